@@ -1,0 +1,3 @@
+from wslint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""Checks: small functions over the model, one rule id each. They never read files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from wslint.config import Settings
+from wslint.model import Document, Finding, Hop, Location, Related, Route
+
+CheckFn = Callable[["Model"], Iterable[Finding]]
+CHECKS: dict[str, CheckFn] = {}
+
+
+@dataclass
+class Model:
+    """What the checks see: every document of the run and the settings."""
+
+    documents: list[Document]
+    settings: Settings
+
+    def hops(self) -> Iterator[Hop]:
+        for document in self.documents:
+            yield from document.hops
+
+    def routes(self) -> Iterator[tuple[Hop, Route]]:
+        for hop in self.hops():
+            for route in hop.routes:
+                yield hop, route
+
+
+def check(rule_id: str) -> Callable[[CheckFn], CheckFn]:
+    def register(fn: CheckFn) -> CheckFn:
+        CHECKS[rule_id] = fn
+        return fn
+
+    return register
+
+
+def finding(
+    rule: str,
+    location: Location,
+    message: str,
+    help: str = "",
+    hops: Iterable[str] = (),
+    related: Iterable[tuple[Location, str]] = (),
+) -> Finding:
+    return Finding(
+        rule=rule,
+        location=location,
+        message=message,
+        help=help,
+        hops=list(hops),
+        related=[Related(location=loc, message=msg) for loc, msg in related],
+    )
+
+
+def load_all() -> dict[str, CheckFn]:
+    """Import every check module so that each registers its rules."""
+    from wslint.checks import capacity, idle, input, keepalive, reload, upgrade  # noqa: F401
+
+    return CHECKS

@@ -1,0 +1,240 @@
+"""Command line: ``wslint [check] [PATH...]``, ``wslint rules``, ``wslint rule ID``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from wslint import __version__
+from wslint.config import ConfigError, Settings, build_settings, find_config, read_config
+
+SUBCOMMANDS = ("check", "rules", "rule")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, exit 2
+        sys.stderr.write(f"wslint: error: {message}\n")
+        raise SystemExit(2)
+
+
+def _check_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="wslint", description="Lint the WebSocket path: upgrades and idle timeouts.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - reads stdin")
+    p.add_argument("--version", action="version", version=f"wslint {__version__}")
+    p.add_argument("--ping-interval", metavar="D", help="client keepalive interval (25s, 1m); 0 or off = none")
+    p.add_argument("--client", metavar="C", help="client kind (comes with path support)")
+    p.add_argument("--nginx-version", metavar="V", help="target nginx version (default: older than 1.29.7)")
+    p.add_argument("--nginx-prefix", metavar="DIR", help="where absolute includes are re-rooted")
+    p.add_argument("--select", metavar="IDS", help="rules to enable: ids, prefixes (WS2) or ALL")
+    p.add_argument("--extend-select", metavar="IDS", help="rules to enable on top of the selection")
+    p.add_argument("--ignore", metavar="IDS", help="rules to disable")
+    p.add_argument("--fail-on", choices=("error", "warning", "info", "none"), help="lowest severity that fails")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (errors still exit 2)")
+    p.add_argument("--output-format", choices=("text", "json"), help="report format (env WSLINT_OUTPUT_FORMAT)")
+    p.add_argument("-o", "--output-file", metavar="F", help="write the report to F")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p.add_argument("--config", metavar="F", help="use this config file")
+    p.add_argument("--isolated", action="store_true", help="ignore every config file")
+    p.add_argument("--show-settings", action="store_true", help="print the resolved settings and exit")
+    p.add_argument("--show-files", action="store_true", help="print the files that would be linted and exit")
+    p.add_argument(
+        "--kind",
+        choices=("nginx", "haproxy", "terraform", "cloudformation", "awscli", "kubernetes"),
+    )
+    p.add_argument("--stdin-filename", metavar="F", help="the name of the file read from stdin")
+    p.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply exclude to paths named on the command line",
+    )
+    return p
+
+
+def _ids(value: str | None) -> list[str] | None:
+    return None if value is None else [v for v in value.replace(",", " ").split() if v]
+
+
+def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
+    notes: list[str] = []
+    table: dict[str, Any] = {}
+    source = "command line"
+    config_path: Path | None = None
+    if args.config:
+        config_path = Path(args.config)
+        if not config_path.is_file():
+            raise ConfigError(f"{args.config}: config file not found")
+    elif not args.isolated:
+        config_path = find_config(Path.cwd())
+    if config_path is not None:
+        table, notes = read_config(config_path)
+        source = str(config_path)
+        prefix = table.get("nginx-prefix")
+        if isinstance(prefix, str) and not os.path.isabs(prefix):
+            table["nginx-prefix"] = str((config_path.parent / prefix).resolve())
+    if args.client:
+        raise ConfigError("--client: client kinds come with path support; give --ping-interval instead")
+    env_format = os.environ.get("WSLINT_OUTPUT_FORMAT")
+    if env_format and not args.output_format:
+        table["output-format"] = env_format
+    overrides = {
+        "ping-interval": args.ping_interval,
+        "nginx-version": args.nginx_version,
+        "nginx-prefix": os.path.abspath(args.nginx_prefix) if args.nginx_prefix else None,
+        "select": _ids(args.select),
+        "ignore": _ids(args.ignore),
+        "fail-on": args.fail_on,
+        "output-format": args.output_format,
+    }
+    if args.extend_select:
+        overrides["extend-select"] = [
+            *table.get("extend-select", []),
+            *(_ids(args.extend_select) or []),
+        ]
+    settings = build_settings(table, overrides, source)
+    settings.config_file = str(config_path) if config_path else None
+    if settings.output_format in ("sarif", "github"):
+        raise ConfigError(f"output-format {settings.output_format}: comes with the CI integration; use text or json")
+    return settings, notes
+
+
+def _use_color(choice: str, to_file: bool) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or to_file or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def cmd_check(argv: Sequence[str]) -> int:
+    from wslint.discover import discover
+    from wslint.engine import Result, exit_code, lint
+    from wslint.report import render
+
+    args = _check_parser().parse_args(list(argv))
+    try:
+        settings, notes = _settings(args)
+    except ConfigError as exc:
+        sys.stderr.write(f"wslint: error: {exc}\n")
+        return 2
+    for note in notes:
+        sys.stderr.write(f"wslint: note: {note}\n")
+    if args.show_settings:
+        data = settings.model_dump(mode="json", by_alias=True)
+        data["config-file"] = settings.config_file
+        sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        return 0
+    paths = list(args.paths) or ["."]
+    with tempfile.TemporaryDirectory(prefix="wslint-stdin-") as tmp:
+        if "-" in paths:
+            if not args.stdin_filename:
+                sys.stderr.write("wslint: error: reading stdin (-) needs --stdin-filename\n")
+                return 2
+            stdin_path = _stdin_copy(tmp, args.stdin_filename)
+            paths = [stdin_path if p == "-" else p for p in paths]
+        discovery = discover(paths, settings, kind=args.kind)
+        for target in discovery.targets:
+            if os.path.dirname(target.real) == os.path.realpath(tmp):
+                target.display = args.stdin_filename
+        if args.show_files:
+            for target in discovery.targets:
+                sys.stdout.write(f"{target.display}\t{target.kind}\n")
+            for error in discovery.errors:
+                sys.stderr.write(f"wslint: error: {error}\n")
+            return 2 if discovery.errors else 0
+        roots = _tree_roots(paths, settings)
+        result: Result = lint(discovery, roots, settings)
+    for note in result.notes:
+        sys.stderr.write(f"wslint: note: {note}\n")
+    for error in result.errors:
+        sys.stderr.write(f"wslint: error: {error}\n")
+    fmt = settings.output_format or "text"
+    report = render(result, fmt, _use_color(args.color, bool(args.output_file)) and fmt == "text")
+    if args.output_file:
+        try:
+            Path(args.output_file).write_text(report, encoding="utf-8")
+        except OSError as exc:
+            sys.stderr.write(f"wslint: error: {args.output_file}: cannot write: {exc.strerror}\n")
+            return 2
+    else:
+        sys.stdout.write(report)
+    return exit_code(result, settings.fail_on, args.exit_zero)
+
+
+def _stdin_copy(tmp: str, name: str) -> str:
+    path = os.path.join(tmp, os.path.basename(name) or "stdin")
+    with open(path, "wb") as handle:
+        handle.write(sys.stdin.buffer.read())
+    return path
+
+
+def _tree_roots(paths: list[str], settings: Settings) -> list[str]:
+    roots = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths if os.path.exists(p)]
+    if settings.nginx_prefix:
+        roots.append(settings.nginx_prefix)
+    return roots
+
+
+def cmd_rules(argv: Sequence[str]) -> int:
+    from wslint.rules import RULES
+
+    p = _Parser(prog="wslint rules", description="List the rules.")
+    p.add_argument("--output-format", choices=("text", "json"), default="text")
+    args = p.parse_args(list(argv))
+    if args.output_format == "json":
+        data = [
+            {
+                "id": r.id,
+                "name": r.name,
+                "severity": r.severity.value,
+                "sources": list(r.sources),
+                "summary": r.summary,
+            }
+            for r in RULES.values()
+        ]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return 0
+    for r in RULES.values():
+        sys.stdout.write(f"{r.id}  {r.name:<34} {r.severity.value:<8} {', '.join(r.sources)}\n")
+    return 0
+
+
+def cmd_rule(argv: Sequence[str]) -> int:
+    from wslint.rules import RULES, rule_document
+
+    p = _Parser(prog="wslint rule", description="Print a rule's document.")
+    p.add_argument("id", metavar="ID")
+    args = p.parse_args(list(argv))
+    rule_id = args.id.upper()
+    if rule_id not in RULES:
+        sys.stderr.write(f"wslint: error: unknown rule {args.id!r} (see `wslint rules`)\n")
+        return 2
+    document = rule_document(rule_id)
+    if document is None:
+        sys.stderr.write(f"wslint: error: the document of {rule_id} is missing from this installation\n")
+        return 2
+    sys.stdout.write(document if document.endswith("\n") else document + "\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] == "rules":
+            return cmd_rules(args[1:])
+        if args and args[0] == "rule":
+            return cmd_rule(args[1:])
+        if args and args[0] == "check":
+            args = args[1:]
+        return cmd_check(args)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

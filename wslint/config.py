@@ -1,0 +1,225 @@
+"""Settings: the ``[tool.wslint]`` table (or .wslint.toml / wslint.toml), validated with pydantic.
+
+Discovery: from the current directory upward, the first directory holding
+``.wslint.toml``, ``wslint.toml`` or a ``pyproject.toml`` with ``[tool.wslint]`` (in that
+order) wins. The command line beats the config file.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from wslint.durations import InvalidDuration, parse_nginx
+from wslint.model import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+KINDS = ("nginx", "haproxy", "terraform", "cloudformation", "awscli", "kubernetes")
+FORMATS = ("text", "json", "sarif", "github")
+DEFAULT_EXCLUDE = (".git", ".terraform", "node_modules", ".venv", "vendor")
+DEFAULT_WEBSOCKET_PATHS = (
+    "ws",
+    "wss",
+    "websocket",
+    "websockets",
+    "socket.io",
+    "sockjs",
+    "cable",
+    "signalr",
+    "hub",
+    "hubs",
+    "realtime",
+    "xmpp-websocket",
+    "colibri-ws",
+)
+# keys of the contract that later versions act on; accepted, with a note that they do nothing yet
+LATER_KEYS = {
+    "client": "client kinds",
+    "per-file-ignores": "per-file ignores",
+    "baseline": "baselines",
+    "min-deregistration-delay": "the AWS source",
+    "path": "declared paths",
+    "fix-idle-timeout": "autofix",
+}
+RULE_SELECTOR = re.compile(r"^(ALL|WS\d{0,3})$")
+
+
+class ConfigError(Exception):
+    """A bad config file or command line: one line on stderr, exit 2."""
+
+
+def parse_ping_interval(value: str | float | int) -> float:
+    """``25s``, ``1m``, ``500ms``, ``20`` (seconds), ``0``/``off`` (no keepalive)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 25s, or 0/off")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        text = value.strip()
+        if text.lower() in ("off", "none", "0"):
+            return 0.0
+        try:
+            seconds = parse_nginx(text)
+        except InvalidDuration:
+            try:
+                seconds = float(text)
+            except ValueError:
+                raise ValueError(f"invalid duration {value!r} (use e.g. 25s, 1m, 0 or off)") from None
+    if seconds < 0 or seconds != seconds:
+        raise ValueError(f"invalid duration {value!r}")
+    return seconds
+
+
+def parse_version(value: str) -> tuple[int, int, int]:
+    match = re.fullmatch(r"(?:nginx/)?(\d+)\.(\d+)(?:\.(\d+))?", value.strip())
+    if not match:
+        raise ValueError(f"invalid nginx version {value!r} (use e.g. 1.24.0)")
+    return (int(match[1]), int(match[2]), int(match[3] or 0))
+
+
+def parse_size(value: str | int) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    match = re.fullmatch(r"\s*(\d+)\s*([kKmMgG]i?[bB]?|[bB])?\s*", str(value))
+    if not match:
+        raise ValueError(f"invalid size {value!r} (use e.g. 10MB)")
+    unit = (match[2] or "b")[0].lower()
+    return int(match[1]) * {"b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit]
+
+
+def check_rule_selectors(values: list[str]) -> list[str]:
+    out = []
+    for raw in values:
+        value = raw.strip().upper()
+        if not RULE_SELECTOR.match(value):
+            raise ValueError(f"invalid rule selector {raw!r} (use an id like WS201, a prefix like WS2, or ALL)")
+        out.append(value)
+    return out
+
+
+class Settings(BaseModel):
+    """Resolved settings. Field names are the config keys with ``_`` for ``-``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    ping_interval: float | None = Field(None, alias="ping-interval")
+    nginx_version: tuple[int, int, int] | None = Field(None, alias="nginx-version")
+    nginx_prefix: str | None = Field(None, alias="nginx-prefix")
+    select: list[str] | None = None
+    extend_select: list[str] = Field(default_factory=list, alias="extend-select")
+    ignore: list[str] = Field(default_factory=list)
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    fail_on: Literal["error", "warning", "info", "none"] = Field("warning", alias="fail-on")
+    output_format: Literal["text", "json", "sarif", "github"] | None = Field(None, alias="output-format")
+    kinds: dict[str, Literal["nginx", "haproxy", "terraform", "cloudformation", "awscli", "kubernetes"]] = Field(
+        default_factory=dict
+    )
+    exclude: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    extend_exclude: list[str] = Field(default_factory=list, alias="extend-exclude")
+    websocket_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_WEBSOCKET_PATHS), alias="websocket-paths")
+    extend_websocket_paths: list[str] = Field(default_factory=list, alias="extend-websocket-paths")
+    websocket_routes: list[str] | None = Field(None, alias="websocket-routes")
+    max_file_size: int = Field(10 * 1024 * 1024, alias="max-file-size")
+    # where the config file was found (relative globs are relative to it)
+    config_file: str | None = Field(None, exclude=True)
+
+    @field_validator("ping_interval", mode="before")
+    @classmethod
+    def _ping(cls, value: Any) -> float | None:
+        return None if value is None else parse_ping_interval(value)
+
+    @field_validator("nginx_version", mode="before")
+    @classmethod
+    def _version(cls, value: Any) -> Any:
+        return parse_version(value) if isinstance(value, str) else value
+
+    @field_validator("max_file_size", mode="before")
+    @classmethod
+    def _size(cls, value: Any) -> int:
+        return parse_size(value)
+
+    @field_validator("select", "extend_select", "ignore", mode="before")
+    @classmethod
+    def _selectors(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [v for v in re.split(r"[,\s]+", value) if v]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return check_rule_selectors(value)
+        return value
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _severity_keys(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for key in value:
+                if not re.fullmatch(r"WS\d{3}", str(key).upper()):
+                    raise ValueError(f"invalid rule id {key!r} in severity")
+            return {str(k).upper(): v for k, v in value.items()}
+        return value
+
+    @property
+    def all_websocket_paths(self) -> frozenset[str]:
+        return frozenset(p.lower() for p in [*self.websocket_paths, *self.extend_websocket_paths])
+
+    @property
+    def all_excludes(self) -> list[str]:
+        return [*self.exclude, *self.extend_exclude]
+
+
+def find_config(start: Path) -> Path | None:
+    """The closest config file upward from ``start``."""
+    for directory in [start, *start.parents]:
+        for name in (".wslint.toml", "wslint.toml"):
+            if (directory / name).is_file():
+                return directory / name
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "wslint" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The raw table of a config file, and notes about keys that do nothing yet."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    table = data.get("tool", {}).get("wslint", {}) if path.name == "pyproject.toml" else data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.wslint] must be a table")
+    notes = []
+    for key in list(table):
+        if key in LATER_KEYS:
+            notes.append(f"{path}: '{key}' is accepted but has no effect yet (it comes with {LATER_KEYS[key]})")
+            del table[key]
+    return table, notes
+
+
+def build_settings(table: dict[str, Any], overrides: dict[str, Any], source: str) -> Settings:
+    """Merge the config table with command-line overrides and validate."""
+    merged = {**table, **{k: v for k, v in overrides.items() if v is not None}}
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(p) for p in error["loc"]) or "?"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        raise ConfigError(f"{source}: {key}: {message}") from None
+    return settings

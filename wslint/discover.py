@@ -1,0 +1,312 @@
+"""Which files are linted, and as what kind: by content, not by extension (UX.md)."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wslint.config import Settings
+
+HEAD_BYTES = 64 * 1024
+# never configuration: skipped in a directory walk without being read
+SKIP_EXTENSIONS = frozenset(
+    [
+        ".py",
+        ".pyc",
+        ".js",
+        ".mjs",
+        ".ts",
+        ".go",
+        ".rb",
+        ".java",
+        ".c",
+        ".h",
+        ".cc",
+        ".cpp",
+        ".rs",
+        ".php",
+        ".pl",
+        ".sh",
+        ".bat",
+        ".ps1",
+        ".md",
+        ".rst",
+        ".html",
+        ".htm",
+        ".css",
+        ".scss",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".svg",
+        ".ico",
+        ".webp",
+        ".pdf",
+        ".zip",
+        ".gz",
+        ".tgz",
+        ".bz2",
+        ".xz",
+        ".tar",
+        ".jar",
+        ".war",
+        ".whl",
+        ".so",
+        ".dll",
+        ".exe",
+        ".lock",
+        ".crt",
+        ".pem",
+        ".key",
+        ".csr",
+        ".der",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".eot",
+        ".mp3",
+        ".mp4",
+        ".sqlite",
+        ".db",
+        ".csv",
+        ".tsv",
+        ".log",
+        ".gitignore",
+    ]
+)
+TEMPLATE_MARKERS = re.compile(r"\{\{|\{%|%\{")
+NGINX_WORDS = frozenset(
+    [
+        "http",
+        "events",
+        "stream",
+        "mail",
+        "server",
+        "location",
+        "upstream",
+        "map",
+        "geo",
+        "split_clients",
+        "types",
+        "listen",
+        "server_name",
+        "root",
+        "index",
+        "include",
+        "proxy_pass",
+        "proxy_set_header",
+        "proxy_http_version",
+        "proxy_read_timeout",
+        "proxy_send_timeout",
+        "proxy_redirect",
+        "proxy_buffering",
+        "proxy_cache",
+        "proxy_connect_timeout",
+        "proxy_hide_header",
+        "proxy_pass_header",
+        "proxy_timeout",
+        "try_files",
+        "return",
+        "rewrite",
+        "add_header",
+        "error_page",
+        "access_log",
+        "error_log",
+        "ssl_certificate",
+        "ssl_certificate_key",
+        "ssl_protocols",
+        "ssl_ciphers",
+        "gzip",
+        "gzip_types",
+        "client_max_body_size",
+        "sendfile",
+        "keepalive_timeout",
+        "worker_processes",
+        "worker_connections",
+        "user",
+        "pid",
+        "fastcgi_pass",
+        "fastcgi_param",
+        "uwsgi_pass",
+        "grpc_pass",
+        "alias",
+        "autoindex",
+        "deny",
+        "allow",
+        "expires",
+        "charset",
+        "default_type",
+        "resolver",
+        "set",
+        "if",
+        "auth_basic",
+        "limit_req",
+        "limit_req_zone",
+        "real_ip_header",
+        "set_real_ip_from",
+        "log_format",
+        "tcp_nopush",
+        "tcp_nodelay",
+        "worker_rlimit_nofile",
+        "worker_shutdown_timeout",
+        "ssl_session_cache",
+        "ssl_prefer_server_ciphers",
+        "internal",
+        "satisfy",
+        "auth_request",
+        "sub_filter",
+        "send_timeout",
+        "client_body_buffer_size",
+        "large_client_header_buffers",
+        "keepalive",
+        "server_tokens",
+        "more_set_headers",
+        "proxy_intercept_errors",
+        "proxy_next_upstream",
+    ]
+)
+HAPROXY_SECTIONS = re.compile(r"^(global|defaults|frontend|backend|listen|userlist|peers|resolvers)(\s|$)", re.M)
+_FIRST_WORD = re.compile(r"^\s*([A-Za-z_][\w.-]*)\b[^\n]*?([;{}])\s*(?:#.*)?$", re.M)
+
+
+@dataclass
+class Target:
+    real: str
+    display: str
+    kind: str
+
+
+@dataclass
+class Discovery:
+    targets: list[Target] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def detect_kind(name: str, head: str) -> str | None:
+    """The kind of a file from its name and first bytes, or None."""
+    lower = name.lower()
+    if lower.endswith((".tf", ".tf.json")):
+        return "terraform"
+    stripped = head.lstrip()
+    if lower.endswith((".yaml", ".yml", ".json", ".template")) or stripped.startswith(("{", "---", "apiVersion")):
+        if "AWSTemplateFormatVersion" in head or re.search(r"Type['\"]?\s*:\s*['\"]?AWS::", head):
+            return "cloudformation"
+        if re.search(r"^apiVersion\s*:", head, re.M) and re.search(r"^kind\s*:", head, re.M):
+            return "kubernetes"
+        if re.search(r'"(LoadBalancers|LoadBalancerDescriptions|TargetGroups|Attributes)"\s*:', head):
+            return "awscli"
+        if lower.endswith((".yaml", ".yml", ".json")):
+            return None
+    if "\x00" in head:
+        return None
+    if HAPROXY_SECTIONS.search(head) and not re.search(r"[;{]\s*$", head, re.M):
+        return "haproxy"
+    if re.search(r"^\s*\[[^\]\n]+\]\s*$", head, re.M) and not re.search(r"^\s*(server|location|http)\s*\{", head, re.M):
+        return None  # INI
+    hits = sum(1 for m in _FIRST_WORD.finditer(head) if m.group(1) in NGINX_WORDS)
+    if hits:
+        return "nginx"
+    return None
+
+
+def is_template(head: str) -> bool:
+    return bool(TEMPLATE_MARKERS.search(head))
+
+
+def _read_head(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(HEAD_BYTES)
+    except OSError:
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def _excluded(rel: str, patterns: list[str]) -> bool:
+    parts = rel.replace(os.sep, "/").split("/")
+    for pattern in patterns:
+        if any(fnmatch.fnmatchcase(part, pattern) for part in parts):
+            return True
+        if fnmatch.fnmatchcase(rel.replace(os.sep, "/"), pattern):
+            return True
+    return False
+
+
+def _forced_kind(display: str, settings: Settings) -> str | None:
+    norm = display.replace(os.sep, "/")
+    for pattern, kind in settings.kinds.items():
+        if fnmatch.fnmatchcase(norm, pattern) or fnmatch.fnmatchcase(os.path.basename(norm), pattern):
+            return kind
+    return None
+
+
+def discover(paths: list[str], settings: Settings, kind: str | None = None) -> Discovery:
+    """Expand the command-line paths into files with a kind."""
+    found = Discovery()
+    seen: set[str] = set()
+    for raw in paths:
+        if not os.path.exists(raw):
+            found.errors.append(f"{raw}: no such file or directory")
+            continue
+        if os.path.isdir(raw):
+            for root, dirs, files in os.walk(raw):
+                dirs[:] = sorted(d for d in dirs if not _excluded(d, settings.all_excludes))
+                for name in sorted(files):
+                    path = os.path.join(root, name)
+                    rel = os.path.relpath(path, raw)
+                    if _excluded(rel, settings.all_excludes) or Path(name).suffix.lower() in SKIP_EXTENSIONS:
+                        continue
+                    _classify(
+                        path,
+                        path,
+                        named=False,
+                        found=found,
+                        seen=seen,
+                        settings=settings,
+                        kind=kind,
+                    )
+        else:
+            _classify(raw, raw, named=True, found=found, seen=seen, settings=settings, kind=kind)
+    return found
+
+
+def _classify(
+    path: str,
+    display: str,
+    named: bool,
+    found: Discovery,
+    seen: set[str],
+    settings: Settings,
+    kind: str | None,
+) -> None:
+    real = os.path.realpath(path)
+    if real in seen or (os.path.islink(path) and not named):
+        return
+    seen.add(real)
+    if not os.access(path, os.R_OK):
+        found.errors.append(f"{display}: cannot read: permission denied")
+        return
+    forced = kind or _forced_kind(display, settings)
+    head = _read_head(path)
+    if head is None:
+        found.errors.append(f"{display}: cannot read")
+        return
+    if forced is None:
+        detected = detect_kind(os.path.basename(path), head)
+        if detected is None:
+            if named:
+                found.notes.append(f"{display}: not a file of a kind wslint knows; skipped")
+            return
+    else:
+        detected = forced
+    if is_template(head) and detected in ("nginx", "haproxy", "kubernetes", "cloudformation"):
+        found.skipped.append({"file": display, "reason": "templated file (Helm/Jinja/Go template)"})
+        found.notes.append(f"{display}: templated file; skipped")
+        return
+    found.targets.append(Target(real, display, detected))

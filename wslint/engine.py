@@ -1,0 +1,130 @@
+"""The engine: sources -> model -> checks -> sorted findings, with selection and severities."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+
+from wslint.checks import Model, load_all
+from wslint.config import Settings
+from wslint.discover import Discovery, Target
+from wslint.model import Document, Finding, Severity
+from wslint.rules import RULES
+
+ALWAYS_ON = frozenset({"WS001"})
+
+
+def _specificity(rule_id: str, selectors: list[str]) -> int:
+    """Length of the most specific selector matching the rule; -1 when none matches."""
+    best = -1
+    for selector in selectors:
+        if selector == "ALL":
+            best = max(best, 0)
+        elif rule_id.startswith(selector):
+            best = max(best, len(selector))
+    return best
+
+
+def enabled_rules(settings: Settings) -> list[str]:
+    select = settings.select if settings.select is not None else ["ALL"]
+    chosen = select + settings.extend_select
+    out = []
+    for rule_id in RULES:
+        on = _specificity(rule_id, chosen)
+        off = _specificity(rule_id, settings.ignore)
+        if rule_id in ALWAYS_ON or (on >= 0 and on > off):
+            out.append(rule_id)
+    return out
+
+
+@dataclass
+class Result:
+    findings: list[Finding] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    files: int = 0
+
+
+def load_documents(
+    targets: list[Target], tree_roots: list[str], settings: Settings
+) -> tuple[list[Document], list[str]]:
+    """Run each target through its source. Kinds without a source yet are noted and skipped."""
+    documents: list[Document] = []
+    errors: list[str] = []
+    nginx = [(t.real, t.display) for t in targets if t.kind == "nginx"]
+    if nginx:
+        from wslint.sources import nginx as nginx_source
+
+        docs, errs = nginx_source.load(nginx, tree_roots, settings)
+        documents.extend(docs)
+        errors.extend(errs)
+    return documents, errors
+
+
+def run_checks(documents: list[Document], settings: Settings) -> tuple[list[Finding], list[str]]:
+    checks = load_all()
+    rules = enabled_rules(settings)
+    findings: list[Finding] = []
+    errors: list[str] = []
+    for rule_id in rules:
+        fn = checks.get(rule_id)
+        if fn is None:
+            continue
+        try:
+            findings.extend(fn(Model(documents, settings)))
+        except Exception:  # an internal error: isolate it per file, keep the rest
+            for document in documents:
+                try:
+                    findings.extend(fn(Model([document], settings)))
+                except Exception as exc:
+                    where = traceback.extract_tb(exc.__traceback__)[-1]
+                    errors.append(
+                        f"{document.file}: internal error in check {rule_id}: {type(exc).__name__}: {exc} "
+                        f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno})"
+                    )
+    return finalize(findings, settings), errors
+
+
+def finalize(findings: list[Finding], settings: Settings) -> list[Finding]:
+    """Severities, names, one finding per (rule, location, message), deterministic order."""
+    unique: dict[tuple[object, ...], Finding] = {}
+    for f in findings:
+        rule = RULES[f.rule]
+        f.name = rule.name
+        default = f.severity or rule.severity
+        f.severity = settings.severity.get(f.rule, default)
+        key = (f.rule, f.location, f.message)
+        if key in unique:
+            merged = unique[key]
+            merged.hops = sorted(set(merged.hops) | set(f.hops))
+            continue
+        unique[key] = f
+    return sorted(unique.values(), key=Finding.sort_key)
+
+
+def lint(discovery: Discovery, tree_roots: list[str], settings: Settings) -> Result:
+    result = Result(skipped=list(discovery.skipped), errors=list(discovery.errors), notes=list(discovery.notes))
+    linted = [t for t in discovery.targets if t.kind == "nginx"]
+    for target in discovery.targets:
+        if target.kind != "nginx":
+            result.notes.append(f"{target.display}: {target.kind} files are not supported yet; skipped")
+            result.skipped.append({"file": target.display, "reason": f"{target.kind}: no source yet"})
+    documents, errors = load_documents(linted, tree_roots, settings)
+    result.errors.extend(errors)
+    result.documents = documents
+    result.files = len(linted) - len(errors)
+    result.findings, check_errors = run_checks(documents, settings)
+    result.errors.extend(check_errors)
+    return result
+
+
+def exit_code(result: Result, fail_on: str, exit_zero: bool) -> int:
+    if result.errors:
+        return 2
+    if exit_zero or fail_on == "none":
+        return 0
+    threshold = Severity(fail_on).rank
+    failing = any(f.severity is not None and f.severity.rank >= threshold and not f.suppressed for f in result.findings)
+    return 1 if failing else 0

@@ -1,0 +1,233 @@
+"""The model every source builds and every check reads: plain typed data, no I/O.
+
+Sources build these objects with ``model_construct`` where their values are already
+checked (the nginx source does so for speed); everything else validates normally.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Dialect = Literal["nginx", "haproxy", "aws", "ingress-nginx", "seconds"]
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 1, "warning": 2, "error": 3}[self.value]
+
+
+class Location(BaseModel):
+    """Where something is written. ``line``/``column`` are 1-based; ``None`` for live AWS."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    # the file a dump (``nginx -T``) says this line came from
+    origin: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int]:
+        return (self.file, self.line or 0, self.column or 0)
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column or 1}"
+
+
+class Duration(BaseModel):
+    """A time value in seconds with the text it came from.
+
+    ``default`` marks a value nobody wrote: the box's documented default, located at
+    the block that would hold the directive.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    seconds: float
+    text: str
+    dialect: Dialect
+    location: Location
+    default: bool = False
+    directive: str = ""
+
+    @property
+    def infinite(self) -> bool:
+        return math.isinf(self.seconds)
+
+    def human(self) -> str:
+        return format_seconds(self.seconds)
+
+
+def format_seconds(seconds: float) -> str:
+    """``90`` -> ``1m30s``; ``0.5`` -> ``500ms``; inf -> ``infinite``."""
+    if math.isinf(seconds):
+        return "infinite"
+    if seconds < 1 and seconds != 0:
+        return f"{round(seconds * 1000)}ms"
+    whole = int(seconds)
+    rest = seconds - whole
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if whole >= size:
+            parts.append(f"{whole // size}{unit}")
+            whole %= size
+    text = "".join(parts) or "0s"
+    if rest:
+        text += f"{round(rest * 1000)}ms"
+    return text
+
+
+class Header(BaseModel):
+    """One ``proxy_set_header`` (or equivalent) as in effect for a route."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    value: str
+    location: Location
+
+
+class ConnectionMap(BaseModel):
+    """What a ``map $http_upgrade $var`` yields, as far as wslint can read it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    variable: str
+    source: str
+    location: Location
+    # value for an empty $http_upgrade ('' key, else default); None when unknown
+    empty_value: str | None = None
+    # can the map yield "upgrade" when $http_upgrade is non-empty?
+    yields_upgrade: bool | None = None
+
+
+class Upgrade(BaseModel):
+    """What the upgrade handshake needs from one proxying hop (nginx terms).
+
+    ``None`` in a field means wslint cannot know it (an unreadable include, a context
+    it cannot see); checks never fire on ``None``.
+    """
+
+    http_version: str | None = None
+    http_version_location: Location | None = None
+    http_version_default: bool = False
+    # the proxy_set_header list in effect, from the innermost level that defines any
+    headers: tuple[Header, ...] | None = None
+    # the block whose proxy_set_header list is in effect (None: no level defines any)
+    headers_block: Location | None = None
+    # outer Upgrade/Connection headers that the effective list hides (WS104)
+    hidden: tuple[Header, ...] = ()
+    connection_map: ConnectionMap | None = None
+    # the map for the Connection variable is not defined in the visible http context
+    connection_map_missing: bool = False
+    upstream_keepalive: bool | None = None
+    upstream_location: Location | None = None
+
+
+class Route(BaseModel):
+    """A WebSocket endpoint a hop serves: an nginx location, a HAProxy backend, a listener."""
+
+    name: str
+    location: Location
+    reason: str
+    idle_timeout: Duration | None = None  # None: unknown
+    upgrade: Upgrade | None = None
+    websocket_path: bool = False
+    # idle-timeout default rule applies (WS201): the box has a default that bites
+    default_applies: bool = True
+
+
+class Hop(BaseModel):
+    """One box a WebSocket crosses."""
+
+    kind: str
+    name: str
+    location: Location
+    routes: list[Route] = Field(default_factory=list)
+    # main-context facts (nginx) for capacity/reload rules; keys are directive names
+    settings: dict[str, Setting] = Field(default_factory=dict)
+    main_visible: bool = False
+
+
+class Setting(BaseModel):
+    """A scalar directive as in effect at some level, or the default that applies there."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    value: str | None  # None: unset (or unknown when ``unknown``)
+    location: Location
+    default: bool = False
+    unknown: bool = False
+
+
+class Path(BaseModel):
+    """Hops in order, client side first, and the keepalive interval over them."""
+
+    name: str
+    hops: list[Hop]
+    ping_interval: float | None = None  # seconds; 0 = no keepalive; None = not given
+    ping_source: str = ""
+
+
+class Finding(BaseModel):
+    rule: str
+    name: str = ""
+    # None until the engine applies the rule's default and the configured overrides
+    severity: Severity | None = None
+    location: Location
+    message: str
+    help: str = ""
+    hops: list[str] = Field(default_factory=list)
+    related: list[Related] = Field(default_factory=list)
+    suppressed: bool = False
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        file, line, column = self.location.sort_key()
+        return (file, line, column, self.rule, self.message)
+
+
+class Related(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    location: Location
+    message: str
+
+
+Hop.model_rebuild()
+Finding.model_rebuild()
+
+
+class Problem(BaseModel):
+    """Something a source met in its input: a parse error, a missing include, a bad time."""
+
+    kind: Literal["parse-error", "include-not-found", "invalid-duration", "note"]
+    location: Location
+    message: str
+    # include-not-found: the target lies outside the linted tree (reported as info)
+    outside: bool = False
+
+
+class Document(BaseModel):
+    """What a source made of one root file: its hops and the problems met on the way."""
+
+    file: str
+    kind: str
+    context: str = ""
+    hops: list[Hop] = Field(default_factory=list)
+    problems: list[Problem] = Field(default_factory=list)
+    # every file read for this document (the root and what it includes)
+    files: list[str] = Field(default_factory=list)

@@ -1,0 +1,37 @@
+"""The default report: ``path:line:col: WS201 [warning] message`` and an indented help line."""
+
+from __future__ import annotations
+
+from wslint.engine import Result
+from wslint.model import Severity
+
+COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def render(result: Result, color: bool) -> str:
+    lines = []
+    shown = [f for f in result.findings if not f.suppressed]
+    for f in shown:
+        severity = f.severity or Severity.WARNING
+        where = f"{f.location.file}:{f.location.line or 1}:{f.location.column or 1}"
+        lines.append(
+            f"{_paint(where, '1', color)}: {_paint(f.rule, COLORS[severity], color)} [{severity.value}] {f.message}"
+        )
+        if f.help:
+            lines.append(f"  help: {f.help}")
+        for related in f.related:
+            lines.append(f"  related: {related.location}: {related.message}")
+    counts = {s: sum(1 for f in shown if f.severity == s) for s in Severity}
+    files = f"{result.files} file" + ("" if result.files == 1 else "s")
+    if shown:
+        parts = [
+            f"{counts[s]} {s.value}{'s' if s != Severity.INFO and counts[s] != 1 else ''}" for s in reversed(Severity)
+        ]
+        lines.append(f"Found {len(shown)} finding{'s' if len(shown) != 1 else ''} ({', '.join(parts)}) in {files}.")
+    else:
+        lines.append(f"All clean: no findings in {files}.")
+    return "\n".join(lines) + "\n"

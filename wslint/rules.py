@@ -1,0 +1,145 @@
+"""The rule catalogue in code: id, name, default severity, sources. Documents live in rules/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from wslint.model import Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    sources: tuple[str, ...]
+    summary: str
+
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+ALL_SOURCES = ("nginx", "haproxy", "terraform", "cloudformation", "awscli", "kubernetes")
+
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule("WS001", "parse-error", E, ALL_SOURCES, "A file of a known kind cannot be parsed."),
+        Rule(
+            "WS002",
+            "include-not-found",
+            W,
+            ("nginx",),
+            "An nginx include matches no file in the linted tree.",
+        ),
+        Rule(
+            "WS101",
+            "nginx-http-version",
+            E,
+            ("nginx",),
+            "A WebSocket location proxies with HTTP/1.0.",
+        ),
+        Rule(
+            "WS102",
+            "nginx-upgrade-header",
+            E,
+            ("nginx",),
+            "A WebSocket location does not forward Upgrade.",
+        ),
+        Rule(
+            "WS103",
+            "nginx-connection-header",
+            E,
+            ("nginx",),
+            "A WebSocket location does not send Connection: upgrade.",
+        ),
+        Rule(
+            "WS104",
+            "nginx-header-inheritance",
+            E,
+            ("nginx",),
+            "A block's own proxy_set_header hides the outer Upgrade/Connection headers.",
+        ),
+        Rule(
+            "WS105",
+            "nginx-connection-map",
+            E,
+            ("nginx",),
+            "Connection is set from a variable no map defines, or whose map never yields upgrade.",
+        ),
+        Rule(
+            "WS106",
+            "nginx-connection-keepalive",
+            W,
+            ("nginx",),
+            "Plain requests to a keepalive upstream get Connection: upgrade or close.",
+        ),
+        Rule(
+            "WS201",
+            "default-idle-timeout",
+            W,
+            ("nginx",),
+            "A WebSocket hop's idle timeout is the box's default (60 s).",
+        ),
+        Rule(
+            "WS206",
+            "invalid-timeout",
+            E,
+            ("nginx",),
+            "A time the box rejects or silently replaces.",
+        ),
+        Rule(
+            "WS301",
+            "ping-interval-too-long",
+            E,
+            ("nginx",),
+            "The keepalive interval is more than half a hop's idle timeout.",
+        ),
+        Rule(
+            "WS302",
+            "no-keepalive",
+            W,
+            ("nginx",),
+            "A hop has a finite idle timeout and the client never pings.",
+        ),
+        Rule(
+            "WS303",
+            "keepalive-unknown",
+            INFO,
+            ("nginx",),
+            "No ping interval was given: the hop's idle timeout and the largest safe interval.",
+        ),
+        Rule(
+            "WS401",
+            "nginx-no-worker-shutdown-timeout",
+            INFO,
+            ("nginx",),
+            "nginx proxies WebSocket and worker_shutdown_timeout is unset.",
+        ),
+        Rule(
+            "WS501",
+            "nginx-worker-connections",
+            INFO,
+            ("nginx",),
+            "worker_connections is unset or below 1024 in a config that proxies WebSocket.",
+        ),
+        Rule(
+            "WS502",
+            "nginx-rlimit-nofile",
+            INFO,
+            ("nginx",),
+            "worker_connections is raised while worker_rlimit_nofile is unset or too low.",
+        ),
+    )
+}
+
+
+def rule_document(rule_id: str) -> str | None:
+    """The rule's document, from the installed package or the source checkout."""
+    packaged = resources.files("wslint") / "_rules" / f"{rule_id}.md"
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parent.parent / "rules" / f"{rule_id}.md"
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8")
+    return None

@@ -1,0 +1,549 @@
+"""The nginx source: files -> Documents with one Hop per root file and its WebSocket routes.
+
+It knows nginx's dialect: contexts, inheritance (scalars from the nearest outer level;
+``proxy_set_header`` only when the inner level defines none), ``map``, ``upstream``,
+``stream``, defaults and time units. It knows nothing about rules.
+
+A root file's context is read off its top level: ``main`` (http/events/stream or
+main-only directives), ``http`` (server/upstream/map blocks: a sites file, linted as
+if included by a stock nginx.conf that sets nothing), ``server`` (location blocks:
+what encloses them is unknown) or ``fragment`` (bare directives: unknown context).
+Whatever a visible level does not decide and an invisible one could, is unknown.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from wslint.config import Settings
+from wslint.durations import InvalidDuration, parse_nginx
+from wslint.model import (
+    ConnectionMap,
+    Document,
+    Duration,
+    Header,
+    Hop,
+    Location,
+    Problem,
+    Route,
+    Setting,
+    Upgrade,
+)
+from wslint.sources.nginx_files import Loader, Tree
+from wslint.sources.nginx_syntax import Directive
+
+NGINX_1_29_7 = (1, 29, 7)
+MAIN_ONLY = frozenset(
+    {
+        "http",
+        "events",
+        "stream",
+        "mail",
+        "worker_processes",
+        "worker_rlimit_nofile",
+        "worker_shutdown_timeout",
+        "user",
+        "pid",
+        "load_module",
+        "daemon",
+        "master_process",
+        "working_directory",
+        "pcre_jit",
+        "thread_pool",
+        "lock_file",
+        "timer_resolution",
+        "worker_cpu_affinity",
+        "worker_priority",
+        "env",
+    }
+)
+HTTP_LEVEL = frozenset(
+    {
+        "server",
+        "upstream",
+        "map",
+        "geo",
+        "split_clients",
+        "limit_req_zone",
+        "limit_conn_zone",
+        "proxy_cache_path",
+        "log_format",
+        "types",
+        "server_names_hash_bucket_size",
+        "variables_hash_max_size",
+    }
+)
+SERVER_LEVEL = frozenset({"location", "listen", "server_name"})
+# blocks whose contents do not apply to the enclosing level
+CONDITIONAL = frozenset({"if", "limit_except"})
+SEC_RESOLUTION = frozenset({"ssl_session_timeout"})
+VAR_DEFINERS = {
+    "set": 0,
+    "perl_set": 0,
+    "js_set": 0,
+    "set_by_lua": 0,
+    "set_by_lua_block": 0,
+    "set_by_lua_file": 0,
+}
+BLOCK_VAR_DEFINERS = {"map": 1, "split_clients": 1}
+
+
+@dataclass
+class Level:
+    kind: str  # main, http, server, location, stream, stream-server, fragment
+    block: Directive | None
+    location: Location
+    scalars: dict[str, Directive] = field(default_factory=dict)
+    headers: list[Directive] = field(default_factory=list)
+    unknown: bool = False
+
+
+_UNKNOWN = object()
+
+
+def _loc(d: Directive) -> Location:
+    return Location(
+        file=d.file,
+        line=d.line,
+        column=d.column,
+        end_line=d.line,
+        end_column=d.end_column,
+        origin=d.origin,
+    )
+
+
+def _level(kind: str, block: Directive | None, directives: list[Directive], where: Location) -> Level:
+    level = Level(kind, block, _loc(block) if block else where)
+    for d in directives:
+        if d.unresolved is not None:
+            level.unknown = True
+        elif d.name == "proxy_set_header":
+            level.headers.append(d)
+        elif d.block is None:
+            level.scalars[d.name] = d
+    return level
+
+
+def root_context(directives: list[Directive]) -> str:
+    names = {d.name for d in directives}
+    if names & MAIN_ONLY:
+        return "main"
+    if names & HTTP_LEVEL:
+        servers = [d for d in directives if d.name == "server" and d.block is not None]
+        if servers and all(_looks_like_stream_server(s) for s in servers) and not names & {"map", "upstream"}:
+            return "stream"
+        return "http"
+    if names & SERVER_LEVEL:
+        return "server"
+    return "fragment"
+
+
+def _looks_like_stream_server(server: Directive) -> bool:
+    block = server.block or []
+    if any(d.name in ("location", "server_name", "root") for d in block):
+        return False
+    passes = [d for d in block if d.name == "proxy_pass" and d.args]
+    return bool(passes) and all("://" not in d.args[0] for d in passes)
+
+
+class _Analysis:
+    def __init__(self, tree: Tree, settings: Settings) -> None:
+        self.tree = tree
+        self.settings = settings
+        self.problems: list[Problem] = []
+        self.routes: list[Route] = []
+        self.stream_routes: list[Route] = []
+        self.maps: dict[str, ConnectionMap] = {}
+        self.defined_vars: set[str] = set()
+        self.upstreams: dict[str, Directive] = {}
+        self.http_known = False  # the http context is visible in full
+        self.ws_paths = settings.all_websocket_paths
+        self.file_location = Location(file=tree.file, line=1, column=1)
+
+    # -- walking -------------------------------------------------------------------------
+    def run(self) -> Document:
+        directives = self.tree.directives
+        context = root_context(directives)
+        self._collect_definitions(directives)
+        self._check_times(directives)
+        top = _level(context, None, directives, self.file_location)
+        settings: dict[str, Setting] = {}
+        if context == "main":
+            self._walk_main(top, directives)
+            settings = self._main_settings(top, directives)
+        elif context == "http":
+            self.http_known = False
+            self._walk_http([top], directives, complete=True)
+        elif context == "stream":
+            self._walk_stream([top], directives, complete=True)
+        elif context == "server":
+            self._walk_server([top], directives, complete=False)
+        hops = []
+        file = self.tree.file
+        if self.routes or context == "main":
+            hops.append(
+                Hop(
+                    kind="nginx",
+                    name=file,
+                    location=self.file_location,
+                    routes=self.routes,
+                    settings=settings,
+                    main_visible=context == "main",
+                )
+            )
+        if self.stream_routes:
+            hops.append(
+                Hop(
+                    kind="nginx-stream", name=f"{file} (stream)", location=self.file_location, routes=self.stream_routes
+                )
+            )
+        return Document(
+            file=file,
+            kind="nginx",
+            context=context,
+            hops=hops,
+            problems=[*self.tree.problems, *self.problems],
+            files=self.tree.files,
+        )
+
+    def _walk_main(self, top: Level, directives: list[Directive]) -> None:
+        for d in directives:
+            if d.name == "http" and d.block is not None:
+                http = _level("http", d, d.block, self.file_location)
+                self.http_known = not http.unknown and not top.unknown
+                self._walk_http([top, http], d.block, complete=True)
+            elif d.name == "stream" and d.block is not None:
+                stream = _level("stream", d, d.block, self.file_location)
+                self._walk_stream([top, stream], d.block, complete=True)
+
+    def _walk_http(self, chain: list[Level], directives: list[Directive], complete: bool) -> None:
+        for d in directives:
+            if d.name == "server" and d.block is not None:
+                server = _level("server", d, d.block, self.file_location)
+                self._walk_server([*chain, server], d.block, complete)
+
+    def _walk_server(self, chain: list[Level], directives: list[Directive], complete: bool) -> None:
+        for d in directives:
+            if d.name == "location" and d.block is not None:
+                level = _level("location", d, d.block, self.file_location)
+                inner = [*chain, level]
+                route = self._route(inner, d, complete)
+                if route is not None:
+                    self.routes.append(route)
+                self._walk_server(inner, d.block, complete)
+
+    def _walk_stream(self, chain: list[Level], directives: list[Directive], complete: bool) -> None:
+        for d in directives:
+            if d.name == "server" and d.block is not None:
+                server = _level("stream-server", d, d.block, self.file_location)
+                if not any(x.name == "proxy_pass" for x in d.block):
+                    continue
+                timeout = self._duration([*chain, server], "proxy_timeout", "10m", _loc(d), complete)
+                listen = next((x.args[0] for x in d.block if x.name == "listen" and x.args), "")
+                self.stream_routes.append(
+                    Route(
+                        name=f"stream server {listen}".strip(),
+                        location=_loc(d),
+                        reason="stream server with proxy_pass",
+                        idle_timeout=timeout,
+                        default_applies=False,
+                    )
+                )
+
+    # -- definitions -------------------------------------------------------------------------
+    def _collect_definitions(self, directives: Iterable[Directive]) -> None:
+        for d in _walk(directives):
+            if d.name in VAR_DEFINERS and len(d.args) > VAR_DEFINERS[d.name]:
+                self.defined_vars.add(d.args[VAR_DEFINERS[d.name]].lower())
+            elif d.name in BLOCK_VAR_DEFINERS and d.block is not None and len(d.args) >= 2:
+                var = d.args[BLOCK_VAR_DEFINERS[d.name]].lower()
+                self.defined_vars.add(var)
+                if d.name == "map":
+                    self.maps[var] = _read_map(d)
+            elif d.name == "geo" and d.block is not None and d.args:
+                self.defined_vars.add(d.args[-1].lower())
+            elif d.name == "upstream" and d.block is not None and d.args:
+                self.upstreams[d.args[0].lower()] = d
+
+    def _check_times(self, directives: Iterable[Directive]) -> None:
+        for d in _walk(directives):
+            if not d.args or d.block is not None:
+                continue
+            if d.name.endswith("_timeout") or d.name in ("keepalive_time", "lingering_time"):
+                values = d.args[:1]
+                if d.name == "keepalive_timeout" and len(d.args) > 1:
+                    values = d.args[:2]
+                for i, value in enumerate(values):
+                    if "$" in value:
+                        continue
+                    msec = d.name not in SEC_RESOLUTION and not (d.name == "keepalive_timeout" and i == 1)
+                    try:
+                        parse_nginx(value, msec=msec)
+                    except InvalidDuration as exc:
+                        self.problems.append(
+                            Problem(
+                                kind="invalid-duration",
+                                location=_loc(d),
+                                message=f"{d.name} {value}: {exc}",
+                            )
+                        )
+
+    # -- one location --------------------------------------------------------------------------
+    def _route(self, chain: list[Level], d: Directive, complete: bool) -> Route | None:
+        level = chain[-1]
+        proxy_pass = level.scalars.get("proxy_pass")
+        if proxy_pass is None:
+            return None
+        name = " ".join(d.args)
+        path_ws = self._websocket_path(d.args)
+        headers, headers_level = self._headers(chain, complete)
+        upgrade = Upgrade()
+        if headers is not None:
+            upgrade.headers = tuple(
+                Header(name=h.args[0], value=h.args[1] if len(h.args) > 1 else "", location=_loc(h))
+                for h in headers
+                if h.args
+            )
+            upgrade.headers_block = headers_level.location if headers_level else None
+            upgrade.hidden = self._hidden(chain, headers_level, complete)
+        conn = _header(upgrade.headers, "connection")
+        header_ws = bool(_header(upgrade.headers, "upgrade")) or (
+            conn is not None and ("upgrade" in conn.value.lower() or self._is_upgrade_map(conn.value))
+        )
+        explicit = self.settings.websocket_routes
+        if explicit is not None:
+            if not any(_route_matches(entry, self.tree.file, name) for entry in explicit):
+                return None
+            reason = "listed in websocket-routes"
+        elif header_ws:
+            reason = "forwards the Upgrade handshake"
+        elif path_ws:
+            reason = "its path names a WebSocket endpoint"
+        else:
+            return None
+        self._upgrade_facts(upgrade, chain, proxy_pass, conn, complete)
+        timeout = self._duration(chain, "proxy_read_timeout", "60s", level.location, complete)
+        return Route(
+            name=f"location {name}",
+            location=level.location,
+            reason=reason,
+            idle_timeout=timeout,
+            upgrade=upgrade,
+            websocket_path=path_ws,
+        )
+
+    def _upgrade_facts(
+        self,
+        upgrade: Upgrade,
+        chain: list[Level],
+        proxy_pass: Directive,
+        conn: Header | None,
+        complete: bool,
+    ) -> None:
+        version = self._scalar(chain, "proxy_http_version", complete)
+        if isinstance(version, Directive):
+            upgrade.http_version = version.args[0] if version.args else ""
+            upgrade.http_version_location = _loc(version)
+        elif version is None:
+            new = self.settings.nginx_version is not None and self.settings.nginx_version >= NGINX_1_29_7
+            upgrade.http_version = "1.1" if new else "1.0"
+            upgrade.http_version_default = True
+            upgrade.http_version_location = chain[-1].location
+        if conn is not None and conn.value.startswith("$") and re.fullmatch(r"\$\w+", conn.value):
+            var = conn.value.lower()
+            if var in self.maps:
+                upgrade.connection_map = self.maps[var]
+            elif self.http_known and var not in self.defined_vars and not _builtin_variable(var):
+                upgrade.connection_map_missing = True
+        upgrade.upstream_keepalive, upgrade.upstream_location = self._keepalive(proxy_pass)
+
+    def _keepalive(self, proxy_pass: Directive) -> tuple[bool | None, Location | None]:
+        target = proxy_pass.args[0] if proxy_pass.args else ""
+        match = re.match(r"https?://([^/:$]+)(?::\d+)?(?:/|$)", target)
+        if "$" in target or not match:
+            return None, None
+        upstream = self.upstreams.get(match.group(1).lower())
+        if upstream is None:
+            return (False, None) if self.http_known else (None, None)
+        keepalive = next((x for x in upstream.block or [] if x.name == "keepalive"), None)
+        if keepalive is not None:
+            return True, _loc(keepalive)
+        if any(x.unresolved for x in upstream.block or []):
+            return None, None
+        new = self.settings.nginx_version is not None and self.settings.nginx_version >= NGINX_1_29_7
+        return new, _loc(upstream)
+
+    def _is_upgrade_map(self, value: str) -> bool:
+        found = self.maps.get(value.lower())
+        return found is not None and found.source.lower() == "$http_upgrade"
+
+    def _websocket_path(self, args: list[str]) -> bool:
+        if not args:
+            return False
+        path = args[-1]
+        modifier = args[0] if len(args) > 1 else ""
+        if modifier in ("~", "~*"):
+            text = path.replace("\\", "").lower()
+            return any(re.search(rf"(?<![a-z0-9]){re.escape(token)}(?![a-z0-9])", text) for token in self.ws_paths)
+        segments = path.lstrip("@").lower().split("/")
+        return any(segment in self.ws_paths for segment in segments)
+
+    # -- inheritance -----------------------------------------------------------------------------
+    def _scalar(self, chain: list[Level], name: str, complete: bool) -> Directive | object | None:
+        """The directive in effect, None for the default, _UNKNOWN when wslint cannot know."""
+        for level in reversed(chain):
+            if name in level.scalars:
+                return level.scalars[name]
+            if level.unknown:
+                return _UNKNOWN
+        return None if complete else _UNKNOWN
+
+    def _duration(
+        self, chain: list[Level], name: str, default: str, where: Location, complete: bool
+    ) -> Duration | None:
+        found = self._scalar(chain, name, complete)
+        if found is _UNKNOWN:
+            return None
+        if isinstance(found, Directive):
+            text = found.args[0] if found.args else ""
+            try:
+                seconds = parse_nginx(text)
+            except InvalidDuration:
+                return None
+            return Duration(seconds=seconds, text=text, dialect="nginx", location=_loc(found), directive=name)
+        return Duration(
+            seconds=parse_nginx(default), text=default, dialect="nginx", location=where, default=True, directive=name
+        )
+
+    def _headers(self, chain: list[Level], complete: bool) -> tuple[list[Directive] | None, Level | None]:
+        for level in reversed(chain):
+            if level.headers:
+                return level.headers, level
+            if level.unknown:
+                return None, None
+        return ([], None) if complete else (None, None)
+
+    def _hidden(self, chain: list[Level], effective: Level | None, complete: bool) -> tuple[Header, ...]:
+        if effective is None:
+            return ()
+        index = chain.index(effective)
+        outer, _ = self._headers(chain[:index], complete)
+        if not outer:
+            return ()
+        own = {h.args[0].lower() for h in effective.headers if h.args}
+        return tuple(
+            Header(name=h.args[0], value=h.args[1] if len(h.args) > 1 else "", location=_loc(h))
+            for h in outer
+            if h.args and h.args[0].lower() in ("upgrade", "connection") and h.args[0].lower() not in own
+        )
+
+    # -- main context ------------------------------------------------------------------------------
+    def _main_settings(self, top: Level, directives: list[Directive]) -> dict[str, Setting]:
+        events = next((d for d in directives if d.name == "events" and d.block is not None), None)
+        out: dict[str, Setting] = {}
+        for name in ("worker_shutdown_timeout", "worker_rlimit_nofile"):
+            out[name] = _setting(name, top.scalars.get(name), top.unknown, self.file_location)
+        if events is None:
+            out["worker_connections"] = _setting("worker_connections", None, top.unknown, self.file_location)
+        else:
+            level = _level("events", events, events.block or [], self.file_location)
+            out["worker_connections"] = _setting(
+                "worker_connections",
+                level.scalars.get("worker_connections"),
+                level.unknown,
+                _loc(events),
+            )
+        return out
+
+
+def _setting(name: str, d: Directive | None, unknown: bool, where: Location) -> Setting:
+    if d is not None:
+        return Setting(name=name, value=d.args[0] if d.args else "", location=_loc(d))
+    return Setting(name=name, value=None, location=where, default=True, unknown=unknown)
+
+
+def _header(headers: tuple[Header, ...] | None, name: str) -> Header | None:
+    found = None
+    for h in headers or ():
+        if h.name.lower() == name:
+            found = h
+    return found
+
+
+def _builtin_variable(var: str) -> bool:
+    return var.startswith(("$http_", "$sent_http_", "$arg_", "$cookie_", "$upstream_")) or var in ("$connection",)
+
+
+def _read_map(d: Directive) -> ConnectionMap:
+    source, var = d.args[0], d.args[1]
+    values: dict[str, str] = {}
+    opaque = False
+    for entry in d.block or []:
+        if entry.unresolved is not None or entry.name in ("include", "hostnames", "volatile"):
+            opaque = True
+            continue
+        values.setdefault(entry.name, entry.args[0] if entry.args else "")
+    default = values.get("default", "")
+    empty = values.get("", default)
+    non_empty = [v for k, v in values.items() if k != ""] or [default]
+    if opaque:
+        yields: bool | None = None
+    elif any("$" in v for v in non_empty):
+        yields = True
+    else:
+        yields = any(v.lower() == "upgrade" for v in non_empty)
+    return ConnectionMap(
+        variable=var, source=source, location=_loc(d), empty_value=None if opaque else empty, yields_upgrade=yields
+    )
+
+
+def _route_matches(entry: str, file: str, name: str) -> bool:
+    if ":" not in entry:
+        return entry == name
+    file_part, route = entry.rsplit(":", 1)
+    norm = file.replace(os.sep, "/")
+    return route == name and (norm == file_part or norm.endswith("/" + file_part))
+
+
+def _walk(directives: Iterable[Directive]) -> Iterator[Directive]:
+    stack = [iter(directives)]
+    while stack:
+        for d in stack[-1]:
+            yield d
+            if d.block:
+                stack.append(iter(d.block))
+                break
+        else:
+            stack.pop()
+
+
+def load(files: list[tuple[str, str]], tree_roots: list[str], settings: Settings) -> tuple[list[Document], list[str]]:
+    """Lint nginx files given as (real path, display path). Returns documents and errors.
+
+    A file that another file in the run includes is linted through its includer only.
+    """
+    loader = Loader(tree_roots, settings.nginx_prefix, settings.max_file_size)
+    trees: list[tuple[str, Tree]] = []
+    errors: list[str] = []
+    for real, display in files:
+        try:
+            trees.append((real, loader.load(real, display)))
+        except OSError as exc:
+            errors.append(f"{display}: cannot read: {exc.strerror or exc}")
+    read_by: dict[str, set[str]] = {}
+    for real, tree in trees:
+        for other in tree.files:
+            if other != real:
+                read_by.setdefault(other, set()).add(real)
+    files_of = {r: set(t.files) for r, t in trees}
+    documents = []
+    for real, tree in trees:
+        includers = read_by.get(real, set())
+        # a file included by another root is linted there; in a cycle, the first name wins
+        if any(real not in files_of[inc] or inc < real for inc in includers):
+            continue
+        documents.append(_Analysis(tree, settings).run())
+    return documents, errors

@@ -1,0 +1,340 @@
+"""Reading nginx files and resolving ``include``: relative, absolute (re-rooted), globs, dumps.
+
+Rules (the contract in UX.md/RULES.md):
+- a relative include resolves against the including file's directory, then against the
+  nginx prefix (default: the root file's directory, as nginx resolves against its conf dir);
+- an absolute include is re-rooted under the prefix: its path suffixes are tried there,
+  longest first, so ``/etc/nginx/conf.d/*.conf`` finds ``<prefix>/conf.d/*.conf``;
+- nothing outside the linted tree is read, and the host's /etc/nginx never is;
+- a cycle is an error at the include that closes it;
+- an ``nginx -T`` dump is split into the files it names and includes resolve among them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import os
+import re
+from dataclasses import dataclass, field
+
+from wslint.model import Location, Problem
+from wslint.sources.nginx_syntax import MAX_DEPTH, Directive, NginxSyntaxError, decode, parse
+
+# files nginx ships that hold only types/params, never proxy settings: an include of
+# one of them that cannot be read leaves nothing unknown
+INERT_INCLUDES = frozenset(
+    {
+        "mime.types",
+        "fastcgi_params",
+        "fastcgi.conf",
+        "uwsgi_params",
+        "scgi_params",
+        "koi-utf",
+        "koi-win",
+        "win-utf",
+    }
+)
+MAX_GLOB_MATCHES = 1000
+_DUMP_HEADER = re.compile(r"^# configuration file (.+):$", re.M)
+
+
+@dataclass
+class Tree:
+    """A root file with its includes expanded in place."""
+
+    file: str  # display path of the root
+    directives: list[Directive]
+    files: list[str] = field(default_factory=list)  # real paths read
+    problems: list[Problem] = field(default_factory=list)
+    failed: bool = False  # the root itself could not be parsed
+
+
+def is_dump(text: str) -> bool:
+    return text.startswith("nginx: the configuration file") or bool(_DUMP_HEADER.search(text[:4096]))
+
+
+class Loader:
+    """Parses each file once and expands includes per root."""
+
+    def __init__(self, tree_roots: list[str], prefix: str | None, max_file_size: int) -> None:
+        self.tree_roots = [os.path.realpath(r) for r in tree_roots]
+        self.prefix = prefix
+        self.max_file_size = max_file_size
+        self._parsed: dict[str, list[Directive] | NginxSyntaxError | OSError] = {}
+        # display name of each real path, as first seen
+        self.display: dict[str, str] = {}
+        # real paths included by some other file
+        self.included: set[str] = set()
+
+    # -- reading ---------------------------------------------------------------------------
+    def inside(self, real: str) -> bool:
+        return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.tree_roots)
+
+    def _read_text(self, real: str) -> str:
+        size = os.path.getsize(real)
+        if size > self.max_file_size:
+            raise NginxSyntaxError(f"file is larger than max-file-size ({size} > {self.max_file_size} bytes)", 1)
+        with open(real, "rb") as handle:
+            return decode(handle.read())
+
+    def parse_file(
+        self, real: str, display: str, text: str | None = None
+    ) -> list[Directive] | NginxSyntaxError | OSError:
+        cached = self._parsed.get(real)
+        if cached is not None:
+            return cached
+        self.display.setdefault(real, display)
+        result: list[Directive] | NginxSyntaxError | OSError
+        try:
+            result = parse(text if text is not None else self._read_text(real), self.display[real])
+        except (NginxSyntaxError, OSError) as exc:
+            result = exc
+        self._parsed[real] = result
+        return result
+
+    # -- one root --------------------------------------------------------------------------
+    def load(self, real: str, display: str) -> Tree:
+        """Parse a root file and expand its includes. Raises OSError if it cannot be read."""
+        tree = Tree(display, [], files=[real])
+        try:
+            text = self._read_text(real)
+        except NginxSyntaxError as exc:
+            tree.failed = True
+            tree.problems.append(_syntax_problem(display, exc))
+            return tree
+        if is_dump(text):
+            return self._load_dump(display, text, tree)
+        parsed = self.parse_file(real, display, text)
+        if isinstance(parsed, OSError):
+            raise parsed
+        if isinstance(parsed, NginxSyntaxError):
+            tree.failed = True
+            tree.problems.append(_syntax_problem(display, parsed))
+            return tree
+        prefix = self.prefix or os.path.dirname(real)
+        resolver = _FileResolver(self, prefix)
+        tree.directives = _Expander(resolver, tree).expand(parsed, os.path.dirname(real), [real], 0)
+        return tree
+
+    def _load_dump(self, display: str, text: str, tree: Tree) -> Tree:
+        sections: dict[str, list[Directive]] = {}
+        first: str | None = None
+        for match, end in _dump_sections(text):
+            path = match.group(1)
+            offset = text.count("\n", 0, match.end()) + 1
+            body = "\n" * offset + text[match.end() + 1 : end]
+            first = first or path
+            try:
+                directives = parse(body, display)
+            except NginxSyntaxError as exc:
+                tree.problems.append(_syntax_problem(display, exc, origin=path))
+                continue
+            _set_origin(directives, path)
+            sections[path] = directives
+        if first is None:
+            return tree
+        resolver = _DumpResolver(sections, os.path.dirname(first))
+        tree.directives = _Expander(resolver, tree).expand(sections[first], os.path.dirname(first), [first], 0)
+        return tree
+
+
+def _dump_sections(text: str) -> list[tuple[re.Match[str], int]]:
+    matches = list(_DUMP_HEADER.finditer(text))
+    return [(m, matches[i + 1].start() if i + 1 < len(matches) else len(text)) for i, m in enumerate(matches)]
+
+
+def _set_origin(directives: list[Directive], origin: str) -> None:
+    for d in directives:
+        d.origin = origin
+        if d.block:
+            _set_origin(d.block, origin)
+
+
+def _syntax_problem(display: str, exc: NginxSyntaxError, origin: str | None = None) -> Problem:
+    return Problem(
+        kind="parse-error",
+        location=Location(file=display, line=exc.line, column=exc.column or 1, origin=origin),
+        message=exc.message,
+    )
+
+
+def _location(d: Directive) -> Location:
+    return Location(
+        file=d.file,
+        line=d.line,
+        column=d.column,
+        end_line=d.line,
+        end_column=d.end_column,
+        origin=d.origin,
+    )
+
+
+@dataclass
+class _Resolved:
+    targets: list[tuple[str, str]]  # (key, display)
+    outside: bool = False
+    missing: str | None = None  # why nothing (or not everything) could be read
+
+
+class _FileResolver:
+    def __init__(self, loader: Loader, prefix: str) -> None:
+        self.loader = loader
+        self.prefix = prefix
+
+    def resolve(self, pattern: str, base: str) -> _Resolved:
+        is_glob = glob.has_magic(pattern)
+        if os.path.isabs(pattern):
+            candidates = _reroot(pattern, self.prefix, is_glob)
+        else:
+            candidates = [os.path.join(base, pattern)]
+            if os.path.normpath(self.prefix) != os.path.normpath(base):
+                candidates.append(os.path.join(self.prefix, pattern))
+        outside = os.path.isabs(pattern)
+        for candidate in candidates:
+            paths = sorted(glob.glob(candidate)) if is_glob else ([candidate] if os.path.exists(candidate) else [])
+            paths = [p for p in paths if os.path.isfile(p)]
+            if not paths:
+                continue
+            inside = [p for p in paths if self.loader.inside(os.path.realpath(p))]
+            if len(inside) < len(paths):
+                return _Resolved([], outside=True, missing="it points outside the linted tree")
+            if len(inside) > MAX_GLOB_MATCHES:
+                return _Resolved([], missing=f"it matches more than {MAX_GLOB_MATCHES} files")
+            return _Resolved([(os.path.realpath(p), self._display(p)) for p in inside])
+        if is_glob and not os.path.isabs(pattern):
+            # nginx accepts a glob that matches nothing: nothing is included
+            return _Resolved([])
+        if not os.path.isabs(pattern):
+            real = os.path.realpath(candidates[0])
+            outside = not self.loader.inside(real)
+        return _Resolved([], outside=outside, missing="no such file in the linted tree")
+
+    def _display(self, path: str) -> str:
+        real = os.path.realpath(path)
+        if real in self.loader.display:
+            return self.loader.display[real]
+        rel = os.path.relpath(path)
+        display = path if os.path.isabs(path) and rel.startswith("..") else rel
+        self.loader.display[real] = display
+        return display
+
+    def directives(self, key: str, display: str) -> list[Directive] | NginxSyntaxError | OSError:
+        self.loader.included.add(key)
+        return self.loader.parse_file(key, display)
+
+
+def _reroot(pattern: str, prefix: str, is_glob: bool) -> list[str]:
+    parts = [p for p in pattern.split("/") if p]
+    smallest = 2 if is_glob else 1
+    return [os.path.join(prefix, *parts[i:]) for i in range(len(parts) - smallest + 1)]
+
+
+class _DumpResolver:
+    def __init__(self, sections: dict[str, list[Directive]], prefix: str) -> None:
+        self.sections = sections
+        self.prefix = prefix
+
+    def resolve(self, pattern: str, base: str) -> _Resolved:
+        full = pattern if os.path.isabs(pattern) else os.path.join(self.prefix, pattern)
+        if glob.has_magic(full):
+            keys = sorted(k for k in self.sections if fnmatch.fnmatchcase(k, full))
+            return _Resolved([(k, k) for k in keys])
+        if full in self.sections:
+            return _Resolved([(full, full)])
+        return _Resolved([], outside=True, missing="the dump does not contain it")
+
+    def directives(self, key: str, display: str) -> list[Directive] | NginxSyntaxError | OSError:
+        return self.sections[key]
+
+
+class _Expander:
+    def __init__(self, resolver: _FileResolver | _DumpResolver, tree: Tree) -> None:
+        self.resolver = resolver
+        self.tree = tree
+
+    def expand(self, directives: list[Directive], base: str, stack: list[str], depth: int) -> list[Directive]:
+        if depth > MAX_DEPTH:
+            d = directives[0] if directives else None
+            self.tree.problems.append(
+                Problem(
+                    kind="parse-error",
+                    location=_location(d) if d else Location(file=self.tree.file, line=1, column=1),
+                    message=f"nesting deeper than {MAX_DEPTH} blocks and includes",
+                )
+            )
+            return []
+        out: list[Directive] = []
+        for d in directives:
+            if d.name == "include" and d.block is None and len(d.args) == 1:
+                out.extend(self._include(d, base, stack, depth))
+            elif d.block is not None:
+                copy = Directive(
+                    d.name,
+                    d.args,
+                    d.file,
+                    d.line,
+                    d.column,
+                    d.end_column,
+                    None,
+                    None,
+                    d.origin,
+                    d.quoted,
+                )
+                copy.block = self.expand(d.block, base, stack, depth + 1)
+                out.append(copy)
+            else:
+                out.append(d)
+        return out
+
+    def _include(self, d: Directive, base: str, stack: list[str], depth: int) -> list[Directive]:
+        pattern = d.args[0]
+        if "$" in pattern:
+            return [self._unresolved(d, "it contains a variable", outside=False, report=False)]
+        resolved = self.resolver.resolve(pattern, base)
+        out: list[Directive] = []
+        if resolved.missing is not None:
+            inert = os.path.basename(pattern) in INERT_INCLUDES
+            if not inert:
+                out.append(self._unresolved(d, resolved.missing, resolved.outside, report=True))
+            else:
+                self._report_missing(d, resolved.missing, outside=True)
+            return out
+        for key, display in resolved.targets:
+            if key in stack:
+                chain = " -> ".join(os.path.basename(s) for s in [*stack, key])
+                self.tree.problems.append(
+                    Problem(kind="parse-error", location=_location(d), message=f"include cycle: {chain}")
+                )
+                out.append(self._unresolved(d, "include cycle", outside=False, report=False))
+                continue
+            parsed = self.resolver.directives(key, display)
+            if key not in self.tree.files:
+                self.tree.files.append(key)
+            if isinstance(parsed, NginxSyntaxError):
+                problem = _syntax_problem(display, parsed)
+                if problem not in self.tree.problems:
+                    self.tree.problems.append(problem)
+                out.append(self._unresolved(d, f"{display} could not be parsed", outside=False, report=False))
+                continue
+            if isinstance(parsed, OSError):
+                out.append(self._unresolved(d, f"{display} could not be read", outside=False, report=True))
+                continue
+            out.extend(self.expand(parsed, os.path.dirname(key), [*stack, key], depth + 1))
+        return out
+
+    def _unresolved(self, d: Directive, why: str, outside: bool, report: bool) -> Directive:
+        if report:
+            self._report_missing(d, why, outside)
+        marker = Directive(d.name, d.args, d.file, d.line, d.column, d.end_column, None, why, d.origin, d.quoted)
+        return marker
+
+    def _report_missing(self, d: Directive, why: str, outside: bool) -> None:
+        self.tree.problems.append(
+            Problem(
+                kind="include-not-found",
+                location=_location(d),
+                message=f'include "{d.args[0]}" was not read: {why}',
+                outside=outside,
+            )
+        )
