@@ -1,0 +1,80 @@
+"""Shared fixtures: the CLI runner, ../shared (corpus, schemas) and the proxy binaries.
+
+WSLINT_REQUIRE_SHARED=1 turns "../shared is missing" from a skip into a failure;
+WSLINT_REQUIRE_PROXIES=1 does the same for the nginx and haproxy binaries. CI sets both.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def _missing(what: str, env: str) -> None:
+    if os.environ.get(env) == "1":
+        pytest.fail(f"{what} is missing and {env}=1")
+    pytest.skip(f"{what} is missing (set {env}=1 to make this a failure)")
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not (SHARED / "corpus").is_dir():
+        _missing(f"{SHARED}", "WSLINT_REQUIRE_SHARED")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def nginx_binary() -> str:
+    path = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if path is None:
+        _missing("the nginx binary", "WSLINT_REQUIRE_PROXIES")
+    assert path is not None
+    return path
+
+
+@pytest.fixture(scope="session")
+def haproxy_binary() -> str:
+    path = shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.path.exists("/usr/sbin/haproxy") else None)
+    if path is None:
+        _missing("the haproxy binary", "WSLINT_REQUIRE_PROXIES")
+    assert path is not None
+    return path
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def wslint() -> Callable[..., Run]:
+    """Run the real CLI in a subprocess: wslint(*args, cwd=..., stdin=..., env=...)."""
+
+    def run(*args: str, cwd: str | Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None) -> Run:
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("WSLINT_", "GITHUB_"))}
+        full_env.update(env or {})
+        full_env.setdefault("NO_COLOR", "1")
+        proc = subprocess.run(
+            [sys.executable, "-m", "wslint", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=120,
+        )
+        return Run(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
