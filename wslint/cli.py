@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -130,25 +129,20 @@ def cmd_check(argv: Sequence[str]) -> int:
         sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
         return 0
     paths = list(args.paths) or ["."]
-    with tempfile.TemporaryDirectory(prefix="wslint-stdin-") as tmp:
-        if "-" in paths:
-            if not args.stdin_filename:
-                sys.stderr.write("wslint: error: reading stdin (-) needs --stdin-filename\n")
-                return 2
-            stdin_path = _stdin_copy(tmp, args.stdin_filename)
-            paths = [stdin_path if p == "-" else p for p in paths]
-        discovery = discover(paths, settings, kind=args.kind)
+    stdin: tuple[str, bytes] | None = None
+    if "-" in paths:
+        if not args.stdin_filename:
+            sys.stderr.write("wslint: error: reading stdin (-) needs --stdin-filename\n")
+            return 2
+        stdin = (args.stdin_filename, sys.stdin.buffer.read())
+    discovery = discover(paths, settings, kind=args.kind, stdin=stdin)
+    if args.show_files:
         for target in discovery.targets:
-            if os.path.dirname(target.real) == os.path.realpath(tmp):
-                target.display = args.stdin_filename
-        if args.show_files:
-            for target in discovery.targets:
-                sys.stdout.write(f"{target.display}\t{target.kind}\n")
-            for error in discovery.errors:
-                sys.stderr.write(f"wslint: error: {error}\n")
-            return 2 if discovery.errors else 0
-        roots = _tree_roots(paths, settings)
-        result: Result = lint(discovery, roots, settings)
+            sys.stdout.write(f"{target.display}\t{target.kind}\n")
+        for error in discovery.errors:
+            sys.stderr.write(f"wslint: error: {error}\n")
+        return 2 if discovery.errors else 0
+    result: Result = lint(discovery, _tree_roots(paths, settings, args.stdin_filename), settings)
     for note in result.notes:
         sys.stderr.write(f"wslint: note: {note}\n")
     for error in result.errors:
@@ -166,15 +160,9 @@ def cmd_check(argv: Sequence[str]) -> int:
     return exit_code(result, settings.fail_on, args.exit_zero)
 
 
-def _stdin_copy(tmp: str, name: str) -> str:
-    path = os.path.join(tmp, os.path.basename(name) or "stdin")
-    with open(path, "wb") as handle:
-        handle.write(sys.stdin.buffer.read())
-    return path
-
-
-def _tree_roots(paths: list[str], settings: Settings) -> list[str]:
-    roots = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths if os.path.exists(p)]
+def _tree_roots(paths: list[str], settings: Settings, stdin_filename: str | None) -> list[str]:
+    named = [stdin_filename or "." if p == "-" else p for p in paths]
+    roots = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in named]
     if settings.nginx_prefix:
         roots.append(settings.nginx_prefix)
     return roots
@@ -225,6 +213,20 @@ def cmd_rule(argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        return _dispatch(args)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # never a traceback: one line, exit 2
+        sys.stderr.write(f"wslint: error: internal error: {type(exc).__name__}: {exc}\n")
+        return 2
+
+
+def _dispatch(args: list[str]) -> int:
+    if True:
         if args and args[0] == "rules":
             return cmd_rules(args[1:])
         if args and args[0] == "rule":
@@ -232,9 +234,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] == "check":
             args = args[1:]
         return cmd_check(args)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 2
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return 0

@@ -186,6 +186,8 @@ class Discovery:
     skipped: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # contents read from stdin, by the real path they stand for (--stdin-filename)
+    stdin: dict[str, bytes] = field(default_factory=dict)
 
 
 def detect_kind(name: str, head: str) -> str | None:
@@ -246,11 +248,27 @@ def _forced_kind(display: str, settings: Settings) -> str | None:
     return None
 
 
-def discover(paths: list[str], settings: Settings, kind: str | None = None) -> Discovery:
-    """Expand the command-line paths into files with a kind."""
+def discover(
+    paths: list[str], settings: Settings, kind: str | None = None, stdin: tuple[str, bytes] | None = None
+) -> Discovery:
+    """Expand the command-line paths into files with a kind; ``-`` is ``stdin`` (name, bytes)."""
     found = Discovery()
     seen: set[str] = set()
     for raw in paths:
+        if raw == "-" and stdin is not None:
+            name, data = stdin
+            real = os.path.abspath(name)
+            detected = (
+                kind
+                or _forced_kind(name, settings)
+                or detect_kind(os.path.basename(name), data[:HEAD_BYTES].decode("utf-8", "replace"))
+            )
+            if detected is None:
+                found.notes.append(f"{name} (stdin): not a file of a kind wslint knows; skipped")
+            else:
+                found.stdin[real] = data
+                found.targets.append(Target(real, name, detected))
+            continue
         if not os.path.exists(raw):
             found.errors.append(f"{raw}: no such file or directory")
             continue

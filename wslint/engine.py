@@ -48,7 +48,7 @@ class Result:
 
 
 def load_documents(
-    targets: list[Target], tree_roots: list[str], settings: Settings
+    targets: list[Target], tree_roots: list[str], settings: Settings, stdin: dict[str, bytes] | None = None
 ) -> tuple[list[Document], list[str]]:
     """Run each target through its source. Kinds without a source yet are noted and skipped."""
     documents: list[Document] = []
@@ -57,7 +57,7 @@ def load_documents(
     if nginx:
         from wslint.sources import nginx as nginx_source
 
-        docs, errs = nginx_source.load(nginx, tree_roots, settings)
+        docs, errs = nginx_source.load(nginx, tree_roots, settings, stdin or {})
         documents.extend(docs)
         errors.extend(errs)
     return documents, errors
@@ -111,7 +111,7 @@ def lint(discovery: Discovery, tree_roots: list[str], settings: Settings) -> Res
         if target.kind != "nginx":
             result.notes.append(f"{target.display}: {target.kind} files are not supported yet; skipped")
             result.skipped.append({"file": target.display, "reason": f"{target.kind}: no source yet"})
-    documents, errors = load_documents(linted, tree_roots, settings)
+    documents, errors = load_documents(linted, tree_roots, settings, discovery.stdin)
     result.errors.extend(errors)
     result.documents = documents
     result.files = len(linted) - len(errors)

@@ -520,12 +520,14 @@ def _walk(directives: Iterable[Directive]) -> Iterator[Directive]:
             stack.pop()
 
 
-def load(files: list[tuple[str, str]], tree_roots: list[str], settings: Settings) -> tuple[list[Document], list[str]]:
+def load(
+    files: list[tuple[str, str]], tree_roots: list[str], settings: Settings, stdin: dict[str, bytes] | None = None
+) -> tuple[list[Document], list[str]]:
     """Lint nginx files given as (real path, display path). Returns documents and errors.
 
     A file that another file in the run includes is linted through its includer only.
     """
-    loader = Loader(tree_roots, settings.nginx_prefix, settings.max_file_size)
+    loader = Loader(tree_roots, settings.nginx_prefix, settings.max_file_size, stdin or {})
     trees: list[tuple[str, Tree]] = []
     errors: list[str] = []
     for real, display in files:

@@ -57,8 +57,11 @@ def is_dump(text: str) -> bool:
 class Loader:
     """Parses each file once and expands includes per root."""
 
-    def __init__(self, tree_roots: list[str], prefix: str | None, max_file_size: int) -> None:
+    def __init__(
+        self, tree_roots: list[str], prefix: str | None, max_file_size: int, stdin: dict[str, bytes] | None = None
+    ) -> None:
         self.tree_roots = [os.path.realpath(r) for r in tree_roots]
+        self.stdin = stdin or {}
         self.prefix = prefix
         self.max_file_size = max_file_size
         self._parsed: dict[str, list[Directive] | NginxSyntaxError | OSError] = {}
@@ -72,6 +75,13 @@ class Loader:
         return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.tree_roots)
 
     def _read_text(self, real: str) -> str:
+        if real in self.stdin:
+            data = self.stdin[real]
+            if len(data) > self.max_file_size:
+                raise NginxSyntaxError(
+                    f"file is larger than max-file-size ({len(data)} > {self.max_file_size} bytes)", 1
+                )
+            return decode(data)
         size = os.path.getsize(real)
         if size > self.max_file_size:
             raise NginxSyntaxError(f"file is larger than max-file-size ({size} > {self.max_file_size} bytes)", 1)
