@@ -62,7 +62,9 @@ class Run:
 def wslint() -> Callable[..., Run]:
     """Run the real CLI in a subprocess: wslint(*args, cwd=..., stdin=..., env=...)."""
 
-    def run(*args: str, cwd: str | Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None) -> Run:
+    def run(
+        *args: str, cwd: str | Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None
+    ) -> Run:
         full_env = {k: v for k, v in os.environ.items() if not k.startswith(("WSLINT_", "GITHUB_"))}
         full_env.update(env or {})
         full_env.setdefault("NO_COLOR", "1")
@@ -76,5 +78,63 @@ def wslint() -> Callable[..., Run]:
             timeout=120,
         )
         return Run(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+@dataclass
+class Linted:
+    code: int
+    report: dict[str, object]
+    err: str
+
+    @property
+    def findings(self) -> list[dict[str, object]]:
+        found = self.report.get("findings", [])
+        assert isinstance(found, list)
+        return found
+
+    def rules_at(self) -> set[tuple[object, object]]:
+        """{(rule, line)} of every finding."""
+        return {(f["rule"], f["line"]) for f in self.findings}
+
+    def rules_in(self) -> set[tuple[object, object, object]]:
+        """{(rule, file, line)} of every finding."""
+        return {(f["rule"], f["file"], f["line"]) for f in self.findings}
+
+    def only(self, rule: str) -> list[dict[str, object]]:
+        return [f for f in self.findings if f["rule"] == rule]
+
+
+@pytest.fixture
+def lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Linted]:
+    """Write files into tmp_path and lint in-process: lint({"a.conf": "..."}, "a.conf", "--ping-interval", "20s").
+
+    Runs from tmp_path with --isolated and JSON output unless a --config is given.
+    """
+    import contextlib
+    import io
+    import json
+    import textwrap
+
+    from wslint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+
+    def run(files: dict[str, str], *args: str) -> Linted:
+        for name, text in files.items():
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        argv = [*args]
+        if not any(a.startswith("--config") for a in argv):
+            argv.append("--isolated")
+        if not any(a.startswith("--output-format") for a in argv):
+            argv += ["--output-format", "json"]
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+        text = out.getvalue()
+        return Linted(code, json.loads(text) if text.startswith("{") else {"text": text}, err.getvalue())
 
     return run

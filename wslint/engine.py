@@ -95,6 +95,8 @@ def finalize(findings: list[Finding], settings: Settings) -> list[Finding]:
         f.name = rule.name
         default = f.severity or rule.severity
         f.severity = settings.severity.get(f.rule, default)
+        if f.location.origin and f.location.origin not in f.message:
+            f.message += f" (in {f.location.origin})"
         key = (f.rule, f.location, f.message)
         if key in unique:
             merged = unique[key]

@@ -12,10 +12,7 @@ def _problems(model: Model, kind: str) -> Iterator[Finding]:
     for document in model.documents:
         for problem in document.problems:
             if problem.kind == kind:
-                message = problem.message
-                if problem.location.origin:
-                    message += f" (in {problem.location.origin})"
-                yield finding("", problem.location, message)
+                yield finding("", problem.location, problem.message)
 
 
 @check("WS001")

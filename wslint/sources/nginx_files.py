@@ -138,9 +138,9 @@ class Loader:
             try:
                 directives = parse(body, display)
             except NginxSyntaxError as exc:
-                tree.problems.append(_syntax_problem(display, exc, origin=path))
+                tree.problems.append(_syntax_problem(display, exc, origin=f"{path}:{exc.line - offset}"))
                 continue
-            _set_origin(directives, path)
+            _set_origin(directives, path, offset)
             sections[path] = directives
         if first is None:
             return tree
@@ -154,11 +154,12 @@ def _dump_sections(text: str) -> list[tuple[re.Match[str], int]]:
     return [(m, matches[i + 1].start() if i + 1 < len(matches) else len(text)) for i, m in enumerate(matches)]
 
 
-def _set_origin(directives: list[Directive], origin: str) -> None:
+def _set_origin(directives: list[Directive], path: str, offset: int) -> None:
+    """Mark each directive of a dump section with its original ``path:line``."""
     for d in directives:
-        d.origin = origin
+        d.origin = f"{path}:{d.line - offset}"
         if d.block:
-            _set_origin(d.block, origin)
+            _set_origin(d.block, path, offset)
 
 
 def _syntax_problem(display: str, exc: NginxSyntaxError, origin: str | None = None) -> Problem:

@@ -1,0 +1,113 @@
+"""Engine: selection by id/prefix/ALL, severities, fail-on, exit codes, order, isolation of check errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.conftest import Linted
+from wslint.checks import CHECKS, load_all
+from wslint.config import Settings
+from wslint.engine import enabled_rules, run_checks
+from wslint.model import Document, Hop, Location, Route
+from wslint.rules import RULES
+
+Lint = Callable[..., Linted]
+
+SITE = {
+    "site.conf": """
+        server {
+            listen 80;
+            location /ws/ { proxy_pass http://app; }
+            location /chat/ { proxy_pass http://app; proxy_read_timeout 10x; }
+        }
+        """
+}
+
+
+def settings(**kw: object) -> Settings:
+    return Settings.model_validate(kw)
+
+
+@pytest.mark.parametrize(
+    ("kw", "expected"),
+    [
+        ({}, set(RULES)),
+        ({"select": ["WS1"]}, {r for r in RULES if r.startswith("WS1")} | {"WS001"}),
+        ({"select": ["WS201"], "extend-select": ["WS3"]}, {"WS001", "WS201", "WS301", "WS302", "WS303"}),
+        ({"ignore": ["WS3"]}, set(RULES) - {"WS301", "WS302", "WS303"}),
+        ({"select": ["ALL"], "ignore": ["WS001"]}, set(RULES)),  # WS001 cannot be disabled
+        ({"select": ["WS201"], "ignore": ["WS2"]}, {"WS001", "WS201"}),  # the more specific selector wins
+        ({"select": ["WS2"], "ignore": ["WS201"]}, {"WS001", "WS206"}),
+    ],
+)
+def test_selection(kw: dict[str, object], expected: set[str]) -> None:
+    assert set(enabled_rules(settings(**kw))) == expected
+
+
+def test_every_rule_has_a_check() -> None:
+    assert set(load_all()) == set(RULES)
+
+
+def test_findings_are_sorted_and_exit_codes_follow_fail_on(lint: Lint) -> None:
+    result = lint(SITE, "site.conf")
+    keys = [(f["file"], f["line"], f["column"], f["rule"], f["message"]) for f in result.findings]
+    assert keys == sorted(keys)  # type: ignore[type-var]
+    assert result.code == 1
+    assert lint({}, "site.conf", "--exit-zero").code == 0
+    assert lint({}, "site.conf", "--select", "WS303").code == 0  # info does not fail by default
+    assert lint({}, "site.conf", "--select", "WS303", "--fail-on", "info").code == 1
+    assert lint({}, "site.conf", "--fail-on", "none").code == 0
+
+
+def test_severity_override_from_config(lint: Lint, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "c.toml").write_text('[severity]\nWS201 = "error"\nWS303 = "warning"\n')
+    result = lint(SITE, "site.conf", "--config", "c.toml", "--output-format", "json")
+    severities = {f["rule"]: f["severity"] for f in result.findings}
+    assert severities["WS201"] == "error" and severities["WS303"] == "warning"
+    assert severities["WS101"] == "error"
+
+
+def test_an_exception_in_a_check_is_an_internal_error_for_that_file_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    load_all()
+    good = Document(
+        file="good.conf",
+        kind="nginx",
+        hops=[Hop(kind="nginx", name="good.conf", location=Location(file="good.conf", line=1, column=1))],
+    )
+    bad = Document(
+        file="bad.conf",
+        kind="nginx",
+        hops=[
+            Hop(
+                kind="nginx",
+                name="bad.conf",
+                location=Location(file="bad.conf", line=1, column=1),
+                routes=[Route(name="x", location=Location(file="bad.conf", line=2, column=1), reason="")],
+            )
+        ],
+    )
+
+    def explode(model):  # type: ignore[no-untyped-def]
+        for hop in model.hops():
+            if hop.routes:
+                raise RuntimeError("boom")
+            yield from ()
+
+    monkeypatch.setitem(CHECKS, "WS201", explode)
+    findings, errors = run_checks([good, bad], settings(select=["WS201"]))
+    assert findings == []
+    assert len(errors) == 1 and errors[0].startswith("bad.conf: internal error in check WS201: RuntimeError: boom")
+
+
+def test_missing_path_is_exit_2_and_other_files_are_still_linted(lint: Lint) -> None:
+    result = lint(SITE, "site.conf", "nope.conf")
+    assert result.code == 2
+    assert "nope.conf: no such file or directory" in result.err
+    assert result.findings  # site.conf was linted
+
+
+def test_same_input_same_bytes(lint: Lint) -> None:
+    first = lint(SITE, ".").report
+    assert lint({}, ".").report == first
