@@ -41,7 +41,7 @@ def test_lua_blocks_are_one_token() -> None:
 @pytest.mark.parametrize(
     ("text", "message", "line"),
     [
-        ("events {}\nhttp {\n  server {\n", 'unexpected end of file, expecting "}"', 3),
+        ("events {}\nhttp {\n  server {\n", 'unexpected end of file, expecting "}"', 4),
         ("user nginx;\nworker_processes 1", 'unexpected end of file, expecting ";" or "}"', 2),
         ("a;\n}\n", 'unexpected "}"', 2),
         ('server {\n  return 200 "ok;\n}\n', "unterminated quoted string", 2),

@@ -161,7 +161,13 @@ class _Analysis:
         self.upstreams: dict[str, Directive] = {}
         self.http_known = False  # the http context is visible in full
         self.ws_paths = settings.all_websocket_paths
-        self.file_location = Location(file=tree.file, line=1, column=1)
+        # the main context's "block" is the file: its first directive stands for it
+        first = tree.directives[0] if tree.directives else None
+        self.file_location = (
+            Location(file=first.file, line=first.line, column=first.column, origin=first.origin)
+            if first is not None
+            else Location(file=tree.file, line=1, column=1)
+        )
 
     # -- walking -------------------------------------------------------------------------
     def run(self) -> Document:

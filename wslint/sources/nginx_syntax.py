@@ -124,9 +124,7 @@ def parse(text: str, file: str) -> list[Directive]:
     name_line = 0
     args: list[str] = []
     quoted: list[bool] = []
-    last_line = 1
     for token, line, is_quoted in _lex_file_object(io.StringIO(text)):
-        last_line = line
         if not is_quoted and token.startswith("#") and name is None:
             continue
         if not is_quoted and token in ("{", ";", "}"):
@@ -165,10 +163,11 @@ def parse(text: str, file: str) -> list[Directive]:
     quote_line = _unterminated_quote(text) if (name is not None or len(stack) > 1) else None
     if quote_line is not None:
         raise NginxSyntaxError("unterminated quoted string", quote_line)
+    eof_line = text.count("\n") + 1  # nginx reports the line after the last newline
     if name is not None:
-        raise NginxSyntaxError('unexpected end of file, expecting ";" or "}"', last_line)
+        raise NginxSyntaxError('unexpected end of file, expecting ";" or "}"', eof_line)
     if len(stack) > 1:
-        raise NginxSyntaxError('unexpected end of file, expecting "}"', last_line)
+        raise NginxSyntaxError('unexpected end of file, expecting "}"', eof_line)
     return root
 
 
