@@ -34,7 +34,8 @@ def nginx_test(binary: str, conf: Path) -> tuple[bool, int | None, str]:
 
 
 def wrap(tmp_path: Path, server_body: str) -> str:
-    return f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n    server {{\n        listen 127.0.0.1:18080;\n{server_body}    }}\n}}\n"
+    head = f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n    server {{\n        listen 127.0.0.1:18080;\n"
+    return head + server_body + "    }\n}\n"
 
 
 BROKEN = [
@@ -68,7 +69,10 @@ def test_unterminated_quote_points_at_the_quote(nginx_binary: str, lint: Lint, t
      ("1y", False), ("1M", False), ("30m1h", False), ("1.5h", False), ("10x", False), ("25d", True)],
 )  # fmt: skip
 def test_time_values_agree_with_nginx(nginx_binary: str, lint: Lint, tmp_path: Path, value: str, valid: bool) -> None:
-    body = f"        location /ws/ {{\n            proxy_pass http://127.0.0.1:9;\n            proxy_read_timeout {value};\n        }}\n"
+    body = (
+        "        location /ws/ {\n            proxy_pass http://127.0.0.1:9;\n"
+        f"            proxy_read_timeout {value};\n        }}\n"
+    )
     result = lint({"nginx.conf": wrap(tmp_path, body)}, "nginx.conf", "--select", "WS206")
     ok, line, _ = nginx_test(nginx_binary, tmp_path / "nginx.conf")
     assert ok is valid
