@@ -294,3 +294,15 @@ def test_nginx_t_dump_reports_dump_lines_and_the_original_file(lint: Lint) -> No
     result = lint({"dump.txt": dump}, "dump.txt", "--select", "WS102", "--kind", "nginx")
     assert result.rules_in() == {("WS102", "dump.txt", 10)}
     assert "(in /etc/nginx/conf.d/app.conf:2)" in str(result.findings[0]["message"])
+
+
+def test_routes_sharing_a_directive_share_one_finding(lint: Lint) -> None:
+    body = (
+        "        proxy_http_version 1.0;\n"
+        "        location /ws/ { proxy_pass http://app; }\n"
+        "        location /socket.io/ { proxy_pass http://app; }\n"
+    )
+    result = lint({"nginx.conf": main_conf(body)}, "nginx.conf", "--select", "WS101")
+    assert len(result.findings) == 1
+    assert result.findings[0]["line"] == 12
+    assert "location /ws/, location /socket.io/" in str(result.findings[0]["message"])

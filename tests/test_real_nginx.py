@@ -26,11 +26,11 @@ def nginx_test(binary: str, conf: Path) -> tuple[bool, int | None, str]:
         text=True,
         timeout=30,
     )
-    match = re.search(r"\[emerg\] \d+#\d+: (.*) in (\S+):(\d+)", proc.stderr)
     if proc.returncode == 0:
         return True, None, ""
+    match = re.search(r"\[emerg\] \d+#\d+: (.*?)(?: in (\S+):(\d+))?$", proc.stderr, re.M)
     assert match, proc.stderr
-    return False, int(match.group(3)), match.group(1)
+    return False, int(match.group(3)) if match.group(3) else None, match.group(1)
 
 
 def wrap(tmp_path: Path, server_body: str) -> str:
@@ -103,3 +103,15 @@ def test_dump_from_real_nginx_gives_the_same_findings(nginx_binary: str, lint: L
         got.add((f["rule"], Path(origin.group(1)).name, int(origin.group(2))))
     assert got == expected
     assert {"WS101", "WS103", "WS201"} <= {r for r, _, _ in got}
+
+
+def test_undefined_connection_variable_fails_nginx_too(nginx_binary: str, lint: Lint, tmp_path: Path) -> None:
+    body = (
+        "        location /ws/ {\n            proxy_pass http://127.0.0.1:9;\n            proxy_http_version 1.1;\n"
+        "            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $conn_up;\n"
+        "        }\n"
+    )
+    result = lint({"nginx.conf": wrap(tmp_path, body)}, "nginx.conf", "--select", "WS105")
+    ok, _, message = nginx_test(nginx_binary, tmp_path / "nginx.conf")
+    assert not ok and message == 'unknown "conn_up" variable'
+    assert [f["line"] for f in result.findings] == [10]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from wslint.checks import Model, load_all
 from wslint.config import Settings
 from wslint.discover import Discovery, Target
-from wslint.model import Document, Finding, Severity
+from wslint.model import Document, Finding, Location, Severity
 from wslint.rules import RULES
 
 ALWAYS_ON = frozenset({"WS001"})
@@ -88,21 +88,21 @@ def run_checks(documents: list[Document], settings: Settings) -> tuple[list[Find
 
 
 def finalize(findings: list[Finding], settings: Settings) -> list[Finding]:
-    """Severities, names, one finding per (rule, location, message), deterministic order."""
-    unique: dict[tuple[object, ...], Finding] = {}
-    for f in findings:
+    """Severities and names; one finding per (rule, location); deterministic order.
+
+    Two findings at one place (an included file reached from two roots) merge: the first
+    message in sort order stays and the hops are united.
+    """
+    unique: dict[tuple[str, Location], Finding] = {}
+    for f in sorted(findings, key=Finding.sort_key):
         rule = RULES[f.rule]
         f.name = rule.name
-        default = f.severity or rule.severity
-        f.severity = settings.severity.get(f.rule, default)
+        f.severity = settings.severity.get(f.rule, f.severity or rule.severity)
         if f.location.origin and f.location.origin not in f.message:
             f.message += f" (in {f.location.origin})"
-        key = (f.rule, f.location, f.message)
-        if key in unique:
-            merged = unique[key]
-            merged.hops = sorted(set(merged.hops) | set(f.hops))
-            continue
-        unique[key] = f
+        kept = unique.setdefault((f.rule, f.location), f)
+        if kept is not f:
+            kept.hops = sorted(set(kept.hops) | set(f.hops))
     return sorted(unique.values(), key=Finding.sort_key)
 
 

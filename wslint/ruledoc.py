@@ -66,6 +66,7 @@ class Example:
     """A runnable example: files, what to lint with which arguments, and the findings."""
 
     rule: str  # the id of the document it belongs to
+    section: str  # the ``##`` heading it stands under
     title: str  # the ``###`` heading it stands under
     line: int  # the line of its first fence
     files: list[ExampleFile]
@@ -199,7 +200,7 @@ def _expectations(text: str, default_file: str, path: str, line: int) -> tuple[E
     return tuple(out)
 
 
-def _example(rule: str, title: str, block: ExampleFile, attrs: dict[str, str], path: str) -> Example:
+def _example(rule: str, section: str, title: str, block: ExampleFile, attrs: dict[str, str], path: str) -> Example:
     expect = _expectations(attrs["expect"], block.name, path, block.line)
     only_text = attrs.get("only", "true").lower()
     if only_text not in ("true", "false"):
@@ -213,7 +214,7 @@ def _example(rule: str, title: str, block: ExampleFile, attrs: dict[str, str], p
         args = tuple(shlex.split(attrs.get("args", "")))
     except ValueError as exc:
         raise RuleDocError(f"{path}:{block.line}: cannot read args=: {exc}") from None
-    return Example(rule, title, block.line, [block], expect, args, lint, only)
+    return Example(rule, section, title, block.line, [block], expect, args, lint, only)
 
 
 def parse(text: str, path: str = "<string>") -> RuleDoc:
@@ -235,6 +236,7 @@ def parse(text: str, path: str = "<string>") -> RuleDoc:
     title = ""
     sections: list[str] = []
     examples: list[Example] = []
+    section = ""  # the current ## heading
     heading = ""  # the current ### heading
     continuing = False  # the last thing met was a block of an example under this heading
     lines = body.split("\n")
@@ -247,7 +249,8 @@ def parse(text: str, path: str = "<string>") -> RuleDoc:
             if line.startswith("# ") and not title:
                 title = line[2:].strip()
             elif line.startswith("## "):
-                sections.append(line[3:].strip())
+                section = line[3:].strip()
+                sections.append(section)
                 heading, continuing = "", False
             elif line.startswith("### "):
                 heading, continuing = line[4:].strip(), False
@@ -270,7 +273,7 @@ def parse(text: str, path: str = "<string>") -> RuleDoc:
             _relative(attrs["file"], path, number, "file"), language, content + "\n" if content else "", number
         )
         if "expect" in attrs:
-            examples.append(_example(rule_id, heading, block, attrs, path))
+            examples.append(_example(rule_id, section, heading, block, attrs, path))
             continuing = True
             continue
         extra = EXAMPLE_ONLY & set(attrs)

@@ -1,17 +1,35 @@
-"""WS101-WS106: does the upgrade handshake reach the app through nginx?"""
+"""WS101-WS106: does the upgrade handshake reach the app through nginx?
+
+Each check decides per WebSocket route, then reports once per place to fix: routes that
+share the directive (a server-level ``proxy_http_version 1.0``) share one finding.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from wslint.checks import Model, check, finding
-from wslint.model import Finding, Header, Route, Upgrade
+from wslint.model import Finding, Header, Location, Route, Upgrade
+
+T = TypeVar("T")
 
 
 def _nginx_routes(model: Model) -> Iterator[tuple[Route, Upgrade]]:
     for hop, route in model.routes():
         if hop.kind == "nginx" and route.upgrade is not None:
             yield route, route.upgrade
+
+
+def _grouped(items: Iterable[tuple[Location, T, Route]]) -> Iterator[tuple[Location, T, str]]:
+    """(where, what, route) -> (where, what, "location /a, location /b"), first-seen order."""
+    groups: dict[tuple[Location, T], list[str]] = {}
+    for where, what, route in items:
+        names = groups.setdefault((where, what), [])
+        if route.name not in names:
+            names.append(route.name)
+    for (where, what), names in groups.items():
+        yield where, what, ", ".join(names)
 
 
 def _hidden(upgrade: Upgrade, name: str) -> bool:
@@ -29,63 +47,65 @@ def _header(upgrade: Upgrade, name: str) -> Header | None:
 
 @check("WS101")
 def http_version(model: Model) -> Iterator[Finding]:
-    for route, up in _nginx_routes(model):
-        if up.http_version is None or up.http_version == "1.1" or up.http_version_location is None:
-            continue
-        fix = "add `proxy_http_version 1.1;`"
-        if up.http_version_default:
-            message = (
-                f"{route.name} proxies with HTTP/1.0, nginx's default before 1.29.7 (assumed: no nginx-version "
-                "given); the upgrade needs HTTP/1.1"
-            )
-            if model.settings.nginx_version is not None:
-                version = ".".join(map(str, model.settings.nginx_version))
-                message = (
-                    f"{route.name} proxies with HTTP/1.0, the default of nginx {version}; the upgrade needs HTTP/1.1"
-                )
-            help = f"{fix[0].upper()}{fix[1:]} to the location, or set nginx-version if you run nginx 1.29.7 or later."
+    def failing() -> Iterator[tuple[Location, tuple[str, bool], Route]]:
+        for route, up in _nginx_routes(model):
+            if up.http_version is None or up.http_version == "1.1" or up.http_version_location is None:
+                continue
+            yield up.http_version_location, (up.http_version, up.http_version_default), route
+
+    for where, (version, default), names in _grouped(failing()):
+        if default:
+            if model.settings.nginx_version is None:
+                why = "nginx's default before 1.29.7 (assumed: no nginx-version given)"
+            else:
+                why = f"the default of nginx {'.'.join(map(str, model.settings.nginx_version))}"
+            message = f"{names} proxies with HTTP/1.0, {why}; the upgrade needs HTTP/1.1"
+            help = "Add `proxy_http_version 1.1;`, or set nginx-version if you run nginx 1.29.7 or later."
         else:
-            message = f"proxy_http_version {up.http_version} cannot carry the WebSocket upgrade of {route.name}"
+            message = f"proxy_http_version {version} cannot carry the WebSocket upgrade of {names}"
             help = "Use `proxy_http_version 1.1;`."
-        yield finding("WS101", up.http_version_location, message, help)
+        yield finding("WS101", where, message, help)
 
 
 @check("WS102")
 def upgrade_header(model: Model) -> Iterator[Finding]:
-    for route, up in _nginx_routes(model):
-        if up.headers is None:
-            continue
-        header = _header(up, "upgrade")
-        if (header is not None and header.value.strip()) or (header is None and _hidden(up, "upgrade")):
-            continue
-        where = header.location if header is not None else route.location
-        what = "sets an empty Upgrade header" if header is not None else "does not forward the Upgrade header"
+    def failing() -> Iterator[tuple[Location, str, Route]]:
+        for route, up in _nginx_routes(model):
+            if up.headers is None:
+                continue
+            header = _header(up, "upgrade")
+            if header is None and not _hidden(up, "upgrade"):
+                yield route.location, "does not forward the Upgrade header", route
+            elif header is not None and not header.value.strip():
+                yield header.location, "sets an empty Upgrade header", route
+
+    for where, what, names in _grouped(failing()):
         yield finding(
             "WS102",
             where,
-            f"{route.name} {what}: nginx never passes the client's Upgrade to the backend by itself",
+            f"{names} {what}: nginx never passes the client's Upgrade to the backend by itself",
             "Add `proxy_set_header Upgrade $http_upgrade;`.",
         )
 
 
 @check("WS103")
 def connection_header(model: Model) -> Iterator[Finding]:
-    for route, up in _nginx_routes(model):
-        if up.headers is None:
-            continue
-        header = _header(up, "connection")
-        if header is not None and ("$" in header.value or "upgrade" in header.value.lower()):
-            continue
-        if header is None and _hidden(up, "connection"):
-            continue
-        if header is None:
-            where, what = route.location, "does not set the Connection header"
-        else:
-            where, what = header.location, f'sends "Connection: {header.value}"'
+    def failing() -> Iterator[tuple[Location, str, Route]]:
+        for route, up in _nginx_routes(model):
+            if up.headers is None:
+                continue
+            header = _header(up, "connection")
+            if header is None:
+                if not _hidden(up, "connection"):
+                    yield route.location, "does not set the Connection header", route
+            elif "$" not in header.value and "upgrade" not in header.value.lower():
+                yield header.location, f'sends "Connection: {header.value}"', route
+
+    for where, what, names in _grouped(failing()):
         yield finding(
             "WS103",
             where,
-            f"{route.name} {what}; the backend needs Connection: upgrade to switch protocols",
+            f"{names} {what}; the backend needs Connection: upgrade to switch protocols",
             "Add `proxy_set_header Connection $connection_upgrade;` with nginx's documented map, "
             'or `proxy_set_header Connection "upgrade";`.',
         )
@@ -93,66 +113,80 @@ def connection_header(model: Model) -> Iterator[Finding]:
 
 @check("WS104")
 def header_inheritance(model: Model) -> Iterator[Finding]:
-    for route, up in _nginx_routes(model):
-        if not up.hidden or not up.headers:
-            continue
-        first = up.headers[0]
-        names = ", ".join(sorted({h.name for h in up.hidden}))
+    def failing() -> Iterator[tuple[Location, tuple[Header, ...], Route]]:
+        for route, up in _nginx_routes(model):
+            if up.hidden and up.headers:
+                yield up.headers[0].location, up.hidden, route
+
+    for where, hidden, names in _grouped(failing()):
+        headers = ", ".join(sorted({h.name for h in hidden}))
         yield finding(
             "WS104",
-            first.location,
-            f"this block's own proxy_set_header hides {names} set at an outer level, so {route.name} "
+            where,
+            f"this block's own proxy_set_header hides {headers} set at an outer level, so {names} "
             "does not send it (nginx inherits proxy_set_header only when a block sets none)",
             "Repeat the Upgrade and Connection headers in this block.",
-            related=[(h.location, f"hidden: proxy_set_header {h.name} {h.value}") for h in up.hidden],
+            related=[(h.location, f"hidden: proxy_set_header {h.name} {h.value}") for h in hidden],
         )
 
 
 @check("WS105")
 def connection_map(model: Model) -> Iterator[Finding]:
-    for _route, up in _nginx_routes(model):
-        header = _header(up, "connection")
-        if header is None:
-            continue
-        if up.connection_map_missing:
+    def failing() -> Iterator[tuple[Location, tuple[str, Location | None], Route]]:
+        for route, up in _nginx_routes(model):
+            header = _header(up, "connection")
+            if header is None:
+                continue
+            if up.connection_map_missing:
+                yield header.location, (header.value, None), route
+            elif up.connection_map is not None and up.connection_map.yields_upgrade is False:
+                yield header.location, (header.value, up.connection_map.location), route
+
+    for where, (variable, map_location), _names in _grouped(failing()):
+        if map_location is None:
             yield finding(
                 "WS105",
-                header.location,
-                f"Connection is set from {header.value}, which no map defines: nginx refuses to start "
-                '("unknown variable") or sends it empty',
+                where,
+                f'Connection is set from {variable}, which no map defines: nginx refuses to start ("unknown variable")',
                 "Define it at http level: map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
             )
-        elif up.connection_map is not None and up.connection_map.yields_upgrade is False:
-            m = up.connection_map
+        else:
             yield finding(
                 "WS105",
-                header.location,
-                f'Connection is set from {header.value}, whose map never yields "upgrade" for a WebSocket request',
-                "Map non-empty $http_upgrade to upgrade: `default upgrade;`.",
-                related=[(m.location, f"map {m.source} {m.variable}")],
+                where,
+                f'Connection is set from {variable}, whose map never yields "upgrade" for a WebSocket request',
+                "Map a non-empty $http_upgrade to upgrade: `default upgrade;`.",
+                related=[(map_location, f"the map that defines {variable}")],
             )
 
 
 @check("WS106")
 def connection_keepalive(model: Model) -> Iterator[Finding]:
-    for route, up in _nginx_routes(model):
-        header = _header(up, "connection")
-        if header is None or route.websocket_path or not up.upstream_keepalive:
-            continue
-        value = header.value.lower()
-        problem = None
-        if "$" not in value and "upgrade" in value:
-            problem = 'every plain request also gets "Connection: upgrade"'
-        elif up.connection_map is not None and (up.connection_map.empty_value or "").lower() == "close":
-            problem = 'the map sends "Connection: close" on plain requests'
-        if problem is None:
-            continue
-        related = [(up.upstream_location, "upstream keepalive")] if up.upstream_location else []
+    def failing() -> Iterator[tuple[Location, tuple[str, Location | None], Route]]:
+        for route, up in _nginx_routes(model):
+            header = _header(up, "connection")
+            if header is None or route.websocket_path or not up.upstream_keepalive:
+                continue
+            value = header.value.lower()
+            if "$" not in value and "upgrade" in value:
+                yield (
+                    header.location,
+                    ('every plain request also gets "Connection: upgrade"', up.upstream_location),
+                    route,
+                )
+            elif up.connection_map is not None and (up.connection_map.empty_value or "").lower() == "close":
+                yield (
+                    header.location,
+                    ('the map sends "Connection: close" on plain requests', up.upstream_location),
+                    route,
+                )
+
+    for where, (problem, upstream), names in _grouped(failing()):
         yield finding(
             "WS106",
-            header.location,
-            f"{route.name} serves plain HTTP too and its upstream keeps connections alive, but {problem}, "
+            where,
+            f"{names} serves plain HTTP too and its upstream keeps connections alive, but {problem}, "
             "which defeats the keepalive",
             "Use a map that yields an empty value: map $http_upgrade $connection_upgrade { default upgrade; '' \"\"; }",
-            related=related,
+            related=[(upstream, "upstream keepalive")] if upstream else [],
         )
