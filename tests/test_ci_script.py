@@ -1,0 +1,112 @@
+""".ci/run runs exactly the README's test command, and fails whenever that command fails."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CI_RUN = ROOT / ".ci" / "run"
+
+
+def readme_block(name: str) -> list[str]:
+    """The lines of the fenced block between ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->``."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(
+        rf"<!-- {re.escape(name)}:begin -->\n```[a-z]*\n(.*?)\n```\n<!-- {re.escape(name)}:end -->", text, re.S
+    )
+    assert match, f"README.md has no fenced block between <!-- {name}:begin --> and <!-- {name}:end -->"
+    return match.group(1).split("\n")
+
+
+def readme_command(name: str) -> str:
+    lines = [line for line in readme_block(name) if line.strip()]
+    assert len(lines) == 1, f"README's {name} block must hold exactly one command line, got {lines}"
+    return lines[0]
+
+
+def test_ci_run_contains_the_readme_test_command_verbatim() -> None:
+    command = readme_command("test-command")
+    assert "pip install -e '.[test]'" in command
+    assert "scripts/install-test-deps.sh" in command
+    assert command.rstrip().endswith("pytest")
+    ci_lines = CI_RUN.read_text(encoding="utf-8").split("\n")
+    assert command in ci_lines, f".ci/run does not run the README's test command verbatim:\n{command}"
+
+
+def test_ci_run_is_strict_and_complete() -> None:
+    text = CI_RUN.read_text(encoding="utf-8")
+    assert CI_RUN.stat().st_mode & stat.S_IXUSR, ".ci/run must be executable"
+    assert text.startswith("#!/usr/bin/env bash\n")
+    assert "set -euo pipefail" in text
+    assert re.search(r"^export .*\bWSLINT_REQUIRE_SHARED=1\b", text, re.M)
+    assert re.search(r"^export .*\bWSLINT_REQUIRE_PROXIES=1\b", text, re.M)
+    for check in ("ruff check .", "ruff format --check .", "mypy wslint"):
+        assert re.search(rf"^{re.escape(check)}$", text, re.M), f".ci/run does not run `{check}`"
+
+
+def test_install_script_is_executable() -> None:
+    script = ROOT / "scripts" / "install-test-deps.sh"
+    assert script.stat().st_mode & stat.S_IXUSR
+    subprocess.run(["bash", "-n", str(script)], check=True)
+
+
+def _fake_checkout(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of .ci/run in a tree whose python3, pip, pytest, ruff and mypy are stubs."""
+    repo = tmp_path / "repo"
+    (repo / ".ci").mkdir(parents=True)
+    (repo / "scripts").mkdir()
+    (repo / ".ci" / "run").write_text(CI_RUN.read_text(encoding="utf-8"), encoding="utf-8")
+    (repo / "scripts" / "install-test-deps.sh").write_text("exit 0\n", encoding="utf-8")
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    scripts = {
+        # python3 -m venv .venv: an activate script that is safe to source under set -u
+        "python3": 'mkdir -p .venv/bin && echo "export FAKE_VENV=1" > .venv/bin/activate\n',
+        "pip": "exit 0\n",
+        "pytest": 'echo "pytest ran"; exit "${FAKE_PYTEST_EXIT:-0}"\n',
+        "ruff": 'echo "ruff $*"; [ "${FAKE_VENV:-}" = 1 ]\n',
+        "mypy": 'echo "mypy $*"; exit "${FAKE_MYPY_EXIT:-0}"\n',
+    }
+    for name, body in scripts.items():
+        path = stubs / name
+        path.write_text("#!/bin/sh\n" + textwrap.dedent(body), encoding="utf-8")
+        path.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WSLINT_", "FAKE_", "VIRTUAL_ENV"))}
+    env["PATH"] = f"{stubs}:/usr/bin:/bin"
+    return repo, env
+
+
+@pytest.mark.parametrize(
+    ("fake", "expected"),
+    [
+        ({}, 0),
+        ({"FAKE_PYTEST_EXIT": "1"}, 1),
+        ({"FAKE_PYTEST_EXIT": "5"}, 5),  # no tests collected must fail CI too
+        ({"FAKE_MYPY_EXIT": "1"}, 1),
+    ],
+)
+def test_ci_run_exit_status(tmp_path: Path, fake: dict[str, str], expected: int) -> None:
+    repo, env = _fake_checkout(tmp_path)
+    proc = subprocess.run(
+        ["bash", str(repo / ".ci" / "run")],
+        cwd=tmp_path,
+        env={**env, **fake},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert proc.returncode == expected, proc.stdout + proc.stderr
+    if expected == 0:
+        # the checks after the test command run in the venv it activated
+        assert "ruff check ." in proc.stdout and "ruff format --check ." in proc.stdout
+        assert "mypy wslint" in proc.stdout
+    if "FAKE_PYTEST_EXIT" in fake:
+        assert "mypy" not in proc.stdout
