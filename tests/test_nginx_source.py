@@ -306,3 +306,16 @@ def test_routes_sharing_a_directive_share_one_finding(lint: Lint) -> None:
     assert len(result.findings) == 1
     assert result.findings[0]["line"] == 12
     assert "location /ws/, location /socket.io/" in str(result.findings[0]["message"])
+
+
+def test_maps_with_several_values(lint: Lint) -> None:
+    def ws105(map_body: str) -> int:
+        http = "    map $http_upgrade $conn {\n" + map_body + "    }\n"
+        body = GOOD_LOCATION.replace("$connection_upgrade", "$conn")
+        result = lint({"nginx.conf": main_conf(body, http_extra=http)}, "nginx.conf", "--select", "WS105")
+        return len(result.findings)
+
+    assert ws105("        default keep-alive;\n        ~*websocket upgrade;\n        '' '';\n") == 0
+    assert ws105("        default $http_connection;\n") == 0  # passes the client's header through
+    assert ws105("        include /etc/nginx/upgrade-map.conf;\n") == 0  # unknown
+    assert ws105("        default close;\n        websocket keep-alive;\n") == 1
