@@ -211,15 +211,25 @@ def read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
 
 
 def build_settings(table: dict[str, Any], overrides: dict[str, Any], source: str) -> Settings:
-    """Merge the config table with command-line overrides and validate."""
-    merged = {**table, **{k: v for k, v in overrides.items() if v is not None}}
+    """Validate the config table (errors name its file), then with the command line on top."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    validated = _validate(table, source, flags=False)
+    if not given:
+        return validated
+    return _validate({**table, **given}, "command line", flags=True, only=set(given))
+
+
+def _validate(data: dict[str, Any], source: str, flags: bool, only: set[str] | None = None) -> Settings:
     try:
-        settings = Settings.model_validate(merged)
+        return Settings.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
+        errors = exc.errors()
+        if only is not None:
+            errors = [e for e in errors if str(e["loc"][0]) in only] or errors
+        error = errors[0]
         key = ".".join(str(p) for p in error["loc"]) or "?"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key"
-        raise ConfigError(f"{source}: {key}: {message}") from None
-    return settings
+        where = f"--{key}" if flags else key
+        raise ConfigError(f"{source}: {where}: {message}") from None

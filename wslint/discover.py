@@ -317,6 +317,8 @@ def _classify(
         return
     if forced is None:
         detected = detect_kind(os.path.basename(path), head)
+        if detected is None and named and "\x00" in head and path.endswith(".conf"):
+            detected = "nginx"  # a .conf named on the command line: binary content is WS001
         if detected is None:
             if named:
                 found.notes.append(f"{display}: not a file of a kind wslint knows; skipped")

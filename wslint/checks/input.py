@@ -19,7 +19,7 @@ def _problems(model: Model, kind: str) -> Iterator[Finding]:
 def parse_error(model: Model) -> Iterator[Finding]:
     for f in _problems(model, "parse-error"):
         f.rule = "WS001"
-        f.help = "Fix the syntax; `nginx -t` shows the same error."
+        f.help = "Fix the file so that nginx can read it; `nginx -t` reports the same problem."
         yield f
 
 
