@@ -1,5 +1,8 @@
 """WS301-WS303: the keepalive (ping) interval against every hop's idle timeout.
 
+Without a declared path (that comes with path support) each route is judged on its own:
+its hop is its own bottleneck.
+
 The rule (FACTS.md: traffic either way resets the idle timers of nginx, HAProxy and AWS):
 ping interval <= smallest idle timeout / 2. The factor 2 leaves room for one late ping.
 """
@@ -43,25 +46,17 @@ def ping_interval_too_long(model: Model) -> Iterator[Finding]:
     ping = model.settings.ping_interval
     if not ping:
         return
-    groups = _by_location(model)
-    if not groups:
-        return
-    bottleneck = min(groups, key=lambda g: (g[1].seconds, g[0].sort_key()))
-    for where, timeout, members in groups:
+    for where, timeout, members in _by_location(model):
         if ping * 2 <= timeout.seconds:
             continue
-        neck = bottleneck[1]
-        neck_text = "this hop" if bottleneck[0] == where else f"{neck.human()} at {bottleneck[0]}"
         yield finding(
             "WS301",
             where,
-            f"ping interval {format_seconds(ping)} is more than half of {_describe(timeout, members)}; "
-            f"the path's bottleneck is {neck_text}, so pings must come every {format_seconds(neck.seconds / 2)} "
-            "or sooner",
+            f"ping interval {format_seconds(ping)} is more than half of {_describe(timeout, members)}: "
+            "one late or lost ping and the idle connection is closed (close 1006)",
             f"Raise {timeout.directive} to at least {format_seconds(ping * 2)}, or ping every "
             f"{format_seconds(timeout.seconds / 2)} or sooner.",
             hops=_hops(members),
-            related=[] if bottleneck[0] == where else [(bottleneck[0], "the path's bottleneck")],
         )
 
 
@@ -73,8 +68,8 @@ def no_keepalive(model: Model) -> Iterator[Finding]:
         yield finding(
             "WS302",
             where,
-            f"the client sends no keepalive, and {_describe(timeout, members)} closes every WebSocket idle that "
-            f"long; the largest safe ping interval is {format_seconds(timeout.seconds / 2)}",
+            f"the client sends no keepalive, and {_describe(timeout, members)} closes every connection idle "
+            f"that long; the largest safe ping interval is {format_seconds(timeout.seconds / 2)}",
             f"Make the client (or the server) ping every {format_seconds(timeout.seconds / 2)} or sooner.",
             hops=_hops(members),
         )

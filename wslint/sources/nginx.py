@@ -33,50 +33,9 @@ from wslint.model import (
     Upgrade,
 )
 from wslint.sources.nginx_files import Loader, Tree
-from wslint.sources.nginx_syntax import Directive
+from wslint.sources.nginx_syntax import Directive, check_directives
 
 NGINX_1_29_7 = (1, 29, 7)
-MAIN_ONLY = frozenset(
-    {
-        "http",
-        "events",
-        "stream",
-        "mail",
-        "worker_processes",
-        "worker_rlimit_nofile",
-        "worker_shutdown_timeout",
-        "user",
-        "pid",
-        "load_module",
-        "daemon",
-        "master_process",
-        "working_directory",
-        "pcre_jit",
-        "thread_pool",
-        "lock_file",
-        "timer_resolution",
-        "worker_cpu_affinity",
-        "worker_priority",
-        "env",
-    }
-)
-HTTP_LEVEL = frozenset(
-    {
-        "server",
-        "upstream",
-        "map",
-        "geo",
-        "split_clients",
-        "limit_req_zone",
-        "limit_conn_zone",
-        "proxy_cache_path",
-        "log_format",
-        "types",
-        "server_names_hash_bucket_size",
-        "variables_hash_max_size",
-    }
-)
-SERVER_LEVEL = frozenset({"location", "listen", "server_name"})
 # blocks whose contents do not apply to the enclosing level
 CONDITIONAL = frozenset({"if", "limit_except"})
 SEC_RESOLUTION = frozenset({"ssl_session_timeout"})
@@ -127,28 +86,6 @@ def _level(kind: str, block: Directive | None, directives: list[Directive], wher
     return level
 
 
-def root_context(directives: list[Directive]) -> str:
-    names = {d.name for d in directives}
-    if names & MAIN_ONLY:
-        return "main"
-    if names & HTTP_LEVEL:
-        servers = [d for d in directives if d.name == "server" and d.block is not None]
-        if servers and all(_looks_like_stream_server(s) for s in servers) and not names & {"map", "upstream"}:
-            return "stream"
-        return "http"
-    if names & SERVER_LEVEL:
-        return "server"
-    return "fragment"
-
-
-def _looks_like_stream_server(server: Directive) -> bool:
-    block = server.block or []
-    if any(d.name in ("location", "server_name", "root") for d in block):
-        return False
-    passes = [d for d in block if d.name == "proxy_pass" and d.args]
-    return bool(passes) and all("://" not in d.args[0] for d in passes)
-
-
 class _Analysis:
     def __init__(self, tree: Tree, settings: Settings) -> None:
         self.tree = tree
@@ -160,6 +97,9 @@ class _Analysis:
         self.defined_vars: set[str] = set()
         self.upstreams: dict[str, Directive] = {}
         self.http_known = False  # the http context is visible in full
+        # every variable definition is visible: a main config with no unreadable include
+        # (``set`` anywhere declares a variable for the whole configuration)
+        self.vars_known = False
         self.ws_paths = settings.all_websocket_paths
         # the main context's "block" is the file: its first directive stands for it
         first = tree.directives[0] if tree.directives else None
@@ -172,12 +112,24 @@ class _Analysis:
     # -- walking -------------------------------------------------------------------------
     def run(self) -> Document:
         directives = self.tree.directives
-        context = root_context(directives)
+        context = self.tree.context
         self._collect_definitions(directives)
         self._check_times(directives)
+        for d, message in check_directives(directives, context):
+            line = d.term_line or d.line
+            self.problems.append(
+                Problem(
+                    kind="parse-error",
+                    location=Location(
+                        file=d.file, line=line, column=d.column if line == d.line else 1, origin=d.origin
+                    ),
+                    message=message,
+                )
+            )
         top = _level(context, None, directives, self.file_location)
         settings: dict[str, Setting] = {}
         if context == "main":
+            self.vars_known = not any(d.unresolved is not None for d in _walk(directives))
             self._walk_main(top, directives)
             settings = self._main_settings(top, directives)
         elif context == "http":
@@ -247,6 +199,9 @@ class _Analysis:
                 server = _level("stream-server", d, d.block, self.file_location)
                 if not any(x.name == "proxy_pass" for x in d.block):
                     continue
+                listens = [x.args for x in d.block if x.name == "listen"]
+                if listens and all("udp" in args for args in listens):
+                    continue  # UDP datagrams: no WebSocket here
                 timeout = self._duration([*chain, server], "proxy_timeout", "10m", _loc(d), complete)
                 listen = next((x.args[0] for x in d.block if x.name == "listen" and x.args), "")
                 self.stream_routes.append(
@@ -362,7 +317,7 @@ class _Analysis:
             var = conn.value.lower()
             if var in self.maps:
                 upgrade.connection_map = self.maps[var]
-            elif self.http_known and var not in self.defined_vars and not _builtin_variable(var):
+            elif self.vars_known and var not in self.defined_vars and not _builtin_variable(var):
                 upgrade.connection_map_missing = True
         upgrade.upstream_keepalive, upgrade.upstream_location = self._keepalive(proxy_pass)
 
@@ -426,10 +381,10 @@ class _Analysis:
 
     def _headers(self, chain: list[Level], complete: bool) -> tuple[list[Directive] | None, Level | None]:
         for level in reversed(chain):
+            if level.unknown:  # an unreadable include may add to (or start) this level's list
+                return None, None
             if level.headers:
                 return level.headers, level
-            if level.unknown:
-                return None, None
         return ([], None) if complete else (None, None)
 
     def _hidden(self, chain: list[Level], effective: Level | None, complete: bool) -> tuple[Header, ...]:
@@ -508,10 +463,10 @@ def _read_map(d: Directive) -> ConnectionMap:
 
 def _route_matches(entry: str, file: str, name: str) -> bool:
     if ":" not in entry:
-        return entry == name
+        return entry.removeprefix("location ").strip() == name
     file_part, route = entry.rsplit(":", 1)
     norm = file.replace(os.sep, "/")
-    return route == name and (norm == file_part or norm.endswith("/" + file_part))
+    return route.removeprefix("location ").strip() == name and (norm == file_part or norm.endswith("/" + file_part))
 
 
 def _walk(directives: Iterable[Directive]) -> Iterator[Directive]:
@@ -551,7 +506,7 @@ def load(
     for real, tree in trees:
         includers = read_by.get(real, set())
         # a file included by another root is linted there; in a cycle, the first name wins
-        if any(real not in files_of[inc] or inc < real for inc in includers):
+        if any(inc not in files_of[real] or inc < real for inc in includers):
             continue
         documents.append(_Analysis(tree, settings).run())
     return documents, errors

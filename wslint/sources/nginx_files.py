@@ -12,6 +12,7 @@ Rules (the contract in UX.md/RULES.md):
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import glob
 import os
@@ -19,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from wslint.model import Location, Problem
-from wslint.sources.nginx_syntax import MAX_DEPTH, Directive, NginxSyntaxError, decode, parse
+from wslint.sources.nginx_syntax import MAX_DEPTH, Directive, NginxSyntaxError, decode, parse, root_context
 
 # files nginx ships that hold only types/params, never proxy settings: an include of
 # one of them that cannot be read leaves nothing unknown
@@ -35,6 +36,8 @@ INERT_INCLUDES = frozenset(
         "win-utf",
     }
 )
+# Debian's /etc/nginx/modules-enabled/*.conf hold load_module lines only
+INERT_DIRECTORIES = ("modules-enabled/",)
 MAX_GLOB_MATCHES = 1000
 _DUMP_HEADER = re.compile(r"^# configuration file (.+):$", re.M)
 
@@ -48,6 +51,7 @@ class Tree:
     files: list[str] = field(default_factory=list)  # real paths read
     problems: list[Problem] = field(default_factory=list)
     failed: bool = False  # the root itself could not be parsed
+    context: str = "fragment"  # main, http, stream, server or fragment: read off the root's own top level
 
 
 def is_dump(text: str) -> bool:
@@ -122,8 +126,9 @@ class Loader:
             tree.failed = True
             tree.problems.append(_syntax_problem(display, parsed))
             return tree
-        prefix = self.prefix or os.path.dirname(real)
-        resolver = _FileResolver(self, prefix)
+        conf_dir = os.path.dirname(real)
+        tree.context = root_context(parsed)
+        resolver = _FileResolver(self, self.prefix or conf_dir, conf_dir, main=tree.context == "main")
         tree.directives = _Expander(resolver, tree).expand(parsed, os.path.dirname(real), [real], 0)
         return tree
 
@@ -144,6 +149,7 @@ class Loader:
             sections[path] = directives
         if first is None:
             return tree
+        tree.context = root_context(sections[first])
         resolver = _DumpResolver(sections, os.path.dirname(first))
         tree.directives = _Expander(resolver, tree).expand(sections[first], os.path.dirname(first), [first], 0)
         return tree
@@ -189,18 +195,31 @@ class _Resolved:
 
 
 class _FileResolver:
-    def __init__(self, loader: Loader, prefix: str) -> None:
+    """Where an include points, as nginx would see it from this root.
+
+    A main config resolves relative includes against its own directory (nginx's conf
+    prefix) and nowhere else. A snippet's conf prefix is unknown: the including file's
+    directory is tried, then the root's directory and its parents up to the linted tree.
+    """
+
+    def __init__(self, loader: Loader, prefix: str, conf_dir: str, main: bool) -> None:
         self.loader = loader
         self.prefix = prefix
+        self.bases = [conf_dir]
+        if not main:
+            parent = conf_dir
+            while self.loader.inside(os.path.realpath(os.path.dirname(parent))) and os.path.dirname(parent) != parent:
+                parent = os.path.dirname(parent)
+                self.bases.append(parent)
+        self.main = main
 
     def resolve(self, pattern: str, base: str) -> _Resolved:
         is_glob = glob.has_magic(pattern)
         if os.path.isabs(pattern):
             candidates = _reroot(pattern, self.prefix, is_glob)
         else:
-            candidates = [os.path.join(base, pattern)]
-            if os.path.normpath(self.prefix) != os.path.normpath(base):
-                candidates.append(os.path.join(self.prefix, pattern))
+            bases = self.bases if self.main else [base, *self.bases]
+            candidates = list(dict.fromkeys(os.path.normpath(os.path.join(b, pattern)) for b in bases))
         outside = os.path.isabs(pattern)
         for candidate in candidates:
             paths = sorted(glob.glob(candidate)) if is_glob else ([candidate] if os.path.exists(candidate) else [])
@@ -280,18 +299,7 @@ class _Expander:
             if d.name == "include" and d.block is None and len(d.args) == 1:
                 out.extend(self._include(d, base, stack, depth))
             elif d.block is not None:
-                copy = Directive(
-                    d.name,
-                    d.args,
-                    d.file,
-                    d.line,
-                    d.column,
-                    d.end_column,
-                    None,
-                    None,
-                    d.origin,
-                    d.quoted,
-                )
+                copy = dataclasses.replace(d, block=None, unresolved=None)
                 copy.block = self.expand(d.block, base, stack, depth + 1)
                 out.append(copy)
             else:
@@ -305,11 +313,9 @@ class _Expander:
         resolved = self.resolver.resolve(pattern, base)
         out: list[Directive] = []
         if resolved.missing is not None:
-            inert = os.path.basename(pattern) in INERT_INCLUDES
-            if not inert:
+            inert = os.path.basename(pattern) in INERT_INCLUDES or any(d in pattern for d in INERT_DIRECTORIES)
+            if not inert:  # the files nginx ships with types/params only: nothing is unknown, nothing to say
                 out.append(self._unresolved(d, resolved.missing, resolved.outside, report=True))
-            else:
-                self._report_missing(d, resolved.missing, outside=True)
             return out
         for key, display in resolved.targets:
             if key in stack:
@@ -337,7 +343,7 @@ class _Expander:
     def _unresolved(self, d: Directive, why: str, outside: bool, report: bool) -> Directive:
         if report:
             self._report_missing(d, why, outside)
-        marker = Directive(d.name, d.args, d.file, d.line, d.column, d.end_column, None, why, d.origin, d.quoted)
+        marker = dataclasses.replace(d, block=None, unresolved=why)
         return marker
 
     def _report_missing(self, d: Directive, why: str, outside: bool) -> None:

@@ -12,12 +12,55 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+from crossplane.analyzer import analyze, enter_block_ctx
+from crossplane.errors import NgxParserDirectiveError
 from crossplane.ext.lua import LuaBlockPlugin
 from crossplane.lexer import _lex_file_object
 
 LuaBlockPlugin().register_extension()
 
 MAX_DEPTH = 100
+MAIN_ONLY = frozenset(
+    {
+        "http",
+        "events",
+        "stream",
+        "mail",
+        "worker_processes",
+        "worker_rlimit_nofile",
+        "worker_shutdown_timeout",
+        "user",
+        "pid",
+        "load_module",
+        "daemon",
+        "master_process",
+        "working_directory",
+        "pcre_jit",
+        "thread_pool",
+        "lock_file",
+        "timer_resolution",
+        "worker_cpu_affinity",
+        "worker_priority",
+        "env",
+    }
+)
+HTTP_LEVEL = frozenset(
+    {
+        "server",
+        "upstream",
+        "map",
+        "geo",
+        "split_clients",
+        "limit_req_zone",
+        "limit_conn_zone",
+        "proxy_cache_path",
+        "log_format",
+        "types",
+        "server_names_hash_bucket_size",
+        "variables_hash_max_size",
+    }
+)
+SERVER_LEVEL = frozenset({"location", "listen", "server_name"})
 
 
 class NginxSyntaxError(Exception):
@@ -42,6 +85,8 @@ class Directive:
     # for a dump (``nginx -T``): the file this directive came from
     origin: str | None = None
     quoted: list[bool] = field(default_factory=list)
+    # the line of the ";" or "{" that ends the directive: where nginx reports its errors
+    term_line: int = 0
 
 
 def decode(data: bytes) -> str:
@@ -124,7 +169,9 @@ def parse(text: str, file: str) -> list[Directive]:
     name_line = 0
     args: list[str] = []
     quoted: list[bool] = []
-    for token, line, is_quoted in _lex_file_object(io.StringIO(text)):
+    # crossplane's lexer drops a last token that no newline follows
+    lexed = text if text.endswith("\n") else text + "\n"
+    for token, line, is_quoted in _lex_file_object(io.StringIO(lexed)):
         if not is_quoted and token.startswith("#") and name is None:
             continue
         if not is_quoted and token in ("{", ";", "}"):
@@ -144,7 +191,7 @@ def parse(text: str, file: str) -> list[Directive]:
                     _, end = columns.find(arg, name_line) if name_line else (col, end)
             if name == "if" and args:
                 args = _strip_if_parens(args)
-            directive = Directive(name, args, file, name_line, col, end, quoted=quoted)
+            directive = Directive(name, args, file, name_line, col, end, quoted=quoted, term_line=line)
             stack[-1].append(directive)
             if token == "{":
                 if len(stack) > MAX_DEPTH:
@@ -179,3 +226,62 @@ def _strip_if_parens(args: list[str]) -> list[str]:
         args[-1] = args[-1][:-1].rstrip()
         return [a for i, a in enumerate(args) if a or 0 < i < len(args) - 1]
     return args
+
+
+def root_context(directives: list[Directive]) -> str:
+    names = {d.name for d in directives}
+    if names & MAIN_ONLY:
+        return "main"
+    if names & HTTP_LEVEL:
+        servers = [d for d in directives if d.name == "server" and d.block is not None]
+        if servers and all(_looks_like_stream_server(s) for s in servers) and not names & {"map", "upstream"}:
+            return "stream"
+        return "http"
+    if names & SERVER_LEVEL:
+        return "server"
+    return "fragment"
+
+
+def _looks_like_stream_server(server: Directive) -> bool:
+    block = server.block or []
+    if any(d.name in ("location", "server_name", "root") for d in block):
+        return False
+    passes = [d for d in block if d.name == "proxy_pass" and d.args]
+    return bool(passes) and all("://" not in d.args[0] for d in passes)
+
+
+ROOT_CTX: dict[str, tuple[str, ...] | None] = {
+    "main": (),
+    "http": ("http",),
+    "stream": ("stream",),
+    "server": None,  # what includes bare locations is unknown
+    "fragment": None,
+}
+
+
+def check_directives(directives: list[Directive], context: str) -> list[tuple[Directive, str]]:
+    """Context and argument checks from crossplane's copy of nginx's directive table.
+
+    Returns (directive, nginx's message) for each directive nginx -t would reject.
+    Directives unknown to the table (third-party modules) are not judged; the top level
+    of a file whose enclosing context is unknown gets argument checks only.
+    """
+    errors: list[tuple[Directive, str]] = []
+    stack: list[tuple[list[Directive], tuple[str, ...], bool]] = []
+    ctx = ROOT_CTX.get(context)
+    stack.append((directives, ctx if ctx is not None else ("http", "location"), ctx is not None))
+    while stack:
+        block, block_ctx, check_ctx = stack.pop()
+        for d in block:
+            if d.unresolved is not None:
+                continue
+            stmt = {"directive": d.name, "line": d.term_line or d.line, "args": d.args}
+            try:
+                analyze("", stmt, "{" if d.block is not None else ";", block_ctx, check_ctx=check_ctx)
+            except NgxParserDirectiveError as exc:
+                errors.append((d, str(exc.strerror)))
+                continue
+            if d.block:
+                inner = ("http", "server") if not check_ctx and d.name == "location" else block_ctx
+                stack.append((d.block, enter_block_ctx(stmt, inner), True))
+    return errors
