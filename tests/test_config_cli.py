@@ -104,7 +104,7 @@ def test_show_files_and_kind_detection(wslint: Callable[..., Run], tmp_path: Pat
     (tmp_path / "node_modules").mkdir()
     (tmp_path / "node_modules" / "x.conf").write_text(SITE)
     run = wslint("--show-files", "--isolated", cwd=tmp_path)
-    assert sorted(run.out.splitlines()) == ["./default\tnginx", "./haproxy.cfg\thaproxy", "./site.conf\tnginx"]
+    assert sorted(run.out.splitlines()) == ["default\tnginx", "haproxy.cfg\thaproxy", "site.conf\tnginx"]
     forced = wslint("--show-files", "--isolated", "--kind", "nginx", "supervisord.conf", cwd=tmp_path)
     assert forced.out == "supervisord.conf\tnginx\n"
 

@@ -111,7 +111,7 @@ def test_config_example_is_valid(wslint: Wslint, tmp_path: Path) -> None:
     assert settings["severity"] == {"WS201": "error"}
     files = wslint("--show-files", cwd=tmp_path)
     assert files.code == 0
-    assert files.out.split() == ["./nginx.conf", "nginx"]
+    assert files.out.split() == ["nginx.conf", "nginx"]
     lint = wslint("nginx.conf", "--output-format", "json", cwd=tmp_path)
     assert lint.code == 1
     found = {(f["rule"], f["severity"]) for f in json.loads(lint.out)["findings"]}

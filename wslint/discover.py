@@ -135,7 +135,7 @@ def discover(
                         continue
                     _classify(
                         path,
-                        path,
+                        os.path.normpath(path),
                         named=False,
                         found=found,
                         seen=seen,
