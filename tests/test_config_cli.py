@@ -133,3 +133,14 @@ def test_version(wslint: Callable[..., Run]) -> None:
     from wslint import __version__
 
     assert wslint("--version").out.strip() == f"wslint {__version__}"
+
+
+def test_named_paths_are_excluded_only_with_force_exclude(wslint: Callable[..., Run], tmp_path: Path) -> None:
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "site.conf").write_text(SITE)
+    assert wslint("--show-files", "--isolated", cwd=tmp_path).out == ""  # walked: excluded by default
+    assert wslint("--show-files", "--isolated", "vendor/site.conf", cwd=tmp_path).out == "vendor/site.conf\tnginx\n"
+    forced = wslint("--show-files", "--isolated", "--force-exclude", "vendor/site.conf", cwd=tmp_path)
+    assert forced.out == ""
+    (tmp_path / ".wslint.toml").write_text('extend-exclude = ["*.conf"]\n')
+    assert wslint("--show-files", "--force-exclude", "vendor", cwd=tmp_path).out == ""

@@ -135,7 +135,7 @@ def cmd_check(argv: Sequence[str]) -> int:
             sys.stderr.write("wslint: error: reading stdin (-) needs --stdin-filename\n")
             return 2
         stdin = (args.stdin_filename, sys.stdin.buffer.read())
-    discovery = discover(paths, settings, kind=args.kind, stdin=stdin)
+    discovery = discover(paths, settings, kind=args.kind, stdin=stdin, force_exclude=args.force_exclude)
     if args.show_files:
         for target in discovery.targets:
             sys.stdout.write(f"{target.display}\t{target.kind}\n")

@@ -102,7 +102,11 @@ def _forced_kind(display: str, settings: Settings) -> str | None:
 
 
 def discover(
-    paths: list[str], settings: Settings, kind: str | None = None, stdin: tuple[str, bytes] | None = None
+    paths: list[str],
+    settings: Settings,
+    kind: str | None = None,
+    stdin: tuple[str, bytes] | None = None,
+    force_exclude: bool = False,
 ) -> Discovery:
     """Expand the command-line paths into files with a kind; ``-`` is ``stdin`` (name, bytes)."""
     found = Discovery()
@@ -125,6 +129,8 @@ def discover(
         if not os.path.exists(raw):
             found.errors.append(f"{raw}: no such file or directory")
             continue
+        if force_exclude and _excluded(os.path.normpath(raw), settings.all_excludes):
+            continue  # a named path is excluded only when asked (pre-commit passes every changed file)
         if os.path.isdir(raw):
             for root, dirs, files in os.walk(raw):
                 dirs[:] = sorted(d for d in dirs if not _excluded(d, settings.all_excludes))
