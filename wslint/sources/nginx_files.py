@@ -126,10 +126,12 @@ class Loader:
             tree.failed = True
             tree.problems.append(_syntax_problem(display, parsed))
             return tree
-        conf_dir = os.path.dirname(real)
+        # directories keep the form the user gave (a symlinked tree stays under its link);
+        # real paths serve only to recognise files (cache, cycles, the linted tree)
+        conf_dir = os.path.dirname(os.path.abspath(display)) if os.path.exists(display) else os.path.dirname(real)
         tree.context = root_context(parsed)
         resolver = _FileResolver(self, self.prefix or conf_dir, conf_dir, main=tree.context == "main")
-        tree.directives = _Expander(resolver, tree).expand(parsed, os.path.dirname(real), [real], 0)
+        tree.directives = _Expander(resolver, tree).expand(parsed, conf_dir, [real], 0)
         return tree
 
     def _load_dump(self, display: str, text: str, tree: Tree) -> Tree:
@@ -189,7 +191,7 @@ def _location(d: Directive) -> Location:
 
 @dataclass
 class _Resolved:
-    targets: list[tuple[str, str]]  # (key, display)
+    targets: list[tuple[str, str, str]]  # (key, display, directory its own includes start from)
     outside: bool = False
     missing: str | None = None  # why nothing (or not everything) could be read
 
@@ -231,7 +233,7 @@ class _FileResolver:
                 return _Resolved([], outside=True, missing="it points outside the linted tree")
             if len(inside) > MAX_GLOB_MATCHES:
                 return _Resolved([], missing=f"it matches more than {MAX_GLOB_MATCHES} files")
-            return _Resolved([(os.path.realpath(p), self._display(p)) for p in inside])
+            return _Resolved([(os.path.realpath(p), self._display(p), os.path.dirname(p)) for p in inside])
         if is_glob and not os.path.isabs(pattern):
             # nginx accepts a glob that matches nothing: nothing is included
             return _Resolved([])
@@ -269,9 +271,9 @@ class _DumpResolver:
         full = pattern if os.path.isabs(pattern) else os.path.join(self.prefix, pattern)
         if glob.has_magic(full):
             keys = sorted(k for k in self.sections if fnmatch.fnmatchcase(k, full))
-            return _Resolved([(k, k) for k in keys])
+            return _Resolved([(k, k, os.path.dirname(k)) for k in keys])
         if full in self.sections:
-            return _Resolved([(full, full)])
+            return _Resolved([(full, full, os.path.dirname(full))])
         return _Resolved([], outside=True, missing="the dump does not contain it")
 
     def directives(self, key: str, display: str) -> list[Directive] | NginxSyntaxError | OSError:
@@ -317,7 +319,7 @@ class _Expander:
             if not inert:  # the files nginx ships with types/params only: nothing is unknown, nothing to say
                 out.append(self._unresolved(d, resolved.missing, resolved.outside, report=True))
             return out
-        for key, display in resolved.targets:
+        for key, display, directory in resolved.targets:
             if key in stack:
                 chain = " -> ".join(os.path.basename(s) for s in [*stack, key])
                 self.tree.problems.append(
@@ -337,7 +339,7 @@ class _Expander:
             if isinstance(parsed, OSError):
                 out.append(self._unresolved(d, f"{display} could not be read", outside=False, report=True))
                 continue
-            out.extend(self.expand(parsed, os.path.dirname(key), [*stack, key], depth + 1))
+            out.extend(self.expand(parsed, directory, [*stack, key], depth + 1))
         return out
 
     def _unresolved(self, d: Directive, why: str, outside: bool, report: bool) -> Directive:
