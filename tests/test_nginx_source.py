@@ -313,3 +313,14 @@ def test_maps_with_several_values(lint: Lint) -> None:
     assert ws105("        default $http_connection;\n") == 0  # passes the client's header through
     assert ws105("        include /etc/nginx/upgrade-map.conf;\n") == 0  # unknown
     assert ws105("        default close;\n        websocket keep-alive;\n") == 1
+
+
+def test_a_symlinked_tree_is_reported_under_the_path_given(lint: Lint, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    files = {
+        "real/nginx.conf": main_conf("", http_extra="    include conf.d/*.conf;\n"),
+        "real/conf.d/app.conf": "server {\n    location /ws/ { proxy_pass http://app; }\n}\n",
+    }
+    lint(files, "real")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    result = lint({}, "link", "--select", "WS102")
+    assert result.rules_in() == {("WS102", "link/conf.d/app.conf", 2)}
