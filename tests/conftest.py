@@ -7,6 +7,7 @@ WSLINT_REQUIRE_PROXIES=1 does the same for the nginx and haproxy binaries. CI se
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+
+def readme_block(name: str) -> list[str]:
+    """The lines of the fenced block between ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->``."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(
+        rf"<!-- {re.escape(name)}:begin -->\n```[a-z]*\n(.*?)\n```\n<!-- {re.escape(name)}:end -->", text, re.S
+    )
+    assert match, f"README.md has no fenced block between <!-- {name}:begin --> and <!-- {name}:end -->"
+    return match.group(1).split("\n")
 
 
 def _missing(what: str, env: str) -> None:

@@ -11,18 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import readme_block
+
 ROOT = Path(__file__).resolve().parent.parent
 CI_RUN = ROOT / ".ci" / "run"
-
-
-def readme_block(name: str) -> list[str]:
-    """The lines of the fenced block between ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->``."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(
-        rf"<!-- {re.escape(name)}:begin -->\n```[a-z]*\n(.*?)\n```\n<!-- {re.escape(name)}:end -->", text, re.S
-    )
-    assert match, f"README.md has no fenced block between <!-- {name}:begin --> and <!-- {name}:end -->"
-    return match.group(1).split("\n")
 
 
 def readme_command(name: str) -> str:

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
 import shlex
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import readme_block
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "nginx.conf"
 Wslint = Callable[..., Any]  # the `wslint` fixture of conftest.py
-
-
-def readme_block(name: str) -> list[str]:
-    """The lines of the fenced block between ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->``."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(
-        rf"<!-- {re.escape(name)}:begin -->\n```[a-z]*\n(.*?)\n```\n<!-- {re.escape(name)}:end -->", text, re.S
-    )
-    assert match, f"README.md has no fenced block between <!-- {name}:begin --> and <!-- {name}:end -->"
-    return match.group(1).split("\n")
 
 
 def quickstart() -> tuple[str, str]:
