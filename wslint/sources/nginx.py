@@ -36,9 +36,9 @@ from wslint.sources.nginx_files import Loader, Tree
 from wslint.sources.nginx_syntax import Directive, check_directives
 
 NGINX_1_29_7 = (1, 29, 7)
-# blocks whose contents do not apply to the enclosing level
-CONDITIONAL = frozenset({"if", "limit_except"})
 SEC_RESOLUTION = frozenset({"ssl_session_timeout"})
+# time directives whose names do not end in _timeout
+TIME_DIRECTIVES = frozenset({"keepalive_time", "lingering_time"})
 VAR_DEFINERS = {
     "set": 0,
     "perl_set": 0,
@@ -113,8 +113,7 @@ class _Analysis:
     def run(self) -> Document:
         directives = self.tree.directives
         context = self.tree.context
-        self._collect_definitions(directives)
-        self._check_times(directives)
+        has_unread_include = self._scan(directives)
         for d, message in check_directives(directives, context):
             line = d.term_line or d.line
             self.problems.append(
@@ -129,11 +128,10 @@ class _Analysis:
         top = _level(context, None, directives, self.file_location)
         settings: dict[str, Setting] = {}
         if context == "main":
-            self.vars_known = not any(d.unresolved is not None for d in _walk(directives))
+            self.vars_known = not has_unread_include
             self._walk_main(top, directives)
             settings = self._main_settings(top, directives)
         elif context == "http":
-            self.http_known = False
             self._walk_http([top], directives, complete=True)
         elif context == "stream":
             self._walk_stream([top], directives, complete=True)
@@ -215,9 +213,16 @@ class _Analysis:
                 )
 
     # -- definitions -------------------------------------------------------------------------
-    def _collect_definitions(self, directives: Iterable[Directive]) -> None:
+    def _scan(self, directives: Iterable[Directive]) -> bool:
+        """One pass over the tree: variable definitions, maps, upstreams, invalid times.
+
+        Returns whether any include could not be read.
+        """
+        unread = False
         for d in _walk(directives):
-            if d.name in VAR_DEFINERS and len(d.args) > VAR_DEFINERS[d.name]:
+            if d.unresolved is not None:
+                unread = True
+            elif d.name in VAR_DEFINERS and len(d.args) > VAR_DEFINERS[d.name]:
                 self.defined_vars.add(d.args[VAR_DEFINERS[d.name]].lower())
             elif d.name in BLOCK_VAR_DEFINERS and d.block is not None and len(d.args) >= 2:
                 var = d.args[BLOCK_VAR_DEFINERS[d.name]].lower()
@@ -228,29 +233,22 @@ class _Analysis:
                 self.defined_vars.add(d.args[-1].lower())
             elif d.name == "upstream" and d.block is not None and d.args:
                 self.upstreams[d.args[0].lower()] = d
+            elif d.block is None and d.args and (d.name.endswith("_timeout") or d.name in TIME_DIRECTIVES):
+                self._check_time(d)
+        return unread
 
-    def _check_times(self, directives: Iterable[Directive]) -> None:
-        for d in _walk(directives):
-            if not d.args or d.block is not None:
+    def _check_time(self, d: Directive) -> None:
+        values = d.args[:2] if d.name == "keepalive_timeout" else d.args[:1]
+        for i, value in enumerate(values):
+            if "$" in value:
                 continue
-            if d.name.endswith("_timeout") or d.name in ("keepalive_time", "lingering_time"):
-                values = d.args[:1]
-                if d.name == "keepalive_timeout" and len(d.args) > 1:
-                    values = d.args[:2]
-                for i, value in enumerate(values):
-                    if "$" in value:
-                        continue
-                    msec = d.name not in SEC_RESOLUTION and not (d.name == "keepalive_timeout" and i == 1)
-                    try:
-                        parse_nginx(value, msec=msec)
-                    except InvalidDuration as exc:
-                        self.problems.append(
-                            Problem(
-                                kind="invalid-duration",
-                                location=_loc(d),
-                                message=f"{d.name} {value}: {exc}",
-                            )
-                        )
+            msec = d.name not in SEC_RESOLUTION and not (d.name == "keepalive_timeout" and i == 1)
+            try:
+                parse_nginx(value, msec=msec)
+            except InvalidDuration as exc:
+                self.problems.append(
+                    Problem(kind="invalid-duration", location=_loc(d), message=f"{d.name} {value}: {exc}")
+                )
 
     # -- one location --------------------------------------------------------------------------
     def _route(self, chain: list[Level], d: Directive, complete: bool) -> Route | None:
