@@ -8,10 +8,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wslint import __version__
-from wslint.config import ConfigError, Settings, build_settings, find_config, read_config
+
+if TYPE_CHECKING:
+    from wslint.config import Settings
 
 SUBCOMMANDS = ("check", "rules", "rule")
 
@@ -60,6 +62,8 @@ def _ids(value: str | None) -> list[str] | None:
 
 
 def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
+    from wslint.config import ConfigError, build_settings, find_config, read_config
+
     notes: list[str] = []
     table: dict[str, Any] = {}
     source = "command line"
@@ -111,11 +115,13 @@ def _use_color(choice: str, to_file: bool) -> bool:
 
 
 def cmd_check(argv: Sequence[str]) -> int:
+    args = _check_parser().parse_args(list(argv))  # --version exits here, before the heavy imports
+
+    from wslint.config import ConfigError
     from wslint.discover import discover
     from wslint.engine import Result, exit_code, lint
     from wslint.report import render
 
-    args = _check_parser().parse_args(list(argv))
     try:
         settings, notes = _settings(args)
     except ConfigError as exc:
