@@ -111,3 +111,22 @@ def test_missing_path_is_exit_2_and_other_files_are_still_linted(lint: Lint) -> 
 def test_same_input_same_bytes(lint: Lint) -> None:
     first = lint(SITE, ".").report
     assert lint({}, ".").report == first
+
+
+def test_an_exception_in_the_source_is_an_internal_error_for_that_file_only(
+    lint: Lint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wslint.sources import nginx
+
+    original = nginx._Analysis.run
+
+    def run(self):  # type: ignore[no-untyped-def]
+        if self.tree.file.endswith("bad.conf"):
+            raise RuntimeError("boom")
+        return original(self)
+
+    monkeypatch.setattr(nginx._Analysis, "run", run)
+    result = lint({"bad.conf": "server { listen 80; }\n", **SITE}, "bad.conf", "site.conf")
+    assert result.code == 2
+    assert "bad.conf: internal error in the nginx source: RuntimeError: boom" in result.err
+    assert {f["file"] for f in result.findings} == {"site.conf"}

@@ -494,6 +494,8 @@ def load(
             trees.append((real, loader.load(real, display)))
         except OSError as exc:
             errors.append(f"{display}: cannot read: {exc.strerror or exc}")
+        except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
+            errors.append(f"{display}: internal error in the nginx source: {type(exc).__name__}: {exc}")
     read_by: dict[str, set[str]] = {}
     for real, tree in trees:
         for other in tree.files:
@@ -506,5 +508,8 @@ def load(
         # a file included by another root is linted there; in a cycle, the first name wins
         if any(inc not in files_of[real] or inc < real for inc in includers):
             continue
-        documents.append(_Analysis(tree, settings).run())
+        try:
+            documents.append(_Analysis(tree, settings).run())
+        except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
+            errors.append(f"{tree.file}: internal error in the nginx source: {type(exc).__name__}: {exc}")
     return documents, errors
