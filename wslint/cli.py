@@ -32,6 +32,7 @@ def _check_parser() -> argparse.ArgumentParser:
     p.add_argument("--client", metavar="C", help="client kind (comes with path support)")
     p.add_argument("--nginx-version", metavar="V", help="target nginx version (default: older than 1.29.7)")
     p.add_argument("--nginx-prefix", metavar="DIR", help="where absolute includes are re-rooted")
+    p.add_argument("--haproxy-version", metavar="V", help="target HAProxy version, for .if version_atleast()")
     p.add_argument("--select", metavar="IDS", help="rules to enable: ids, prefixes (WS2) or ALL")
     p.add_argument("--extend-select", metavar="IDS", help="rules to enable on top of the selection")
     p.add_argument("--ignore", metavar="IDS", help="rules to disable")
@@ -89,6 +90,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
         "ping-interval": args.ping_interval,
         "nginx-version": args.nginx_version,
         "nginx-prefix": os.path.abspath(args.nginx_prefix) if args.nginx_prefix else None,
+        "haproxy-version": args.haproxy_version,
         "select": _ids(args.select),
         "ignore": _ids(args.ignore),
         "fail-on": args.fail_on,

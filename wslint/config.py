@@ -113,6 +113,7 @@ class Settings(BaseModel):
     ping_interval: float | None = Field(None, alias="ping-interval")
     nginx_version: tuple[int, int, int] | None = Field(None, alias="nginx-version")
     nginx_prefix: str | None = Field(None, alias="nginx-prefix")
+    haproxy_version: tuple[int, ...] | None = Field(None, alias="haproxy-version")
     select: list[str] | None = None
     extend_select: list[str] = Field(default_factory=list, alias="extend-select")
     ignore: list[str] = Field(default_factory=list)
@@ -140,6 +141,16 @@ class Settings(BaseModel):
     @classmethod
     def _version(cls, value: Any) -> Any:
         return parse_version(value) if isinstance(value, str) else value
+
+    @field_validator("haproxy_version", mode="before")
+    @classmethod
+    def _haproxy_version(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            match = re.fullmatch(r"(?:HAProxy version )?(\d+(?:\.\d+){0,2})\S*", value.strip())
+            if not match:
+                raise ValueError(f"invalid HAProxy version {value!r} (use e.g. 2.8)")
+            return tuple(int(p) for p in match.group(1).split("."))
+        return value
 
     @field_validator("max_file_size", mode="before")
     @classmethod

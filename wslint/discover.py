@@ -19,10 +19,15 @@ SKIP_EXTENSIONS = frozenset(
     ".scss .png .jpg .jpeg .gif .svg .ico .webp .pdf .zip .gz .tgz .bz2 .xz .tar .jar .war .whl .so .dll .exe "
     ".lock .crt .pem .key .csr .der .woff .woff2 .ttf .eot .mp3 .mp4 .sqlite .db .csv .tsv .log .gitignore".split()
 )
-TEMPLATE_MARKERS = re.compile(r"\{\{|\{%|%\{")
+TEMPLATE_MARKERS = re.compile(r"\{\{|\{%")  # Helm/Go, Jinja
+TERRAFORM_TEMPLATE = re.compile(r"%\{")  # templatefile() directives, in YAML; HAProxy log formats use %{...} too
 # nginx's own directive table (crossplane's copy) plus common third-party ones
 NGINX_WORDS = frozenset(DIRECTIVES) | {"more_set_headers", "more_clear_headers", "ssl_preread"}
-HAPROXY_SECTIONS = re.compile(r"^(global|defaults|frontend|backend|listen|userlist|peers|resolvers)(\s|$)", re.M)
+HAPROXY_SECTIONS = re.compile(
+    r"^[ \t]*(global|defaults|frontend|backend|listen|userlist|peers|resolvers|mailers|program|http-errors|ring|cache"
+    r"|log-forward|crt-store|traces)([ \t]+[\w.:-]+.*)?[ \t]*$",
+    re.M,
+)
 _FIRST_WORD = re.compile(r"^\s*([A-Za-z_][\w.-]*)\b[^\n]*?([;{}])\s*(?:#.*)?$", re.M)
 
 
@@ -60,7 +65,7 @@ def detect_kind(name: str, head: str) -> str | None:
             return None
     if "\x00" in head:
         return None
-    if HAPROXY_SECTIONS.search(head) and not re.search(r"[;{]\s*$", head, re.M):
+    if HAPROXY_SECTIONS.search(head) and not re.search(r"^[^#\n]*[;{]\s*$", head, re.M):
         return "haproxy"
     if re.search(r"^\s*\[[^\]\n]+\]\s*$", head, re.M) and not re.search(r"^\s*(server|location|http)\s*\{", head, re.M):
         return None  # INI
@@ -70,8 +75,12 @@ def detect_kind(name: str, head: str) -> str | None:
     return None
 
 
-def is_template(head: str) -> bool:
-    return bool(TEMPLATE_MARKERS.search(head))
+def is_template(head: str, kind: str) -> bool:
+    if kind in ("nginx", "haproxy"):
+        head = re.sub(r"(?m)^[ \t]*#.*$", "", head)  # a {{ }} in a comment is no template
+    if TEMPLATE_MARKERS.search(head):
+        return True
+    return kind in ("kubernetes", "cloudformation") and bool(TERRAFORM_TEMPLATE.search(head))
 
 
 def _read_head(path: str) -> str | None:
@@ -184,7 +193,7 @@ def _classify(
             return
     else:
         detected = forced
-    if is_template(head) and detected in ("nginx", "haproxy", "kubernetes", "cloudformation"):
+    if detected in ("nginx", "haproxy", "kubernetes", "cloudformation") and is_template(head, detected):
         found.skipped.append({"file": display, "reason": "templated file (Helm/Jinja/Go template)"})
         found.notes.append(f"{display}: templated file; skipped")
         return

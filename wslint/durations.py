@@ -57,3 +57,43 @@ def parse_nginx(text: str, *, msec: bool = True) -> float:
         total_ms += round(int(digits) * scale * 1000)
         pos = match.end()
     return total_ms / 1000
+
+
+class TruncatedDuration(InvalidDuration):
+    """HAProxy reads the leading number and unit, warns, and ignores the rest (``1h30m`` is 1h)."""
+
+    def __init__(self, message: str, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+_HAPROXY_UNITS = {"us": 0.000001, "ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_HAPROXY_TIME = re.compile(r"(\d+)(us|ms|s|m|h|d)?")
+_HAPROXY_MAX_MS = 2147483647
+
+
+def parse_haproxy(text: str) -> float:
+    """Parse a HAProxy time (default unit ms; one unit: us ms s m h d) into seconds.
+
+    Follows ``parse_time_err`` (src/tools.c) as HAProxy 2.6 applies it to ``timeout``:
+    no digits, or a character that is not a unit right after them, is an error
+    (``unexpected character 'x'``); a value above 2147483647 ms is an overflow error;
+    anything after a valid unit is ignored with a warning (TruncatedDuration).
+    """
+    match = _HAPROXY_TIME.match(text)
+    if not text:
+        raise InvalidDuration("expects an integer value (in milliseconds)")
+    if match is None:
+        raise InvalidDuration(f"unexpected character '{text[0]}'")
+    digits, unit = match.groups()
+    seconds = int(digits) * _HAPROXY_UNITS[unit or "ms"]
+    if seconds * 1000 > _HAPROXY_MAX_MS:
+        raise InvalidDuration("timer overflow (maximum value is 2147483647 ms or ~24.8 days)")
+    rest = text[match.end() :]
+    if rest:
+        if unit is None:
+            raise InvalidDuration(f"unexpected character '{rest[0]}'")
+        raise TruncatedDuration(
+            f"unexpected character '{rest[0]}' after the timer value: HAProxy reads it as {digits}{unit}", seconds
+        )
+    return seconds

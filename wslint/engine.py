@@ -12,6 +12,7 @@ from wslint.model import Document, Finding, Location, Severity
 from wslint.rules import RULES
 
 ALWAYS_ON = frozenset({"WS001"})
+SUPPORTED = frozenset({"nginx", "haproxy"})
 
 
 def _specificity(rule_id: str, selectors: list[str]) -> int:
@@ -58,6 +59,13 @@ def load_documents(
         from wslint.sources import nginx as nginx_source
 
         docs, errs = nginx_source.load(nginx, tree_roots, settings, stdin or {})
+        documents.extend(docs)
+        errors.extend(errs)
+    haproxy = [(t.real, t.display) for t in targets if t.kind == "haproxy"]
+    if haproxy:
+        from wslint.sources import haproxy as haproxy_source
+
+        docs, errs = haproxy_source.load(haproxy, settings, stdin or {})
         documents.extend(docs)
         errors.extend(errs)
     return documents, errors
@@ -108,14 +116,16 @@ def finalize(findings: list[Finding], settings: Settings) -> list[Finding]:
 
 def lint(discovery: Discovery, tree_roots: list[str], settings: Settings) -> Result:
     result = Result(skipped=list(discovery.skipped), errors=list(discovery.errors), notes=list(discovery.notes))
-    linted = [t for t in discovery.targets if t.kind == "nginx"]
+    linted = [t for t in discovery.targets if t.kind in SUPPORTED]
     for target in discovery.targets:
-        if target.kind != "nginx":
+        if target.kind not in SUPPORTED:
             result.notes.append(f"{target.display}: {target.kind} files are not supported yet; skipped")
             result.skipped.append({"file": target.display, "reason": f"{target.kind}: no source yet"})
     documents, errors = load_documents(linted, tree_roots, settings, discovery.stdin)
     result.errors.extend(errors)
     result.documents = documents
+    for document in documents:
+        result.notes.extend(f"{p.location}: {p.message}" for p in document.problems if p.kind == "note")
     result.files = len(linted) - len(errors)
     result.findings, check_errors = run_checks(documents, settings)
     result.errors.extend(check_errors)

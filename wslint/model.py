@@ -145,6 +145,7 @@ class Route(BaseModel):
     reason: str
     idle_timeout: Duration | None = None  # None: unknown
     upgrade: Upgrade | None = None
+    haproxy: HaproxyRoute | None = None
     websocket_path: bool = False
     # idle-timeout default rule applies (WS201): the box has a default that bites
     default_applies: bool = True
@@ -160,6 +161,9 @@ class Hop(BaseModel):
     # main-context facts (nginx) for capacity/reload rules; keys are directive names
     settings: dict[str, Setting] = Field(default_factory=dict)
     main_visible: bool = False
+    # HAProxy: every proxy section, and every time written (for unit and range checks)
+    proxies: list[Proxy] = Field(default_factory=list)
+    times: list[Duration] = Field(default_factory=list)
 
 
 class Setting(BaseModel):
@@ -207,7 +211,6 @@ class Related(BaseModel):
     message: str
 
 
-Hop.model_rebuild()
 Finding.model_rebuild()
 
 
@@ -231,3 +234,37 @@ class Document(BaseModel):
     problems: list[Problem] = Field(default_factory=list)
     # every file read for this document (the root and what it includes)
     files: list[str] = Field(default_factory=list)
+
+
+class HaproxyRoute(BaseModel):
+    """What the tunnel of one frontend -> backend pair lives on (HAProxy terms)."""
+
+    frontend: str | None  # None: reached from a frontend wslint cannot see
+    backend: str
+    backend_kind: str  # backend or listen
+    tunnel: Duration | None = None
+    tunnel_unknown: bool = False
+    client_fin: Duration | None = None
+    client_fin_unknown: bool = False
+    # a `timeout tunnel` in the frontend, which HAProxy ignores there
+    ignored_tunnel: Location | None = None
+
+
+class Proxy(BaseModel):
+    """A HAProxy frontend, backend or listen section with its effective settings."""
+
+    kind: str
+    name: str
+    location: Location
+    mode: str = "tcp"
+    # the defaults section it takes its settings from
+    defaults: Location | None = None
+    # timeouts HAProxy warns about at start-up when unset: client (frontends), connect and server (backends)
+    missing_timeouts: list[str] = Field(default_factory=list)
+    websocket: bool = False
+    health_check_path: str | None = None
+    health_check_location: Location | None = None
+
+
+Route.model_rebuild()
+Hop.model_rebuild()

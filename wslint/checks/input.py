@@ -19,7 +19,7 @@ def _problems(model: Model, kind: str) -> Iterator[Finding]:
 def parse_error(model: Model) -> Iterator[Finding]:
     for f in _problems(model, "parse-error"):
         f.rule = "WS001"
-        f.help = "Fix the file so that nginx can read it; `nginx -t` reports the same problem."
+        f.help = "Fix the file so that the proxy can read it; `nginx -t` / `haproxy -c` report the same problem."
         yield f
 
 
@@ -45,5 +45,8 @@ def include_not_found(model: Model) -> Iterator[Finding]:
 def invalid_timeout(model: Model) -> Iterator[Finding]:
     for f in _problems(model, "invalid-duration"):
         f.rule = "WS206"
-        f.help = "nginx times are integers with units from largest to smallest: 90, 1h30m, 500ms."
+        f.help = (
+            "nginx times are integers with units from largest to smallest (90, 1h30m, 500ms); HAProxy times "
+            "are one integer with one unit (90m, 500ms; a bare number is milliseconds)."
+        )
         yield f

@@ -17,6 +17,8 @@ from crossplane.errors import NgxParserDirectiveError
 from crossplane.ext.lua import LuaBlockPlugin
 from crossplane.lexer import _lex_file_object
 
+from wslint.sources import text as textio
+
 LuaBlockPlugin().register_extension()
 
 MAX_DEPTH = 100
@@ -90,19 +92,11 @@ class Directive:
 
 
 def decode(data: bytes) -> str:
-    """Bytes -> text: NUL means binary, invalid UTF-8 is an error, BOM and CRLF are dropped."""
-    if b"\x00" in data:
-        raise NginxSyntaxError("binary file (contains NUL bytes)", data[: data.index(b"\x00")].count(b"\n") + 1)
+    """Bytes -> text (wslint.sources.text), with nginx's error type."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise NginxSyntaxError(f"undecodable bytes (not UTF-8) at byte {exc.start}", line) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    return text
+        return textio.decode(data)
+    except textio.DecodeError as exc:
+        raise NginxSyntaxError(exc.message, exc.line) from None
 
 
 class _Columns:

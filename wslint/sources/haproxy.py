@@ -1,0 +1,474 @@
+"""The HAProxy source: config files -> a Document with one Hop and its WebSocket routes.
+
+It knows HAProxy's dialect (configuration manual, FACTS.md §F):
+- a proxy takes its settings from the last ``defaults`` before it, or the one ``from``
+  names; a ``defaults`` without ``from`` starts from HAProxy's own defaults;
+- which section types honour which timeout (``timeout tunnel`` is ignored in a frontend);
+- times default to milliseconds;
+- once upgraded, a connection idles out after the backend's ``timeout tunnel``, or
+  without one after the smaller of the frontend's ``timeout client`` and the backend's
+  ``timeout server`` (infinite only when none is set);
+- several files given together continue each other, as ``haproxy -f a -f b`` reads them.
+It knows nothing about rules.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from wslint.config import Settings
+from wslint.durations import InvalidDuration, TruncatedDuration, parse_haproxy
+from wslint.model import Document, Duration, HaproxyRoute, Hop, Location, Problem, Proxy, Route, Setting
+from wslint.sources import text as textio
+from wslint.sources.haproxy_syntax import PROXY_SECTIONS, Config, HaproxySyntaxError, Line, Section, Word, parse
+
+WEBSOCKET_NAME_TOKENS = frozenset(
+    "ws wss websocket websockets socket sockets socketio sockjs cable signalr realtime".split()
+)
+# which sections honour a timeout (configuration manual, "May be used in sections")
+FRONTEND_TIMEOUTS = frozenset({"client", "client-fin", "http-request", "http-keep-alive", "tarpit"})
+BACKEND_TIMEOUTS = frozenset({"server", "server-fin", "connect", "tunnel", "queue", "check", "tarpit"})
+PATH_FETCHES = re.compile(r"^(path|path_beg|path_end|path_sub|path_reg|path_dir|url|url_beg|url_sub|url_reg|base)")
+_UNKNOWN = "unknown"
+# the keywords wslint reads: a .if that cannot be evaluated matters only around these
+READ_KEYWORDS = frozenset(
+    "timeout mode default_backend use_backend acl option http-check hard-stop-after close-spread-time".split()
+)
+
+
+def _loc(line: Line, word: Word | None = None) -> Location:
+    first = line.words[0]
+    last = line.words[-1]
+    return Location(
+        file=line.file,
+        line=line.line,
+        column=(word or first).column,
+        end_line=line.line,
+        end_column=(word or last).end_column,
+    )
+
+
+@dataclass
+class _Settings:
+    """Settings of one section after inheritance: timeouts, mode, backends, checks."""
+
+    timeouts: dict[str, Duration | str] = field(default_factory=dict)  # Duration or _UNKNOWN
+    mode: str | None = None
+    mode_unknown: bool = False
+    default_backend: str | None = None
+    health_check: tuple[str, Location] | None = None
+
+    def copy(self) -> _Settings:
+        return _Settings(dict(self.timeouts), self.mode, self.mode_unknown, self.default_backend, self.health_check)
+
+
+@dataclass
+class _Proxy:
+    section: Section
+    settings: _Settings
+    defaults: Section | None
+    use_backends: list[tuple[str, bool]] = field(default_factory=list)  # (backend, reached on a WebSocket ACL)
+    acls: dict[str, bool] = field(default_factory=dict)  # name -> tests Upgrade or a WebSocket path
+    ignored_tunnel: Location | None = None
+
+
+class _Analysis:
+    def __init__(self, configs: list[Config], settings: Settings) -> None:
+        self.configs = configs
+        self.settings = settings
+        self.problems: list[Problem] = []
+        self.times: list[Duration] = []
+        self.ws_paths = settings.all_websocket_paths
+        self.file = configs[0].file
+
+    def run(self) -> Document:
+        sections = [s for c in self.configs for s in c.sections]
+        for config in self.configs:
+            for error in config.errors:
+                self.problems.append(
+                    Problem(
+                        kind="parse-error",
+                        location=Location(file=config.file, line=error.line, column=error.column),
+                        message=error.message,
+                    )
+                )
+            relevant = [
+                line.line
+                for section in config.sections
+                for line in [section.header, *section.lines]
+                if line.conditional
+                and (line.keyword in READ_KEYWORDS or (line is section.header and section.kind in PROXY_SECTIONS))
+            ]
+            if relevant:
+                lines = ", ".join(map(str, relevant[:5])) + (" ..." if len(relevant) > 5 else "")
+                self.problems.append(
+                    Problem(
+                        kind="note",
+                        location=Location(file=config.file, line=relevant[0], column=1),
+                        message=f"settings in .if branches that depend on where HAProxy runs (line {lines}): "
+                        "both branches are considered possible, and what they set is unknown",
+                    )
+                )
+        proxies = self._proxies(sections)
+        by_name = {p.section.name: p for p in proxies if p.section.kind in ("backend", "listen")}
+        routes, marked = self._routes(proxies, by_name)
+        hop_name = self.file if len(self.configs) == 1 else f"{self.file} (+{len(self.configs) - 1} files)"
+        models = [self._proxy_model(p, marked) for p in proxies]
+        hop = Hop(
+            kind="haproxy",
+            name=hop_name,
+            location=Location(file=self.file, line=1, column=1),
+            routes=routes,
+            proxies=models,
+            times=self.times,
+        )
+        glob = next((s for s in sections if s.kind == "global"), None)
+        if glob is not None:
+            hop.main_visible = True
+            hop.location = _loc(glob.header)
+            hop.settings["hard-stop-after"] = self._global_setting(glob, "hard-stop-after")
+        return Document(
+            file=self.file,
+            kind="haproxy",
+            context="haproxy",
+            hops=[hop],
+            problems=self.problems,
+            files=[c.file for c in self.configs],
+        )
+
+    # -- sections and inheritance ------------------------------------------------------------------
+    def _proxies(self, sections: list[Section]) -> list[_Proxy]:
+        named: dict[str, tuple[Section, _Settings]] = {}
+        last: tuple[Section, _Settings] | None = None
+        out: list[_Proxy] = []
+        for section in sections:
+            if section.kind not in PROXY_SECTIONS:
+                if section.kind == "global":
+                    self._read_times(section)
+                continue
+            base: tuple[Section, _Settings] | None = last
+            if section.parent is not None:
+                base = named.get(section.parent)
+                if base is None:
+                    self.problems.append(
+                        Problem(
+                            kind="parse-error",
+                            location=_loc(section.header),
+                            message=f"'{section.kind} {section.name}' inherits from unknown defaults "
+                            f"section '{section.parent}'",
+                        )
+                    )
+            if section.kind == "defaults" and section.parent is None:
+                base = None  # a defaults section resets everything to HAProxy's own defaults
+            inherited = base[1].copy() if base else _Settings()
+            proxy = _Proxy(section, inherited, base[0] if base else None)
+            self._apply(proxy)
+            if section.kind == "defaults":
+                last = (section, proxy.settings)
+                if section.name:
+                    named[section.name] = last
+            else:
+                out.append(proxy)
+        return out
+
+    def _apply(self, proxy: _Proxy) -> None:
+        kind = proxy.section.kind
+        settings = proxy.settings
+        for line in proxy.section.lines:
+            words = line.texts()
+            keyword = words[0]
+            if keyword == "timeout" and len(words) >= 2:
+                self._timeout(proxy, line)
+            elif keyword == "mode" and len(words) >= 2:
+                settings.mode = None if line.conditional or line.words[1].unknown else words[1]
+                settings.mode_unknown = settings.mode is None
+            elif keyword == "default_backend" and len(words) >= 2:
+                settings.default_backend = words[1]
+            elif keyword == "use_backend" and len(words) >= 2 and kind != "backend":
+                proxy.use_backends.append((words[1], self._websocket_condition(proxy, words[2:])))
+            elif keyword == "acl" and len(words) >= 3:
+                proxy.acls[words[1]] = proxy.acls.get(words[1], False) or self._websocket_acl(words[2:])
+            elif keyword == "option" and len(words) >= 2 and words[1] == "httpchk":
+                args = words[2:]
+                path = args[1] if len(args) >= 2 else (args[0] if len(args) == 1 else "/")
+                settings.health_check = (path, _loc(line))
+            elif keyword == "http-check" and len(words) >= 2 and words[1] == "send" and "uri" in words:
+                index = words.index("uri")
+                if index + 1 < len(words):
+                    settings.health_check = (words[index + 1], _loc(line, line.words[index + 1]))
+
+    def _timeout(self, proxy: _Proxy, line: Line) -> None:
+        words = line.words
+        name = words[1].text
+        kind = proxy.section.kind
+        if len(words) < 3:
+            self.problems.append(
+                Problem(
+                    kind="invalid-duration",
+                    location=_loc(line),
+                    message=f"'timeout {name}' expects an integer value (in milliseconds)",
+                )
+            )
+            proxy.settings.timeouts[name] = _UNKNOWN
+            return
+        value = words[2]
+        if kind == "frontend" and name in BACKEND_TIMEOUTS - FRONTEND_TIMEOUTS:
+            if name == "tunnel":
+                proxy.ignored_tunnel = _loc(line)
+            return  # HAProxy: "will be ignored because frontend has no backend capability"
+        if kind == "backend" and name in FRONTEND_TIMEOUTS - BACKEND_TIMEOUTS:
+            return
+        duration = self._duration(line, f"timeout {name}", value)
+        proxy.settings.timeouts[name] = _UNKNOWN if duration is None or line.conditional else duration
+
+    def _duration(self, line: Line, directive: str, value: Word) -> Duration | None:
+        if value.unknown:
+            return None
+        try:
+            seconds = parse_haproxy(value.text)
+        except TruncatedDuration as exc:
+            seconds = exc.seconds
+            self.problems.append(
+                Problem(kind="invalid-duration", location=_loc(line, value), message=f"{directive} {value.text}: {exc}")
+            )
+        except InvalidDuration as exc:
+            self.problems.append(
+                Problem(
+                    kind="invalid-duration",
+                    location=_loc(line, value),
+                    message=f"{directive} {value.text}: {exc}; HAProxy refuses to start",
+                )
+            )
+            return None
+        duration = Duration(
+            seconds=seconds if seconds else math.inf,
+            text=value.text,
+            dialect="haproxy",
+            location=_loc(line),
+            directive=directive,
+        )
+        self.times.append(duration)
+        return duration
+
+    def _read_times(self, section: Section) -> None:
+        for line in section.lines:
+            if line.keyword in ("hard-stop-after", "close-spread-time") and len(line.words) >= 2:
+                self._duration(line, line.keyword, line.words[1])
+
+    def _global_setting(self, section: Section, name: str) -> Setting:
+        found = [line for line in section.lines if line.keyword == name]
+        if not found:
+            return Setting(name=name, value=None, location=_loc(section.header), default=True)
+        line = found[-1]
+        unknown = line.conditional or len(line.words) < 2 or line.words[1].unknown
+        value = line.words[1].text if len(line.words) > 1 else None
+        return Setting(name=name, value=value, location=_loc(line), unknown=unknown)
+
+    # -- WebSocket detection -------------------------------------------------------------------------
+    def _websocket_acl(self, criterion: list[str]) -> bool:
+        fetch = criterion[0].lower()
+        values = [v for v in criterion[1:] if not v.startswith("-")]
+        if "upgrade" in fetch and ("hdr" in fetch or "upgrade)" in fetch):
+            return True
+        if "hdr" in fetch and "connection" in fetch and any("upgrade" in v.lower() for v in values):
+            return True
+        if PATH_FETCHES.match(fetch):
+            return any(self._websocket_path(v) for v in values)
+        return False
+
+    def _websocket_path(self, value: str) -> bool:
+        text = value.replace("\\", "").lower()
+        return any(re.search(rf"(?<![a-z0-9]){re.escape(token)}(?![a-z0-9])", text) for token in self.ws_paths)
+
+    def _websocket_condition(self, proxy: _Proxy, words: list[str]) -> bool:
+        if not words or words[0] != "if":
+            return False
+        terms = words[1:]
+        anonymous = " ".join(terms)
+        for inner in re.findall(r"\{([^}]*)\}", anonymous):
+            if self._websocket_acl(inner.split()):
+                return True
+        return any(not t.startswith("!") and proxy.acls.get(t, False) for t in terms)
+
+    @staticmethod
+    def _name_is_websocket(name: str) -> bool:
+        return any(token.lower() in WEBSOCKET_NAME_TOKENS for token in re.split(r"[-_.]", name))
+
+    # -- routes ---------------------------------------------------------------------------------------------
+    def _routes(self, proxies: list[_Proxy], backends: dict[str, _Proxy]) -> tuple[list[Route], set[str]]:
+        pairs: list[tuple[_Proxy | None, _Proxy, bool]] = []
+        reached: set[str] = set()
+        for proxy in proxies:
+            kind = proxy.section.kind
+            if kind == "listen":
+                pairs.append((proxy, proxy, False))
+                reached.add(proxy.section.name)
+            if kind in ("frontend", "listen"):
+                targets = list(proxy.use_backends)
+                if proxy.settings.default_backend:
+                    targets.append((proxy.settings.default_backend, False))
+                for name, on_websocket in targets:
+                    backend = backends.get(name)
+                    if backend is not None and backend is not proxy:
+                        pairs.append((proxy, backend, on_websocket))
+                        reached.add(name)
+        for proxy in proxies:
+            if proxy.section.kind == "backend" and proxy.section.name not in reached:
+                pairs.append((None, proxy, False))
+        explicit = self.settings.websocket_routes
+        marked: set[str] = set()
+        if explicit is not None:
+            marked = {b.section.name for _, b, _ in pairs if any(self._listed(e, b.section.name) for e in explicit)}
+        else:
+            marked = {b.section.name for _, b, ws in pairs if ws or self._name_is_websocket(b.section.name)}
+            if not marked:
+                marked = {b.section.name for _, b, _ in pairs if (b.settings.mode or "tcp") in ("http", "tcp")}
+        routes: list[Route] = []
+        seen: set[tuple[str | None, str]] = set()
+        for front, back, _ in pairs:
+            key = (front.section.name if front else None, back.section.name)
+            if back.section.name not in marked or key in seen:
+                continue
+            seen.add(key)
+            routes.append(self._route(front, back, explicit is not None))
+        return routes, marked
+
+    def _listed(self, entry: str, name: str) -> bool:
+        if ":" not in entry:
+            return entry == name
+        file_part, route = entry.rsplit(":", 1)
+        return route == name and any(c.file.replace(os.sep, "/").endswith(file_part) for c in self.configs)
+
+    def _route(self, front: _Proxy | None, back: _Proxy, explicit: bool) -> Route:
+        tunnel = back.settings.timeouts.get("tunnel")
+        client = front.settings.timeouts.get("client") if front else _UNKNOWN
+        server = back.settings.timeouts.get("server")
+        client_fin = front.settings.timeouts.get("client-fin") if front else _UNKNOWN
+        facts = HaproxyRoute(
+            frontend=front.section.name if front else None,
+            backend=back.section.name,
+            backend_kind=back.section.kind,
+            tunnel=tunnel if isinstance(tunnel, Duration) else None,
+            tunnel_unknown=tunnel == _UNKNOWN,
+            client_fin=client_fin if isinstance(client_fin, Duration) else None,
+            client_fin_unknown=client_fin == _UNKNOWN,
+            ignored_tunnel=front.ignored_tunnel if front else None,
+        )
+        idle: Duration | None
+        if isinstance(tunnel, Duration):
+            idle = tunnel
+        elif tunnel == _UNKNOWN or client == _UNKNOWN or server == _UNKNOWN:
+            idle = None
+        else:
+            candidates = [d for d in (server, client) if isinstance(d, Duration)]  # the backend's first on a tie
+            idle = min(candidates, key=lambda d: d.seconds) if candidates else None
+            if idle is None:
+                where = _loc(back.section.header)
+                idle = Duration(
+                    seconds=math.inf,
+                    text="",
+                    dialect="haproxy",
+                    location=where,
+                    default=True,
+                    directive="timeout tunnel",
+                )
+        if back.section.kind == "listen":
+            name = f"listen {back.section.name}"
+        elif front is None:
+            name = f"backend {back.section.name}"
+        else:
+            name = f"{front.section.kind} {front.section.name} -> backend {back.section.name}"
+        reason = "listed in websocket-routes" if explicit else "carries WebSocket"
+        return Route(
+            name=name,
+            location=_loc(back.section.header),
+            reason=reason,
+            idle_timeout=idle,
+            haproxy=facts,
+            default_applies=False,
+        )
+
+    def _proxy_model(self, proxy: _Proxy, marked: set[str]) -> Proxy:
+        section = proxy.section
+        settings = proxy.settings
+        missing: list[str] = []
+        mode = settings.mode or "tcp"
+        if not settings.mode_unknown and mode in ("http", "tcp"):
+            wanted = {
+                "frontend": ["client"],
+                "backend": ["connect", "server"],
+                "listen": ["client", "connect", "server"],
+            }
+            missing = [name for name in wanted[section.kind] if name not in settings.timeouts]
+        check = settings.health_check if section.kind != "frontend" else None
+        return Proxy(
+            kind=section.kind,
+            name=section.name,
+            location=_loc(section.header),
+            mode=mode,
+            defaults=_loc(proxy.defaults.header) if proxy.defaults else None,
+            missing_timeouts=missing,
+            websocket=section.name in marked and section.kind != "frontend",
+            health_check_path=check[0] if check else None,
+            health_check_location=check[1] if check else None,
+        )
+
+
+def _read(real: str, display: str, settings: Settings, stdin: dict[str, bytes]) -> Config:
+    if real in stdin:
+        data = stdin[real]
+    elif os.path.getsize(real) > settings.max_file_size:
+        data = b""
+        size_error = f"file is larger than max-file-size ({settings.max_file_size} bytes)"
+        config = Config(display)
+        config.errors.append(HaproxySyntaxError(size_error, 1))
+        return config
+    else:
+        with open(real, "rb") as handle:
+            data = handle.read()
+    try:
+        source = textio.decode(data)
+    except textio.DecodeError as exc:
+        config = Config(display)
+        config.errors.append(HaproxySyntaxError(exc.message, exc.line))
+        return config
+    return parse(source, display, settings.haproxy_version)
+
+
+def _groups(configs: list[Config], reals: list[str]) -> Iterable[list[Config]]:
+    """Files of one directory continue each other (haproxy -f dir/), unless several have a global section."""
+    by_dir: dict[str, list[Config]] = {}
+    for config, real in zip(configs, reals, strict=True):
+        by_dir.setdefault(os.path.dirname(real), []).append(config)
+    for group in by_dir.values():
+        globals_ = sum(1 for c in group if any(s.kind == "global" for s in c.sections))
+        if len(group) > 1 and globals_ <= 1:
+            yield group
+        else:
+            yield from ([c] for c in group)
+
+
+def load(
+    files: list[tuple[str, str]], settings: Settings, stdin: dict[str, bytes] | None = None
+) -> tuple[list[Document], list[str]]:
+    """Lint HAProxy files given as (real path, display path), in the order given."""
+    configs: list[Config] = []
+    reals: list[str] = []
+    errors: list[str] = []
+    for real, display in files:
+        try:
+            configs.append(_read(real, display, settings, stdin or {}))
+            reals.append(real)
+        except OSError as exc:
+            errors.append(f"{display}: cannot read: {exc.strerror or exc}")
+    documents = []
+    for group in _groups(configs, reals):
+        try:
+            documents.append(_Analysis(group, settings).run())
+        except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
+            errors.append(f"{group[0].file}: internal error in the HAProxy source: {type(exc).__name__}: {exc}")
+    return documents, errors

@@ -1,0 +1,320 @@
+"""HAProxy text -> sections of lines of words, by the configuration manual's own rules.
+
+- §2.2 quoting: ``"..."`` (escapes and environment variables apply) and ``'...'``
+  (everything literal); a backslash escapes the next character outside single quotes;
+  ``#`` starts a comment only outside quotes and unescaped.
+- §2.3 environment variables (``$VAR``, ``${VAR}``, ``${VAR-default}``) are never read
+  from the linting machine: a word holding one is unknown.
+- §2.4 conditional blocks ``.if/.elif/.else/.endif``: a condition wslint can evaluate
+  statically picks its branch; otherwise both branches are possible, and every line in
+  them is marked ``conditional`` (a setting there may or may not apply).
+- CRLF, a missing final newline and a UTF-8 BOM are accepted. Every word keeps its column.
+
+A section starts at a line whose first word is a section keyword HAProxy registers;
+a section keyword wslint does not know about is still a section (skipped), never
+glued onto the previous proxy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+PROXY_SECTIONS = frozenset({"defaults", "frontend", "backend", "listen"})
+SECTIONS = PROXY_SECTIONS | frozenset(
+    "global userlist peers resolvers mailers program http-errors ring cache log-forward crt-store traces "
+    "acme fcgi-app dynamic-update spoe-agent spoe-message spoe-group namespace_list".split()
+)
+
+
+class HaproxySyntaxError(Exception):
+    def __init__(self, message: str, line: int, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(slots=True)
+class Word:
+    text: str
+    column: int
+    end_column: int
+    # holds an environment variable: its value is unknown here
+    unknown: bool = False
+
+
+@dataclass(slots=True)
+class Line:
+    words: list[Word]
+    file: str
+    line: int
+    # inside a branch of a .if that could not be evaluated: may or may not apply
+    conditional: bool = False
+
+    @property
+    def keyword(self) -> str:
+        return self.words[0].text
+
+    def texts(self) -> list[str]:
+        return [w.text for w in self.words]
+
+
+@dataclass
+class Section:
+    kind: str
+    name: str
+    header: Line
+    lines: list[Line] = field(default_factory=list)
+    # defaults/frontend/backend/listen ... from <defaults>
+    parent: str | None = None
+
+
+@dataclass
+class Config:
+    file: str
+    sections: list[Section] = field(default_factory=list)
+    errors: list[HaproxySyntaxError] = field(default_factory=list)
+    # lines of .if conditions that could not be evaluated statically
+    undecided: list[int] = field(default_factory=list)
+
+
+_ESCAPES = {"r": "\r", "n": "\n", "t": "\t"}
+_ENV = re.compile(r"\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+
+
+def split_line(text: str, number: int) -> list[Word]:
+    """The words of one line (§2.2). Raises HaproxySyntaxError on an unmatched quote."""
+    words: list[Word] = []
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and text[i] in " \t":
+            i += 1
+        if i >= n or text[i] == "#":
+            break
+        start = i
+        out: list[str] = []
+        quote = ""
+        quote_start = 0
+        unknown = False
+        while i < n:
+            ch = text[i]
+            if quote == "'":
+                if ch == "'":
+                    quote = ""
+                else:
+                    out.append(ch)
+                i += 1
+                continue
+            if ch == "\\" and i + 1 < n:
+                nxt = text[i + 1]
+                if nxt == "x" and i + 3 < n and all(c in "0123456789abcdefABCDEF" for c in text[i + 2 : i + 4]):
+                    out.append(chr(int(text[i + 2 : i + 4], 16)))
+                    i += 4
+                else:
+                    out.append(_ESCAPES.get(nxt, nxt))
+                    i += 2
+                continue
+            if ch == '"':
+                if quote:
+                    quote = ""
+                else:
+                    quote, quote_start = '"', i
+                i += 1
+                continue
+            if ch == "'" and not quote:
+                quote, quote_start = "'", i
+                i += 1
+                continue
+            if not quote and (ch in " \t" or ch == "#"):
+                break
+            if ch == "$" and _ENV.match(text, i):
+                match = _ENV.match(text, i)
+                assert match is not None
+                out.append(match.group(0))
+                unknown = True
+                i = match.end()
+                continue
+            out.append(ch)
+            i += 1
+        if quote:
+            raise HaproxySyntaxError(f"unmatched quote at position {quote_start + 1}", number, quote_start + 1)
+        words.append(Word("".join(out), start + 1, i + 1, unknown))
+    return words
+
+
+def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Config:
+    """Parse HAProxy text into sections. Errors are collected, parsing goes on."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    config = Config(file)
+    current: Section | None = None
+    # stack of (taking this branch: True/False/None=unknown, some branch already taken: True/False/None)
+    conds: list[tuple[bool | None, bool | None]] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        raw = raw.rstrip("\r")
+        try:
+            words = split_line(raw, number)
+        except HaproxySyntaxError as exc:
+            config.errors.append(exc)
+            continue
+        if not words:
+            continue
+        keyword = words[0].text
+        if keyword.startswith("."):
+            _directive(keyword, words, number, conds, config, version)
+            continue
+        if any(taken is False for taken, _ in conds):
+            continue
+        conditional = any(taken is None for taken, _ in conds)
+        line = Line(words, file, number, conditional)
+        if keyword in SECTIONS:
+            current = _section(line)
+            config.sections.append(current)
+        elif current is None:
+            config.errors.append(HaproxySyntaxError(f"unknown keyword '{keyword}' out of section", number, 1))
+        else:
+            current.lines.append(line)
+    if conds:
+        config.errors.append(HaproxySyntaxError("missing '.endif' at the end of the file", text.count("\n") + 1))
+    return config
+
+
+def _section(line: Line) -> Section:
+    args = line.texts()[1:]
+    parent = None
+    if "from" in args:
+        index = args.index("from")
+        parent = args[index + 1] if index + 1 < len(args) else None
+        args = args[:index]
+    name = args[0] if args and line.keyword != "global" else ""
+    return Section(line.keyword, name, line, parent=parent)
+
+
+def _directive(
+    keyword: str,
+    words: list[Word],
+    number: int,
+    conds: list[tuple[bool | None, bool | None]],
+    config: Config,
+    version: tuple[int, ...] | None,
+) -> None:
+    """.if/.elif/.else/.endif: each open block is (this branch taken, some branch already taken)."""
+    expression = " ".join(w.text for w in words[1:])
+    if keyword == ".if":
+        outer_off = any(taken is False for taken, _ in conds)
+        value = None if outer_off else evaluate(expression, version)
+        if value is None and not outer_off:
+            config.undecided.append(number)
+        conds.append((value, value))
+    elif keyword in (".elif", ".else"):
+        if not conds:
+            config.errors.append(HaproxySyntaxError(f"'{keyword}' without '.if'", number))
+            return
+        outer_off = any(taken is False for taken, _ in conds[:-1])
+        _, done = conds[-1]
+        if done is True:
+            conds[-1] = (False, True)
+            return
+        value = True if keyword == ".else" else (None if outer_off else evaluate(expression, version))
+        if value is None and not outer_off and keyword == ".elif":
+            config.undecided.append(number)
+        if done is False:
+            conds[-1] = (value, value)
+        else:  # an earlier branch may have been taken
+            conds[-1] = (None if value is not False else False, True if value is True else None)
+    elif keyword == ".endif":
+        if not conds:
+            config.errors.append(HaproxySyntaxError("'.endif' without '.if'", number))
+            return
+        conds.pop()
+    elif keyword not in (".diag", ".notice", ".warning", ".alert"):
+        config.errors.append(HaproxySyntaxError(f"unknown directive '{keyword}'", number))
+
+
+_TOKEN = re.compile(r"\s*(\(|\)|!|&&|\|\||[A-Za-z_][\w]*\([^()]*\)|[^\s()!&|]+)")
+
+
+def evaluate(expression: str, version: tuple[int, ...] | None) -> bool | None:
+    """A .if condition (§2.4) as True/False, or None when it depends on the run time."""
+    tokens = [t for t in _TOKEN.findall(expression) if t]
+    position = 0
+
+    def peek() -> str | None:
+        return str(tokens[position]) if position < len(tokens) else None
+
+    def take() -> str:
+        nonlocal position
+        position += 1
+        return str(tokens[position - 1])
+
+    def disjunction() -> bool | None:
+        value = conjunction()
+        while peek() == "||":
+            take()
+            right = conjunction()
+            value = True if value is True or right is True else (None if value is None or right is None else False)
+        return value
+
+    def conjunction() -> bool | None:
+        value = negation()
+        while peek() == "&&":
+            take()
+            right = negation()
+            value = False if value is False or right is False else (None if value is None or right is None else True)
+        return value
+
+    def negation() -> bool | None:
+        if peek() == "!":
+            take()
+            value = negation()
+            return None if value is None else not value
+        if peek() == "(":
+            take()
+            value = disjunction()
+            if peek() == ")":
+                take()
+            return value
+        token = take() if peek() is not None else ""
+        return _term(token, version)
+
+    try:
+        value = disjunction()
+    except IndexError:
+        return None
+    return value if position == len(tokens) else None
+
+
+def _version(text: str) -> tuple[int, ...] | None:
+    match = re.match(r"\s*(\d+(?:\.\d+)*)", text)
+    return tuple(int(p) for p in match.group(1).split(".")) if match else None
+
+
+def _term(token: str, version: tuple[int, ...] | None) -> bool | None:
+    call = re.fullmatch(r"([A-Za-z_]\w*)\((.*)\)", token)
+    if call is None:
+        if "$" in token:
+            return None
+        text = token.strip("\"'")
+        if re.fullmatch(r"-?\d+", text):
+            return int(text) != 0
+        return None if text else False
+    name, raw = call.groups()
+    args = [a.strip().strip("\"'") for a in raw.split(",")] if raw else []
+    if any("$" in a for a in args):
+        return None
+    if name == "streq" and len(args) == 2:
+        return args[0] == args[1]
+    if name == "strneq" and len(args) == 2:
+        return args[0] != args[1]
+    if name == "strstr" and len(args) == 2:
+        return args[1] in args[0]
+    if name in ("version_atleast", "version_before") and version is not None and args:
+        wanted = _version(args[0])
+        if wanted is None:
+            return None
+        width = max(len(wanted), len(version))
+        have = tuple(version) + (0,) * (width - len(version))
+        need = wanted + (0,) * (width - len(wanted))
+        return have >= need if name == "version_atleast" else have < need
+    return None  # defined(), feature(), enabled(), openssl_*: known only where HAProxy runs
