@@ -74,19 +74,26 @@ def unitless_timeout(model: Model) -> Iterator[Finding]:
 @check("WS204")
 def missing_timeouts(model: Model) -> Iterator[Finding]:
     for hop in _haproxy_hops(model):
-        groups: dict[tuple[Location, tuple[str, ...]], list[Proxy]] = {}
+        groups: dict[Location, list[Proxy]] = {}
         for proxy in hop.proxies:
             if proxy.missing_timeouts:
-                where = proxy.defaults or proxy.location
-                groups.setdefault((where, tuple(proxy.missing_timeouts)), []).append(proxy)
-        for (where, missing), proxies in groups.items():
-            names = ", ".join(f"{p.kind} '{p.name}'" for p in proxies)
-            what = ", ".join(f"timeout {m}" for m in missing)
+                groups.setdefault(proxy.defaults or proxy.location, []).append(proxy)
+        for where, proxies in groups.items():
+            by_missing: dict[tuple[str, ...], list[str]] = {}
+            for p in proxies:
+                by_missing.setdefault(tuple(p.missing_timeouts), []).append(f"{p.kind} '{p.name}'")
+            parts = [
+                f"{', '.join(f'timeout {m}' for m in missing)} never set for {', '.join(names)}"
+                for missing, names in by_missing.items()
+            ]
+            wanted = sorted({m for p in proxies for m in p.missing_timeouts})
+            shared = where != proxies[0].location
             yield finding(
                 "WS204",
                 where,
-                f"{what} never set for {names}: infinite, and HAProxy warns about missing timeouts at start-up",
-                f"Set {what} in {'this defaults section' if where != proxies[0].location else 'this section'}.",
+                "; ".join(parts) + ": infinite, and HAProxy warns about missing timeouts at start-up",
+                f"Set {', '.join(f'timeout {m}' for m in wanted)} in "
+                f"{'this defaults section' if shared else 'this section'}.",
                 hops=[hop.name],
             )
 
