@@ -83,7 +83,7 @@ def test_conditional_blocks() -> None:
 
 def test_missing_endif_is_an_error() -> None:
     config = parse("global\n.if 1\n  daemon\n", "f")
-    assert [(e.message, e.line) for e in config.errors] == [("missing '.endif' at the end of the file", 4)]
+    assert [(e.message, e.line) for e in config.errors] == [("non-terminated '.if' block", 3)]
 
 
 @pytest.mark.parametrize(

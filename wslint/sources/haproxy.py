@@ -74,6 +74,7 @@ class _Proxy:
     use_backends: list[tuple[str, bool]] = field(default_factory=list)  # (backend, reached on a WebSocket ACL)
     acls: dict[str, bool] = field(default_factory=dict)  # name -> tests Upgrade or a WebSocket path
     ignored_tunnel: Location | None = None
+    has_servers: bool = False
 
 
 class _Analysis:
@@ -158,8 +159,8 @@ class _Analysis:
                         Problem(
                             kind="parse-error",
                             location=_loc(section.header),
-                            message=f"'{section.kind} {section.name}' inherits from unknown defaults "
-                            f"section '{section.parent}'",
+                            message=f"defaults section '{section.parent}' not found for {section.kind} "
+                            f"'{section.name}'",
                         )
                     )
             if section.kind == "defaults" and section.parent is None:
@@ -186,6 +187,8 @@ class _Analysis:
             elif keyword == "mode" and len(words) >= 2:
                 settings.mode = None if line.conditional or line.words[1].unknown else words[1]
                 settings.mode_unknown = settings.mode is None
+            elif keyword in ("server", "server-template"):
+                proxy.has_servers = True
             elif keyword == "default_backend" and len(words) >= 2:
                 settings.default_backend = words[1]
             elif keyword == "use_backend" and len(words) >= 2 and kind != "backend":
@@ -392,18 +395,30 @@ class _Analysis:
             default_applies=False,
         )
 
+    @staticmethod
+    def _missing(proxy: _Proxy) -> list[str]:
+        """The timeouts HAProxy's start-up check finds missing (check_config_validity, src/cfgparse.c).
+
+        A frontend needs ``client``; a backend with servers needs ``connect``, and ``server``
+        unless it is in TCP mode with a ``timeout tunnel``. An unknown value counts as set.
+        """
+        timeouts = proxy.settings.timeouts
+        kind = proxy.section.kind
+        missing = []
+        if kind in ("frontend", "listen") and "client" not in timeouts:
+            missing.append("client")
+        if kind in ("backend", "listen") and proxy.has_servers:
+            if "connect" not in timeouts:
+                missing.append("connect")
+            if "server" not in timeouts and ((proxy.settings.mode or "tcp") == "http" or "tunnel" not in timeouts):
+                missing.append("server")
+        return missing
+
     def _proxy_model(self, proxy: _Proxy, marked: set[str]) -> Proxy:
         section = proxy.section
         settings = proxy.settings
-        missing: list[str] = []
         mode = settings.mode or "tcp"
-        if not settings.mode_unknown and mode in ("http", "tcp"):
-            wanted = {
-                "frontend": ["client"],
-                "backend": ["connect", "server"],
-                "listen": ["client", "connect", "server"],
-            }
-            missing = [name for name in wanted[section.kind] if name not in settings.timeouts]
+        missing = [] if settings.mode_unknown or mode not in ("http", "tcp") else self._missing(proxy)
         check = settings.health_check if section.kind != "frontend" else None
         return Proxy(
             kind=section.kind,

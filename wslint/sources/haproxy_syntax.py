@@ -176,7 +176,8 @@ def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Confi
         else:
             current.lines.append(line)
     if conds:
-        config.errors.append(HaproxySyntaxError("missing '.endif' at the end of the file", text.count("\n") + 1))
+        last = text.count("\n") + (0 if text.endswith("\n") else 1)  # HAProxy names the last line it read
+        config.errors.append(HaproxySyntaxError("non-terminated '.if' block", max(last, 1)))
     return config
 
 
