@@ -114,3 +114,8 @@ def test_haproxy_reads_the_first_unit_only() -> None:
     with pytest.raises(TruncatedDuration) as info:
         parse_haproxy("1h30m")
     assert info.value.seconds == 3600
+
+
+def test_an_unknown_section_keyword_is_a_section_of_its_own() -> None:
+    config = parse("backend app\n    timeout server 1m\nfuture-section x\n    timeout server 1s\n", "f")
+    assert [(s.kind, len(s.lines)) for s in config.sections] == [("backend", 1), ("future-section", 1)]

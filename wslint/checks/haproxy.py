@@ -65,8 +65,8 @@ def unitless_timeout(model: Model) -> Iterator[Finding]:
                 yield finding(
                     "WS203",
                     time.location,
-                    f"{time.directive} {time.text} has no unit, so HAProxy reads {time.text} milliseconds "
-                    f"({format_seconds(time.seconds)}); {time.text} seconds was probably meant",
+                    f"{time.directive} {time.text} has no unit: HAProxy reads {time.text} milliseconds "
+                    f"({format_seconds(time.seconds)}), not {time.text} seconds",
                     f"Write the unit: `{time.directive} {time.text}s` (or `{time.text}ms` if milliseconds are meant).",
                 )
 

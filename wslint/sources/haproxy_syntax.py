@@ -168,7 +168,7 @@ def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Confi
             continue
         conditional = any(taken is None for taken, _ in conds)
         line = Line(words, file, number, conditional)
-        if keyword in SECTIONS:
+        if keyword in SECTIONS or _unknown_section(current, words):
             current = _section(line)
             config.sections.append(current)
         elif current is None:
@@ -179,6 +179,19 @@ def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Confi
         last = text.count("\n") + (0 if text.endswith("\n") else 1)  # HAProxy names the last line it read
         config.errors.append(HaproxySyntaxError("non-terminated '.if' block", max(last, 1)))
     return config
+
+
+def _unknown_section(current: Section | None, words: list[Word]) -> bool:
+    """An unindented line after an indented section body: a section keyword wslint does not know.
+
+    Treating it as a section of its own keeps its settings from being glued onto the proxy above.
+    """
+    return (
+        current is not None
+        and words[0].column == 1
+        and bool(current.lines)
+        and all(line.words[0].column > 1 for line in current.lines)
+    )
 
 
 def _section(line: Line) -> Section:
