@@ -119,3 +119,8 @@ def test_haproxy_reads_the_first_unit_only() -> None:
 def test_an_unknown_section_keyword_is_a_section_of_its_own() -> None:
     config = parse("backend app\n    timeout server 1m\nfuture-section x\n    timeout server 1s\n", "f")
     assert [(s.kind, len(s.lines)) for s in config.sections] == [("backend", 1), ("future-section", 1)]
+
+
+def test_a_stray_unindented_setting_stays_in_its_section() -> None:
+    config = parse("backend app\n    server a 10.0.0.1:80\nmode http\n    timeout tunnel 1h\n", "f")
+    assert [(s.kind, len(s.lines)) for s in config.sections] == [("backend", 3)]

@@ -43,12 +43,13 @@ READ_KEYWORDS = frozenset(
 def _loc(line: Line, word: Word | None = None) -> Location:
     first = line.words[0]
     last = line.words[-1]
-    return Location(
+    return Location.model_construct(  # values are plain and already checked
         file=line.file,
         line=line.line,
         column=(word or first).column,
         end_line=line.line,
         end_column=(word or last).end_column,
+        origin=None,
     )
 
 

@@ -27,6 +27,13 @@ SECTIONS = PROXY_SECTIONS | frozenset(
 )
 
 
+# keywords of proxy sections that a lone unindented line may carry: never a section of its own
+PROXY_KEYWORDS = frozenset(
+    "mode default_backend use_backend server bind balance log maxconn retries cookie option timeout acl stats "
+    "http-check hash-type compression description disabled enabled id".split()
+)
+
+
 class HaproxySyntaxError(Exception):
     def __init__(self, message: str, line: int, column: int = 1) -> None:
         super().__init__(message)
@@ -46,18 +53,28 @@ class Word:
 
 @dataclass(slots=True)
 class Line:
-    words: list[Word]
+    """One configuration line. Its words (with columns) are built only when asked for."""
+
+    words_text: list[str]
+    raw: str
     file: str
     line: int
     # inside a branch of a .if that could not be evaluated: may or may not apply
     conditional: bool = False
+    parsed: list[Word] | None = None
 
     @property
     def keyword(self) -> str:
-        return self.words[0].text
+        return self.words_text[0]
+
+    @property
+    def words(self) -> list[Word]:
+        if self.parsed is None:
+            self.parsed = split_line(self.raw, self.line)
+        return self.parsed
 
     def texts(self) -> list[str]:
-        return [w.text for w in self.words]
+        return self.words_text
 
 
 @dataclass
@@ -83,8 +100,17 @@ _ESCAPES = {"r": "\r", "n": "\n", "t": "\t"}
 _ENV = re.compile(r"\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 
 
+_PLAIN = re.compile(r"[^ \t]+")
+_SPECIAL = re.compile(r"[\"'\\$#]")
+
+
 def split_line(text: str, number: int) -> list[Word]:
     """The words of one line (§2.2). Raises HaproxySyntaxError on an unmatched quote."""
+    if not _SPECIAL.search(text):  # words split on blanks, nothing to interpret
+        return [Word(m.group(), m.start() + 1, m.end() + 1) for m in _PLAIN.finditer(text)]
+    stripped = text.lstrip(" \t")
+    if stripped.startswith("#"):
+        return []
     words: list[Word] = []
     i, n = 0, len(text)
     while i < n:
@@ -153,22 +179,27 @@ def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Confi
     conds: list[tuple[bool | None, bool | None]] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         raw = raw.rstrip("\r")
-        try:
-            words = split_line(raw, number)
-        except HaproxySyntaxError as exc:
-            config.errors.append(exc)
+        parsed: list[Word] | None = None
+        if _SPECIAL.search(raw):
+            try:
+                parsed = split_line(raw, number)
+            except HaproxySyntaxError as exc:
+                config.errors.append(exc)
+                continue
+            texts = [w.text for w in parsed]
+        else:
+            texts = raw.split()
+        if not texts:
             continue
-        if not words:
-            continue
-        keyword = words[0].text
+        keyword = texts[0]
         if keyword.startswith("."):
-            _directive(keyword, words, number, conds, config, version)
+            _directive(keyword, texts, number, conds, config, version)
             continue
-        if any(taken is False for taken, _ in conds):
+        if conds and any(taken is False for taken, _ in conds):
             continue
-        conditional = any(taken is None for taken, _ in conds)
-        line = Line(words, file, number, conditional)
-        if keyword in SECTIONS or _unknown_section(current, words):
+        conditional = bool(conds) and any(taken is None for taken, _ in conds)
+        line = Line(texts, raw, file, number, conditional, parsed)
+        if keyword in SECTIONS or _unknown_section(current, raw):
             current = _section(line)
             config.sections.append(current)
         elif current is None:
@@ -181,16 +212,19 @@ def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Confi
     return config
 
 
-def _unknown_section(current: Section | None, words: list[Word]) -> bool:
+def _unknown_section(current: Section | None, raw: str) -> bool:
     """An unindented line after an indented section body: a section keyword wslint does not know.
 
     Treating it as a section of its own keeps its settings from being glued onto the proxy above.
     """
+    words = raw.split()
     return (
         current is not None
-        and words[0].column == 1
+        and len(words) <= 2
+        and words[0] not in PROXY_KEYWORDS
+        and not raw[:1].isspace()
         and bool(current.lines)
-        and all(line.words[0].column > 1 for line in current.lines)
+        and all(line.raw[:1].isspace() for line in current.lines)
     )
 
 
@@ -207,14 +241,14 @@ def _section(line: Line) -> Section:
 
 def _directive(
     keyword: str,
-    words: list[Word],
+    words: list[str],
     number: int,
     conds: list[tuple[bool | None, bool | None]],
     config: Config,
     version: tuple[int, ...] | None,
 ) -> None:
     """.if/.elif/.else/.endif: each open block is (this branch taken, some branch already taken)."""
-    expression = " ".join(w.text for w in words[1:])
+    expression = " ".join(words[1:])
     if keyword == ".if":
         outer_off = any(taken is False for taken, _ in conds)
         value = None if outer_off else evaluate(expression, version)

@@ -64,7 +64,7 @@ _UNKNOWN = object()
 
 
 def _loc(d: Directive) -> Location:
-    return Location(
+    return Location.model_construct(  # values are plain and already checked
         file=d.file,
         line=d.line,
         column=d.column,
