@@ -334,7 +334,11 @@ def check_corpus(
         texts = {rel: (corpus / rel).read_bytes().decode("utf-8", "surrogateescape") for rel in rels}
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
             as_is = dict(
-                zip(rels, pool.map(lambda r: run_haproxy(binary, corpus / r, r, cwd, timeout=timeout), rels))
+                zip(
+                    rels,
+                    pool.map(lambda r: run_haproxy(binary, corpus / r, r, cwd, timeout=timeout), rels),
+                    strict=True,
+                )
             )
             again = [
                 r
@@ -348,7 +352,7 @@ def check_corpus(
                 copy.write_text(expand_macros(texts[rel], macros), encoding="utf-8", errors="surrogateescape")
                 return run_haproxy(binary, copy, rel, cwd, "vtest-env", macros, (fd,), timeout)
 
-            vtested = dict(zip(again, pool.map(second, again)))
+            vtested = dict(zip(again, pool.map(second, again), strict=True))
     return [
         FileResult(
             rel,
@@ -520,8 +524,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare:
         start = time.perf_counter()
         found = compare(corpus, results)
-        print(f"\nwslint vs haproxy on {sum(r.accepted for r in results)} accepted files "
-              f"({time.perf_counter() - start:.1f} s): {len(found)} disagreements")
+        print(
+            f"\nwslint vs haproxy on {sum(r.accepted for r in results)} accepted files "
+            f"({time.perf_counter() - start:.1f} s): {len(found)} disagreements"
+        )
         for d in found:
             print(f"  {d['file']} [{d['mode']}]")
             for key in ("run", "ws001", "ws204_only_haproxy", "ws204_only_wslint", "ws204_findings"):
