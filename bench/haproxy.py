@@ -45,7 +45,6 @@ TARGET_50K_SECONDS = 1.0
 TARGET_RATIO = 2.0
 SMALL = 200  # a small generated config: wslint's fixed cost (interpreter, imports) against haproxy's
 MIB = 1024 * 1024
-LOAD_AT_START = 0.0
 
 # ---------------------------------------------------------------------------------------------------
 # Input generation: deterministic, realistic, and accepted by `haproxy -c -dr` (2.4 or later).
@@ -396,6 +395,7 @@ TEXT_PARAMS = ("text", "source", "data", "content", "contents", "src", "config",
 
 def find_parser() -> tuple[Any, str] | tuple[None, str]:
     """A function in wslint/sources/haproxy*.py that turns config text into a parse tree."""
+    sys.path.insert(0, str(REPO))  # the wslint beside this script, as `python3 -m wslint` from REPO
     try:
         import wslint.sources as sources
     except Exception as exc:  # a broken tree is reported, not raised
@@ -500,6 +500,11 @@ def _read(path: str) -> str:
         return ""
 
 
+def _head() -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
+    return commit.stdout.strip() or "unknown"
+
+
 def machine() -> list[tuple[str, str]]:
     cpu = next(
         (ln.split(":", 1)[1].strip() for ln in _read("/proc/cpuinfo").splitlines() if ln.startswith("model name")),
@@ -513,9 +518,8 @@ def machine() -> list[tuple[str, str]]:
     else:
         haproxy = "not installed"
     wv = subprocess.run([sys.executable, "-m", "wslint", "--version"], capture_output=True, text=True, cwd=REPO)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
     dirty = subprocess.run(["git", "status", "--porcelain", "wslint"], capture_output=True, text=True, cwd=REPO)
-    rev = commit.stdout.strip() + (" with uncommitted changes in wslint/" if dirty.stdout.strip() else "")
+    rev = _head() + (" with uncommitted changes in wslint/" if dirty.stdout.strip() else "")
     return [
         ("CPU", f"{cpu}, {cores} cores usable ({os.cpu_count()} online)"),
         ("RAM", f"{int(mem) / MIB:.1f} GiB"),
@@ -524,7 +528,7 @@ def machine() -> list[tuple[str, str]]:
         ("haproxy", haproxy),
         ("wslint", f"{(wv.stdout or wv.stderr).strip()} at commit {rev}"),
         ("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
-        ("load average (1 min) at start / end of the run", f"{LOAD_AT_START:.2f} / {os.getloadavg()[0]:.2f}"),
+        ("load average (1 min) at the start of the run", f"{os.getloadavg()[0]:.2f}"),
     ]
 
 
@@ -614,8 +618,8 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="wslint-bench-haproxy-"))
     PY_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
     PY_ENV["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
-    global LOAD_AT_START
-    LOAD_AT_START = os.getloadavg()[0]
+    described = machine()  # before measuring: the commit and load that the numbers belong to
+    head = _head()
     try:
         inputs: list[tuple[str, Path, int]] = []
         for n in (10_000,) if args.smoke else (SMALL, 10_000, 50_000):
@@ -654,7 +658,10 @@ def main(argv: list[str] | None = None) -> int:
             print()
             print(profile_text)
         if results is not None:
-            write_results(results, rows, reps, corpus, profile_text)
+            described.append(("load average (1 min) at the end of the run", f"{os.getloadavg()[0]:.2f}"))
+            if _head() != head:
+                described.append(("warning", f"the repository moved from {head} to {_head()} during the run"))
+            write_results(results, rows, reps, corpus, described, profile_text)
             print(f"\nwrote {results}", file=sys.stderr)
         if args.keep:
             print(f"inputs kept in {tmp}", file=sys.stderr)
@@ -703,12 +710,20 @@ def profile(path: Path, top: int = 10) -> str:
     return "\n".join(parts)
 
 
-def write_results(path: Path, rows: list[Row], reps: int, corpus: Path | None, profile_text: str | None = None) -> None:
-    where = (
-        f"`{corpus.relative_to(REPO.parent)}` (the largest file of the HAProxy corpus, read in place)"
-        if corpus
-        else "none (../shared/corpus/haproxy not found)"
-    )
+def write_results(
+    path: Path,
+    rows: list[Row],
+    reps: int,
+    corpus: Path | None,
+    described: list[tuple[str, str]],
+    profile_text: str | None = None,
+) -> None:
+    if corpus is not None:
+        where = f"`{corpus.relative_to(REPO.parent)}` (the largest file of the HAProxy corpus, read in place)"
+    elif any(r.input.startswith("generated 50k") for r in rows):
+        where = "none (../shared/corpus/haproxy not found)"
+    else:
+        where = "not used (--smoke)"
     body = [
         "# HAProxy benchmark results",
         "",
@@ -725,7 +740,7 @@ def write_results(path: Path, rows: list[Row], reps: int, corpus: Path | None, p
         "",
         "## Machine",
         "",
-        *(f"- {k}: {v}" for k, v in machine()),
+        *(f"- {k}: {v}" for k, v in described),
         "",
     ]
     if profile_text:
