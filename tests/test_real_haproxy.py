@@ -107,3 +107,13 @@ def test_parse_errors_agree_with_haproxy(
     assert not ok
     assert re.search(rf"haproxy\.cfg:{line}\]", output), output
     assert [(f["line"], needle in str(f["message"])) for f in result.findings] == [(line, True)]
+
+
+def test_unquoted_environment_variable_in_a_time_is_literal(haproxy_binary: str, lint: Lint, tmp_path: Path) -> None:
+    text = config(tunnel="${TUNNEL}")
+    result = lint({"haproxy.cfg": text}, "haproxy.cfg", "--select", "WS206")
+    ok, output = haproxy_check(haproxy_binary, tmp_path / "haproxy.cfg")
+    assert not ok and "unexpected character '$' in 'timeout tunnel'" in output
+    assert [f["line"] for f in result.findings] == [12]
+    quoted = lint({"haproxy.cfg": config(tunnel='"${TUNNEL}"')}, "haproxy.cfg", "--select", "WS206,WS202")
+    assert quoted.findings == []  # expanded where HAProxy runs: unknown here

@@ -14,6 +14,7 @@ It knows nothing about rules.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import re
@@ -62,9 +63,10 @@ class _Settings:
     mode_unknown: bool = False
     default_backend: str | None = None
     health_check: tuple[str, Location] | None = None
+    disabled: bool = False  # a disabled proxy does not run: no routes, no start-up checks
 
     def copy(self) -> _Settings:
-        return _Settings(dict(self.timeouts), self.mode, self.mode_unknown, self.default_backend, self.health_check)
+        return dataclasses.replace(self, timeouts=dict(self.timeouts))
 
 
 @dataclass
@@ -174,7 +176,8 @@ class _Analysis:
                 if section.name:
                     named[section.name] = last
             else:
-                out.append(proxy)
+                if not proxy.settings.disabled:
+                    out.append(proxy)
         return out
 
     def _apply(self, proxy: _Proxy) -> None:
@@ -190,6 +193,8 @@ class _Analysis:
                 settings.mode_unknown = settings.mode is None
             elif keyword in ("server", "server-template"):
                 proxy.has_servers = True
+            elif keyword in ("disabled", "enabled") and not line.conditional:
+                settings.disabled = keyword == "disabled"
             elif keyword == "default_backend" and len(words) >= 2:
                 settings.default_backend = words[1]
             elif keyword == "use_backend" and len(words) >= 2 and kind != "backend":
@@ -227,7 +232,10 @@ class _Analysis:
         if kind == "backend" and name in FRONTEND_TIMEOUTS - BACKEND_TIMEOUTS:
             return
         duration = self._duration(line, f"timeout {name}", value)
-        proxy.settings.timeouts[name] = _UNKNOWN if duration is None or line.conditional else duration
+        if duration is not None and duration.infinite and not line.conditional:
+            proxy.settings.timeouts.pop(name, None)  # 0 means unset: HAProxy tests the timeout for non-zero
+        else:
+            proxy.settings.timeouts[name] = _UNKNOWN if duration is None or line.conditional else duration
 
     def _duration(self, line: Line, directive: str, value: Word) -> Duration | None:
         if value.unknown:

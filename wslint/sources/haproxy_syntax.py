@@ -3,8 +3,9 @@
 - §2.2 quoting: ``"..."`` (escapes and environment variables apply) and ``'...'``
   (everything literal); a backslash escapes the next character outside single quotes;
   ``#`` starts a comment only outside quotes and unescaped.
-- §2.3 environment variables (``$VAR``, ``${VAR}``, ``${VAR-default}``) are never read
-  from the linting machine: a word holding one is unknown.
+- §2.3 environment variables (``"$VAR"``, ``"${VAR}"``, ``"${VAR-default}"``) are expanded
+  only within double quotes, and never read from the linting machine: a word holding one
+  is unknown. Outside double quotes ``$`` is a plain character, as HAProxy reads it.
 - §2.4 conditional blocks ``.if/.elif/.else/.endif``: a condition wslint can evaluate
   statically picks its branch; otherwise both branches are possible, and every line in
   them is marked ``conditional`` (a setting there may or may not apply).
@@ -154,7 +155,7 @@ def split_line(text: str, number: int) -> list[Word]:
                 continue
             if not quote and (ch in " \t" or ch == "#"):
                 break
-            if ch == "$" and _ENV.match(text, i):
+            if ch == "$" and quote == '"' and _ENV.match(text, i):  # §2.3: expanded only within double quotes
                 match = _ENV.match(text, i)
                 assert match is not None
                 out.append(match.group(0))
