@@ -7,6 +7,7 @@ order) wins. The command line beats the config file.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from pathlib import Path
@@ -50,6 +51,13 @@ LATER_KEYS = {
     "fix-idle-timeout": "autofix",
 }
 RULE_SELECTOR = re.compile(r"^(ALL|WS\d{0,3})$")
+
+
+@functools.lru_cache(maxsize=8)
+def websocket_token_pattern(tokens: frozenset[str]) -> re.Pattern[str]:
+    """Finds any WebSocket path token as a whole word in lower-cased text (a path or a regex)."""
+    alternatives = "|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
 class ConfigError(Exception):

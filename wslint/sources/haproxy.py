@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from wslint.config import Settings
+from wslint.config import Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, TruncatedDuration, parse_haproxy
 from wslint.model import Document, Duration, HaproxyRoute, Hop, Location, Problem, Proxy, Route, Setting
 from wslint.sources import text as textio
@@ -42,16 +42,18 @@ READ_KEYWORDS = frozenset(
 
 
 def _loc(line: Line, word: Word | None = None) -> Location:
-    first = line.words[0]
-    last = line.words[-1]
-    return Location.model_construct(  # values are plain and already checked
-        file=line.file,
-        line=line.line,
-        column=(word or first).column,
-        end_line=line.line,
-        end_column=(word or last).end_column,
-        origin=None,
+    """The line (or one word of it) as a Location; the whole line's is made once and shared."""
+    if word is None and isinstance(line.location, Location):
+        return line.location
+    raw = line.raw
+    column = word.column if word else len(raw) - len(raw.lstrip()) + 1
+    end = word.end_column if word else len(raw.split("#", 1)[0].rstrip()) + 1
+    made = Location.model_construct(  # values are plain and already checked
+        file=line.file, line=line.line, column=column, end_line=line.line, end_column=max(end, column), origin=None
     )
+    if word is None:
+        line.location = made
+    return made
 
 
 @dataclass
@@ -189,7 +191,7 @@ class _Analysis:
             if keyword == "timeout" and len(words) >= 2:
                 self._timeout(proxy, line)
             elif keyword == "mode" and len(words) >= 2:
-                settings.mode = None if line.conditional or line.words[1].unknown else words[1]
+                settings.mode = None if line.conditional or line.unknown(1) else words[1]
                 settings.mode_unknown = settings.mode is None
             elif keyword in ("server", "server-template"):
                 proxy.has_servers = True
@@ -211,8 +213,8 @@ class _Analysis:
                     settings.health_check = (words[index + 1], _loc(line, line.words[index + 1]))
 
     def _timeout(self, proxy: _Proxy, line: Line) -> None:
-        words = line.words
-        name = words[1].text
+        words = line.texts()
+        name = words[1]
         kind = proxy.section.kind
         if len(words) < 3:
             self.problems.append(
@@ -224,41 +226,45 @@ class _Analysis:
             )
             proxy.settings.timeouts[name] = _UNKNOWN
             return
-        value = words[2]
         if kind == "frontend" and name in BACKEND_TIMEOUTS - FRONTEND_TIMEOUTS:
             if name == "tunnel":
                 proxy.ignored_tunnel = _loc(line)
             return  # HAProxy: "will be ignored because frontend has no backend capability"
         if kind == "backend" and name in FRONTEND_TIMEOUTS - BACKEND_TIMEOUTS:
             return
-        duration = self._duration(line, f"timeout {name}", value)
+        duration = self._duration(line, f"timeout {name}", 2)
         if duration is not None and duration.infinite and not line.conditional:
             proxy.settings.timeouts.pop(name, None)  # 0 means unset: HAProxy tests the timeout for non-zero
         else:
             proxy.settings.timeouts[name] = _UNKNOWN if duration is None or line.conditional else duration
 
-    def _duration(self, line: Line, directive: str, value: Word) -> Duration | None:
-        if value.unknown:
+    def _duration(self, line: Line, directive: str, index: int) -> Duration | None:
+        """Word ``index`` of the line as a HAProxy time; None when unknown or rejected."""
+        if line.unknown(index):
             return None
         try:
-            seconds = parse_haproxy(value.text)
+            seconds = parse_haproxy(line.texts()[index])
         except TruncatedDuration as exc:
             seconds = exc.seconds
             self.problems.append(
-                Problem(kind="invalid-duration", location=_loc(line, value), message=f"{directive} {value.text}: {exc}")
+                Problem(
+                    kind="invalid-duration",
+                    location=_loc(line, line.words[index]),
+                    message=f"{directive} {line.texts()[index]}: {exc}",
+                )
             )
         except InvalidDuration as exc:
             self.problems.append(
                 Problem(
                     kind="invalid-duration",
-                    location=_loc(line, value),
-                    message=f"{directive} {value.text}: {exc}; HAProxy refuses to start",
+                    location=_loc(line, line.words[index]),
+                    message=f"{directive} {line.texts()[index]}: {exc}; HAProxy refuses to start",
                 )
             )
             return None
         duration = Duration(
             seconds=seconds if seconds else math.inf,
-            text=value.text,
+            text=line.texts()[index],
             dialect="haproxy",
             location=_loc(line),
             directive=directive,
@@ -268,16 +274,16 @@ class _Analysis:
 
     def _read_times(self, section: Section) -> None:
         for line in section.lines:
-            if line.keyword in ("hard-stop-after", "close-spread-time") and len(line.words) >= 2:
-                self._duration(line, line.keyword, line.words[1])
+            if line.keyword in ("hard-stop-after", "close-spread-time") and len(line.texts()) >= 2:
+                self._duration(line, line.keyword, 1)
 
     def _global_setting(self, section: Section, name: str) -> Setting:
         found = [line for line in section.lines if line.keyword == name]
         if not found:
             return Setting(name=name, value=None, location=_loc(section.header), default=True)
         line = found[-1]
-        unknown = line.conditional or len(line.words) < 2 or line.words[1].unknown
-        value = line.words[1].text if len(line.words) > 1 else None
+        unknown = line.conditional or len(line.texts()) < 2 or line.unknown(1)
+        value = line.texts()[1] if len(line.texts()) > 1 else None
         return Setting(name=name, value=value, location=_loc(line), unknown=unknown)
 
     # -- WebSocket detection -------------------------------------------------------------------------
@@ -293,8 +299,7 @@ class _Analysis:
         return False
 
     def _websocket_path(self, value: str) -> bool:
-        text = value.replace("\\", "").lower()
-        return any(re.search(rf"(?<![a-z0-9]){re.escape(token)}(?![a-z0-9])", text) for token in self.ws_paths)
+        return bool(websocket_token_pattern(self.ws_paths).search(value.replace("\\", "").lower()))
 
     def _websocket_condition(self, proxy: _Proxy, words: list[str]) -> bool:
         if not words or words[0] != "if":

@@ -63,6 +63,8 @@ class Line:
     # inside a branch of a .if that could not be evaluated: may or may not apply
     conditional: bool = False
     parsed: list[Word] | None = None
+    # the source's Location of this line, made once when first needed
+    location: object = None
 
     @property
     def keyword(self) -> str:
@@ -76,6 +78,10 @@ class Line:
 
     def texts(self) -> list[str]:
         return self.words_text
+
+    def unknown(self, index: int) -> bool:
+        """Does word ``index`` hold an environment variable? (Only lines with quotes can.)"""
+        return self.parsed is not None and self.parsed[index].unknown
 
 
 @dataclass
@@ -218,15 +224,10 @@ def _unknown_section(current: Section | None, raw: str) -> bool:
 
     Treating it as a section of its own keeps its settings from being glued onto the proxy above.
     """
+    if current is None or raw[:1].isspace() or not current.lines:
+        return False
     words = raw.split()
-    return (
-        current is not None
-        and len(words) <= 2
-        and words[0] not in PROXY_KEYWORDS
-        and not raw[:1].isspace()
-        and bool(current.lines)
-        and all(line.raw[:1].isspace() for line in current.lines)
-    )
+    return len(words) <= 2 and words[0] not in PROXY_KEYWORDS and all(line.raw[:1].isspace() for line in current.lines)
 
 
 def _section(line: Line) -> Section:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from wslint.config import Settings
+from wslint.config import Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, parse_nginx
 from wslint.model import (
     ConnectionMap,
@@ -345,8 +345,7 @@ class _Analysis:
         path = args[-1]
         modifier = args[0] if len(args) > 1 else ""
         if modifier in ("~", "~*"):
-            text = path.replace("\\", "").lower()
-            return any(re.search(rf"(?<![a-z0-9]){re.escape(token)}(?![a-z0-9])", text) for token in self.ws_paths)
+            return bool(websocket_token_pattern(self.ws_paths).search(path.replace("\\", "").lower()))
         segments = path.lstrip("@").lower().split("/")
         return any(segment in self.ws_paths for segment in segments)
 
