@@ -36,6 +36,7 @@ class Target:
     real: str
     display: str
     kind: str
+    named: bool = False  # named on the command line (not found by walking a directory)
 
 
 @dataclass
@@ -133,7 +134,7 @@ def discover(
                 found.notes.append(f"{name} (stdin): not a file of a kind wslint knows; skipped")
             else:
                 found.stdin[real] = data
-                found.targets.append(Target(real, name, detected))
+                found.targets.append(Target(real, name, detected, named=True))
             continue
         if not os.path.exists(raw):
             found.errors.append(f"{raw}: no such file or directory")
@@ -197,4 +198,4 @@ def _classify(
         found.skipped.append({"file": display, "reason": "templated file (Helm/Jinja/Go template)"})
         found.notes.append(f"{display}: templated file; skipped")
         return
-    found.targets.append(Target(real, display, detected))
+    found.targets.append(Target(real, display, detected, named=named))

@@ -61,7 +61,7 @@ def load_documents(
         docs, errs = nginx_source.load(nginx, tree_roots, settings, stdin or {})
         documents.extend(docs)
         errors.extend(errs)
-    haproxy = [(t.real, t.display) for t in targets if t.kind == "haproxy"]
+    haproxy = [(t.real, t.display, t.named) for t in targets if t.kind == "haproxy"]
     if haproxy:
         from wslint.sources import haproxy as haproxy_source
 

@@ -240,6 +240,7 @@ class HaproxyRoute(BaseModel):
     """What the tunnel of one frontend -> backend pair lives on (HAProxy terms)."""
 
     frontend: str | None  # None: reached from a frontend wslint cannot see
+    frontend_kind: str = "frontend"  # frontend or listen
     backend: str
     backend_kind: str  # backend or listen
     tunnel: Duration | None = None
@@ -264,6 +265,8 @@ class Proxy(BaseModel):
     websocket: bool = False
     health_check_path: str | None = None
     health_check_location: Location | None = None
+    # the check sends an Upgrade header (a real WebSocket handshake, expecting 101)
+    health_check_upgrade: bool = False
 
 
 Route.model_rebuild()

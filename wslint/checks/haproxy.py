@@ -111,11 +111,11 @@ def no_client_fin(model: Model) -> Iterator[Finding]:
     for where, routes in groups.items():
         tunnel = routes[0].haproxy.tunnel if routes[0].haproxy else None
         assert tunnel is not None
-        fronts = sorted({f"{r.haproxy.frontend}" for r in routes if r.haproxy})
+        fronts = sorted({f"{r.haproxy.frontend_kind} {r.haproxy.frontend}" for r in routes if r.haproxy})
         yield finding(
             "WS205",
             where,
-            f"timeout tunnel {tunnel.text} without timeout client-fin (frontend {', '.join(fronts)}): a client that "
+            f"timeout tunnel {tunnel.text} without timeout client-fin ({', '.join(fronts)}): a client that "
             f"half-closes its connection keeps it open for up to {tunnel.human()}",
             "Add `timeout client-fin 30s` to the frontend or its defaults.",
         )
@@ -143,10 +143,12 @@ def health_check_on_websocket_path(model: Model) -> Iterator[Finding]:
     for hop in _haproxy_hops(model):
         for proxy in hop.proxies:
             path, where = proxy.health_check_path, proxy.health_check_location
-            if not proxy.websocket or path is None or where is None:
+            if not proxy.websocket or path is None or where is None or proxy.health_check_upgrade:
                 continue
-            segments = path.split("?")[0].lower().split("/")
-            if any(segment in ws_paths for segment in segments):
+            route, _, query = path.lower().partition("?")
+            last = next((segment for segment in reversed(route.split("/")) if segment), "")
+            # /ws or /socket.io/ itself; not /ws/healthz, nor Socket.IO's plain HTTP polling handshake
+            if last in ws_paths and "transport=polling" not in query:
                 yield finding(
                     "WS601",
                     where,

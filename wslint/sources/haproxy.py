@@ -64,7 +64,7 @@ class _Settings:
     mode: str | None = None
     mode_unknown: bool = False
     default_backend: str | None = None
-    health_check: tuple[str, Location] | None = None
+    health_check: tuple[str, Location, bool] | None = None  # path, where, sends an Upgrade header
     disabled: bool = False  # a disabled proxy does not run: no routes, no start-up checks
 
     def copy(self) -> _Settings:
@@ -150,6 +150,9 @@ class _Analysis:
     def _proxies(self, sections: list[Section]) -> list[_Proxy]:
         named: dict[str, tuple[Section, _Settings]] = {}
         last: tuple[Section, _Settings] | None = None
+        # a fragment (no global, no defaults): the defaults HAProxy will give it are in another file
+        fragment = not any(s.kind in ("global", "defaults") for s in sections)
+        unseen = _Settings(timeouts=dict.fromkeys(FRONTEND_TIMEOUTS | BACKEND_TIMEOUTS, _UNKNOWN), mode_unknown=True)
         out: list[_Proxy] = []
         for section in sections:
             if section.kind not in PROXY_SECTIONS:
@@ -170,7 +173,7 @@ class _Analysis:
                     )
             if section.kind == "defaults" and section.parent is None:
                 base = None  # a defaults section resets everything to HAProxy's own defaults
-            inherited = base[1].copy() if base else _Settings()
+            inherited = base[1].copy() if base else (unseen.copy() if fragment else _Settings())
             proxy = _Proxy(section, inherited, base[0] if base else None)
             self._apply(proxy)
             if section.kind == "defaults":
@@ -206,11 +209,12 @@ class _Analysis:
             elif keyword == "option" and len(words) >= 2 and words[1] == "httpchk":
                 args = words[2:]
                 path = args[1] if len(args) >= 2 else (args[0] if len(args) == 1 else "/")
-                settings.health_check = (path, _loc(line))
+                settings.health_check = (path, _loc(line), False)
             elif keyword == "http-check" and len(words) >= 2 and words[1] == "send" and "uri" in words:
                 index = words.index("uri")
                 if index + 1 < len(words):
-                    settings.health_check = (words[index + 1], _loc(line, line.words[index + 1]))
+                    upgrade = any(w.lower() == "upgrade" for w in words[index + 2 :])
+                    settings.health_check = (words[index + 1], _loc(line, line.words[index + 1]), upgrade)
 
     def _timeout(self, proxy: _Proxy, line: Line) -> None:
         words = line.texts()
@@ -226,13 +230,13 @@ class _Analysis:
             )
             proxy.settings.timeouts[name] = _UNKNOWN
             return
+        duration = self._duration(line, f"timeout {name}", 2)  # HAProxy reads the value before ignoring it
         if kind == "frontend" and name in BACKEND_TIMEOUTS - FRONTEND_TIMEOUTS:
             if name == "tunnel":
                 proxy.ignored_tunnel = _loc(line)
             return  # HAProxy: "will be ignored because frontend has no backend capability"
         if kind == "backend" and name in FRONTEND_TIMEOUTS - BACKEND_TIMEOUTS:
             return
-        duration = self._duration(line, f"timeout {name}", 2)
         if duration is not None and duration.infinite and not line.conditional:
             proxy.settings.timeouts.pop(name, None)  # 0 means unset: HAProxy tests the timeout for non-zero
         else:
@@ -342,8 +346,12 @@ class _Analysis:
             marked = {b.section.name for _, b, _ in pairs if any(self._listed(e, b.section.name) for e in explicit)}
         else:
             marked = {b.section.name for _, b, ws in pairs if ws or self._name_is_websocket(b.section.name)}
-            if not marked:
-                marked = {b.section.name for _, b, _ in pairs if (b.settings.mode or "tcp") in ("http", "tcp")}
+            if not marked:  # HAProxy forwards upgrades by default: every proxy with servers may carry them
+                marked = {
+                    b.section.name
+                    for _, b, _ in pairs
+                    if b.has_servers and (b.settings.mode_unknown or (b.settings.mode or "tcp") in ("http", "tcp"))
+                }
         routes: list[Route] = []
         seen: set[tuple[str | None, str]] = set()
         for front, back, _ in pairs:
@@ -367,6 +375,7 @@ class _Analysis:
         client_fin = front.settings.timeouts.get("client-fin") if front else _UNKNOWN
         facts = HaproxyRoute(
             frontend=front.section.name if front else None,
+            frontend_kind=front.section.kind if front else "frontend",
             backend=back.section.name,
             backend_kind=back.section.kind,
             tunnel=tunnel if isinstance(tunnel, Duration) else None,
@@ -444,6 +453,7 @@ class _Analysis:
             websocket=section.name in marked and section.kind != "frontend",
             health_check_path=check[0] if check else None,
             health_check_location=check[1] if check else None,
+            health_check_upgrade=check[2] if check else False,
         )
 
 
@@ -468,12 +478,17 @@ def _read(real: str, display: str, settings: Settings, stdin: dict[str, bytes]) 
     return parse(source, display, settings.haproxy_version)
 
 
-def _groups(configs: list[Config], reals: list[str]) -> Iterable[list[Config]]:
-    """Files of one directory continue each other (haproxy -f dir/), unless several have a global section."""
-    by_dir: dict[str, list[Config]] = {}
-    for config, real in zip(configs, reals, strict=True):
-        by_dir.setdefault(os.path.dirname(real), []).append(config)
-    for group in by_dir.values():
+def _groups(configs: list[Config], reals: list[str], named: list[bool]) -> Iterable[list[Config]]:
+    """Which files form one configuration, as ``haproxy -f a -f b`` or ``-f dir/`` would read them.
+
+    Files named on the command line form one configuration in the order given; files found
+    in a directory walk, one per directory. Either way, files that each have a ``global``
+    section are separate configurations (a pre-commit run passes unrelated configs together).
+    """
+    buckets: dict[str, list[Config]] = {}
+    for config, real, is_named in zip(configs, reals, named, strict=True):
+        buckets.setdefault("" if is_named else os.path.dirname(real), []).append(config)
+    for group in buckets.values():
         globals_ = sum(1 for c in group if any(s.kind == "global" for s in c.sections))
         if len(group) > 1 and globals_ <= 1:
             yield group
@@ -482,20 +497,22 @@ def _groups(configs: list[Config], reals: list[str]) -> Iterable[list[Config]]:
 
 
 def load(
-    files: list[tuple[str, str]], settings: Settings, stdin: dict[str, bytes] | None = None
+    files: list[tuple[str, str, bool]], settings: Settings, stdin: dict[str, bytes] | None = None
 ) -> tuple[list[Document], list[str]]:
-    """Lint HAProxy files given as (real path, display path), in the order given."""
+    """Lint HAProxy files given as (real path, display path, named on the command line), in order."""
     configs: list[Config] = []
     reals: list[str] = []
+    named: list[bool] = []
     errors: list[str] = []
-    for real, display in files:
+    for real, display, is_named in files:
         try:
             configs.append(_read(real, display, settings, stdin or {}))
             reals.append(real)
+            named.append(is_named)
         except OSError as exc:
             errors.append(f"{display}: cannot read: {exc.strerror or exc}")
     documents = []
-    for group in _groups(configs, reals):
+    for group in _groups(configs, reals, named):
         try:
             documents.append(_Analysis(group, settings).run())
         except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
