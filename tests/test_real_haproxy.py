@@ -117,3 +117,11 @@ def test_unquoted_environment_variable_in_a_time_is_literal(haproxy_binary: str,
     assert [f["line"] for f in result.findings] == [12]
     quoted = lint({"haproxy.cfg": config(tunnel='"${TUNNEL}"')}, "haproxy.cfg", "--select", "WS206,WS202")
     assert quoted.findings == []  # expanded where HAProxy runs: unknown here
+
+
+def test_a_bad_value_in_an_ignored_timeout_is_still_rejected(haproxy_binary: str, lint: Lint, tmp_path: Path) -> None:
+    text = config(extra_frontend="    timeout tunnel 10x\n")
+    result = lint({"haproxy.cfg": text}, "haproxy.cfg", "--select", "WS206")
+    ok, output = haproxy_check(haproxy_binary, tmp_path / "haproxy.cfg")
+    assert not ok and "unexpected character 'x' in 'timeout tunnel'" in output
+    assert [f["line"] for f in result.findings] == [10]
