@@ -266,7 +266,7 @@ class _Analysis:
                 )
             )
             return None
-        duration = Duration(
+        duration = Duration.model_construct(  # plain values, already checked
             seconds=seconds if seconds else math.inf,
             text=line.texts()[index],
             dialect="haproxy",
@@ -373,7 +373,7 @@ class _Analysis:
         client = front.settings.timeouts.get("client") if front else _UNKNOWN
         server = back.settings.timeouts.get("server")
         client_fin = front.settings.timeouts.get("client-fin") if front else _UNKNOWN
-        facts = HaproxyRoute(
+        facts = HaproxyRoute.model_construct(
             frontend=front.section.name if front else None,
             frontend_kind=front.section.kind if front else "frontend",
             backend=back.section.name,
@@ -409,7 +409,7 @@ class _Analysis:
         else:
             name = f"{front.section.kind} {front.section.name} -> backend {back.section.name}"
         reason = "listed in websocket-routes" if explicit else "carries WebSocket"
-        return Route(
+        return Route.model_construct(
             name=name,
             location=_loc(back.section.header),
             reason=reason,
@@ -443,7 +443,7 @@ class _Analysis:
         mode = settings.mode or "tcp"
         missing = [] if settings.mode_unknown or mode not in ("http", "tcp") else self._missing(proxy)
         check = settings.health_check if section.kind != "frontend" else None
-        return Proxy(
+        return Proxy.model_construct(
             kind=section.kind,
             name=section.name,
             location=_loc(section.header),
