@@ -137,6 +137,18 @@ class Upgrade(BaseModel):
     upstream_location: Location | None = None
 
 
+class TargetGroup(BaseModel):
+    """An AWS target group behind a load balancer."""
+
+    name: str
+    location: Location
+    deregistration_delay: Duration | None = None  # None: unknown
+    # connections still open when the delay ends are cut (ALB always; NLB with connection termination)
+    terminates: bool | None = None
+    health_check_path: str | None = None
+    health_check_location: Location | None = None
+
+
 class Route(BaseModel):
     """A WebSocket endpoint a hop serves: an nginx location, a HAProxy backend, a listener."""
 
@@ -146,6 +158,8 @@ class Route(BaseModel):
     idle_timeout: Duration | None = None  # None: unknown
     upgrade: Upgrade | None = None
     haproxy: HaproxyRoute | None = None
+    # AWS listener protocol (HTTP, HTTPS, TCP, TLS, SSL)
+    protocol: str | None = None
     websocket_path: bool = False
     # idle-timeout default rule applies (WS201): the box has a default that bites
     default_applies: bool = True
@@ -164,6 +178,8 @@ class Hop(BaseModel):
     # HAProxy: every proxy section, and every time written (for unit and range checks)
     proxies: list[Proxy] = Field(default_factory=list)
     times: list[Duration] = Field(default_factory=list)
+    # AWS: the target groups behind a load balancer
+    target_groups: list[TargetGroup] = Field(default_factory=list)
 
 
 class Setting(BaseModel):

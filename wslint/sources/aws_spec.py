@@ -1,0 +1,192 @@
+"""What every AWS reader (Terraform, CloudFormation, saved CLI JSON, the live API) hands over.
+
+A reader knows its input form; it turns it into ``LoadBalancerSpec`` objects and knows
+nothing about rules. ``build`` then applies AWS's dialect (FACTS.md §A): defaults, valid
+ranges, which listener carries WebSocket, and makes the model's Hops.
+
+A ``Value`` whose ``value`` is None is unknown (an expression, a variable without a
+default): unknown never fires a rule. A setting nobody wrote is ``None`` in the spec, and
+the AWS default applies, located at the resource.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+from wslint.model import Document, Duration, Hop, Location, Problem, Route, TargetGroup
+
+Kind = Literal["alb", "nlb", "elb", "unknown"]
+
+
+@dataclass
+class Value:
+    value: str | int | float | bool | None  # None: unknown
+    location: Location
+    # where a variable's or parameter's default that gave the value is written
+    related: Location | None = None
+
+    def seconds(self) -> float | None:
+        """The value as whole seconds (AWS times are integer seconds, strings in the APIs)."""
+        if isinstance(self.value, bool) or self.value is None:
+            return None
+        try:
+            return float(int(str(self.value).strip()))
+        except ValueError:
+            return math.nan
+
+
+@dataclass
+class ListenerSpec:
+    location: Location
+    protocol: Value | None = None  # HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP, SSL (Classic: HTTP/HTTPS/TCP/SSL)
+    port: Value | None = None
+    # listener attributes, e.g. "tcp.idle_timeout.seconds" (NLB)
+    attributes: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass
+class TargetGroupSpec:
+    name: str
+    location: Location
+    deregistration_delay: Value | None = None  # deregistration_delay.timeout_seconds
+    connection_termination: Value | None = None  # deregistration_delay.connection_termination.enabled (NLB)
+    health_check_path: Value | None = None
+
+
+@dataclass
+class LoadBalancerSpec:
+    kind: Kind
+    name: str
+    location: Location
+    idle_timeout: Value | None = None  # ALB idle_timeout.timeout_seconds / Classic ConnectionSettings.IdleTimeout
+    client_keep_alive: Value | None = None  # ALB client_keep_alive.seconds
+    listeners: list[ListenerSpec] = field(default_factory=list)
+    target_groups: list[TargetGroupSpec] = field(default_factory=list)
+    # the reader saw the listeners (a resource with none is then a balancer without routes)
+    listeners_known: bool = False
+    # how the setting is spelled in this input form, for messages
+    idle_key: str = "idle_timeout"
+
+
+# FACTS.md §A.1, A.5, A.6: defaults and valid ranges (seconds)
+ALB_IDLE = (60, 1, 4000)
+NLB_IDLE = (350, 60, 6000)
+CLB_IDLE = (60, 1, 3600)
+WEBSOCKET_PROTOCOLS = {"alb": {"HTTP", "HTTPS"}, "nlb": {"TCP", "TLS", "TCP_UDP"}}
+NLB_IDLE_KEY = "tcp.idle_timeout.seconds"
+
+
+@dataclass
+class _Built:
+    hops: list[Hop] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def build(specs: list[LoadBalancerSpec], file: str, files: list[str] | None = None) -> Document:
+    """The Document for one input file (or one live region): one Hop per load balancer."""
+    built = _Built()
+    for spec in specs:
+        hop = _hop(spec, built)
+        if hop is not None:
+            built.hops.append(hop)
+    return Document(
+        file=file, kind="aws", context="aws", hops=built.hops, problems=built.problems, files=files or [file]
+    )
+
+
+def _duration(
+    value: Value | None, default: int, low: int, high: int, where: Location, key: str, built: _Built
+) -> Duration | None:
+    if value is None:
+        return Duration(seconds=default, text=str(default), dialect="aws", location=where, default=True, directive=key)
+    seconds = value.seconds()
+    if seconds is None:
+        return None
+    if math.isnan(seconds) or not low <= seconds <= high:
+        built.problems.append(
+            Problem(
+                kind="invalid-duration",
+                location=value.location,
+                message=f"{key} {value.value}: AWS accepts whole seconds from {low} to {high}; "
+                "the load balancer cannot be created or updated with it",
+            )
+        )
+        return None
+    return Duration(seconds=seconds, text=str(value.value), dialect="aws", location=value.location, directive=key)
+
+
+def _protocol(listener: ListenerSpec) -> str | None:
+    if listener.protocol is None or listener.protocol.value is None:
+        return None
+    return str(listener.protocol.value).upper()
+
+
+def _hop(spec: LoadBalancerSpec, built: _Built) -> Hop | None:
+    kind = spec.kind
+    if kind == "unknown":
+        return None
+    hop = Hop(kind=kind, name=spec.name, location=spec.location)
+    if kind in ("alb", "elb"):
+        default, low, high = ALB_IDLE if kind == "alb" else CLB_IDLE
+        idle = _duration(spec.idle_timeout, default, low, high, spec.location, spec.idle_key, built)
+        if kind == "alb":
+            listeners = [x for x in spec.listeners if _protocol(x) in WEBSOCKET_PROTOCOLS["alb"]]
+        else:
+            listeners = list(spec.listeners)  # every listener of a Classic ELB counts (RULES.md)
+        if not spec.listeners_known:
+            hop.routes.append(
+                Route(name=f"{_label(kind)} {spec.name}", location=spec.location, reason="a load balancer",
+                      idle_timeout=idle, default_applies=True)
+            )  # fmt: skip
+        for listener in listeners:
+            hop.routes.append(
+                Route(name=f"{_label(kind)} {spec.name} listener {_port(listener)}".strip(), location=listener.location,
+                      reason="an HTTP(S) listener" if kind == "alb" else "a Classic ELB listener", idle_timeout=idle,
+                      default_applies=True, protocol=_protocol(listener))
+            )  # fmt: skip
+    else:  # NLB: the idle timeout is a listener attribute
+        for listener in spec.listeners:
+            if _protocol(listener) not in WEBSOCKET_PROTOCOLS["nlb"] and _protocol(listener) is not None:
+                continue
+            default, low, high = NLB_IDLE
+            value = listener.attributes.get(NLB_IDLE_KEY)
+            idle = _duration(value, default, low, high, listener.location, NLB_IDLE_KEY, built)
+            hop.routes.append(
+                Route(name=f"NLB {spec.name} listener {_port(listener)}".strip(), location=listener.location,
+                      reason="a TCP/TLS listener", idle_timeout=idle, default_applies=False,
+                      protocol=_protocol(listener))
+            )  # fmt: skip
+    for group in spec.target_groups:
+        hop.target_groups.append(_target_group(group, kind, built))
+    return hop
+
+
+def _target_group(group: TargetGroupSpec, kind: Kind, built: _Built) -> TargetGroup:
+    delay = _duration(group.deregistration_delay, 300, 0, 3600, group.location, "deregistration_delay", built)
+    termination: bool | None
+    if kind != "nlb":
+        termination = True  # ALB cuts what is still open when the delay ends (FACTS.md §A.3)
+    elif group.connection_termination is None:
+        termination = False
+    else:
+        raw = group.connection_termination.value
+        termination = None if raw is None else str(raw).lower() == "true"
+    path = group.health_check_path
+    return TargetGroup(
+        name=group.name,
+        location=group.location,
+        deregistration_delay=delay,
+        terminates=termination,
+        health_check_path=None if path is None or path.value is None else str(path.value),
+        health_check_location=None if path is None else path.location,
+    )
+
+
+def _label(kind: str) -> str:
+    return {"alb": "ALB", "nlb": "NLB", "elb": "Classic ELB"}.get(kind, kind)
+
+
+def _port(listener: ListenerSpec) -> str:
+    return "" if listener.port is None or listener.port.value is None else str(listener.port.value)
