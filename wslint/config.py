@@ -46,7 +46,6 @@ LATER_KEYS = {
     "client": "client kinds",
     "per-file-ignores": "per-file ignores",
     "baseline": "baselines",
-    "min-deregistration-delay": "the AWS source",
     "path": "declared paths",
     "fix-idle-timeout": "autofix",
 }
@@ -137,6 +136,7 @@ class Settings(BaseModel):
     extend_websocket_paths: list[str] = Field(default_factory=list, alias="extend-websocket-paths")
     websocket_routes: list[str] | None = Field(None, alias="websocket-routes")
     max_file_size: int = Field(10 * 1024 * 1024, alias="max-file-size")
+    min_deregistration_delay: float = Field(30.0, alias="min-deregistration-delay")
     # where the config file was found (relative globs are relative to it)
     config_file: str | None = Field(None, exclude=True)
 
@@ -159,6 +159,13 @@ class Settings(BaseModel):
                 raise ValueError(f"invalid HAProxy version {value!r} (use e.g. 2.8)")
             return tuple(int(p) for p in match.group(1).split("."))
         return value
+
+    @field_validator("min_deregistration_delay", mode="before")
+    @classmethod
+    def _delay(cls, value: Any) -> float:
+        if isinstance(value, str) and value.strip().isdigit():
+            return float(value)
+        return parse_ping_interval(value)
 
     @field_validator("max_file_size", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import traceback
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ from wslint.model import Document, Finding, Location, Severity
 from wslint.rules import RULES
 
 ALWAYS_ON = frozenset({"WS001"})
-SUPPORTED = frozenset({"nginx", "haproxy"})
+SUPPORTED = frozenset({"nginx", "haproxy", "terraform", "cloudformation", "awscli"})
 
 
 def _specificity(rule_id: str, selectors: list[str]) -> int:
@@ -68,6 +69,13 @@ def load_documents(
         docs, errs = haproxy_source.load(haproxy, settings, stdin or {})
         documents.extend(docs)
         errors.extend(errs)
+    for kind in ("terraform", "cloudformation", "awscli"):
+        files = [(t.real, t.display, t.named) for t in targets if t.kind == kind]
+        if files:
+            module = importlib.import_module(f"wslint.sources.{kind}")  # imported only when such files are linted
+            docs, errs = module.load(files, settings, stdin or {})
+            documents.extend(docs)
+            errors.extend(errs)
     return documents, errors
 
 
