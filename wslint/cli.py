@@ -246,6 +246,10 @@ def _dispatch(args: list[str]) -> int:
             return cmd_rules(args[1:])
         if args and args[0] == "rule":
             return cmd_rule(args[1:])
+        if args and args[0] == "aws":
+            from wslint.aws_command import main as aws_main  # boto3 only behind this command
+
+            return aws_main(args[1:])
         if args and args[0] == "check":
             args = args[1:]
         return cmd_check(args)

@@ -19,7 +19,8 @@ class Rule:
 
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
-ALL_SOURCES = ("nginx", "haproxy", "terraform", "cloudformation", "awscli", "kubernetes")
+ALL_SOURCES = ("nginx", "haproxy", "terraform", "cloudformation", "awscli", "aws", "kubernetes")
+AWS = ("terraform", "cloudformation", "awscli", "aws")
 
 RULES: dict[str, Rule] = {
     r.id: r
@@ -75,10 +76,17 @@ RULES: dict[str, Rule] = {
             "Plain requests to a keepalive upstream get Connection: upgrade or close.",
         ),
         Rule(
+            "WS110",
+            "elb-http-listener",
+            W,
+            AWS,
+            "A Classic ELB listener on HTTP/HTTPS carries WebSocket.",
+        ),
+        Rule(
             "WS201",
             "default-idle-timeout",
             W,
-            ("nginx",),
+            ("nginx", *AWS),
             "A WebSocket hop's idle timeout is the box's default (60 s).",
         ),
         Rule(
@@ -113,28 +121,28 @@ RULES: dict[str, Rule] = {
             "WS206",
             "invalid-timeout",
             E,
-            ("nginx", "haproxy"),
+            ("nginx", "haproxy", *AWS),
             "A time the box rejects or silently replaces.",
         ),
         Rule(
             "WS301",
             "ping-interval-too-long",
             E,
-            ("nginx", "haproxy"),
+            ("nginx", "haproxy", *AWS),
             "The keepalive interval is more than half a hop's idle timeout.",
         ),
         Rule(
             "WS302",
             "no-keepalive",
             W,
-            ("nginx", "haproxy"),
+            ("nginx", "haproxy", *AWS),
             "A hop has a finite idle timeout and the client never pings.",
         ),
         Rule(
             "WS303",
             "keepalive-unknown",
             INFO,
-            ("nginx", "haproxy"),
+            ("nginx", "haproxy", *AWS),
             "No ping interval was given: the hop's idle timeout and the largest safe interval.",
         ),
         Rule(
@@ -150,6 +158,13 @@ RULES: dict[str, Rule] = {
             W,
             ("haproxy",),
             "HAProxy carries WebSocket and hard-stop-after is unset.",
+        ),
+        Rule(
+            "WS404",
+            "deregistration-delay",
+            INFO,
+            AWS,
+            "A target group carrying WebSocket deregisters in under 30 s.",
         ),
         Rule(
             "WS501",
@@ -169,7 +184,7 @@ RULES: dict[str, Rule] = {
             "WS601",
             "health-check-on-websocket-path",
             W,
-            ("haproxy",),
+            ("haproxy", *AWS),
             "A health check targets a WebSocket path instead of a plain HTTP endpoint.",
         ),
     )

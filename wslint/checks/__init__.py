@@ -57,6 +57,6 @@ def finding(
 
 def load_all() -> dict[str, CheckFn]:
     """Import every check module so that each registers its rules."""
-    from wslint.checks import capacity, haproxy, idle, input, keepalive, reload, upgrade  # noqa: F401
+    from wslint.checks import aws, capacity, haproxy, idle, input, keepalive, reload, upgrade  # noqa: F401
 
     return CHECKS

@@ -137,8 +137,7 @@ def hard_stop_after(model: Model) -> Iterator[Finding]:
         )
 
 
-@check("WS601")
-def health_check_on_websocket_path(model: Model) -> Iterator[Finding]:
+def haproxy_health_checks(model: Model) -> Iterator[Finding]:
     ws_paths = model.settings.all_websocket_paths
     for hop in _haproxy_hops(model):
         for proxy in hop.proxies:

@@ -7,6 +7,16 @@ from collections.abc import Iterator
 from wslint.checks import Model, check, finding
 from wslint.model import Finding
 
+# hop kind -> (whose default, how to fix)
+BOXES = {
+    "nginx": ("nginx's", "Set `{directive} 1h;` (or longer than twice your ping interval) in this block."),
+    "alb": ("the ALB's", "Set {directive} to 3600 (or longer than twice your ping interval) on the load balancer."),
+    "elb": (
+        "the Classic ELB's",
+        "Set {directive} to 3600 (or longer than twice your ping interval) on the load balancer.",
+    ),
+}
+
 
 @check("WS201")
 def default_idle_timeout(model: Model) -> Iterator[Finding]:
@@ -14,11 +24,14 @@ def default_idle_timeout(model: Model) -> Iterator[Finding]:
         timeout = route.idle_timeout
         if timeout is None or not timeout.default or not route.default_applies:
             continue
+        box, fix = BOXES.get(
+            hop.kind, (hop.kind, f"Set {timeout.directive} to 3600 (or longer than twice your ping interval).")
+        )
         yield finding(
             "WS201",
             route.location,
-            f"{route.name} has no {timeout.directive}: nginx's default {timeout.human()} closes a WebSocket "
+            f"{route.name} has no {timeout.directive}: {box} default {timeout.human()} closes a WebSocket "
             f"that is idle that long (close 1006)",
-            f"Set `{timeout.directive} 1h;` (or longer than twice your ping interval) in this block.",
+            fix.format(directive=timeout.directive),
             hops=[hop.name],
         )
