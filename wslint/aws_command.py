@@ -1,0 +1,99 @@
+"""``wslint aws``: lint live load balancers through boto3.
+
+``wslint aws [--region R] [--profile P] (--name N | --arn A | --all)`` and the report
+options of ``wslint check``. The region may also come from the ARN, AWS_REGION /
+AWS_DEFAULT_REGION or the profile. boto3 is imported only once the command runs.
+Findings are located at ``aws://REGION/ARN`` with no line (RULES.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from wslint.cli import _Parser, _settings, _use_color
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="wslint aws", description="Lint live load balancers (ALB, NLB, Classic ELB) through boto3.")
+    p.add_argument("--region", metavar="R", help="AWS region (default: the ARN's, AWS_REGION, or the profile's)")
+    p.add_argument("--profile", metavar="P", help="a profile of ~/.aws/config (default: the standard chain)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--name", metavar="N", help="the load balancer of that name (ALB, NLB or Classic ELB)")
+    which.add_argument("--arn", metavar="A", help="the ALB or NLB with that ARN")
+    which.add_argument("--all", action="store_true", help="every load balancer in the region")
+    p.add_argument("--ping-interval", metavar="D", help="client keepalive interval (25s, 1m); 0 or off = none")
+    p.add_argument("--select", metavar="IDS", help="rules to enable: ids, prefixes (WS2) or ALL")
+    p.add_argument("--extend-select", metavar="IDS", help="rules to enable on top of the selection")
+    p.add_argument("--ignore", metavar="IDS", help="rules to disable")
+    p.add_argument("--fail-on", choices=("error", "warning", "info", "none"), help="lowest severity that fails")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (errors still exit 2)")
+    p.add_argument("--output-format", choices=("text", "json"), help="report format (env WSLINT_OUTPUT_FORMAT)")
+    p.add_argument("-o", "--output-file", metavar="F", help="write the report to F")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p.add_argument("--config", metavar="F", help="use this config file")
+    p.add_argument("--isolated", action="store_true", help="ignore every config file")
+    p.add_argument("--show-settings", action="store_true", help="print the resolved settings and exit")
+    # what wslint.cli._settings reads and this command has no flag for
+    p.set_defaults(client=None, nginx_version=None, nginx_prefix=None, haproxy_version=None)
+    return p
+
+
+def main(argv: list[str]) -> int:
+    try:
+        args = _parser().parse_args(list(argv))
+    except SystemExit as exc:  # --help, or a bad command line (one line, exit 2)
+        return exc.code if isinstance(exc.code, int) else 2
+
+    from wslint.config import ConfigError
+    from wslint.engine import Result, exit_code, run_checks
+    from wslint.report import render
+
+    try:
+        settings, notes = _settings(args)
+    except ConfigError as exc:
+        sys.stderr.write(f"wslint: error: {exc}\n")
+        return 2
+    for note in notes:
+        sys.stderr.write(f"wslint: note: {note}\n")
+    if args.show_settings:
+        data = settings.model_dump(mode="json", by_alias=True)
+        data["config-file"] = settings.config_file
+        sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        return 0
+
+    try:
+        import boto3  # noqa: F401  (an optional dependency: the extra "aws")
+    except ImportError as exc:
+        sys.stderr.write(f"wslint: error: `wslint aws` needs boto3: pip install 'wslint[aws]' ({exc})\n")
+        return 2
+    from wslint.sources import aws_live
+
+    selection = aws_live.Selection(name=args.name, arn=args.arn, all=args.all)
+    try:
+        live = aws_live.read(args.region, args.profile, selection)
+    except aws_live.AwsError as exc:
+        sys.stderr.write(f"wslint: error: {aws_live.safe(str(exc))}\n")
+        return 2
+    document = live.document()
+    result = Result(documents=[document], notes=list(live.notes), files=1)
+    result.notes.extend(f"{p.location}: {p.message}" for p in document.problems if p.kind == "note")
+    result.findings, errors = run_checks([document], settings)
+    result.errors.extend(errors)
+    for note in result.notes:
+        sys.stderr.write(f"wslint: note: {note}\n")
+    for error in result.errors:
+        sys.stderr.write(f"wslint: error: {error}\n")
+    fmt = settings.output_format or "text"
+    report = render(result, fmt, _use_color(args.color, bool(args.output_file)) and fmt == "text")
+    if args.output_file:
+        try:
+            Path(args.output_file).write_text(report, encoding="utf-8")
+        except OSError as exc:
+            sys.stderr.write(f"wslint: error: {args.output_file}: cannot write: {exc.strerror}\n")
+            return 2
+    else:
+        sys.stdout.write(report)
+    return exit_code(result, settings.fail_on, args.exit_zero)
