@@ -27,11 +27,14 @@ def default_idle_timeout(model: Model) -> Iterator[Finding]:
         box, fix = BOXES.get(
             hop.kind, (hop.kind, f"Set {timeout.directive} to 3600 (or longer than twice your ping interval).")
         )
+        if hop.kind == "nginx":
+            what = f"{route.name} has no {timeout.directive}: {box} default {timeout.human()}"
+        else:
+            what = f"{route.name} keeps {box} default {timeout.directive} of {timeout.human()}"
         yield finding(
             "WS201",
             route.location,
-            f"{route.name} has no {timeout.directive}: {box} default {timeout.human()} closes a WebSocket "
-            f"that is idle that long (close 1006)",
+            f"{what} closes a WebSocket that is idle that long (close 1006)",
             fix.format(directive=timeout.directive),
             hops=[hop.name],
         )

@@ -17,7 +17,12 @@ def render(result: Result, color: bool) -> str:
     shown = [f for f in result.findings if not f.suppressed]
     for f in shown:
         severity = f.severity or Severity.WARNING
-        where = f"{f.location.file}:{f.location.line or 1}:{f.location.column or 1}"
+        # a live resource (aws://REGION/ARN) has no line: show it as it is
+        where = (
+            str(f.location)
+            if f.location.line is None
+            else f"{f.location.file}:{f.location.line}:{f.location.column or 1}"
+        )
         lines.append(
             f"{_paint(where, '1', color)}: {_paint(f.rule, COLORS[severity], color)} [{severity.value}] {f.message}"
         )
