@@ -16,9 +16,12 @@ dialect and the AWS provider's, and nothing about rules:
   ``tcp_idle_timeout_seconds``), ``aws_lb_listener_rule``, ``aws_lb_target_group``/
   ``aws_alb_target_group`` (``deregistration_delay``, ``connection_termination``,
   ``health_check { path }``) and ``aws_elb`` (``listener`` blocks, ``idle_timeout``);
-  ``module`` blocks of terraform-aws-modules/alb (registry ``terraform-aws-modules/alb/aws``)
-  with their inputs. Nothing else is a load balancer setting (an ECS service's
-  ``idle_timeout_seconds`` is not read at all).
+  ``module`` blocks of terraform-aws-modules/alb (registry ``terraform-aws-modules/alb/aws``
+  or its GitHub URL; v9+ ``listeners``/``target_groups`` maps and the older
+  ``http_tcp_listeners``/``https_listeners``/``target_groups`` lists) with their literal inputs,
+  located at their map elements. A resource or module created zero times (``count = 0``, an
+  empty ``for_each``, the module's ``create = false``) is left out. Nothing else is a load
+  balancer setting (an ECS service's ``idle_timeout_seconds`` is not read at all).
 - a listener belongs to the load balancer its ``load_balancer_arn`` names; one that names
   none (or several) belongs to none. A target group belongs to the load balancers whose
   listeners (or listener rules) forward to it; one no listener names is attached to every
@@ -30,7 +33,9 @@ dialect and the AWS provider's, and nothing about rules:
 - sibling files: a file named alone on the command line is read with the other
   ``.tf``/``.tf.json`` files of its directory (variables, locals, listeners, target
   groups), as Terraform does; load balancers are reported only from the files linted.
-  ``override.tf`` and ``*_override.tf`` files merge into the resource they override.
+  ``override.tf`` and ``*_override.tf`` files merge into the resource they override. A name
+  defined twice in one directory (invalid Terraform, but common in folders of examples) is
+  read per file: a reference takes the definition in its own file, else it is unknown.
 
 Line and column numbers come from python-hcl2's lark tree (``parses_to_tree``; its
 ``with_meta`` does nothing in 8.x), ``object_elem`` nodes inside maps included; for
