@@ -82,7 +82,6 @@ def test_variable_default_is_located_where_it_is_used(lint: Lint, tmp_path: Path
     assert idle.related is not None and (idle.related.file, idle.related.line) == ("variables.tf", 3)
 
 
-@pytest.mark.xfail(reason="aws_spec does not carry Value.related into the findings yet", strict=False)
 def test_variable_default_is_related(lint: Lint) -> None:
     files = {
         "main.tf": ALB_WITH_LISTENER.replace("{idle}", "var.idle_timeout"),

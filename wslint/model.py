@@ -62,6 +62,8 @@ class Duration(BaseModel):
     location: Location
     default: bool = False
     directive: str = ""
+    # where a variable's or parameter's default that gave the value is written
+    related: Location | None = None
 
     @property
     def infinite(self) -> bool:

@@ -47,6 +47,7 @@ def invalid_timeout(model: Model) -> Iterator[Finding]:
         f.rule = "WS206"
         f.help = (
             "nginx times are integers with units from largest to smallest (90, 1h30m, 500ms); HAProxy times "
-            "are one integer with one unit (90m, 500ms; a bare number is milliseconds)."
+            "are one integer with one unit (90m, 500ms; a bare number is milliseconds); AWS times are whole "
+            "seconds within the setting's range."
         )
         yield f

@@ -37,6 +37,11 @@ def _describe(timeout: Duration, members: list[tuple[Hop, Route]]) -> str:
     return f"{names}: idle timeout {timeout.human()} ({origin})"
 
 
+def _related(timeout: Duration) -> list[tuple[Location, str]]:
+    """The default of the variable or parameter the value came from, when it has one."""
+    return [(timeout.related, "the default of the variable that sets it")] if timeout.related else []
+
+
 def _hops(members: list[tuple[Hop, Route]]) -> list[str]:
     return sorted({hop.name for hop, _ in members})
 
@@ -57,6 +62,7 @@ def ping_interval_too_long(model: Model) -> Iterator[Finding]:
             f"Raise {timeout.directive} to at least {format_seconds(ping * 2)}, or ping every "
             f"{format_seconds(timeout.seconds / 2)} or sooner.",
             hops=_hops(members),
+            related=_related(timeout),
         )
 
 
@@ -72,6 +78,7 @@ def no_keepalive(model: Model) -> Iterator[Finding]:
             f"that long; the largest safe ping interval is {format_seconds(timeout.seconds / 2)}",
             f"Make the client (or the server) ping every {format_seconds(timeout.seconds / 2)} or sooner.",
             hops=_hops(members),
+            related=_related(timeout),
         )
 
 
@@ -86,4 +93,5 @@ def keepalive_unknown(model: Model) -> Iterator[Finding]:
             f"{_describe(timeout, members)}; the largest safe ping interval is {format_seconds(timeout.seconds / 2)}",
             HOW_TO_SAY,
             hops=_hops(members),
+            related=_related(timeout),
         )

@@ -114,7 +114,14 @@ def _duration(
             )
         )
         return None
-    return Duration(seconds=seconds, text=str(value.value), dialect="aws", location=value.location, directive=key)
+    return Duration(
+        seconds=seconds,
+        text=str(value.value),
+        dialect="aws",
+        location=value.location,
+        directive=key,
+        related=value.related,
+    )
 
 
 def _protocol(listener: ListenerSpec) -> str | None:
