@@ -28,13 +28,13 @@ def default_idle_timeout(model: Model) -> Iterator[Finding]:
             hop.kind, (hop.kind, f"Set {timeout.directive} to 3600 (or longer than twice your ping interval).")
         )
         if hop.kind == "nginx":
-            what = f"{route.name} has no {timeout.directive}: {box} default {timeout.human()}"
+            what = f"{route.name} has no {timeout.directive}: {box} default {timeout.human()} closes"
         else:
-            what = f"{route.name} keeps {box} default {timeout.directive} of {timeout.human()}"
+            what = f"{route.name} keeps {box} default {timeout.directive} of {timeout.human()}, which closes"
         yield finding(
             "WS201",
             route.location,
-            f"{what} closes a WebSocket that is idle that long (close 1006)",
+            f"{what} a WebSocket that is idle that long (close 1006)",
             fix.format(directive=timeout.directive),
             hops=[hop.name],
         )

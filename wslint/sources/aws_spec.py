@@ -97,7 +97,14 @@ def build(specs: list[LoadBalancerSpec], file: str, files: list[str] | None = No
 
 
 def _duration(
-    value: Value | None, default: int, low: int, high: int, where: Location, key: str, built: _Built
+    value: Value | None,
+    default: int,
+    low: int,
+    high: int,
+    where: Location,
+    key: str,
+    built: _Built,
+    subject: str = "load balancer",
 ) -> Duration | None:
     if value is None:
         return Duration(seconds=default, text=str(default), dialect="aws", location=where, default=True, directive=key)
@@ -110,7 +117,7 @@ def _duration(
                 kind="invalid-duration",
                 location=value.location,
                 message=f"{key} {value.value}: AWS accepts whole seconds from {low} to {high}; "
-                "the load balancer cannot be created or updated with it",
+                f"the {subject} cannot be created or updated with it",
             )
         )
         return None
@@ -159,7 +166,7 @@ def _hop(spec: LoadBalancerSpec, built: _Built) -> Hop | None:
                 continue
             default, low, high = NLB_IDLE
             value = listener.attributes.get(NLB_IDLE_KEY)
-            idle = _duration(value, default, low, high, listener.location, NLB_IDLE_KEY, built)
+            idle = _duration(value, default, low, high, listener.location, NLB_IDLE_KEY, built, subject="listener")
             hop.routes.append(
                 Route(name=f"NLB {spec.name} listener {_port(listener)}".strip(), location=listener.location,
                       reason="a TCP/TLS listener", idle_timeout=idle, default_applies=False,
@@ -171,7 +178,16 @@ def _hop(spec: LoadBalancerSpec, built: _Built) -> Hop | None:
 
 
 def _target_group(group: TargetGroupSpec, kind: Kind, built: _Built) -> TargetGroup:
-    delay = _duration(group.deregistration_delay, 300, 0, 3600, group.location, "deregistration_delay", built)
+    delay = _duration(
+        group.deregistration_delay,
+        300,
+        0,
+        3600,
+        group.location,
+        "deregistration_delay.timeout_seconds",
+        built,
+        subject="target group",
+    )
     termination: bool | None
     if kind != "nlb":
         termination = True  # ALB cuts what is still open when the delay ends (FACTS.md §A.3)
