@@ -173,6 +173,9 @@ def test_literal_idle_timeout_with_long_ping_is_ws301_at_the_value(lint: Lint) -
 def test_parameter_default_is_the_value_located_where_used(lint: Lint) -> None:
     result = run(lint, "alb-parameter.yaml", "--ping-interval", "20s")
     assert result.rules_at() == {("WS301", 18)}  # the !Ref, not the Default (line 5)
+    (finding,) = result.findings
+    related = finding["related"]
+    assert isinstance(related, list) and [(r["line"], r["column"]) for r in related] == [(5, 14)]
     (spec,) = spec_of("alb-parameter.yaml")
     assert spec.kind == "alb"  # Type: !Ref LoadBalancerType, Default application
     idle = spec.idle_timeout
@@ -443,3 +446,47 @@ def test_every_corpus_template_loads_with_lines(shared_dir: Path) -> None:
         assert all(child.line > 1 for child in resources.mapping.values()), path
         if text.lstrip().startswith("{"):
             assert to_python(node) == json.loads(text), path
+
+
+HEALTH_CHECK = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Alb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+  Group:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      Protocol: HTTP
+      HealthCheckPath: {path}
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "fires"),
+    [
+        ("/ws", True),
+        ("/socket.io/", True),
+        ("/cable?x=1", True),
+        ("/ws/healthz", False),
+        ("'/socket.io/?EIO=4&transport=polling'", False),
+        ("/health", False),
+        ("!Ref Unknown", False),
+    ],
+)
+def test_ws601_only_on_a_websocket_endpoint(lint: Lint, path: str, fires: bool) -> None:
+    result = lint({"t.yaml": HEALTH_CHECK.format(path=path)}, "t.yaml")
+    assert bool(result.only("WS601")) == fires, result.findings
+    assert all(f["line"] == 9 for f in result.only("WS601"))
+
+
+def test_health_check_disabled_or_tcp_has_no_path(lint: Lint) -> None:
+    disabled = HEALTH_CHECK.format(path="/ws") + "      HealthCheckEnabled: false\n"
+    tcp = HEALTH_CHECK.format(path="/ws") + "      HealthCheckProtocol: TCP\n"
+    assert not lint({"a.yaml": disabled, "b.yaml": tcp}, "a.yaml", "b.yaml").only("WS601")
+
+
+@pytest.mark.xfail(reason="discover.py takes a CloudFormation dynamic reference {{resolve:...}} for a Helm template")
+def test_dynamic_references_are_not_templates(lint: Lint) -> None:
+    text = (FIXTURES / "alb-default.yaml").read_text(encoding="utf-8")
+    text += "  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      MasterUserPassword: '{{resolve:ssm:pw}}'\n"
+    assert ("WS201", 4) in lint({"t.yaml": text}, "t.yaml").rules_at()

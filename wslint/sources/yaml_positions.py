@@ -114,7 +114,8 @@ class Node:
         return None if self.keys is None else self.keys.get(key)
 
     def location(self, file: str) -> Location:
-        return Location(
+        # trusted ints and a str: no validation needed (as the nginx source builds its locations)
+        return Location.model_construct(
             file=file, line=self.line, column=self.column, end_line=self.end_line, end_column=self.end_column
         )
 
@@ -148,36 +149,38 @@ class _Converter:
 
     def convert(self, node: Any, depth: int = 0) -> Node:
         ident = id(node)
-        line, column = _mark(node.start_mark)
-        if ident in self.active:
-            raise YamlError("recursive alias: a value contains itself", line, column)
-        if depth > MAX_DEPTH:
-            raise YamlError(f"values nest deeper than {MAX_DEPTH} levels", line, column)
-        if ident in self.seen:
+        if ident in self.seen:  # reached again through an alias
+            if ident in self.active:
+                raise YamlError("recursive alias: a value contains itself", *_mark(node.start_mark))
             self.repeats += 1
             if self.repeats > ALIAS_BUDGET:
                 raise YamlError(
-                    f"aliases expand to more than {ALIAS_BUDGET} repeated values (an alias bomb?)", line, column
+                    f"aliases expand to more than {ALIAS_BUDGET} repeated values (an alias bomb?)",
+                    *_mark(node.start_mark),
                 )
         else:
             self.seen.add(ident)
+        if depth > MAX_DEPTH:
+            raise YamlError(f"values nest deeper than {MAX_DEPTH} levels", *_mark(node.start_mark))
         self.active.add(ident)
         try:
-            tag = str(node.tag or "")
+            tag = node.tag or ""
+            if tag.startswith(YAML_TAG):
+                if tag.startswith("python", len(YAML_TAG)):
+                    raise YamlError(f"tag {tag} is not allowed", *_mark(node.start_mark))
+                return self._plain(node, depth)
             if tag in SHORT_TAGS:
                 return self._intrinsic(SHORT_TAGS[tag], node, depth)
             if tag.startswith("!") and not tag.startswith("!!"):
                 return self._intrinsic(tag, node, depth)  # an unknown local tag: an expression
-            if not tag.startswith(YAML_TAG) or tag[len(YAML_TAG) :].startswith("python"):
-                raise YamlError(f"tag {tag} is not allowed", line, column)
-            return self._plain(node, depth)
+            raise YamlError(f"tag {tag} is not allowed", *_mark(node.start_mark))
         finally:
             self.active.discard(ident)
 
-    def _shell(self, node: Any, kind: str) -> Node:
-        line, column = _mark(node.start_mark)
-        end_line, end_column = _mark(node.end_mark)
-        return Node(kind=kind, line=line, column=column, end_line=end_line, end_column=end_column)
+    @staticmethod
+    def _shell(node: Any, kind: str) -> Node:
+        start, end = node.start_mark, node.end_mark
+        return Node(kind, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
     def _intrinsic(self, name: str, node: Any, depth: int) -> Node:
         inner = self._plain(node, depth + 1)
