@@ -53,8 +53,10 @@ def test_out_of_range_attributes_are_ws206(lint: Lint) -> None:
     assert where(run(lint, "elb-attributes-3601.json")) == {("WS206", 8, 28)}
 
 
-def test_nlb_attributes_have_no_idle_timeout_of_their_own(lint: Lint) -> None:
+def test_nlb_and_gateway_attributes_have_no_idle_timeout_of_their_own(lint: Lint) -> None:
     assert run(lint, "lb-attributes-nlb.json", "--ping-interval", "5m").findings == []
+    gateway = run(lint, "lb-attributes-gateway.json", "--ping-interval", "5m")
+    assert gateway.findings == [] and "cannot tell" in gateway.err
 
 
 def test_listener_attributes_are_an_nlb_listener(lint: Lint) -> None:

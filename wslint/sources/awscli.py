@@ -4,8 +4,10 @@ Known by shape (FACTS.md §A.8), one file at a time:
 
 * ``aws elbv2 describe-load-balancer-attributes``: ``{"Attributes": [{"Key", "Value"}]}`` with
   load balancer keys. An ALB known only from its attributes is one WebSocket hop (RULES.md);
-  a missing ``idle_timeout.timeout_seconds`` is AWS's default (moto leaves it out, FACTS.md §A.11).
-  An NLB (``dns_record.*`` keys) has its idle timeout on its listeners: nothing to check here.
+  a missing ``idle_timeout.timeout_seconds`` is AWS's default (moto leaves it out, FACTS.md §A.11:
+  an ALB there shows access_logs.* and no ALB-only key). An NLB (``dns_record.*`` keys) has its
+  idle timeout on its listeners, a Gateway Load Balancer (neither access logs nor ALB keys) none:
+  nothing to check.
 * ``aws elbv2 describe-listener-attributes``: ``tcp.idle_timeout.seconds`` is an NLB listener.
 * ``aws elbv2 describe-target-group-attributes``: a target group behind a load balancer whose
   own settings are not in the file; ALB or NLB by the keys only one of them has.
@@ -154,6 +156,10 @@ class _Reader:
         alb = any(k.startswith(ALB_ONLY) for k in keys)
         if nlb and not alb:
             return []  # an NLB's idle timeout is a listener attribute; its load balancer has none
+        if not alb and not any(k.startswith("access_logs.") for k in keys):
+            # a Gateway Load Balancer has neither access logs nor an idle timeout; moto's ALB has access logs
+            self.note(self.root, "cannot tell whether these are an ALB's attributes; not checked")
+            return []
         return [
             LoadBalancerSpec(kind="alb", name=self.name, location=where, idle_timeout=attributes.get(ALB_IDLE_KEY),
                              client_keep_alive=attributes.get("client_keep_alive.seconds"), idle_key=ALB_IDLE_KEY)
