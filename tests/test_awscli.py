@@ -124,7 +124,6 @@ def test_saved_output_is_detected_by_content(name: str) -> None:
     assert detect_kind("output", head) == "awscli"
 
 
-@pytest.mark.xfail(reason="discover.py does not know the aws elb describe-load-balancer-attributes shape yet")
 def test_classic_attributes_are_detected_by_content() -> None:
     head = (FIXTURES / "elb-attributes-3601.json").read_text(encoding="utf-8")
     assert detect_kind("output.json", head) == "awscli"

@@ -485,7 +485,6 @@ def test_health_check_disabled_or_tcp_has_no_path(lint: Lint) -> None:
     assert not lint({"a.yaml": disabled, "b.yaml": tcp}, "a.yaml", "b.yaml").only("WS601")
 
 
-@pytest.mark.xfail(reason="discover.py takes a CloudFormation dynamic reference {{resolve:...}} for a Helm template")
 def test_dynamic_references_are_not_templates(lint: Lint) -> None:
     text = (FIXTURES / "alb-default.yaml").read_text(encoding="utf-8")
     text += "  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      MasterUserPassword: '{{resolve:ssm:pw}}'\n"

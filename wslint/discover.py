@@ -60,7 +60,9 @@ def detect_kind(name: str, head: str) -> str | None:
             return "cloudformation"
         if re.search(r"^apiVersion\s*:", head, re.M) and re.search(r"^kind\s*:", head, re.M):
             return "kubernetes"
-        if re.search(r'"(LoadBalancers|LoadBalancerDescriptions|TargetGroups|Attributes)"\s*:', head):
+        if re.search(
+            r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|TargetGroups|Attributes)"\s*:', head
+        ):
             return "awscli"
         if lower.endswith((".yaml", ".yml", ".json")):
             return None
@@ -79,6 +81,8 @@ def detect_kind(name: str, head: str) -> str | None:
 def is_template(head: str, kind: str) -> bool:
     if kind in ("nginx", "haproxy"):
         head = re.sub(r"(?m)^[ \t]*#.*$", "", head)  # a {{ }} in a comment is no template
+    if kind == "cloudformation":
+        head = re.sub(r"\{\{resolve:[^}]*\}\}", "", head)  # CloudFormation dynamic references
     if TEMPLATE_MARKERS.search(head):
         return True
     return kind in ("kubernetes", "cloudformation") and bool(TERRAFORM_TEMPLATE.search(head))

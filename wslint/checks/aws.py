@@ -55,7 +55,7 @@ def deregistration_delay(model: Model) -> Iterator[Finding]:
                 f"Set deregistration_delay.timeout_seconds to {int(minimum)} or more (AWS's default is 300), and "
                 "make the app close WebSockets gracefully while it drains.",
                 hops=[hop.name],
-                related=[(delay.related, "the default of the variable that sets it")] if delay.related else [],
+                related=[(delay.related, "the default it comes from (variable or parameter)")] if delay.related else [],
             )
 
 

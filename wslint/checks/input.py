@@ -19,7 +19,10 @@ def _problems(model: Model, kind: str) -> Iterator[Finding]:
 def parse_error(model: Model) -> Iterator[Finding]:
     for f in _problems(model, "parse-error"):
         f.rule = "WS001"
-        f.help = "Fix the file so that the proxy can read it; `nginx -t` / `haproxy -c` report the same problem."
+        f.help = (
+            "Fix the file so that the tool that reads it accepts it (`nginx -t`, `haproxy -c`, "
+            "`terraform validate`, `cfn-lint`)."
+        )
         yield f
 
 

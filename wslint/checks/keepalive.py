@@ -39,7 +39,7 @@ def _describe(timeout: Duration, members: list[tuple[Hop, Route]]) -> str:
 
 def _related(timeout: Duration) -> list[tuple[Location, str]]:
     """The default of the variable or parameter the value came from, when it has one."""
-    return [(timeout.related, "the default of the variable that sets it")] if timeout.related else []
+    return [(timeout.related, "the default it comes from (variable or parameter)")] if timeout.related else []
 
 
 def _hops(members: list[tuple[Hop, Route]]) -> list[str]:

@@ -145,10 +145,9 @@ def _hop(spec: LoadBalancerSpec, built: _Built) -> Hop | None:
     if kind in ("alb", "elb"):
         default, low, high = ALB_IDLE if kind == "alb" else CLB_IDLE
         idle = _duration(spec.idle_timeout, default, low, high, spec.location, spec.idle_key, built)
-        if kind == "alb":
-            listeners = [x for x in spec.listeners if _protocol(x) in WEBSOCKET_PROTOCOLS["alb"]]
-        else:
-            listeners = list(spec.listeners)  # every listener of a Classic ELB counts (RULES.md)
+        # every listener of an ALB is HTTP or HTTPS (one whose protocol is unknown too), and every
+        # listener of a Classic ELB counts (RULES.md)
+        listeners = list(spec.listeners)
         if not spec.listeners_known:
             hop.routes.append(
                 Route(name=f"{_label(kind)} {spec.name}", location=spec.location, reason="a load balancer",
