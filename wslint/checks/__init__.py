@@ -55,6 +55,17 @@ def finding(
     )
 
 
+def websocket_endpoint(path: str, websocket_paths: frozenset[str]) -> bool:
+    """Is a health-check path a WebSocket endpoint itself (WS601)?
+
+    ``/ws`` or ``/socket.io/`` is; ``/ws/healthz`` (a plain endpoint under a WebSocket
+    prefix) and Socket.IO's plain HTTP polling handshake are not.
+    """
+    route, _, query = path.lower().partition("?")
+    last = next((segment for segment in reversed(route.split("/")) if segment), "")
+    return last in websocket_paths and "transport=polling" not in query
+
+
 def load_all() -> dict[str, CheckFn]:
     """Import every check module so that each registers its rules."""
     from wslint.checks import aws, capacity, haproxy, idle, input, keepalive, reload, upgrade  # noqa: F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.checks import Model, check, finding
+from wslint.checks import Model, check, finding, websocket_endpoint
 from wslint.checks.haproxy import haproxy_health_checks
 from wslint.model import Finding, Hop, format_seconds
 
@@ -70,9 +70,7 @@ def health_check_on_websocket_path(model: Model) -> Iterator[Finding]:
             path, where = group.health_check_path, group.health_check_location
             if path is None or where is None:
                 continue
-            route, _, query = path.lower().partition("?")
-            last = next((segment for segment in reversed(route.split("/")) if segment), "")
-            if last in ws_paths and "transport=polling" not in query:
+            if websocket_endpoint(path, ws_paths):
                 yield finding(
                     "WS601",
                     where,

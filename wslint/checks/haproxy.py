@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.checks import Model, check, finding
+from wslint.checks import Model, check, finding, websocket_endpoint
 from wslint.model import Finding, Hop, Location, Proxy, Route, format_seconds
 
 FIN_THRESHOLD = 300.0  # WS205: a tunnel of 5 minutes or more
@@ -144,10 +144,7 @@ def haproxy_health_checks(model: Model) -> Iterator[Finding]:
             path, where = proxy.health_check_path, proxy.health_check_location
             if not proxy.websocket or path is None or where is None or proxy.health_check_upgrade:
                 continue
-            route, _, query = path.lower().partition("?")
-            last = next((segment for segment in reversed(route.split("/")) if segment), "")
-            # /ws or /socket.io/ itself; not /ws/healthz, nor Socket.IO's plain HTTP polling handshake
-            if last in ws_paths and "transport=polling" not in query:
+            if websocket_endpoint(path, ws_paths):
                 yield finding(
                     "WS601",
                     where,
