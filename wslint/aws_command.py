@@ -11,9 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from wslint.cli import _Parser, _settings, _use_color
+from wslint.cli import _Parser, _settings, emit
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,8 +47,7 @@ def main(argv: list[str]) -> int:
         return exc.code if isinstance(exc.code, int) else 2
 
     from wslint.config import ConfigError
-    from wslint.engine import Result, exit_code, run_checks
-    from wslint.report import render
+    from wslint.engine import Result, run_checks
 
     try:
         settings, notes = _settings(args)
@@ -82,18 +80,4 @@ def main(argv: list[str]) -> int:
     result.notes.extend(f"{p.location}: {p.message}" for p in document.problems if p.kind == "note")
     result.findings, errors = run_checks([document], settings)
     result.errors.extend(errors)
-    for note in result.notes:
-        sys.stderr.write(f"wslint: note: {note}\n")
-    for error in result.errors:
-        sys.stderr.write(f"wslint: error: {error}\n")
-    fmt = settings.output_format or "text"
-    report = render(result, fmt, _use_color(args.color, bool(args.output_file)) and fmt == "text")
-    if args.output_file:
-        try:
-            Path(args.output_file).write_text(report, encoding="utf-8")
-        except OSError as exc:
-            sys.stderr.write(f"wslint: error: {args.output_file}: cannot write: {exc.strerror}\n")
-            return 2
-    else:
-        sys.stdout.write(report)
-    return exit_code(result, settings.fail_on, args.exit_zero)
+    return emit(result, settings, args)

@@ -14,6 +14,7 @@ from wslint import __version__
 
 if TYPE_CHECKING:
     from wslint.config import Settings
+    from wslint.engine import Result
 
 SUBCOMMANDS = ("check", "rules", "rule")
 
@@ -123,8 +124,7 @@ def cmd_check(argv: Sequence[str]) -> int:
 
     from wslint.config import ConfigError
     from wslint.discover import discover
-    from wslint.engine import Result, exit_code, lint
-    from wslint.report import render
+    from wslint.engine import lint
 
     try:
         settings, notes = _settings(args)
@@ -158,6 +158,14 @@ def cmd_check(argv: Sequence[str]) -> int:
         result: Result = lint(discovery, _tree_roots(paths, settings, args.stdin_filename), settings)
     finally:
         gc.enable()
+    return emit(result, settings, args)
+
+
+def emit(result: Result, settings: Settings, args: argparse.Namespace) -> int:
+    """Notes and errors on stderr, the report on stdout or -o, and the exit code (UX.md)."""
+    from wslint.engine import exit_code
+    from wslint.report import render
+
     for note in result.notes:
         sys.stderr.write(f"wslint: note: {note}\n")
     for error in result.errors:
