@@ -29,7 +29,7 @@ from wslint.config import Settings
 from wslint.model import Document, Location, Problem
 from wslint.sources import aws_spec
 from wslint.sources.aws_spec import Kind, ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
-from wslint.sources.yaml_positions import Node, YamlError, read_text
+from wslint.sources.yaml_positions import Node, YamlError, load_each
 from wslint.sources.yaml_positions import load as load_yaml
 
 ALB_IDLE_KEY = "idle_timeout.timeout_seconds"
@@ -306,23 +306,4 @@ def load(
     files: list[tuple[str, str, bool]], settings: Settings, stdin: dict[str, bytes] | None = None
 ) -> tuple[list[Document], list[str]]:
     """Lint saved CLI output given as (real path, display path, named on the command line)."""
-    documents: list[Document] = []
-    errors: list[str] = []
-    for real, display, named in files:
-        try:
-            text = read_text(real, settings.max_file_size, stdin or {})
-        except OSError as exc:
-            errors.append(f"{display}: cannot read: {exc.strerror or exc}")
-            continue
-        except YamlError as exc:
-            document = aws_spec.build([], display)
-            document.problems.append(
-                Problem(kind="parse-error", location=Location(file=display, line=exc.line), message=exc.message)
-            )
-            documents.append(document)
-            continue
-        try:
-            documents.append(read_output(text, display, named))
-        except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
-            errors.append(f"{display}: internal error in the saved CLI output source: {type(exc).__name__}: {exc}")
-    return documents, errors
+    return load_each(files, settings.max_file_size, stdin or {}, read_output, "saved CLI output")

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from wslint.model import Location
+from wslint.model import Document, Location, Problem
 
 Scalar = str | int | float | bool | None
 
@@ -387,3 +388,39 @@ def read_text(real: str, settings_max_size: int, stdin: dict[str, bytes]) -> str
         return textio.decode(data)
     except textio.DecodeError as exc:
         raise YamlError(exc.message, exc.line) from None
+
+
+def load_each(
+    files: list[tuple[str, str, bool]],
+    max_size: int,
+    stdin: dict[str, bytes],
+    read_one: Callable[[str, str, bool], Document],
+    what: str,
+) -> tuple[list[Document], list[str]]:
+    """Read each (real, display, named) file and hand its text to ``read_one``.
+
+    An unreadable path is an error line; text the loader refuses is a WS001 document;
+    a bug in ``read_one`` is an internal error for that file, and the others go on.
+    """
+    from wslint.sources import aws_spec
+
+    documents: list[Document] = []
+    errors: list[str] = []
+    for real, display, named in files:
+        try:
+            text = read_text(real, max_size, stdin)
+        except OSError as exc:
+            errors.append(f"{display}: cannot read: {exc.strerror or exc}")
+            continue
+        except YamlError as exc:
+            document = aws_spec.build([], display)
+            document.problems.append(
+                Problem(kind="parse-error", location=Location(file=display, line=exc.line), message=exc.message)
+            )
+            documents.append(document)
+            continue
+        try:
+            documents.append(read_one(text, display, named))
+        except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
+            errors.append(f"{display}: internal error in the {what} source: {type(exc).__name__}: {exc}")
+    return documents, errors
