@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from wslint.checks import Model, load_all
 from wslint.config import Settings
 from wslint.discover import Discovery, Target
-from wslint.model import Document, Finding, Location, Severity
+from wslint.model import Document, Finding, Location, Path, Severity
 from wslint.rules import RULES
 
 ALWAYS_ON = frozenset({"WS001"})
@@ -47,6 +47,8 @@ class Result:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: int = 0
+    # the declared paths composed from the documents (``wslint path`` draws them)
+    paths: list[Path] = field(default_factory=list)
 
 
 def load_documents(

@@ -64,6 +64,8 @@ class Duration(BaseModel):
     directive: str = ""
     # where a variable's or parameter's default that gave the value is written
     related: Location | None = None
+    # a caveat stated wherever the value is used (e.g. a limit documented for HTTP, applied to WebSockets)
+    note: str = ""
 
     @property
     def infinite(self) -> bool:
@@ -182,6 +184,8 @@ class Hop(BaseModel):
     times: list[Duration] = Field(default_factory=list)
     # AWS: the target groups behind a load balancer
     target_groups: list[TargetGroup] = Field(default_factory=list)
+    # a cap on every connection's total lifetime, whatever the traffic (WS207)
+    lifetime: Duration | None = None
 
 
 class Setting(BaseModel):
@@ -196,13 +200,54 @@ class Setting(BaseModel):
     unknown: bool = False
 
 
+class Keepalive(BaseModel):
+    """The keepalive (ping) interval a path is judged with, and where it comes from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seconds: float | None = None  # None: not given (unknown); 0: no keepalive
+    source: str = ""  # where it was given: "--ping-interval", "ping-interval in wslint.toml", ...
+    client: str = ""  # the client that gives it: "socket.io's default", "outsystemscc --keepalive 20s"
+    note: str = ""  # a caveat stated with every finding (uvicorn: only with its websockets backend)
+
+    def describe(self) -> str:
+        """``20s (--ping-interval)``, ``25s (socket.io's default; client in wslint.toml)``, ``none (...)``."""
+        if self.seconds is None:
+            return "unknown"
+        value = "none" if self.seconds == 0 else format_seconds(self.seconds)
+        origin = "; ".join(part for part in (self.client, self.source) if part)
+        return f"{value} ({origin})" if origin else value
+
+
 class Path(BaseModel):
     """Hops in order, client side first, and the keepalive interval over them."""
 
     name: str
+    # where the path is declared: a config file's line, or the command line
+    location: Location
+    # each file hop holds only its selected WebSocket routes
     hops: list[Hop]
-    ping_interval: float | None = None  # seconds; 0 = no keepalive; None = not given
-    ping_source: str = ""
+    keepalive: Keepalive = Field(default_factory=Keepalive)
+    # hops declared but not linted in this run (pre-commit passes a subset of files)
+    missing: list[str] = Field(default_factory=list)
+
+    def timed(self) -> list[tuple[Hop, Route, Duration]]:
+        """Every route with a known, finite idle timeout, in path order."""
+        return [
+            (hop, route, route.idle_timeout)
+            for hop in self.hops
+            for route in hop.routes
+            if route.idle_timeout is not None and not route.idle_timeout.infinite
+        ]
+
+    def bottleneck(self) -> tuple[Hop, Route, Duration] | None:
+        """The smallest known idle timeout (the first one on a tie), or None."""
+        timed = self.timed()
+        return min(timed, key=lambda t: t[2].seconds) if timed else None
+
+    def largest_safe_ping(self) -> float | None:
+        bottleneck = self.bottleneck()
+        return bottleneck[2].seconds / 2 if bottleneck else None
 
 
 class Finding(BaseModel):
@@ -289,3 +334,4 @@ class Proxy(BaseModel):
 
 Route.model_rebuild()
 Hop.model_rebuild()
+Path.model_rebuild()
