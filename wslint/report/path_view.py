@@ -1,0 +1,306 @@
+"""The drawing of a WebSocket path (``wslint path``): each hop's idle timeout, the bottleneck, the verdict.
+
+A WebSocket survives an idle spell only if the ping interval is at most half the smallest idle timeout
+on its path (the bottleneck). ``render_text`` draws a table, a timeline of the timeouts and the verdict;
+``paths_json`` gives the same facts as data, one dict per path, shaped by wslint/schemas/path.schema.json.
+
+Per route, ``ok`` means "this timeout keeps an idle connection open at the ping interval": an infinite
+timeout is always ok (it never drops an idle connection), an unknown timeout or an unknown ping interval
+gives ``None``, no keepalive (0) fails every finite timeout, otherwise ``ping * 2 <= timeout``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from wslint.model import Duration, Hop, Path, Route, format_seconds
+from wslint.report.json_report import _where
+from wslint.report.text import _paint
+
+Verdict = Literal["ok", "ping-too-long", "no-keepalive", "keepalive-unknown", "no-idle-timeout"]
+
+BAR_WIDTH = 48
+BLOCK = "█"
+# row colours: the bottleneck, a timeout too short for the ping, a default nobody wrote, a timeout that holds
+BOTTLENECK, SHORT, DEFAULT, GOOD = "1;31", "31", "33", "32"
+
+
+def _ok(timeout: Duration | None, ping: float | None) -> bool | None:
+    if timeout is None:
+        return None
+    if timeout.infinite:
+        return True
+    if ping is None:
+        return None
+    return ping > 0 and ping * 2 <= timeout.seconds
+
+
+def _bottleneck_at(path: Path) -> tuple[int, int] | None:
+    """(hop index, route index), both 0-based, of the path's bottleneck."""
+    found = path.bottleneck()
+    if found is None:
+        return None
+    for h, hop in enumerate(path.hops):
+        for r, route in enumerate(hop.routes):
+            if route is found[1]:
+                return h, r
+    return None  # pragma: no cover - bottleneck() returns one of the path's routes
+
+
+def _verdict(path: Path) -> Verdict:
+    bottleneck = path.bottleneck()
+    ping = path.keepalive.seconds
+    if bottleneck is None:
+        return "no-idle-timeout"
+    if ping is None:
+        return "keepalive-unknown"
+    if ping == 0:
+        return "no-keepalive"
+    return "ping-too-long" if ping * 2 > bottleneck[2].seconds else "ok"
+
+
+# -- text ------------------------------------------------------------------------------------------------------
+
+
+def _label(hop: Hop, route: Route) -> str:
+    if len(hop.routes) == 1 and route.name == hop.name:
+        return hop.name
+    return f"{hop.name}: {route.name}"
+
+
+def _source(duration: Duration) -> str:
+    written = f"{duration.directive} {duration.text}".strip()
+    return f"default {written}" if duration.default else written
+
+
+def _timeout_cells(route: Route) -> tuple[str, str, str]:
+    """(idle timeout, set by, at) for one route."""
+    timeout = route.idle_timeout
+    if timeout is None:
+        return "unknown", "wslint cannot read it", str(route.location)
+    value = "infinite (no idle timeout)" if timeout.infinite else timeout.human()
+    return value, _source(timeout), str(timeout.location)
+
+
+class _Row:
+    """One table row and what is drawn under it."""
+
+    def __init__(self, number: str, hop: Hop, route: Route | None, ok: bool | None, bottleneck: bool) -> None:
+        self.number, self.hop, self.route, self.ok, self.bottleneck = number, hop, route, ok, bottleneck
+        if route is None:
+            self.cells = [number, hop.kind, hop.name, "no WebSocket route", "", str(hop.location)]
+        else:
+            self.cells = [number, hop.kind, _label(hop, route), *_timeout_cells(route)]
+        self.style = self._style(route.idle_timeout if route else None)
+
+    def _style(self, timeout: Duration | None) -> str:
+        if self.bottleneck:
+            return BOTTLENECK
+        if self.ok is False:
+            return SHORT
+        if timeout is not None and timeout.default:
+            return DEFAULT
+        return GOOD if self.ok else ""
+
+
+def _rows(path: Path) -> list[_Row]:
+    ping = path.keepalive.seconds
+    at = _bottleneck_at(path)
+    rows = []
+    for h, hop in enumerate(path.hops, start=1):
+        if not hop.routes:
+            rows.append(_Row(str(h), hop, None, None, False))
+        for r, route in enumerate(hop.routes):
+            number = str(h) if len(hop.routes) == 1 else f"{h}.{r + 1}"
+            rows.append(_Row(number, hop, route, _ok(route.idle_timeout, ping), at == (h - 1, r)))
+    return rows
+
+
+def _paint_row(text: str, style: str, color: bool) -> str:
+    return _paint(text, style, color) if style else text
+
+
+def _table(path: Path, rows: list[_Row], color: bool) -> list[str]:
+    header = ["hop", "kind", "route", "idle timeout", "set by", "at"]
+    widths = [max(len(cells[i]) for cells in [header, *(row.cells for row in rows)]) for i in range(len(header))]
+    indent = " " * (2 + widths[0] + 2 + widths[1] + 2)
+    ping = path.keepalive.seconds
+
+    def line(cells: list[str]) -> str:
+        return "  " + "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+    lines = [line(header)]
+    for i, row in enumerate(rows):
+        text = line(row.cells)
+        if row.bottleneck:
+            text += "   ◀ bottleneck"
+        elif row.ok is False and ping:
+            text += "   ◀ also shorter than 2 × ping"
+        lines.append(_paint_row(text, row.style, color))
+        timeout = row.route.idle_timeout if row.route else None
+        if timeout is not None and timeout.note:
+            lines.append(f"{indent}note: {timeout.note}")
+        last_of_hop = i + 1 == len(rows) or rows[i + 1].hop is not row.hop
+        lifetime = row.hop.lifetime
+        if last_of_hop and lifetime is not None:
+            lines.append(
+                f"{indent}lifetime: caps every connection at {lifetime.human()} whatever the traffic (WS207): "
+                f"{_source(lifetime)} at {lifetime.location}"
+            )
+            if lifetime.note:
+                lines.append(f"{indent}note: {lifetime.note}")
+    return lines
+
+
+def _bars(path: Path, rows: list[_Row], color: bool) -> list[str]:
+    shown = [row for row in rows if row.route is not None]
+    if not shown:
+        return []
+    scale = max((duration.seconds for _, _, duration in path.timed()), default=0.0)
+    labels = [f"{row.number} {row.hop.kind}" for row in shown]
+    width = max(len(label) for label in labels)
+    lines = []
+    for row, label in zip(shown, labels, strict=True):
+        timeout = row.route.idle_timeout if row.route else None
+        if timeout is None:
+            bar = "? unknown"
+        elif timeout.infinite:
+            bar = "∞ infinite"
+        else:
+            blocks = max(1, round(timeout.seconds / scale * BAR_WIDTH)) if timeout.seconds > 0 else 0
+            bar = (BLOCK * blocks + " " + timeout.human()).lstrip()
+        if row.bottleneck:
+            bar += " ◀"
+        lines.append(f"  {label.ljust(width)}  {_paint_row(bar, row.style, color)}")
+    ping = path.keepalive.seconds
+    if ping and scale > 0:
+        # the end of a bar that reaches this mark is long enough for the ping
+        column = min(BAR_WIDTH, max(1, round(ping * 2 / scale * BAR_WIDTH)))
+        beyond = " (beyond every timeout)" if ping * 2 > scale else ""
+        lines.append(f"  {' ' * width}  {' ' * (column - 1)}┆ 2 × ping = {format_seconds(ping * 2)}{beyond}")
+    return lines
+
+
+def _verdict_lines(path: Path, color: bool) -> list[str]:
+    bottleneck = path.bottleneck()
+    safe = path.largest_safe_ping()
+    ping = path.keepalive.seconds
+    if bottleneck is None or safe is None:
+        lines = ["  largest safe ping interval: unknown: no finite idle timeout known on this path"]
+        unknown = any(route.idle_timeout is None for hop in path.hops for route in hop.routes)
+        mark = _paint("?", "33", color) if unknown else _paint("✓", "32", color)
+        lines.append(f"  {mark} no finite idle timeout known: nothing wslint can read drops an idle connection")
+        return lines
+    limit = bottleneck[2]
+    lines = [f"  largest safe ping interval: {format_seconds(safe)} (half of {limit.human()} at {limit.location})"]
+    if ping is None:
+        lines.append(
+            f"  {_paint('?', '33', color)} ping interval unknown: tell wslint with --ping-interval or --client (WS303)"
+        )
+    elif ping == 0:
+        lines.append(
+            f"  {_paint('✗', BOTTLENECK, color)} no keepalive: connections idle for {limit.human()} are closed (WS302)"
+        )
+    elif ping * 2 > limit.seconds:
+        lines.append(
+            f"  {_paint('✗', BOTTLENECK, color)} the ping interval {format_seconds(ping)} is more than half the "
+            f"bottleneck {limit.human()}: idle connections drop (WS301)"
+        )
+    else:
+        spare = format_seconds(safe - ping)
+        lines.append(
+            f"  {_paint('✓', GOOD, color)} ping {format_seconds(ping)} ≤ half of {limit.human()}: OK ({spare} to spare)"
+        )
+    return lines
+
+
+def _render_path(path: Path, color: bool) -> list[str]:
+    hops = f"{len(path.hops)} hop{'' if len(path.hops) == 1 else 's'}"
+    title = _paint('path "' + path.name + '"', "1", color)
+    lines = [f"{title} ({path.location}): {hops}, client side first"]
+    lines.append(f"  ping interval: {path.keepalive.describe()}")
+    if path.keepalive.note:
+        lines.append(f"  note: {path.keepalive.note}")
+    rows = _rows(path)
+    lines += ["", *_table(path, rows, color)]
+    bars = _bars(path, rows, color)
+    if bars:
+        lines += ["", *bars]
+    lines += ["", *_verdict_lines(path, color)]
+    if path.missing:
+        lines.append(
+            f"  not linted in this run: {', '.join(path.missing)} (the bottleneck is among the linted hops only)"
+        )
+    return lines
+
+
+def render_text(paths: list[Path], color: bool) -> str:
+    """The drawing of every path, a blank line between paths."""
+    blocks = ["\n".join(line.rstrip() for line in _render_path(path, color)) for path in paths]
+    return "\n\n".join(blocks) + "\n" if blocks else ""
+
+
+# -- JSON ------------------------------------------------------------------------------------------------------
+
+
+def _duration(duration: Duration | None) -> dict[str, Any] | None:
+    if duration is None:
+        return None
+    return {
+        "seconds": None if duration.infinite else duration.seconds,
+        "infinite": duration.infinite,
+        "text": duration.text,
+        "human": duration.human(),
+        "default": duration.default,
+        "directive": duration.directive,
+        "note": duration.note,
+        **_where(duration.location),
+    }
+
+
+def _path_dict(path: Path) -> dict[str, Any]:
+    keepalive = path.keepalive
+    ping = keepalive.seconds
+    at = _bottleneck_at(path)
+    safe = path.largest_safe_ping()
+    hops = [
+        {
+            "index": h + 1,
+            "kind": hop.kind,
+            "name": hop.name,
+            **_where(hop.location),
+            "lifetime": _duration(hop.lifetime),
+            "routes": [
+                {
+                    "name": route.name,
+                    **_where(route.location),
+                    "idle_timeout": _duration(route.idle_timeout),
+                    "bottleneck": at == (h, r),
+                    "ok": _ok(route.idle_timeout, ping),
+                }
+                for r, route in enumerate(hop.routes)
+            ],
+        }
+        for h, hop in enumerate(path.hops)
+    ]
+    return {
+        "name": path.name,
+        "declared": _where(path.location),
+        "ping_interval": {
+            "seconds": ping,
+            "text": None if ping is None else "none" if ping == 0 else format_seconds(ping),
+            "source": keepalive.source,
+            "client": keepalive.client,
+            "note": keepalive.note,
+        },
+        "bottleneck": None if at is None else {"hop": at[0] + 1, "route": at[1]},
+        "largest_safe_ping": None if safe is None else {"seconds": safe, "text": format_seconds(safe)},
+        "verdict": _verdict(path),
+        "missing": list(path.missing),
+        "hops": hops,
+    }
+
+
+def paths_json(paths: list[Path]) -> list[dict[str, Any]]:
+    """One dict per path, each valid against wslint/schemas/path.schema.json."""
+    return [_path_dict(path) for path in paths]
