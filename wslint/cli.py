@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from wslint.config import Settings
     from wslint.engine import Result
 
-SUBCOMMANDS = ("check", "rules", "rule")
+SUBCOMMANDS = ("check", "rules", "rule", "path", "aws")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,7 +30,7 @@ def _check_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - reads stdin")
     p.add_argument("--version", action="version", version=f"wslint {__version__}")
     p.add_argument("--ping-interval", metavar="D", help="client keepalive interval (25s, 1m); 0 or off = none")
-    p.add_argument("--client", metavar="C", help="client kind (comes with path support)")
+    p.add_argument("--client", metavar="C", help="client kind (socket.io, websockets, ...) or client command line")
     p.add_argument("--nginx-version", metavar="V", help="target nginx version (default: older than 1.29.7)")
     p.add_argument("--nginx-prefix", metavar="DIR", help="where absolute includes are re-rooted")
     p.add_argument("--haproxy-version", metavar="V", help="target HAProxy version, for .if version_atleast()")
@@ -64,7 +64,7 @@ def _ids(value: str | None) -> list[str] | None:
 
 
 def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
-    from wslint.config import ConfigError, build_settings, find_config, read_config
+    from wslint.config import ConfigError, build_settings, find_config, locate_paths, read_config
 
     notes: list[str] = []
     table: dict[str, Any] = {}
@@ -82,13 +82,14 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
         prefix = table.get("nginx-prefix")
         if isinstance(prefix, str) and not os.path.isabs(prefix):
             table["nginx-prefix"] = str((config_path.parent / prefix).resolve())
-    if args.client:
-        raise ConfigError("--client: client kinds come with path support; give --ping-interval instead")
+    if args.ping_interval is not None and args.client is not None:
+        raise ConfigError("--ping-interval and --client are both given: give one")
     env_format = os.environ.get("WSLINT_OUTPUT_FORMAT")
     if env_format and not args.output_format:
         table["output-format"] = env_format
     overrides = {
         "ping-interval": args.ping_interval,
+        "client": args.client,
         "nginx-version": args.nginx_version,
         "nginx-prefix": os.path.abspath(args.nginx_prefix) if args.nginx_prefix else None,
         "haproxy-version": args.haproxy_version,
@@ -104,9 +105,25 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
         ]
     settings = build_settings(table, overrides, source)
     settings.config_file = str(config_path) if config_path else None
+    shown = _shown(config_path) if config_path else ""
+    if args.ping_interval is not None or args.client is not None:
+        settings.keepalive_source = "--ping-interval" if args.ping_interval is not None else "--client"
+    elif settings.ping_interval is not None or settings.client is not None:
+        settings.keepalive_source = f"{'client' if settings.client else 'ping-interval'} in {shown}"
+    for spec in settings.path:
+        spec.base = str(config_path.parent) if config_path else "."
+        spec.declared_in = shown
+    if settings.path and config_path:
+        locate_paths(config_path.read_text(encoding="utf-8"), settings.path)
     if settings.output_format in ("sarif", "github"):
         raise ConfigError(f"output-format {settings.output_format}: comes with the CI integration; use text or json")
     return settings, notes
+
+
+def _shown(path: Path) -> str:
+    """A path as messages show it: relative to the current directory when under it."""
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
 
 
 def _use_color(choice: str, to_file: bool) -> bool:
@@ -119,7 +136,24 @@ def _use_color(choice: str, to_file: bool) -> bool:
 
 def cmd_check(argv: Sequence[str]) -> int:
     args = _check_parser().parse_args(list(argv))  # --version exits here, before the heavy imports
+    return _lint(args, draw=False)
 
+
+def cmd_path(argv: Sequence[str]) -> int:
+    parser = _check_parser()
+    parser.prog = "wslint path"
+    parser.description = (
+        "Lint the hops of a path, then draw it: client side first, each hop's idle timeout, the bottleneck "
+        "and the largest safe ping interval. Without HOP arguments, the paths declared in config."
+    )
+    parser.add_argument("--name", metavar="N", action="append", help="only the declared path(s) of this name")
+    parser.add_argument(
+        "--route", metavar="FILE:SELECTOR", action="append", default=[], help="only this route of a hop"
+    )
+    return _lint(parser.parse_args(list(argv)), draw=True)
+
+
+def _lint(args: argparse.Namespace, draw: bool) -> int:
     import gc
 
     from wslint.config import ConfigError
@@ -128,6 +162,8 @@ def cmd_check(argv: Sequence[str]) -> int:
 
     try:
         settings, notes = _settings(args)
+        if draw:
+            _choose_paths(args, settings)
     except ConfigError as exc:
         sys.stderr.write(f"wslint: error: {exc}\n")
         return 2
@@ -138,7 +174,12 @@ def cmd_check(argv: Sequence[str]) -> int:
         data["config-file"] = settings.config_file
         sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
         return 0
-    paths = list(args.paths) or ["."]
+    paths = list(args.paths)
+    if draw or not paths:
+        from wslint.paths import declared_files
+
+        paths = declared_files(settings.path) if draw or settings.path else []
+    paths = paths or ["."]
     stdin: tuple[str, bytes] | None = None
     if "-" in paths:
         if not args.stdin_filename:
@@ -158,10 +199,37 @@ def cmd_check(argv: Sequence[str]) -> int:
         result: Result = lint(discovery, _tree_roots(paths, settings, args.stdin_filename), settings)
     finally:
         gc.enable()
-    return emit(result, settings, args)
+    return emit(result, settings, args, draw)
 
 
-def emit(result: Result, settings: Settings, args: argparse.Namespace) -> int:
+def _choose_paths(args: argparse.Namespace, settings: Settings) -> None:
+    """``wslint path HOP...`` declares one path on the command line; without HOPs, the config's (or --name's)."""
+    from wslint.config import ConfigError, PathSpec
+
+    if args.paths:
+        if args.name:
+            raise ConfigError("--name picks a declared path: give either --name or the hops")
+        try:
+            spec = PathSpec(name=" -> ".join(args.paths), hops=args.paths, routes=args.route)
+        except ValueError as exc:
+            message = str(exc).splitlines()[-1].strip().removeprefix("Value error, ")
+            raise ConfigError(f"command line: {message}") from None
+        settings.path = [spec]
+        return
+    if args.route:
+        raise ConfigError("--route selects routes of hops named on the command line")
+    if args.name:
+        unknown = [n for n in args.name if n not in {spec.name for spec in settings.path}]
+        if unknown:
+            raise ConfigError(f"--name {unknown[0]}: no such path in config")
+        settings.path = [spec for spec in settings.path if spec.name in args.name]
+    if not settings.path:
+        raise ConfigError(
+            "no path: name its hops (wslint path alb.tf nginx.conf haproxy.cfg) or declare [[tool.wslint.path]]"
+        )
+
+
+def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: bool = False) -> int:
     """Notes and errors on stderr, the report on stdout or -o, and the exit code (UX.md)."""
     from wslint.engine import exit_code
     from wslint.report import render
@@ -171,7 +239,8 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace) -> int:
     for error in result.errors:
         sys.stderr.write(f"wslint: error: {error}\n")
     fmt = settings.output_format or "text"
-    report = render(result, fmt, _use_color(args.color, bool(args.output_file)) and fmt == "text")
+    color = _use_color(args.color, bool(args.output_file)) and fmt == "text"
+    report = render(result, fmt, color, draw)
     if args.output_file:
         try:
             Path(args.output_file).write_text(report, encoding="utf-8")
@@ -254,6 +323,8 @@ def _dispatch(args: list[str]) -> int:
             return cmd_rules(args[1:])
         if args and args[0] == "rule":
             return cmd_rule(args[1:])
+        if args and args[0] == "path":
+            return cmd_path(args[1:])
         if args and args[0] == "aws":
             from wslint.aws_command import main as aws_main  # boto3 only behind this command
 

@@ -8,15 +8,16 @@ order) wins. The command line beats the config file.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import sys
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from wslint.durations import InvalidDuration, parse_nginx
-from wslint.model import Severity
+from wslint.model import Keepalive, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,10 +44,8 @@ DEFAULT_WEBSOCKET_PATHS = (
 )
 # keys of the contract that later versions act on; accepted, with a note that they do nothing yet
 LATER_KEYS = {
-    "client": "client kinds",
     "per-file-ignores": "per-file ignores",
     "baseline": "baselines",
-    "path": "declared paths",
     "fix-idle-timeout": "autofix",
 }
 RULE_SELECTOR = re.compile(r"^(ALL|WS\d{0,3})$")
@@ -76,11 +75,16 @@ def parse_ping_interval(value: str | float | int) -> float:
         try:
             seconds = parse_nginx(text)
         except InvalidDuration:
+            from wslint.clients import parse_client_duration
+
             try:
                 seconds = float(text)
             except ValueError:
-                raise ValueError(f"invalid duration {value!r} (use e.g. 25s, 1m, 0 or off)") from None
-    if seconds < 0 or seconds != seconds:
+                try:
+                    seconds = parse_client_duration(text)  # Go style, as clients take it: 1.5s
+                except ValueError:
+                    raise ValueError(f"invalid duration {value!r} (use e.g. 25s, 1m30s, 2500ms, 0 or off)") from None
+    if seconds < 0 or not math.isfinite(seconds):
         raise ValueError(f"invalid duration {value!r}")
     return seconds
 
@@ -112,12 +116,76 @@ def check_rule_selectors(values: list[str]) -> list[str]:
     return out
 
 
+def check_client(value: Any) -> str | None:
+    """A client kind or command line, validated now so that a typo is an exit-2 error naming the key."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a client kind such as socket.io, or a client command line")
+    from wslint.clients import client_keepalive
+
+    client_keepalive(value)
+    return value.strip()
+
+
+def keepalive(ping_interval: float | None, client: str | None, source: str) -> Keepalive:
+    """The keepalive one level of settings gives (both set at one level is refused before this)."""
+    if client is not None:
+        from wslint.clients import client_keepalive
+
+        return client_keepalive(client).model_copy(update={"source": source})
+    if ping_interval is not None:
+        return Keepalive(seconds=ping_interval, source=source)
+    return Keepalive()
+
+
+class PathSpec(BaseModel):
+    """One ``[[tool.wslint.path]]`` table, or the hops named on ``wslint path``'s command line."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str = Field(min_length=1)
+    # files and named intermediaries (cloudflare, heroku, ...), client side first
+    hops: list[str] = Field(min_length=1, validation_alias=AliasChoices("hops", "files"))
+    # "FILE:SELECTOR": only these routes of that file (an nginx location, a HAProxy backend, ...)
+    routes: list[str] = Field(default_factory=list)
+    ping_interval: float | None = Field(None, alias="ping-interval")
+    client: str | None = None
+    # where the relative hop files are relative to, and where the path is declared
+    base: str = Field(".", exclude=True)
+    declared_in: str | None = Field(None, exclude=True)
+    line: int | None = Field(None, exclude=True)
+    # hop entry -> (line, column) where the config file names it
+    hop_positions: dict[str, tuple[int, int]] = Field(default_factory=dict, exclude=True)
+
+    @field_validator("ping_interval", mode="before")
+    @classmethod
+    def _ping(cls, value: Any) -> float | None:
+        return None if value is None else parse_ping_interval(value)
+
+    @field_validator("client", mode="before")
+    @classmethod
+    def _client(cls, value: Any) -> str | None:
+        return check_client(value)
+
+    @model_validator(mode="after")
+    def _one_keepalive(self) -> PathSpec:
+        if self.ping_interval is not None and self.client is not None:
+            raise ValueError("ping-interval and client are both set: give one")
+        for selector in self.routes:
+            if not any(selector.startswith(f"{hop}:") and len(selector) > len(hop) + 1 for hop in self.hops):
+                raise ValueError(f"route {selector!r} must be FILE:SELECTOR with FILE one of the path's hops")
+        return self
+
+
 class Settings(BaseModel):
     """Resolved settings. Field names are the config keys with ``_`` for ``-``."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     ping_interval: float | None = Field(None, alias="ping-interval")
+    client: str | None = None
+    path: list[PathSpec] = Field(default_factory=list)
     nginx_version: tuple[int, int, int] | None = Field(None, alias="nginx-version")
     nginx_prefix: str | None = Field(None, alias="nginx-prefix")
     haproxy_version: tuple[int, ...] | None = Field(None, alias="haproxy-version")
@@ -139,11 +207,32 @@ class Settings(BaseModel):
     min_deregistration_delay: float = Field(30.0, alias="min-deregistration-delay")
     # where the config file was found (relative globs are relative to it)
     config_file: str | None = Field(None, exclude=True)
+    # where ping-interval or client was given: "--ping-interval", "client in wslint.toml", ...
+    keepalive_source: str = Field("", exclude=True)
 
     @field_validator("ping_interval", mode="before")
     @classmethod
     def _ping(cls, value: Any) -> float | None:
         return None if value is None else parse_ping_interval(value)
+
+    @field_validator("client", mode="before")
+    @classmethod
+    def _client(cls, value: Any) -> str | None:
+        return check_client(value)
+
+    @model_validator(mode="after")
+    def _one_keepalive(self) -> Settings:
+        if self.ping_interval is not None and self.client is not None:
+            raise ValueError("ping-interval and client are both set: give one")
+        names = [spec.name for spec in self.path]
+        if len(set(names)) != len(names):
+            raise ValueError("two paths have the same name")
+        return self
+
+    @property
+    def keepalive(self) -> Keepalive:
+        """The keepalive every route outside a declared path is judged with."""
+        return keepalive(self.ping_interval, self.client, self.keepalive_source)
 
     @field_validator("nginx_version", mode="before")
     @classmethod
@@ -236,10 +325,35 @@ def read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
     return table, notes
 
 
+def locate_paths(text: str, specs: list[PathSpec]) -> None:
+    """Line numbers for declared paths and their hops, so findings can point into the config file.
+
+    The n-th ``[[path]]`` header belongs to the n-th path (TOML keeps the order); a path
+    written inline is found by its name.
+    """
+    lines = text.splitlines()
+    headers = [i for i, line in enumerate(lines) if re.match(r"\s*\[\[\s*(tool\.wslint\.)?path\s*\]\]", line)]
+    for n, spec in enumerate(specs):
+        if len(headers) == len(specs):
+            start, end = headers[n], headers[n + 1] if n + 1 < len(headers) else len(lines)
+        else:
+            start = next((i for i, line in enumerate(lines) if f'"{spec.name}"' in line or f"'{spec.name}'" in line), 0)
+            end = len(lines)
+        spec.line = start + 1
+        for entry in spec.hops:
+            for i in range(start, end):
+                column = max(lines[i].find(f'"{entry}"'), lines[i].find(f"'{entry}'"))
+                if column >= 0:
+                    spec.hop_positions[entry] = (i + 1, column + 1)
+                    break
+
+
 def build_settings(table: dict[str, Any], overrides: dict[str, Any], source: str) -> Settings:
     """Validate the config table (errors name its file), then with the command line on top."""
     given = {k: v for k, v in overrides.items() if v is not None}
     validated = _validate(table, source, flags=False)
+    if {"ping-interval", "client"} & set(given):  # the command line's keepalive replaces the config's
+        table = {k: v for k, v in table.items() if k not in ("ping-interval", "client")}
     if not given:
         return validated
     return _validate({**table, **given}, "command line", flags=True, only=set(given))
@@ -257,5 +371,7 @@ def _validate(data: dict[str, Any], source: str, flags: bool, only: set[str] | N
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key"
+        if not error["loc"]:
+            raise ConfigError(f"{source}: {message}") from None
         where = f"--{key}" if flags else key
         raise ConfigError(f"{source}: {where}: {message}") from None

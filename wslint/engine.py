@@ -81,7 +81,9 @@ def load_documents(
     return documents, errors
 
 
-def run_checks(documents: list[Document], settings: Settings) -> tuple[list[Finding], list[str]]:
+def run_checks(
+    documents: list[Document], settings: Settings, paths: list[Path] | None = None
+) -> tuple[list[Finding], list[str]]:
     checks = load_all()
     rules = enabled_rules(settings)
     findings: list[Finding] = []
@@ -91,7 +93,7 @@ def run_checks(documents: list[Document], settings: Settings) -> tuple[list[Find
         if fn is None:
             continue
         try:
-            findings.extend(fn(Model(documents, settings)))
+            findings.extend(fn(Model(documents, settings, paths or [])))
         except Exception:  # an internal error: isolate it per file, keep the rest
             for document in documents:
                 try:
@@ -134,10 +136,15 @@ def lint(discovery: Discovery, tree_roots: list[str], settings: Settings) -> Res
     documents, errors = load_documents(linted, tree_roots, settings, discovery.stdin)
     result.errors.extend(errors)
     result.documents = documents
+    if settings.path:
+        from wslint.paths import compose
+
+        result.paths, path_errors = compose(settings, documents, {t.display: t.real for t in linted})
+        result.errors.extend(path_errors)
     for document in documents:
         result.notes.extend(f"{p.location}: {p.message}" for p in document.problems if p.kind == "note")
     result.files = len(linted) - len(errors)
-    result.findings, check_errors = run_checks(documents, settings)
+    result.findings, check_errors = run_checks(documents, settings, result.paths)
     result.errors.extend(check_errors)
     return result
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wslint.config import Settings
-from wslint.model import Document, Finding, Hop, Location, Related, Route
+from wslint.model import Document, Finding, Hop, Location, Path, Related, Route
 
 CheckFn = Callable[["Model"], Iterable[Finding]]
 CHECKS: dict[str, CheckFn] = {}
@@ -14,10 +14,11 @@ CHECKS: dict[str, CheckFn] = {}
 
 @dataclass
 class Model:
-    """What the checks see: every document of the run and the settings."""
+    """What the checks see: every document of the run, the settings and the declared paths."""
 
     documents: list[Document]
     settings: Settings
+    paths: list[Path] = field(default_factory=list)
 
     def hops(self) -> Iterator[Hop]:
         for document in self.documents:

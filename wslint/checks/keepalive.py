@@ -1,40 +1,114 @@
 """WS301-WS303: the keepalive (ping) interval against every hop's idle timeout.
 
-Without a declared path (that comes with path support) each route is judged on its own:
-its hop is its own bottleneck.
-
 The rule (FACTS.md: traffic either way resets the idle timers of nginx, HAProxy and AWS):
 ping interval <= smallest idle timeout / 2. The factor 2 leaves room for one late ping.
+
+A route in a declared path is judged with that path's keepalive, and the message names the
+path's bottleneck; any other route is judged on its own with the run's keepalive, so that
+unrelated files passed together (pre-commit) are never compared with each other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from wslint.checks import Model, check, finding
-from wslint.model import Duration, Finding, Hop, Location, Route, format_seconds
+from wslint.model import Duration, Finding, Hop, Keepalive, Location, Path, Route, format_seconds
 
-HOW_TO_SAY = "Tell wslint the client's interval with --ping-interval (e.g. 25s) or ping-interval in config."
+HOW_TO_SAY = (
+    "Tell wslint the client's interval with --ping-interval (e.g. 25s) or the client with --client "
+    "(e.g. socket.io), or with ping-interval or client in config."
+)
 
 
-def _by_location(model: Model) -> list[tuple[Location, Duration, list[tuple[Hop, Route]]]]:
-    """Routes with a known, finite idle timeout, grouped by where the timeout is set."""
-    groups: dict[Location, list[tuple[Hop, Route]]] = {}
-    durations: dict[Location, Duration] = {}
+@dataclass(frozen=True)
+class Case:
+    """One WebSocket route with a known, finite idle timeout, and what it is judged with."""
+
+    hop: Hop
+    route: Route
+    timeout: Duration
+    keepalive: Keepalive
+    path: Path | None = None
+
+
+def cases(model: Model) -> list[Case]:
+    """Routes of declared paths with their path's keepalive, then every other route with the run's."""
+    out: list[Case] = []
+    in_paths: set[tuple[str, Location]] = set()
+    for path in model.paths:
+        for hop, route, timeout in path.timed():
+            out.append(Case(hop, route, timeout, path.keepalive, path))
+            in_paths.add((route.name, route.location))
+    top = model.settings.keepalive
     for hop, route in model.routes():
-        timeout = route.idle_timeout
-        if timeout is None or timeout.infinite:
+        idle = route.idle_timeout
+        if idle is None or idle.infinite or (route.name, route.location) in in_paths:
             continue
-        where = timeout.location
-        groups.setdefault(where, []).append((hop, route))
-        durations[where] = timeout
-    return [(where, durations[where], members) for where, members in groups.items()]
+        out.append(Case(hop, route, idle, top))
+    return out
 
 
-def _describe(timeout: Duration, members: list[tuple[Hop, Route]]) -> str:
-    names = ", ".join(route.name for _, route in members)
+def _groups(model: Model, judged: Callable[[Keepalive], bool]) -> Iterator[list[Case]]:
+    """The cases a rule judges, grouped by where the timeout is set (one finding per place)."""
+    groups: dict[Location, list[Case]] = {}
+    for case in cases(model):
+        if judged(case.keepalive):
+            groups.setdefault(case.timeout.location, []).append(case)
+    yield from groups.values()
+
+
+def _describe(group: list[Case]) -> str:
+    timeout = group[0].timeout
+    names = ", ".join(dict.fromkeys(case.route.name for case in group))
     origin = f"the default {timeout.directive}" if timeout.default else f"{timeout.directive} {timeout.text}"
-    return f"{names}: idle timeout {timeout.human()} ({origin})"
+    note = f" — {timeout.note}" if timeout.note else ""
+    return f"{names}: idle timeout {timeout.human()} ({origin}{note})"
+
+
+def _ping(keepalive: Keepalive) -> str:
+    seconds = format_seconds(keepalive.seconds or 0)
+    return f"{seconds} ({keepalive.client})" if keepalive.client else seconds
+
+
+def _client_note(keepalive: Keepalive) -> str:
+    return f"; note: {keepalive.note}" if keepalive.note else ""
+
+
+def _bottleneck(case: Case) -> str:
+    """What the message says about the path's bottleneck, for a route in a declared path."""
+    path = case.path
+    bottleneck = path.bottleneck() if path else None
+    if path is None or bottleneck is None:
+        return ""
+    among = " among the hops linted in this run" if path.missing else ""
+    _, route, timeout = bottleneck
+    if timeout.location == case.timeout.location:
+        return f"; this is the bottleneck of path '{path.name}'{among}"
+    return f"; the bottleneck of path '{path.name}'{among} is {route.name} ({timeout.human()} at {timeout.location})"
+
+
+def _safe(case: Case) -> str:
+    """The largest safe ping interval: the path's when the route is in one, else the hop's own."""
+    path = case.path
+    bottleneck = path.bottleneck() if path else None
+    if path is None or bottleneck is None:
+        return f"the largest safe ping interval is {format_seconds(case.timeout.seconds / 2)}"
+    _, route, timeout = bottleneck
+    return (
+        f"the largest safe ping interval on path '{path.name}' is {format_seconds(timeout.seconds / 2)} "
+        f"(half of {route.name}'s {timeout.human()} at {timeout.location})"
+    )
+
+
+def _safe_seconds(case: Case) -> float:
+    bottleneck = case.path.bottleneck() if case.path else None
+    return (bottleneck[2] if bottleneck else case.timeout).seconds / 2
+
+
+def _hops(group: list[Case]) -> list[str]:
+    return sorted({case.hop.name for case in group})
 
 
 def _related(timeout: Duration) -> list[tuple[Location, str]]:
@@ -42,56 +116,73 @@ def _related(timeout: Duration) -> list[tuple[Location, str]]:
     return [(timeout.related, "the default it comes from (variable or parameter)")] if timeout.related else []
 
 
-def _hops(members: list[tuple[Hop, Route]]) -> list[str]:
-    return sorted({hop.name for hop, _ in members})
-
-
 @check("WS301")
 def ping_interval_too_long(model: Model) -> Iterator[Finding]:
-    ping = model.settings.ping_interval
-    if not ping:
-        return
-    for where, timeout, members in _by_location(model):
-        if ping * 2 <= timeout.seconds:
+    for group in _groups(model, lambda keepalive: bool(keepalive.seconds)):
+        late = [c for c in group if (c.keepalive.seconds or 0) * 2 > c.timeout.seconds]
+        if not late:
             continue
+        case = max(late, key=lambda c: c.keepalive.seconds or 0)  # the worst keepalive at this place
+        ping = case.keepalive.seconds or 0
         yield finding(
             "WS301",
-            where,
-            f"ping interval {format_seconds(ping)} is more than half of {_describe(timeout, members)}: "
-            "one late or lost ping and the idle connection is closed (close 1006)",
-            f"Raise {timeout.directive} to at least {format_seconds(ping * 2)}, or ping every "
-            f"{format_seconds(timeout.seconds / 2)} or sooner.",
-            hops=_hops(members),
-            related=_related(timeout),
+            case.timeout.location,
+            f"ping interval {_ping(case.keepalive)} is more than half of {_describe(late)}: "
+            f"one late or lost ping and the idle connection is closed (close 1006)"
+            f"{_bottleneck(case)}{_client_note(case.keepalive)}",
+            f"Raise {case.timeout.directive} to at least {format_seconds(ping * 2)}, or ping every "
+            f"{format_seconds(_safe_seconds(case))} or sooner.",
+            hops=_hops(late),
+            related=_related(case.timeout),
         )
 
 
 @check("WS302")
 def no_keepalive(model: Model) -> Iterator[Finding]:
-    if model.settings.ping_interval != 0:
-        return
-    for where, timeout, members in _by_location(model):
+    for group in _groups(model, lambda keepalive: keepalive.seconds == 0):
+        case = group[0]
+        client = f" ({case.keepalive.client})" if case.keepalive.client else ""
         yield finding(
             "WS302",
-            where,
-            f"the client sends no keepalive, and {_describe(timeout, members)} closes every connection idle "
-            f"that long; the largest safe ping interval is {format_seconds(timeout.seconds / 2)}",
-            f"Make the client (or the server) ping every {format_seconds(timeout.seconds / 2)} or sooner.",
-            hops=_hops(members),
-            related=_related(timeout),
+            case.timeout.location,
+            f"the client sends no keepalive{client}, and {_describe(group)} closes every connection idle "
+            f"that long; {_safe(case)}{_client_note(case.keepalive)}",
+            f"Make the client (or the server) ping every {format_seconds(_safe_seconds(case))} or sooner.",
+            hops=_hops(group),
+            related=_related(case.timeout),
         )
 
 
 @check("WS303")
 def keepalive_unknown(model: Model) -> Iterator[Finding]:
-    if model.settings.ping_interval is not None:
-        return
-    for where, timeout, members in _by_location(model):
+    for group in _groups(model, lambda keepalive: keepalive.seconds is None):
+        case = group[0]
         yield finding(
             "WS303",
-            where,
-            f"{_describe(timeout, members)}; the largest safe ping interval is {format_seconds(timeout.seconds / 2)}",
+            case.timeout.location,
+            f"{_describe(group)}; {_safe(case)}",
             HOW_TO_SAY,
-            hops=_hops(members),
-            related=_related(timeout),
+            hops=_hops(group),
+            related=_related(case.timeout),
+        )
+
+
+@check("WS207")
+def lifetime_cap(model: Model) -> Iterator[Finding]:
+    capped: dict[Location, tuple[Hop, Duration]] = {}
+    for path in model.paths:
+        for hop in path.hops:
+            if hop.lifetime is not None:
+                capped.setdefault(hop.lifetime.location, (hop, hop.lifetime))
+    for where, (hop, cap) in capped.items():
+        origin = f"the default {cap.directive}" if cap.default else f"{cap.directive} {cap.text}"
+        note = f" ({cap.note})" if cap.note else ""
+        yield finding(
+            "WS207",
+            where,
+            f"{hop.name} closes every WebSocket after {cap.human()} ({origin}) whatever the traffic: "
+            f"keepalives do not help, clients must reconnect{note}",
+            "Make clients reconnect (with backoff) when the connection closes, and keep the cap above the "
+            "longest session you expect.",
+            hops=[hop.name],
         )

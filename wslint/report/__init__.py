@@ -6,7 +6,13 @@ from wslint.engine import Result
 from wslint.report import json_report, text
 
 
-def render(result: Result, fmt: str, color: bool) -> str:
+def render(result: Result, fmt: str, color: bool, draw: bool = False) -> str:
+    """The report; ``draw`` adds the declared paths (``wslint path``)."""
     if fmt == "json":
-        return json_report.render(result)
-    return text.render(result, color)
+        return json_report.render(result, draw)
+    report = text.render(result, color)
+    if not draw:
+        return report
+    from wslint.report.path_view import render_text
+
+    return report + "\n" + render_text(result.paths, color)

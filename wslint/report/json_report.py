@@ -36,7 +36,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def render(result: Result) -> str:
+def render(result: Result, draw: bool = False) -> str:
     shown = [f for f in result.findings if not f.suppressed]
     data = {
         "version": __version__,
@@ -49,4 +49,8 @@ def render(result: Result) -> str:
             "by_severity": {s.value: sum(1 for f in shown if f.severity == s) for s in Severity},
         },
     }
+    if draw:
+        from wslint.report.path_view import paths_json
+
+        data["paths"] = paths_json(result.paths)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

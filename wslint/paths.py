@@ -1,0 +1,117 @@
+"""Declared paths: each path's hops in order, from the linted documents and named intermediaries.
+
+A path is declared in config (``[[tool.wslint.path]]``) or on ``wslint path``'s command
+line. A file hop contributes the hops its document holds, keeping only the routes its
+selectors (``"nginx.conf:/ws/"``) name; a hop declared but not linted in this run (pre-commit
+passes a subset of files) is listed as missing, and the bottleneck is among the others.
+"""
+
+from __future__ import annotations
+
+import os
+
+from wslint import intermediaries
+from wslint.config import PathSpec, Settings, keepalive
+from wslint.model import Document, Hop, Keepalive, Location, Path, Route
+
+
+class PathError(Exception):
+    """A declared path that cannot be composed: one line, exit 2."""
+
+
+def declared_files(specs: list[PathSpec]) -> list[str]:
+    """The files (and directories) the paths name, as paths from the current directory."""
+    files: list[str] = []
+    for spec in specs:
+        for entry in spec.hops:
+            where = os.path.normpath(os.path.join(spec.base, entry))
+            relative = os.path.relpath(where)
+            where = where if relative.startswith("..") else relative
+            if (os.path.exists(where) or not intermediaries.known(entry)) and where not in files:
+                files.append(where)
+    return files
+
+
+def compose(settings: Settings, documents: list[Document], reals: dict[str, str]) -> tuple[list[Path], list[str]]:
+    """The declared paths over this run's documents; ``reals`` maps a document's file to its real path."""
+    by_real: dict[str, list[Document]] = {}
+    for document in documents:
+        by_real.setdefault(os.path.realpath(reals.get(document.file, document.file)), []).append(document)
+    paths: list[Path] = []
+    errors: list[str] = []
+    for spec in settings.path:
+        try:
+            paths.append(_compose(spec, by_real, settings))
+        except PathError as exc:
+            errors.append(str(exc))
+    return paths, errors
+
+
+def _keepalive(spec: PathSpec, settings: Settings) -> Keepalive:
+    """Command line beats the path table beats the top-level config (RULES.md)."""
+    if settings.keepalive_source.startswith("--") or (spec.ping_interval is None and spec.client is None):
+        return settings.keepalive
+    return keepalive(spec.ping_interval, spec.client, f"path '{spec.name}' in {spec.declared_in}")
+
+
+def _compose(spec: PathSpec, by_real: dict[str, list[Document]], settings: Settings) -> Path:
+    declared = Location(file=spec.declared_in or "command line", line=spec.line, column=1 if spec.line else None)
+    hops: list[Hop] = []
+    missing: list[str] = []
+    for entry in spec.hops:
+        real = os.path.realpath(os.path.join(spec.base, entry))
+        if not os.path.exists(real) and intermediaries.known(entry):
+            line, column = spec.hop_positions.get(entry, (None, None))
+            where = Location(file=spec.declared_in, line=line, column=column) if spec.declared_in else None
+            try:
+                hops.append(intermediaries.hop(entry, where or Location(file=entry)))
+            except ValueError as exc:
+                raise PathError(f"{declared}: path '{spec.name}': {exc}") from None
+            continue
+        documents = sorted(
+            (d for r, ds in by_real.items() if r == real or r.startswith(real + os.sep) for d in ds),
+            key=lambda d: d.file,
+        )
+        if not documents:
+            if not os.path.exists(real):
+                known = ", ".join(intermediaries.INTERMEDIARIES)
+                raise PathError(
+                    f"{declared}: path '{spec.name}': hop '{entry}' is neither a file nor a known intermediary "
+                    f"({known})"
+                )
+            missing.append(entry)
+            continue
+        selectors = [s[len(entry) + 1 :].strip() for s in spec.routes if s.startswith(f"{entry}:")]
+        hops.extend(_selected(documents, selectors, spec, entry, declared))
+    return Path(name=spec.name, location=declared, hops=hops, keepalive=_keepalive(spec, settings), missing=missing)
+
+
+def _selected(
+    documents: list[Document], selectors: list[str], spec: PathSpec, entry: str, declared: Location
+) -> list[Hop]:
+    if not selectors:
+        return [hop for document in documents for hop in document.hops]
+    hops = []
+    used: set[str] = set()
+    for document in documents:
+        for hop in document.hops:
+            routes = []
+            for route in hop.routes:
+                hits = {s for s in selectors if _matches(s, hop, route)}
+                used |= hits
+                if hits:
+                    routes.append(route)
+            if routes:
+                hops.append(hop.model_copy(update={"routes": routes}))
+    for selector in selectors:
+        if selector not in used:
+            raise PathError(
+                f"{declared}: path '{spec.name}': route '{entry}:{selector}' matches no WebSocket route in {entry}"
+            )
+    return hops
+
+
+def _matches(selector: str, hop: Hop, route: Route) -> bool:
+    """``/ws/`` names ``location /ws/``; ``be_ws`` a HAProxy route through that backend; a hop name all its routes."""
+    words = route.name.split()
+    return selector in (route.name, hop.name, route.name.partition(" ")[2]) or selector in words
