@@ -46,11 +46,26 @@ def test_run_command_ends_with_the_quickstart_command() -> None:
     assert setup.endswith(f" && {command}")
 
 
-def test_directory_walk_finds_the_same(wslint: Wslint) -> None:
+def test_directory_walk_finds_the_same(wslint: Wslint, tmp_path: Path) -> None:
     _, shown = quickstart()
-    run = wslint("examples/", "--ping-interval", "25s", cwd=ROOT)
+    (tmp_path / "examples").mkdir()
+    shutil.copyfile(EXAMPLE, tmp_path / "examples" / "nginx.conf")
+    run = wslint("examples/", "--ping-interval", "25s", "--isolated", cwd=tmp_path)
     assert run.code == 1
     assert run.out == shown
+
+
+def test_path_example_output_is_what_the_cli_prints(wslint: Wslint) -> None:
+    lines = readme_block("path-example")
+    assert lines[0] == "$ cd examples/three-hop && wslint path"
+    run = wslint("path", cwd=ROOT / "examples" / "three-hop")
+    assert run.code == 1, run.err
+    assert run.err == ""
+    assert run.out == "\n".join(lines[1:]) + "\n", "README's path example drifted from `wslint path`; paste it anew"
+    # exactly one WS301, at HAProxy's tunnel timeout, the path's bottleneck
+    assert [line.split()[:2] for line in run.out.splitlines() if " WS" in line and line[:1] != " "] == [
+        ["haproxy.cfg:20:5:", "WS301"]
+    ]
 
 
 def _example_copy(tmp_path: Path) -> Path:

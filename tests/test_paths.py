@@ -409,3 +409,17 @@ def test_path_colour_only_when_asked(wslint: Wslint, tmp_path: Path) -> None:
     _write(tmp_path, {"haproxy.cfg": HAPROXY})
     run = wslint("path", "haproxy.cfg", "--isolated", "--color", "always", cwd=tmp_path)
     assert "\x1b[" in run.out
+
+
+def test_paths_in_pyproject_point_at_their_lines(wslint: Wslint, tmp_path: Path) -> None:
+    _write(tmp_path, {"haproxy.cfg": HAPROXY})
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.wslint]\nfail-on = "error"\n\n'
+        '[[tool.wslint.path]]\nname = "edge"\nhops = ["haproxy.cfg"]\n\n'
+        '[[tool.wslint.path]]\nname = "api"\nhops = [\n    "api-gateway",\n    "haproxy.cfg",\n]\n'
+    )
+    run = wslint("--output-format", "json", cwd=tmp_path)
+    [ws207] = _findings(run, "WS207")
+    assert (ws207["file"], ws207["line"], ws207["column"]) == ("pyproject.toml", 14, 5)
+    run = wslint("path", "--output-format", "json", cwd=tmp_path)
+    assert [(p["name"], p["declared"]["line"]) for p in json.loads(run.out)["paths"]] == [("edge", 7), ("api", 11)]
