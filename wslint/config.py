@@ -139,24 +139,13 @@ def keepalive(ping_interval: float | None, client: str | None, source: str) -> K
     return Keepalive()
 
 
-class PathSpec(BaseModel):
-    """One ``[[tool.wslint.path]]`` table, or the hops named on ``wslint path``'s command line."""
+class KeepaliveKeys(BaseModel):
+    """``ping-interval`` or ``client``: one of the two at each level (top-level config, path table)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    name: str = Field(min_length=1)
-    # files and named intermediaries (cloudflare, heroku, ...), client side first
-    hops: list[str] = Field(min_length=1, validation_alias=AliasChoices("hops", "files"))
-    # "FILE:SELECTOR": only these routes of that file (an nginx location, a HAProxy backend, ...)
-    routes: list[str] = Field(default_factory=list)
     ping_interval: float | None = Field(None, alias="ping-interval")
     client: str | None = None
-    # where the relative hop files are relative to, and where the path is declared
-    base: str = Field(".", exclude=True)
-    declared_in: str | None = Field(None, exclude=True)
-    line: int | None = Field(None, exclude=True)
-    # hop entry -> (line, column) where the config file names it
-    hop_positions: dict[str, tuple[int, int]] = Field(default_factory=dict, exclude=True)
 
     @field_validator("ping_interval", mode="before")
     @classmethod
@@ -169,22 +158,38 @@ class PathSpec(BaseModel):
         return check_client(value)
 
     @model_validator(mode="after")
-    def _one_keepalive(self) -> PathSpec:
+    def _one_keepalive(self) -> KeepaliveKeys:
         if self.ping_interval is not None and self.client is not None:
             raise ValueError("ping-interval and client are both set: give one")
+        return self
+
+
+class PathSpec(KeepaliveKeys):
+    """One ``[[tool.wslint.path]]`` table, or the hops named on ``wslint path``'s command line."""
+
+    name: str = Field(min_length=1)
+    # files and named intermediaries (cloudflare, heroku, ...), client side first
+    hops: list[str] = Field(min_length=1, validation_alias=AliasChoices("hops", "files"))
+    # "FILE:SELECTOR": only these routes of that file (an nginx location, a HAProxy backend, ...)
+    routes: list[str] = Field(default_factory=list)
+    # where the relative hop files are relative to, and where the path is declared
+    base: str = Field(".", exclude=True)
+    declared_in: str | None = Field(None, exclude=True)
+    line: int | None = Field(None, exclude=True)
+    # hop entry -> (line, column) where the config file names it
+    hop_positions: dict[str, tuple[int, int]] = Field(default_factory=dict, exclude=True)
+
+    @model_validator(mode="after")
+    def _routes(self) -> PathSpec:
         for selector in self.routes:
             if not any(selector.startswith(f"{hop}:") and len(selector) > len(hop) + 1 for hop in self.hops):
                 raise ValueError(f"route {selector!r} must be FILE:SELECTOR with FILE one of the path's hops")
         return self
 
 
-class Settings(BaseModel):
+class Settings(KeepaliveKeys):
     """Resolved settings. Field names are the config keys with ``_`` for ``-``."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    ping_interval: float | None = Field(None, alias="ping-interval")
-    client: str | None = None
     path: list[PathSpec] = Field(default_factory=list)
     nginx_version: tuple[int, int, int] | None = Field(None, alias="nginx-version")
     nginx_prefix: str | None = Field(None, alias="nginx-prefix")
@@ -210,20 +215,8 @@ class Settings(BaseModel):
     # where ping-interval or client was given: "--ping-interval", "client in wslint.toml", ...
     keepalive_source: str = Field("", exclude=True)
 
-    @field_validator("ping_interval", mode="before")
-    @classmethod
-    def _ping(cls, value: Any) -> float | None:
-        return None if value is None else parse_ping_interval(value)
-
-    @field_validator("client", mode="before")
-    @classmethod
-    def _client(cls, value: Any) -> str | None:
-        return check_client(value)
-
     @model_validator(mode="after")
-    def _one_keepalive(self) -> Settings:
-        if self.ping_interval is not None and self.client is not None:
-            raise ValueError("ping-interval and client are both set: give one")
+    def _unique_paths(self) -> Settings:
         names = [spec.name for spec in self.path]
         if len(set(names)) != len(names):
             raise ValueError("two paths have the same name")

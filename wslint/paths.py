@@ -73,7 +73,8 @@ def _compose(spec: PathSpec, by_real: dict[str, list[Document]], settings: Setti
             key=lambda d: d.file,
         )
         if not documents:
-            if not os.path.exists(real):
+            # a missing file named on the command line is already an error of the run
+            if not os.path.exists(real) and spec.declared_in is not None:
                 known = ", ".join(intermediaries.INTERMEDIARIES)
                 raise PathError(
                     f"{declared}: path '{spec.name}': hop '{entry}' is neither a file nor a known intermediary "
