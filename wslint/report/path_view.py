@@ -63,8 +63,8 @@ def _verdict(path: Path) -> Verdict:
 
 
 def _label(hop: Hop, route: Route) -> str:
-    if len(hop.routes) == 1 and route.name == hop.name:
-        return hop.name
+    if hop.name in route.name:  # "ALB aws_lb.web listener 443" already names its hop
+        return route.name
     return f"{hop.name}: {route.name}"
 
 
