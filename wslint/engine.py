@@ -49,6 +49,8 @@ class Result:
     files: int = 0
     # the declared paths composed from the documents (``wslint path`` draws them)
     paths: list[Path] = field(default_factory=list)
+    # the rules enabled in this run, in catalogue order (SARIF lists them all)
+    rules: list[str] = field(default_factory=list)
 
 
 def load_documents(
@@ -128,6 +130,7 @@ def finalize(findings: list[Finding], settings: Settings) -> list[Finding]:
 
 def lint(discovery: Discovery, tree_roots: list[str], settings: Settings) -> Result:
     result = Result(skipped=list(discovery.skipped), errors=list(discovery.errors), notes=list(discovery.notes))
+    result.rules = enabled_rules(settings)
     linted = [t for t in discovery.targets if t.kind in SUPPORTED]
     for target in discovery.targets:
         if target.kind not in SUPPORTED:

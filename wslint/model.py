@@ -261,6 +261,8 @@ class Finding(BaseModel):
     hops: list[str] = Field(default_factory=list)
     related: list[Related] = Field(default_factory=list)
     suppressed: bool = False
+    # the reason a suppression gives ("" when it gives none); None when not suppressed
+    justification: str | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         file, line, column = self.location.sort_key()
@@ -275,6 +277,26 @@ class Related(BaseModel):
 
 
 Finding.model_rebuild()
+
+
+class Suppression(BaseModel):
+    """An inline ignore: which rules, over which lines of one file, and why.
+
+    ``# wslint: ignore[WS201] -- reason`` at the end of a line (scope ``line``), on its own
+    line before a directive (``next``) or a block (``block``), ``# wslint: file-ignore[WS4]``
+    (``file``), or a CloudFormation resource's ``Metadata: {wslint: {ignore: [...]}}``
+    (``resource``). Rules are ids or prefixes, upper-case.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    location: Location
+    rules: tuple[str, ...]
+    reason: str = ""
+    scope: Literal["line", "next", "block", "file", "resource"]
+    # the lines of location.file it covers, inclusive
+    first_line: int
+    last_line: int
 
 
 class Problem(BaseModel):
@@ -297,6 +319,8 @@ class Document(BaseModel):
     problems: list[Problem] = Field(default_factory=list)
     # every file read for this document (the root and what it includes)
     files: list[str] = Field(default_factory=list)
+    # ignores a source found in a form only it can read (CloudFormation Metadata)
+    suppressions: list[Suppression] = Field(default_factory=list)
 
 
 class HaproxyRoute(BaseModel):

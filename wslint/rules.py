@@ -34,6 +34,13 @@ RULES: dict[str, Rule] = {
             "An nginx include matches no file in the linted tree.",
         ),
         Rule(
+            "WS003",
+            "unused-suppression",
+            INFO,
+            ALL_SOURCES,
+            "A # wslint: ignore[...] comment suppresses nothing.",
+        ),
+        Rule(
             "WS101",
             "nginx-http-version",
             E,

@@ -508,7 +508,10 @@ def load(
         if any(inc not in files_of[real] or inc < real for inc in includers):
             continue
         try:
-            documents.append(_Analysis(tree, settings).run())
+            document = _Analysis(tree, settings).run()
+            # the files it read, as its locations name them
+            document.files = [loader.display.get(f, f) for f in tree.files]
+            documents.append(document)
         except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
             errors.append(f"{tree.file}: internal error in the nginx source: {type(exc).__name__}: {exc}")
     return documents, errors
