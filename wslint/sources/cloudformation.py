@@ -18,14 +18,18 @@ of the template names is taken to be behind every ELBv2 load balancer of the tem
 can carry its protocol. Listeners, rules and target groups whose load balancer is not in the
 template (``!ImportValue`` ...) belong to a load balancer "outside this template", of the kind
 their protocol implies, whose own attributes are unknown.
+
+A resource's ``Metadata: {wslint: {ignore: [WS201], reason: ...}}`` becomes a Suppression over
+the resource's lines (``Document.suppressions``; wslint.suppress applies it).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from wslint.config import Settings
-from wslint.model import Document, Location, Problem
+from wslint.model import Document, Location, Problem, Suppression
 from wslint.sources import aws_spec
 from wslint.sources.aws_spec import Kind, ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
 from wslint.sources.yaml_positions import Node, YamlError, load_each
@@ -423,6 +427,47 @@ def _parse_error(file: str, exc: YamlError) -> Problem:
     )
 
 
+def _ignores(root: Node, file: str, text: str) -> list[Suppression]:
+    """Each resource's ``Metadata: {wslint: {ignore: [WS201, ...], reason: ...}}``, over the resource's lines.
+
+    ``ignore`` may be a list or one string (``"WS201, WS301"``); the ids are copied as written
+    (upper-cased): wslint.suppress judges them.
+    """
+    resources = root.get("Resources")
+    if resources is None or resources.mapping is None:
+        return []
+    lines = text.split("\n")
+    out: list[Suppression] = []
+    for name, body in resources.mapping.items():
+        metadata = body.get("Metadata")
+        settings = metadata.get("wslint") if metadata is not None else None
+        ignore = settings.get("ignore") if settings is not None else None
+        where = settings.key_node("ignore") if settings is not None else None
+        if ignore is None or where is None:
+            continue
+        items = ignore.items if ignore.items is not None else [ignore]
+        rules = tuple(
+            part.upper()
+            for item in items
+            if item.is_scalar and item.value is not None
+            for part in re.split(r"[\s,]+", str(item.value))
+            if part
+        )
+        reason = settings.get("reason") if settings is not None else None
+        first = (resources.key_node(name) or body).line
+        # PyYAML ends a block mapping where the next token starts: step back over what is not this resource
+        last = min(body.end_line, len(lines))
+        if last > first and not lines[last - 1][: body.end_column - 1].strip():
+            last -= 1
+        while last > first and (not lines[last - 1].strip() or lines[last - 1].lstrip().startswith("#")):
+            last -= 1
+        if rules:
+            why = "" if reason is None else str(reason.value or "").strip()
+            out.append(Suppression(location=where.location(file), rules=rules, reason=why, scope="resource",
+                                   first_line=first, last_line=last))  # fmt: skip
+    return out
+
+
 def read_template(text: str, file: str, named: bool = True) -> Document:
     """The Document for one template's text."""
     try:
@@ -436,6 +481,7 @@ def read_template(text: str, file: str, named: bool = True) -> Document:
     document = aws_spec.build(specs or [], file)
     if template is not None:
         document.problems[:0] = template.problems
+        document.suppressions = _ignores(template.root, file, text)
     if specs is None and named:
         document.problems.append(
             Problem(kind="note", location=Location(file=file),
