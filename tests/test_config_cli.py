@@ -56,7 +56,7 @@ def test_bad_config_is_one_line_and_exit_2(wslint: Callable[..., Run], tmp_path:
 
 
 def test_later_keys_are_accepted_with_a_note(wslint: Callable[..., Run], tmp_path: Path) -> None:
-    (tmp_path / ".wslint.toml").write_text('baseline = "wslint-baseline.json"\n')
+    (tmp_path / ".wslint.toml").write_text('fix-idle-timeout = "1h"\n')
     run = wslint("--show-settings", cwd=tmp_path)
     assert run.code == 0 and "no effect yet" in run.err
 

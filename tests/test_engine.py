@@ -47,7 +47,8 @@ def test_selection(kw: dict[str, object], expected: set[str]) -> None:
 
 
 def test_every_rule_has_a_check() -> None:
-    assert set(load_all()) == set(RULES)
+    # WS003 (unused suppression) comes from the suppression pass that runs after the checks
+    assert set(load_all()) | {"WS003"} == set(RULES)
 
 
 def test_findings_are_sorted_and_exit_codes_follow_fail_on(lint: Lint) -> None:

@@ -24,19 +24,25 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--arn", metavar="A", help="the ALB or NLB with that ARN")
     which.add_argument("--all", action="store_true", help="every load balancer in the region")
     p.add_argument("--ping-interval", metavar="D", help="client keepalive interval (25s, 1m); 0 or off = none")
+    p.add_argument("--client", metavar="C", help="client kind (socket.io, websockets, ...) or client command line")
     p.add_argument("--select", metavar="IDS", help="rules to enable: ids, prefixes (WS2) or ALL")
     p.add_argument("--extend-select", metavar="IDS", help="rules to enable on top of the selection")
     p.add_argument("--ignore", metavar="IDS", help="rules to disable")
     p.add_argument("--fail-on", choices=("error", "warning", "info", "none"), help="lowest severity that fails")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (errors still exit 2)")
-    p.add_argument("--output-format", choices=("text", "json"), help="report format (env WSLINT_OUTPUT_FORMAT)")
+    p.add_argument(
+        "--output-format",
+        choices=("text", "json", "sarif", "github"),
+        help="report format (env WSLINT_OUTPUT_FORMAT; github when GITHUB_ACTIONS=true)",
+    )
     p.add_argument("-o", "--output-file", metavar="F", help="write the report to F")
+    p.add_argument("--sarif-file", metavar="F", help="also write a SARIF report to F")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     p.add_argument("--config", metavar="F", help="use this config file")
     p.add_argument("--isolated", action="store_true", help="ignore every config file")
     p.add_argument("--show-settings", action="store_true", help="print the resolved settings and exit")
     # what wslint.cli._settings reads and this command has no flag for
-    p.set_defaults(client=None, nginx_version=None, nginx_prefix=None, haproxy_version=None)
+    p.set_defaults(nginx_version=None, nginx_prefix=None, haproxy_version=None)
     return p
 
 
@@ -47,7 +53,7 @@ def main(argv: list[str]) -> int:
         return exc.code if isinstance(exc.code, int) else 2
 
     from wslint.config import ConfigError
-    from wslint.engine import Result, run_checks
+    from wslint.engine import Result, enabled_rules, run_checks
 
     try:
         settings, notes = _settings(args)
@@ -76,7 +82,7 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(f"wslint: error: {aws_live.safe(str(exc))}\n")
         return 2
     document = live.document()
-    result = Result(documents=[document], notes=list(live.notes), files=1)
+    result = Result(documents=[document], notes=list(live.notes), files=1, rules=enabled_rules(settings))
     result.notes.extend(f"{p.location}: {p.message}" for p in document.problems if p.kind == "note")
     result.findings, errors = run_checks([document], settings)
     result.errors.extend(errors)

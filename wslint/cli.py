@@ -39,8 +39,16 @@ def _check_parser() -> argparse.ArgumentParser:
     p.add_argument("--ignore", metavar="IDS", help="rules to disable")
     p.add_argument("--fail-on", choices=("error", "warning", "info", "none"), help="lowest severity that fails")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (errors still exit 2)")
-    p.add_argument("--output-format", choices=("text", "json"), help="report format (env WSLINT_OUTPUT_FORMAT)")
+    p.add_argument(
+        "--output-format",
+        choices=("text", "json", "sarif", "github"),
+        help="report format (env WSLINT_OUTPUT_FORMAT; github when GITHUB_ACTIONS=true)",
+    )
     p.add_argument("-o", "--output-file", metavar="F", help="write the report to F")
+    p.add_argument("--sarif-file", metavar="F", help="also write a SARIF report to F")
+    p.add_argument("--no-inline-ignores", action="store_true", help="ignore every # wslint: suppression comment")
+    p.add_argument("--baseline", metavar="F", help="leave out the findings this baseline file knows")
+    p.add_argument("--write-baseline", metavar="F", help="write the run's findings to a baseline file F")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     p.add_argument("--config", metavar="F", help="use this config file")
     p.add_argument("--isolated", action="store_true", help="ignore every config file")
@@ -79,14 +87,17 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
     if config_path is not None:
         table, notes = read_config(config_path)
         source = str(config_path)
-        prefix = table.get("nginx-prefix")
-        if isinstance(prefix, str) and not os.path.isabs(prefix):
-            table["nginx-prefix"] = str((config_path.parent / prefix).resolve())
+        for key in ("nginx-prefix", "baseline"):  # relative to the config file
+            value = table.get(key)
+            if isinstance(value, str) and not os.path.isabs(value):
+                table[key] = str((config_path.parent / value).resolve())
     if args.ping_interval is not None and args.client is not None:
         raise ConfigError("--ping-interval and --client are both given: give one")
     env_format = os.environ.get("WSLINT_OUTPUT_FORMAT")
     if env_format and not args.output_format:
         table["output-format"] = env_format
+    elif os.environ.get("GITHUB_ACTIONS") == "true" and not args.output_format and "output-format" not in table:
+        table["output-format"] = "github"
     overrides = {
         "ping-interval": args.ping_interval,
         "client": args.client,
@@ -97,6 +108,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
         "ignore": _ids(args.ignore),
         "fail-on": args.fail_on,
         "output-format": args.output_format,
+        "baseline": os.path.abspath(args.baseline) if getattr(args, "baseline", None) else None,
     }
     if args.extend_select:
         overrides["extend-select"] = [
@@ -105,6 +117,10 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
         ]
     settings = build_settings(table, overrides, source)
     settings.config_file = str(config_path) if config_path else None
+    settings.inline_ignores = not getattr(args, "no_inline_ignores", False)
+    settings.write_baseline = getattr(args, "write_baseline", None)
+    if settings.write_baseline and settings.baseline and args.baseline:
+        raise ConfigError("--baseline and --write-baseline are both given: give one")
     shown = _shown(config_path) if config_path else ""
     if args.ping_interval is not None or args.client is not None:
         settings.keepalive_source = "--ping-interval" if args.ping_interval is not None else "--client"
@@ -115,8 +131,6 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
         spec.declared_in = shown
     if settings.path and config_path:
         locate_paths(config_path.read_text(encoding="utf-8"), settings.path)
-    if settings.output_format in ("sarif", "github"):
-        raise ConfigError(f"output-format {settings.output_format}: comes with the CI integration; use text or json")
     return settings, notes
 
 
@@ -241,14 +255,30 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
     fmt = settings.output_format or "text"
     color = _use_color(args.color, bool(args.output_file)) and fmt == "text"
     report = render(result, fmt, color, draw)
-    if args.output_file:
+    writes = [(args.output_file, report)] if args.output_file else []
+    sarif_file = getattr(args, "sarif_file", None)
+    if sarif_file:
+        writes.append((sarif_file, report if fmt == "sarif" else render(result, "sarif", False)))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    for path, text in writes:
         try:
-            Path(args.output_file).write_text(report, encoding="utf-8")
+            Path(path).write_text(text, encoding="utf-8")
         except OSError as exc:
-            sys.stderr.write(f"wslint: error: {args.output_file}: cannot write: {exc.strerror}\n")
+            sys.stderr.write(f"wslint: error: {path}: cannot write: {exc.strerror}\n")
             return 2
-    else:
+    if fmt == "github" and summary:
+        from wslint.report.github import summary as github_summary
+
+        try:
+            with open(summary, "a", encoding="utf-8") as out:
+                out.write(github_summary(result))
+        except OSError as exc:
+            sys.stderr.write(f"wslint: error: {summary}: cannot write the step summary: {exc.strerror}\n")
+            return 2
+    if not args.output_file:
         sys.stdout.write(report)
+    if settings.write_baseline and not result.errors:
+        return 0
     return exit_code(result, settings.fail_on, args.exit_zero)
 
 

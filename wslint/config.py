@@ -44,8 +44,6 @@ DEFAULT_WEBSOCKET_PATHS = (
 )
 # keys of the contract that later versions act on; accepted, with a note that they do nothing yet
 LATER_KEYS = {
-    "per-file-ignores": "per-file ignores",
-    "baseline": "baselines",
     "fix-idle-timeout": "autofix",
 }
 RULE_SELECTOR = re.compile(r"^(ALL|WS\d{0,3})$")
@@ -210,6 +208,13 @@ class Settings(KeepaliveKeys):
     websocket_routes: list[str] | None = Field(None, alias="websocket-routes")
     max_file_size: int = Field(10 * 1024 * 1024, alias="max-file-size")
     min_deregistration_delay: float = Field(30.0, alias="min-deregistration-delay")
+    # glob (relative to the config file) -> rule ids or prefixes left out for matching files
+    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-file-ignores")
+    # report only findings not in this baseline file (relative to the config file)
+    baseline: str | None = None
+    # command line only: ignore every suppression comment; write a baseline instead of filtering
+    inline_ignores: bool = Field(True, exclude=True)
+    write_baseline: str | None = Field(None, exclude=True)
     # where the config file was found (relative globs are relative to it)
     config_file: str | None = Field(None, exclude=True)
     # where ping-interval or client was given: "--ping-interval", "client in wslint.toml", ...
@@ -253,6 +258,20 @@ class Settings(KeepaliveKeys):
     @classmethod
     def _size(cls, value: Any) -> int:
         return parse_size(value)
+
+    @field_validator("per_file_ignores", mode="before")
+    @classmethod
+    def _per_file(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for glob, ids in value.items():
+            if isinstance(ids, str):
+                ids = [v for v in re.split(r"[,\s]+", ids) if v]
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                raise ValueError(f"{glob!r} needs a list of rule ids")
+            out[glob] = check_rule_selectors(ids)
+        return out
 
     @field_validator("select", "extend_select", "ignore", mode="before")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import traceback
 from dataclasses import dataclass, field
 
@@ -147,9 +148,42 @@ def lint(discovery: Discovery, tree_roots: list[str], settings: Settings) -> Res
     for document in documents:
         result.notes.extend(f"{p.location}: {p.message}" for p in document.problems if p.kind == "note")
     result.files = len(linted) - len(errors)
-    result.findings, check_errors = run_checks(documents, settings, result.paths)
+    findings, check_errors = run_checks(documents, settings, result.paths)
     result.errors.extend(check_errors)
+    result.findings = _leave_out(findings, result, settings, discovery, linted)
     return result
+
+
+def _leave_out(
+    findings: list[Finding], result: Result, settings: Settings, discovery: Discovery, linted: list[Target]
+) -> list[Finding]:
+    """Per-file ignores, inline suppressions (WS003 for unused ones) and the baseline."""
+    from wslint import ignoring
+
+    findings = ignoring.per_file(findings, settings)
+    text_of = ignoring.text_reader(discovery.stdin, {t.display: t.real for t in linted})
+    if settings.inline_ignores:
+        unused, notes = ignoring.inline(findings, result.documents, result.rules, text_of)
+        result.notes.extend(notes)
+        if "WS003" in result.rules:
+            findings = finalize(findings + unused, settings)
+    if settings.write_baseline:
+        from wslint import baseline
+
+        shown = [f for f in findings if not f.suppressed]
+        count = baseline.write(settings.write_baseline, shown, text_of, ignoring.styles(result.documents))
+        result.notes.append(f"{settings.write_baseline}: wrote {count} findings; --baseline leaves them out")
+    elif settings.baseline:
+        from wslint import baseline
+
+        try:
+            known = baseline.load(settings.baseline)
+        except ValueError as exc:
+            result.errors.append(str(exc))
+        else:
+            root = os.path.dirname(os.path.abspath(settings.baseline))
+            findings = baseline.filter_known(findings, known, text_of, ignoring.styles(result.documents), root)
+    return findings
 
 
 def exit_code(result: Result, fail_on: str, exit_zero: bool) -> int:

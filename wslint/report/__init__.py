@@ -1,4 +1,4 @@
-"""Reports: findings -> text or JSON (SARIF and GitHub annotations come with the CI issue)."""
+"""Reports: findings -> text, JSON, SARIF or GitHub workflow commands."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ def render(result: Result, fmt: str, color: bool, draw: bool = False) -> str:
     """The report; ``draw`` adds the declared paths (``wslint path``)."""
     if fmt == "json":
         return json_report.render(result, draw)
+    if fmt == "sarif":
+        from wslint.report import sarif
+
+        return sarif.render(result)
+    if fmt == "github":
+        from wslint.report import github
+
+        return github.render(result)
     report = text.render(result, color)
     if not draw:
         return report

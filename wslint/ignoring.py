@@ -1,0 +1,90 @@
+"""What a run leaves out of its findings: per-file ignores, inline suppressions and a baseline.
+
+Order: ``per-file-ignores`` drop findings (as ``ignore`` does, per file); suppression
+comments mark them ``suppressed`` (still in JSON and SARIF) and unused ones become WS003;
+a baseline drops the findings it already knows. WS001 is never left out.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+from wslint.config import Settings
+from wslint.model import Document, Finding, Suppression
+
+TextOf = Callable[[str], "str | None"]
+
+
+def text_reader(stdin: dict[str, bytes], reals: dict[str, str]) -> TextOf:
+    """The text of a linted file by the name its findings use (stdin content for ``-``)."""
+    cache: dict[str, str | None] = {}
+
+    def text_of(file: str) -> str | None:
+        if file not in cache:
+            real = reals.get(file, file)
+            try:
+                data = stdin[real] if real in stdin else open(file, "rb").read()  # noqa: SIM115
+            except OSError:
+                data = None
+            cache[file] = None if data is None else data.decode("utf-8", "replace")
+        return cache[file]
+
+    return text_of
+
+
+def _covered(rule: str, selectors: list[str]) -> bool:
+    return any(selector == "ALL" or rule.startswith(selector) for selector in selectors)
+
+
+def per_file(findings: list[Finding], settings: Settings) -> list[Finding]:
+    """Drop the findings ``per-file-ignores`` names for their file (globs relative to the config file)."""
+    if not settings.per_file_ignores:
+        return findings
+    base = os.path.dirname(os.path.abspath(settings.config_file)) if settings.config_file else os.getcwd()
+    kept = []
+    for f in findings:
+        relative = PurePosixPath(os.path.relpath(os.path.abspath(f.location.file), base).replace(os.sep, "/"))
+        ignored = f.rule != "WS001" and any(
+            (relative.match(glob) or fnmatch.fnmatch(str(relative), glob)) and _covered(f.rule, ids)
+            for glob, ids in settings.per_file_ignores.items()
+        )
+        if not ignored:
+            kept.append(f)
+    return kept
+
+
+def inline(
+    findings: list[Finding], documents: list[Document], enabled: list[str], text_of: TextOf
+) -> tuple[list[Finding], list[str]]:
+    """Mark suppressed findings; return the WS003 findings for unused suppressions, and notes on malformed ones."""
+    from wslint.suppress import apply, scan
+    from wslint.textblocks import style_of
+
+    suppressions: dict[str, list[Suppression]] = {}
+    notes: list[str] = []
+    seen: set[str] = set()
+    for document in documents:
+        for suppression in document.suppressions:
+            suppressions.setdefault(suppression.location.file, []).append(suppression)
+        for file in document.files:
+            if file in seen:
+                continue
+            seen.add(file)
+            text = text_of(file)
+            if not text or "wslint" not in text.lower():
+                continue
+            found, problems = scan(text, file, style_of(document.kind, file))
+            suppressions.setdefault(file, []).extend(found)
+            notes.extend(f"{where}: {message}" for where, message in problems)
+    return apply(findings, suppressions, set(enabled)), notes
+
+
+def styles(documents: list[Document]) -> Callable[[str], str]:
+    """The block style of each file of the run, for baseline keys."""
+    from wslint.textblocks import style_of
+
+    kinds = {file: document.kind for document in documents for file in document.files}
+    return lambda file: style_of(kinds.get(file, ""), file)
