@@ -149,3 +149,23 @@ def lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Linte
         return Linted(code, json.loads(text) if text.startswith("{") else {"text": text}, err.getvalue())
 
     return run
+
+
+# a WebSocket location proxied with HTTP/1.0 (WS101), and the same fixed: for hook and action tests
+BAD_NGINX = """\
+events {}
+http {
+    server {
+        listen 80;
+        location /ws/ {
+            proxy_pass http://127.0.0.1:8000;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection "upgrade";
+            proxy_read_timeout 3600s;
+        }
+    }
+}
+"""
+GOOD_NGINX = BAD_NGINX.replace(
+    "proxy_pass http://127.0.0.1:8000;\n", "proxy_pass http://127.0.0.1:8000;\n            proxy_http_version 1.1;\n"
+)

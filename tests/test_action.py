@@ -25,28 +25,12 @@ import pytest
 import yaml
 
 import wslint
+from tests.conftest import BAD_NGINX, GOOD_NGINX
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTION = ROOT / "action.yml"
 CI_DOC = ROOT / "docs" / "ci.md"
 
-BAD_NGINX = """\
-events {}
-http {
-    server {
-        listen 80;
-        location /ws/ {
-            proxy_pass http://127.0.0.1:8000;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection "upgrade";
-            proxy_read_timeout 3600s;
-        }
-    }
-}
-"""
-GOOD_NGINX = BAD_NGINX.replace(
-    "proxy_pass http://127.0.0.1:8000;\n", "proxy_pass http://127.0.0.1:8000;\n            proxy_http_version 1.1;\n"
-)
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.S)
 
 

@@ -130,3 +130,11 @@ def test_rule_list_is_what_wslint_rules_prints(wslint: Wslint) -> None:
     run = wslint("rules", cwd=ROOT)
     assert run.code == 0
     assert run.out == "\n".join(lines[1:]) + "\n", "README's rule list drifted from `wslint rules`"
+
+
+def test_readme_workflow_is_the_documented_one() -> None:
+    """README shows the complete workflow of docs/ci.md (which tests/test_action.py validates)."""
+    workflow = "\n".join(readme_block("github-workflow")).rstrip("\n")
+    documented = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    assert workflow.startswith("name: wslint") and "upload-sarif" in workflow
+    assert f"```yaml\n{workflow}\n```" in documented

@@ -25,27 +25,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import BAD_NGINX, GOOD_NGINX
+
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
 TIMEOUT = 540  # seconds for one pre-commit command: building the env may download from PyPI
-
-BAD_NGINX = """\
-events {}
-http {
-    server {
-        listen 80;
-        location /ws/ {
-            proxy_pass http://127.0.0.1:8000;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection "upgrade";
-            proxy_read_timeout 3600s;
-        }
-    }
-}
-"""
-GOOD_NGINX = BAD_NGINX.replace(
-    "proxy_pass http://127.0.0.1:8000;\n", "proxy_pass http://127.0.0.1:8000;\n            proxy_http_version 1.1;\n"
-)
 
 
 def _base_env(pre_commit_home: Path) -> dict[str, str]:
