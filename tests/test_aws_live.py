@@ -171,23 +171,24 @@ def one_line_error(result: Run) -> str:
 # ---- ALB ----------------------------------------------------------------------------------------
 
 
-def test_alb_with_default_attributes_is_ws201_at_its_listener(aws: Account) -> None:
+def test_alb_with_default_attributes_is_ws201_at_the_load_balancer(aws: Account) -> None:
     alb = aws.balancer("web")
-    listener = aws.listener(alb)
+    aws.listener(alb)
     result = run("--region", REGION, "--name", "web")
     assert result.code == 1
-    assert ("WS201", where(listener)) in result.at()
-    # the default idle timeout is located at the load balancer itself
+    # the default idle timeout is located at the load balancer itself, which should set it
+    assert ("WS201", where(alb)) in result.at()
     assert ("WS303", where(alb)) in result.at()
     ws201 = next(f for f in result.findings if f["rule"] == "WS201")
     assert "idle_timeout.timeout_seconds" in ws201["message"] and ws201["hops"] == ["web"]
+    assert "listener 80" in ws201["message"]
 
 
 def test_alb_idle_equal_to_the_default_is_the_default(aws: Account) -> None:
     """The real API always reports idle_timeout.timeout_seconds ("60"); moto leaves it out: same findings."""
     alb = aws.balancer("web", **{"idle_timeout.timeout_seconds": "60"})
-    listener = aws.listener(alb)
-    assert ("WS201", where(listener)) in run("--region", REGION, "--all").at()
+    aws.listener(alb)
+    assert ("WS201", where(alb)) in run("--region", REGION, "--all").at()
 
 
 def test_alb_idle_30_with_ping_20s_is_ws301(aws: Account) -> None:
@@ -232,9 +233,10 @@ def test_alb_listener_attributes_are_not_an_idle_timeout(aws: Account) -> None:
 
 def test_only_http_listeners_of_an_alb_are_routes(aws: Account) -> None:
     alb = aws.balancer("web")
-    http = aws.listener(alb, "HTTP", 80)
+    aws.listener(alb, "HTTP", 80)
     result = run("--region", REGION, "--all")
-    assert {file for rule, file in result.at() if rule == "WS201"} == {where(http)}
+    assert {file for rule, file in result.at() if rule == "WS201"} == {where(alb)}
+    assert "listener 80" in next(f for f in result.findings if f["rule"] == "WS201")["message"]
 
 
 def test_alb_without_listeners_serves_nothing(aws: Account) -> None:
@@ -300,7 +302,7 @@ def test_classic_elb_http_listener_idle_30(aws: Account) -> None:
 def test_classic_elb_default_idle_is_ws201(aws: Account) -> None:
     base = aws.classic("old", "TCP")
     result = run("--region", REGION, "--all")
-    assert ("WS201", f"{base}/listener/80") in result.at()
+    assert ("WS201", base) in result.at()
     assert ("WS303", base) in result.at()
     assert "WS110" not in {rule for rule, _ in result.at()}  # a TCP listener carries WebSockets
 
@@ -337,32 +339,36 @@ def test_default_deregistration_delay_is_quiet(aws: Account) -> None:
 
 def test_pagination_reads_every_load_balancer(aws: Account, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(aws_live, "PAGE_SIZE", 2)
-    listeners = {aws.listener(aws.balancer(f"web{i}")) for i in range(5)}
-    classics = {f"{aws.classic(f'old{i}', 'TCP')}/listener/80" for i in range(3)}
+    albs = [aws.balancer(f"web{i}") for i in range(5)]
+    for alb in albs:
+        aws.listener(alb)
+    classics = {aws.classic(f"old{i}", "TCP") for i in range(3)}
     result = run("--region", REGION, "--all")
-    assert {file for rule, file in result.at() if rule == "WS201"} == {where(a) for a in listeners} | classics
+    assert {file for rule, file in result.at() if rule == "WS201"} == {where(a) for a in albs} | classics
 
 
 def test_pagination_of_listeners_and_target_groups(aws: Account, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(aws_live, "PAGE_SIZE", 1)
     alb = aws.balancer("web")
-    listeners = {aws.listener(alb, "HTTP", port) for port in (80, 81, 82)}
+    for port in (80, 81, 82):
+        aws.listener(alb, "HTTP", port)
     result = run("--region", REGION, "--all")
-    assert {file for rule, file in result.at() if rule == "WS201"} == {where(a) for a in listeners}
+    [ws201] = [f for f in result.findings if f["rule"] == "WS201"]
+    assert ws201["file"] == where(alb)
+    assert all(f"listener {port}" in ws201["message"] for port in (80, 81, 82))  # every page was read
 
 
 def test_name_selects_one_and_arn_selects_one(aws: Account) -> None:
-    a = aws.listener(aws.balancer("a"))
-    b_alb = aws.balancer("b")
-    b = aws.listener(b_alb)
+    a = aws.balancer("a")
+    aws.listener(a)
+    b = aws.balancer("b")
+    aws.listener(b)
     aws.classic("c", "TCP")
     assert {f for r, f in run("--region", REGION, "--name", "a").at() if r == "WS201"} == {where(a)}
-    assert {f for r, f in run("--region", REGION, "--arn", b_alb).at() if r == "WS201"} == {where(b)}
-    assert {f for r, f in run("--region", REGION, "--name", "c").at() if r == "WS201"} == {
-        f"aws://{REGION}/elb/c/listener/80"
-    }
+    assert {f for r, f in run("--region", REGION, "--arn", b).at() if r == "WS201"} == {where(b)}
+    assert {f for r, f in run("--region", REGION, "--name", "c").at() if r == "WS201"} == {f"aws://{REGION}/elb/c"}
     # the region comes from the ARN when --region is not given
-    assert {f for r, f in run("--arn", b_alb).at() if r == "WS201"} == {where(b)}
+    assert {f for r, f in run("--arn", b).at() if r == "WS201"} == {where(b)}
 
 
 def test_name_not_found_is_exit_2(aws: Account) -> None:
@@ -420,10 +426,11 @@ def test_selection_fail_on_and_exit_zero(aws: Account) -> None:
 
 
 def test_text_report(aws: Account) -> None:
-    listener = aws.listener(aws.balancer("web"))
+    alb = aws.balancer("web")
+    aws.listener(alb)
     result = run("--region", REGION, "--all", "--output-format", "text")
     assert result.code == 1
-    assert where(listener) in result.out and "WS201" in result.out
+    assert f"{where(alb)}: WS201" in result.out
 
 
 def test_config_file_is_read(aws: Account, tmp_path: Path) -> None:
@@ -539,9 +546,10 @@ def test_profile_credentials_are_used(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
     with moto.mock_aws():
         account = Account()
-        listener = account.listener(account.balancer("web"))
+        alb = account.balancer("web")
+        account.listener(alb)
         result = run("--region", REGION, "--profile", "ci", "--all")
-    assert ("WS201", where(listener)) in result.at()
+    assert ("WS201", where(alb)) in result.at()
 
 
 def test_endpoint_unreachable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

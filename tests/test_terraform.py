@@ -62,9 +62,12 @@ def test_default_idle_timeout_points_at_the_resource(lint: Lint) -> None:
     assert run.rules_at() == {("WS201", 1), ("WS301", 1)}
 
 
-def test_default_idle_timeout_with_a_listener_points_at_the_listener(lint: Lint) -> None:
+def test_default_idle_timeout_points_at_the_load_balancer(lint: Lint) -> None:
+    """WS201 points at the block that should hold idle_timeout: the load balancer, naming its listener."""
     text = ALB_WITH_LISTENER.replace("  idle_timeout = {idle}\n", "")
-    assert lint({"main.tf": text}, "main.tf", *PING).rules_at() == {("WS201", 5)}
+    run = lint({"main.tf": text}, "main.tf", *PING)
+    assert run.rules_at() == {("WS201", 1)}
+    assert "listener" in str(run.only("WS201")[0]["message"])
 
 
 def test_variable_default_is_located_where_it_is_used(lint: Lint, tmp_path: Path) -> None:
@@ -142,7 +145,7 @@ def test_unknown_values_never_fire(lint: Lint, expression: str) -> None:
 
 def test_literal_null_is_an_argument_not_set(lint: Lint) -> None:
     text = ALB_WITH_LISTENER.replace("{idle}", "null")
-    assert lint({"main.tf": text}, "main.tf", *PING).rules_at() == {("WS201", 6)}
+    assert lint({"main.tf": text}, "main.tf", *PING).rules_at() == {("WS201", 1)}
 
 
 def test_out_of_range_idle_timeout(lint: Lint) -> None:
@@ -170,7 +173,7 @@ def test_redirect_only_listener_carries_no_websocket(lint: Lint) -> None:
         "  }\n"
         "}\n"
     )
-    assert lint({"main.tf": text}, "main.tf", *PING).rules_at() == {("WS201", 5)}
+    assert lint({"main.tf": text}, "main.tf", *PING).rules_at() == {("WS201", 1)}
 
 
 def test_fixed_response_listener_with_a_forwarding_rule_counts(lint: Lint) -> None:
@@ -203,7 +206,7 @@ def test_fixed_response_listener_with_a_forwarding_rule_counts(lint: Lint) -> No
       deregistration_delay = 0
     }
     """
-    assert lint({"main.tf": text}, "main.tf", *PING).rules_at() == {("WS201", 3), ("WS404", 26)}
+    assert lint({"main.tf": text}, "main.tf", *PING).rules_at() == {("WS201", 1), ("WS404", 26)}
 
 
 def test_listener_without_protocol_on_an_alb_is_http(lint: Lint) -> None:
@@ -395,7 +398,7 @@ def test_classic_elb_http_listener(lint: Lint) -> None:
 def test_classic_elb_idle_timeout(lint: Lint) -> None:
     text = CLASSIC.replace("{protocol}", "tcp")
     run = lint({"main.tf": text.replace("  idle_timeout       = {idle}\n", "")}, "main.tf", *PING)
-    assert run.rules_at() == {("WS201", 4)}
+    assert run.rules_at() == {("WS201", 1)}
     assert lint({"main.tf": text.replace("{idle}", "30")}, "main.tf", *PING).rules_at() == {("WS301", 3)}
     assert lint({"main.tf": text.replace("{idle}", "3601")}, "main.tf", *PING).rules_at() == {("WS206", 3)}
 
@@ -505,7 +508,7 @@ def test_alb_module_defaults_and_unknown_inputs(lint: Lint) -> None:
     run = lint({"main.tf": text}, "main.tf", "--ping-interval", "90s")
     # module.alb: the default 60 s on its HTTP listener (the module's default protocol);
     # module.nlb: tcp_idle_timeout_seconds 120 at its map element; the rest is unknown or not this module
-    assert run.rules_at() == {("WS201", 6), ("WS301", 1), ("WS301", 22)}
+    assert run.rules_at() == {("WS201", 1), ("WS301", 1), ("WS301", 22)}
 
 
 def test_alb_module_v8_list_inputs(lint: Lint) -> None:
@@ -614,16 +617,16 @@ CORPUS_FINDINGS = {
     # terraform-aws-modules/alb ~> 9.0 without idle_timeout: AWS's 60 s on its HTTP listener (the module's
     # listener map element), the default shown at the module block
     ("WS303", "aws-ia__terraform-aws-ecs-blueprints/terraform__ec2-examples__lb-service__main.tf", 115),
-    ("WS201", "aws-ia__terraform-aws-ecs-blueprints/terraform__ec2-examples__lb-service__main.tf", 143),
+    ("WS201", "aws-ia__terraform-aws-ecs-blueprints/terraform__ec2-examples__lb-service__main.tf", 115),
     ("WS303", "aws-ia__terraform-aws-ecs-blueprints/terraform__fargate-examples__backstage__main.tf", 118),
-    ("WS201", "aws-ia__terraform-aws-ecs-blueprints/terraform__fargate-examples__backstage__main.tf", 146),
+    ("WS201", "aws-ia__terraform-aws-ecs-blueprints/terraform__fargate-examples__backstage__main.tf", 118),
     ("WS303", "aws-ia__terraform-aws-ecs-blueprints/terraform__fargate-examples__lb-service__main.tf", 106),
-    ("WS201", "aws-ia__terraform-aws-ecs-blueprints/terraform__fargate-examples__lb-service__main.tf", 135),
+    ("WS201", "aws-ia__terraform-aws-ecs-blueprints/terraform__fargate-examples__lb-service__main.tf", 106),
     # aws_lb without idle_timeout; its HTTP listener answers 404 but a listener rule forwards
     ("WS303", BRIKIS + "02-intro-to-terraform-syntax__webserver-cluster__main.tf", 72),
-    ("WS201", BRIKIS + "02-intro-to-terraform-syntax__webserver-cluster__main.tf", 81),
+    ("WS201", BRIKIS + "02-intro-to-terraform-syntax__webserver-cluster__main.tf", 72),
     ("WS303", ZERO_DOWNTIME, 121),
-    ("WS201", ZERO_DOWNTIME, 128),
+    ("WS201", ZERO_DOWNTIME, 121),
     # idle_timeout = var.idle_timeout (default 60) and deregistration_delay = var.deregistration_delay
     # (default 15): located where used
     ("WS303", "cloudposse__terraform-aws-alb/main.tf", 118),
@@ -631,10 +634,10 @@ CORPUS_FINDINGS = {
     # aws_elb with an HTTP listener and no idle_timeout
     ("WS303", "hashicorp__terraform-provider-aws/examples__asg__main.tf", 16),
     ("WS110", "hashicorp__terraform-provider-aws/examples__asg__main.tf", 22),
-    ("WS201", "hashicorp__terraform-provider-aws/examples__asg__main.tf", 22),
+    ("WS201", "hashicorp__terraform-provider-aws/examples__asg__main.tf", 16),
     # aws_alb without idle_timeout, HTTP listener
     ("WS303", "hashicorp__terraform-provider-aws/examples__ecs-fargate__alb.tf", 1),
-    ("WS201", "hashicorp__terraform-provider-aws/examples__ecs-fargate__alb.tf", 15),
+    ("WS201", "hashicorp__terraform-provider-aws/examples__ecs-fargate__alb.tf", 1),
     # aws_elb with HTTP and HTTPS listeners, idle_timeout = 400
     ("WS110", "hashicorp__terraform-provider-aws/website__docs__r__elb.html.markdown__block1.tf", 12),
     ("WS110", "hashicorp__terraform-provider-aws/website__docs__r__elb.html.markdown__block1.tf", 19),
@@ -644,14 +647,14 @@ CORPUS_FINDINGS = {
     ("WS303", "hashicorp__terraform-provider-aws/website__docs__r__lb.html.markdown__block1.tf", 1),
     # terraform-aws-modules/alb inputs: default idle timeout, deregistration_delay 10 / 5 in target_groups
     ("WS303", "terraform-aws-modules__terraform-aws-atlantis/examples__github-separate__main.tf", 121),
-    ("WS201", "terraform-aws-modules__terraform-aws-atlantis/examples__github-separate__main.tf", 135),
+    ("WS201", "terraform-aws-modules__terraform-aws-atlantis/examples__github-separate__main.tf", 121),
     ("WS404", "terraform-aws-modules__terraform-aws-atlantis/examples__github-separate__main.tf", 152),
     ("WS303", "terraform-aws-modules__terraform-aws-ecs/examples__complete__main.tf", 308),
-    ("WS201", "terraform-aws-modules__terraform-aws-ecs/examples__complete__main.tf", 339),
+    ("WS201", "terraform-aws-modules__terraform-aws-ecs/examples__complete__main.tf", 308),
     ("WS404", "terraform-aws-modules__terraform-aws-ecs/examples__complete__main.tf", 370),
     ("WS404", "terraform-aws-modules__terraform-aws-ecs/examples__complete__main.tf", 393),
     ("WS303", "terraform-aws-modules__terraform-aws-ecs/examples__fargate__main.tf", 279),
-    ("WS201", "terraform-aws-modules__terraform-aws-ecs/examples__fargate__main.tf", 310),
+    ("WS201", "terraform-aws-modules__terraform-aws-ecs/examples__fargate__main.tf", 279),
     ("WS404", "terraform-aws-modules__terraform-aws-ecs/examples__fargate__main.tf", 379),
     ("WS404", "terraform-aws-modules__terraform-aws-ecs/examples__fargate__main.tf", 404),
     # aws_elb idle_timeout = var.idle_timeout (default 60), dynamic listeners: the ELB is the hop

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wslint.checks import Model, check, finding
-from wslint.model import Finding
+from wslint.model import Duration, Finding, Hop, Location, Route
 
 # hop kind -> (whose default, how to fix)
 BOXES = {
@@ -20,21 +20,28 @@ BOXES = {
 
 @check("WS201")
 def default_idle_timeout(model: Model) -> Iterator[Finding]:
+    """One finding per block the default applies to: an nginx location, an ALB or Classic ELB naming its listeners."""
+    groups: dict[Location, list[tuple[Hop, Route, Duration]]] = {}
     for hop, route in model.routes():
         timeout = route.idle_timeout
         if timeout is None or not timeout.default or not route.default_applies:
             continue
+        groups.setdefault(timeout.location, []).append((hop, route, timeout))
+    for where, members in groups.items():
+        hop, _, timeout = members[0]
         box, fix = BOXES.get(
             hop.kind, (hop.kind, f"Set {timeout.directive} to 3600 (or longer than twice your ping interval).")
         )
+        names = ", ".join(dict.fromkeys(route.name for _, route, _ in members))
         if hop.kind == "nginx":
-            what = f"{route.name} has no {timeout.directive}: {box} default {timeout.human()} closes"
+            what = f"{names} has no {timeout.directive}: {box} default {timeout.human()} closes"
         else:
-            what = f"{route.name} keeps {box} default {timeout.directive} of {timeout.human()}, which closes"
+            verb = "keeps" if len(members) == 1 else "keep"
+            what = f"{names} {verb} {box} default {timeout.directive} of {timeout.human()}, which closes"
         yield finding(
             "WS201",
-            route.location,
+            where,
             f"{what} a WebSocket that is idle that long (close 1006)",
             fix.format(directive=timeout.directive),
-            hops=[hop.name],
+            hops=sorted({h.name for h, _, _ in members}),
         )
