@@ -30,19 +30,11 @@ from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupS
 PAGE_SIZE: int | None = None
 
 ELBV2_KINDS: dict[str, aws_spec.Kind] = {"application": "alb", "network": "nlb"}
-# FACTS.md §A.1, A.2, A.3, A.5, A.6: what the API reports when nobody set the value
-ALB_IDLE_KEY = "idle_timeout.timeout_seconds"
-ALB_KEEPALIVE_KEY = "client_keep_alive.seconds"
-DELAY_KEY = "deregistration_delay.timeout_seconds"
+ALB_IDLE_KEY = aws_spec.ALB_IDLE_KEY
+ALB_KEEPALIVE_KEY = aws_spec.ALB_KEEPALIVE_KEY
+DELAY_KEY = aws_spec.DELAY_KEY
 TERMINATION_KEY = "deregistration_delay.connection_termination.enabled"
-CLB_IDLE_KEY = "ConnectionSettings.IdleTimeout"
-DEFAULTS = {
-    ALB_IDLE_KEY: "60",
-    ALB_KEEPALIVE_KEY: "3600",
-    aws_spec.NLB_IDLE_KEY: "350",
-    DELAY_KEY: "300",
-    CLB_IDLE_KEY: "60",
-}
+CLB_IDLE_KEY = aws_spec.CLB_IDLE_KEY
 
 NOT_FOUND = frozenset({"LoadBalancerNotFound", "ListenerNotFound", "TargetGroupNotFound"})
 DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"})
@@ -197,9 +189,7 @@ class _Reader:
     def value(self, attributes: dict[str, str], key: str, where: Location) -> Value | None:
         """The attribute, or None when it is missing or equals AWS's default (the default applies)."""
         raw = attributes.get(key)
-        if raw is None or raw.strip() == DEFAULTS.get(key):
-            return None
-        return Value(raw, where)
+        return aws_spec.reported(key, None if raw is None else Value(raw, where))
 
     # ---- ALB / NLB ----------------------------------------------------------------------------
 

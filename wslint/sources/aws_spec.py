@@ -76,6 +76,29 @@ NLB_IDLE = (350, 60, 6000)
 CLB_IDLE = (60, 1, 3600)
 WEBSOCKET_PROTOCOLS = {"alb": {"HTTP", "HTTPS"}, "nlb": {"TCP", "TLS", "TCP_UDP"}}
 NLB_IDLE_KEY = "tcp.idle_timeout.seconds"
+ALB_IDLE_KEY = "idle_timeout.timeout_seconds"
+ALB_KEEPALIVE_KEY = "client_keep_alive.seconds"
+DELAY_KEY = "deregistration_delay.timeout_seconds"
+CLB_IDLE_KEY = "ConnectionSettings.IdleTimeout"
+# FACTS.md §A.1, A.2, A.3, A.5, A.6: what the API reports when nobody set the value
+API_DEFAULTS = {
+    ALB_IDLE_KEY: "60",
+    ALB_KEEPALIVE_KEY: "3600",
+    NLB_IDLE_KEY: "350",
+    DELAY_KEY: "300",
+    CLB_IDLE_KEY: "60",
+}
+
+
+def reported(key: str, value: Value | None) -> Value | None:
+    """An attribute the API (live, or saved CLI output) reports, or None when it equals AWS's default.
+
+    The API prints every attribute, set or not, so a value equal to the default cannot be told
+    from "not set": it is read as the default, which applies (and WS201 fires where it bites).
+    """
+    if value is None or str(value.value).strip() == API_DEFAULTS.get(key):
+        return None
+    return value
 
 
 @dataclass

@@ -32,8 +32,8 @@ from wslint.sources.aws_spec import Kind, ListenerSpec, LoadBalancerSpec, Target
 from wslint.sources.yaml_positions import Node, YamlError, load_each
 from wslint.sources.yaml_positions import load as load_yaml
 
-ALB_IDLE_KEY = "idle_timeout.timeout_seconds"
-CLB_IDLE_KEY = "ConnectionSettings.IdleTimeout"
+ALB_IDLE_KEY = aws_spec.ALB_IDLE_KEY
+CLB_IDLE_KEY = aws_spec.CLB_IDLE_KEY
 
 # attribute keys by what they belong to (botocore elbv2 LoadBalancerAttribute, ListenerAttribute,
 # TargetGroupAttribute); load_balancing.cross_zone.enabled is both a load balancer and a target group key
@@ -161,8 +161,11 @@ class _Reader:
             self.note(self.root, "cannot tell whether these are an ALB's attributes; not checked")
             return []
         return [
-            LoadBalancerSpec(kind="alb", name=self.name, location=where, idle_timeout=attributes.get(ALB_IDLE_KEY),
-                             client_keep_alive=attributes.get("client_keep_alive.seconds"), idle_key=ALB_IDLE_KEY)
+            LoadBalancerSpec(kind="alb", name=self.name, location=where,
+                             idle_timeout=aws_spec.reported(ALB_IDLE_KEY, attributes.get(ALB_IDLE_KEY)),
+                             client_keep_alive=aws_spec.reported(aws_spec.ALB_KEEPALIVE_KEY,
+                                                                 attributes.get(aws_spec.ALB_KEEPALIVE_KEY)),
+                             idle_key=ALB_IDLE_KEY)
         ]  # fmt: skip
 
     def _listener_attributes(self, attributes: dict[str, Value], where: Location) -> list[LoadBalancerSpec]:
@@ -207,6 +210,7 @@ class _Reader:
             return []
         settings = node.get("ConnectionSettings")
         idle = self.value(settings.get("IdleTimeout")) if settings is not None and settings.is_map else None
+        idle = aws_spec.reported(CLB_IDLE_KEY, idle)
         where = self.where("LoadBalancerAttributes")
         return [LoadBalancerSpec(kind="elb", name=self.name, location=where, idle_timeout=idle, idle_key=CLB_IDLE_KEY)]
 
