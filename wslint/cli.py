@@ -355,6 +355,10 @@ def _dispatch(args: list[str]) -> int:
             return cmd_rule(args[1:])
         if args and args[0] == "path":
             return cmd_path(args[1:])
+        if args and args[0] == "probe":
+            from wslint.probe import main as probe_main  # the network, and websockets, only behind this command
+
+            return probe_main(args[1:])
         if args and args[0] == "aws":
             from wslint.aws_command import main as aws_main  # boto3 only behind this command
 
