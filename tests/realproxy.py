@@ -1,0 +1,217 @@
+"""Run the real nginx and HAProxy, and a WebSocket backend, on 127.0.0.1 for the proof suite and `wslint probe` tests.
+
+Every process is started in its own session and stopped by pid (SIGTERM, then SIGKILL of its process group, which
+holds nothing but the process and its workers) when the context exits, on failure too. Ports come from free_port().
+Works as root (nginx gets `user root;` so its workers do not switch to `nobody`) and as a normal user (nginx's
+temp paths and access log are put under the run directory, so nothing under /var is written).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+HERE = Path(__file__).resolve().parent
+BACKEND = HERE / "ws_backend.py"
+START_TIMEOUT = 10.0  # seconds a process gets to accept on its port
+STOP_TIMEOUT = 5.0  # seconds between SIGTERM and SIGKILL
+
+# nginx's temp paths (compiled in under /var/lib/nginx) and access log, placed under the run directory
+NGINX_HTTP_PATHS = (
+    "access_log",
+    "client_body_temp_path",
+    "proxy_temp_path",
+    "fastcgi_temp_path",
+    "uwsgi_temp_path",
+    "scgi_temp_path",
+)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def accepts(port: int, timeout: float = 0.2) -> bool:
+    """Whether 127.0.0.1:port accepts a TCP connection."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _read(log: IO[bytes] | Path) -> str:
+    if isinstance(log, Path):
+        return log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    log.flush()
+    log.seek(0)
+    return log.read().decode("utf-8", errors="replace")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM by pid, then SIGKILL of its process group (its own session: it and its workers) if it lingers."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        proc.send_signal(signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=STOP_TIMEOUT)
+        return
+    # still running and not reaped, so its pid (== its process group, start_new_session) is still ours: kill the
+    # group, which takes the workers of an nginx master with it
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=STOP_TIMEOUT)
+
+
+def _wait_accepting(proc: subprocess.Popen[bytes], ports: list[int], what: str, log: IO[bytes] | Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    pending = list(ports)
+    while pending:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode} before accepting:\n{_read(log)}")
+        if accepts(pending[0]):
+            pending.pop(0)
+            continue
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"{what} did not accept on 127.0.0.1:{pending[0]} within {START_TIMEOUT:.0f} s:\n{_read(log)}"
+            )
+        time.sleep(0.02)
+
+
+@contextmanager
+def _running(argv: list[str], ports: list[int], what: str, log: IO[bytes] | Path, cwd: Path | None) -> Iterator[int]:
+    """Start argv (stdout and stderr into log), wait until every port accepts, yield the pid; stop it on exit."""
+    out: IO[bytes] = log if not isinstance(log, Path) else log.open("wb")
+    try:
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True
+        )
+    finally:
+        if isinstance(log, Path):
+            out.close()
+    try:
+        _wait_accepting(proc, ports, what, log)
+        yield proc.pid
+    finally:
+        _stop(proc)
+
+
+@contextmanager
+def backend(mode: str = "echo", server_ping: float | None = None) -> Iterator[int]:
+    """A WebSocket server subprocess (python tests/ws_backend.py ...) on 127.0.0.1; yields its port.
+
+    mode "echo" echoes messages; "silent" never sends anything. server_ping: seconds between pings the SERVER sends
+    (None: it never pings). Waits until the port accepts; stops it by pid (terminate, then kill) on exit.
+    """
+    if mode not in ("echo", "silent"):
+        raise ValueError(f"unknown backend mode {mode!r}")
+    port = free_port()
+    argv = [sys.executable, str(BACKEND), "--port", str(port), "--mode", mode]
+    if server_ping is not None:
+        argv += ["--server-ping", str(server_ping)]
+    with (
+        tempfile.TemporaryFile() as log,
+        _running(argv, [port], f"ws_backend ({mode})", log, cwd=None),
+    ):
+        yield port
+
+
+def listen_ports(conf: str, keyword: str) -> list[int]:
+    """The ports of `listen`/`bind` lines (keyword) in conf; anything but 127.0.0.1:PORT is refused."""
+    ports: list[int] = []
+    for match in re.finditer(rf"(?:^|[;{{])\s*{keyword}\s+([^\s;]+)", conf, re.M):
+        address = match.group(1)
+        host, _, port = address.rpartition(":")
+        if host != "127.0.0.1":
+            raise ValueError(f"the real-proxy tests listen on 127.0.0.1 only, not {address!r}")
+        ports.append(int(port))
+    if not ports:
+        raise ValueError(f"no `{keyword} 127.0.0.1:PORT` in the configuration")
+    return ports
+
+
+def nginx_http_settings(tmp: Path) -> str:
+    """Directives (one line) that keep nginx's temp files and access log under tmp."""
+    names = {"access_log": "access.log", "client_body_temp_path": "client_body_temp"}
+    return " ".join(f"{name} {tmp / names.get(name, name.replace('_path', ''))};" for name in NGINX_HTTP_PATHS)
+
+
+def nginx_globals(tmp: Path, conf: str) -> str:
+    """The -g directives: foreground, pid in tmp, and `user root;` when running as root."""
+    directives = ["daemon off;"]
+    if not re.search(r"^\s*pid\s", conf, re.M):
+        directives.append(f"pid {tmp / 'nginx.pid'};")
+    if os.geteuid() == 0 and not re.search(r"^\s*user\s", conf, re.M):
+        directives.append("user root;")
+    return " ".join(directives)
+
+
+def nginx_prepare(tmp: Path, conf: str) -> str:
+    """conf with the temp paths and access log moved under tmp, on the `http {` line (line numbers are kept)."""
+    if any(re.search(rf"^\s*{name}\s", conf, re.M) for name in NGINX_HTTP_PATHS):
+        return conf
+    return re.sub(r"^(\s*http\s*\{)", lambda m: f"{m.group(1)} {nginx_http_settings(tmp)}", conf, count=1, flags=re.M)
+
+
+@contextmanager
+def run_nginx(binary: str, tmp: Path, conf: str) -> Iterator[Path]:
+    """Run nginx on conf (a full nginx.conf listening on 127.0.0.1:PORT) written to tmp/nginx.conf; yield its path.
+
+    Foreground (`-g 'daemon off;'`), prefix tmp, pid and error log (stderr, kept in tmp/nginx.stderr) in tmp; the
+    temp paths and access log go under tmp on the `http {` line unless conf sets them. Waits until every listen port
+    accepts (bounded; nginx's output in the failure message) and stops nginx by pid on exit, on failure too.
+    """
+    tmp.mkdir(parents=True, exist_ok=True)
+    path = tmp / "nginx.conf"
+    path.write_text(nginx_prepare(tmp, conf), encoding="utf-8")
+    argv = [binary, "-p", str(tmp), "-c", str(path), "-e", "stderr", "-g", nginx_globals(tmp, conf)]
+    with _running(argv, listen_ports(conf, "listen"), "nginx", tmp / "nginx.stderr", cwd=tmp):
+        yield path
+
+
+@contextmanager
+def run_haproxy(binary: str, tmp: Path, conf: str) -> Iterator[Path]:
+    """Run HAProxy in the foreground (`-db -f tmp/haproxy.cfg`) on conf (binding 127.0.0.1:PORT); yield the path.
+
+    Output goes to tmp/haproxy.stderr. Waits until every bind port accepts; stops HAProxy by pid on exit.
+    """
+    tmp.mkdir(parents=True, exist_ok=True)
+    path = tmp / "haproxy.cfg"
+    path.write_text(conf, encoding="utf-8")
+    argv = [binary, "-db", "-f", str(path)]
+    with _running(argv, listen_ports(conf, "bind"), "haproxy", tmp / "haproxy.stderr", cwd=tmp):
+        yield path
+
+
+def nginx_version(binary: str) -> str:
+    """The version of the nginx binary, e.g. "1.22.1" (from `nginx -v`, which prints to stderr)."""
+    proc = subprocess.run([binary, "-v"], capture_output=True, text=True, timeout=30, check=False)
+    match = re.search(r"nginx/(\d+\.\d+\.\d+)", proc.stderr + proc.stdout)
+    if not match:
+        raise RuntimeError(f"`{binary} -v` printed no version: {proc.stderr!r}")
+    return match.group(1)
+
+
+def haproxy_version(binary: str) -> str:
+    """The version of the haproxy binary, e.g. "2.6.12" (from `haproxy -v`)."""
+    proc = subprocess.run([binary, "-v"], capture_output=True, text=True, timeout=30, check=False)
+    match = re.search(r"version (\d+\.\d+\.\d+)", proc.stdout + proc.stderr)
+    if not match:
+        raise RuntimeError(f"`{binary} -v` printed no version: {proc.stdout!r}")
+    return match.group(1)
