@@ -250,9 +250,9 @@ def test_regions_are_full(full: Result) -> None:
         "endLine": 7,
         "endColumn": 22,
     }
-    listener = by_rule_and_uri(log, "WS201", "infra/main.tf")  # a multi-line resource block
-    region = listener["locations"][0]["physicalLocation"]["region"]
-    assert region["startLine"] == 7 and region["endLine"] == 11
+    balancer = by_rule_and_uri(log, "WS201", "infra/main.tf")  # the load balancer's multi-line resource block
+    region = balancer["locations"][0]["physicalLocation"]["region"]
+    assert region["startLine"] == 1 and region["endLine"] == 5
     assert {"startColumn", "endColumn"} <= set(region)
     for result in results_of(log):
         physical = result["locations"][0].get("physicalLocation")
