@@ -1,0 +1,592 @@
+"""Proof on the real proxies: wslint's prediction and what nginx and HAProxy actually do must agree.
+
+Every scenario generates its configuration, runs wslint on it (JSON, --isolated, --nginx-version of the installed
+nginx), starts the real proxy on 127.0.0.1 in front of tests/ws_backend.py, drives a websockets client and compares.
+Idle timeouts are T = 2-3 s; a drop is observed within [predicted - 0.1 s, predicted + 0.6 s] with close code 1006
+(no close frame); survival means alive after 3 x T. The table of predicted vs observed is printed at the end of the
+module (also with plain `pytest`). Verdicts: agree, flagged-survives-on-loopback (a ping interval in (T/2, T] that
+WS301 flags by design and that survives on loopback), DISAGREE (fails the scenario).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+from tests.conftest import Run
+from tests.realproxy import backend, free_port, nginx_prepare, nginx_version, run_haproxy, run_nginx
+
+pytestmark = [pytest.mark.proxies, pytest.mark.timeout(60)]
+
+T = 2.0  # the idle timeout of most scenarios, seconds
+EARLY, LATE = 0.1, 0.6  # a drop at P is observed within [P - EARLY, P + LATE]
+SURVIVE = 3 * T  # a connection that survives is alive after this long
+WSLint = Callable[..., Run]
+AGREE, FLAGGED, DISAGREE = "agree", "flagged-survives-on-loopback", "DISAGREE"
+
+
+# --- the table ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    name: str
+    predicted: str
+    observed: str
+    verdict: str
+
+
+@pytest.fixture(scope="module")
+def table(request: pytest.FixtureRequest) -> list[Row]:
+    """Rows of the module's scenarios; printed through the terminal reporter when the module ends."""
+    rows: list[Row] = []
+
+    def show() -> None:
+        # the finalizer runs inside the last test's teardown, whose output is captured: suspend capturing, as
+        # pytest's live logging does, so the table reaches the terminal (and CI logs) with plain `pytest`
+        capture = request.config.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+            write_table()
+
+    def write_table() -> None:
+        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+        write: Callable[[str], object] = reporter.write_line if reporter is not None else print
+        headers = ("scenario", "wslint predicts", "proxy observed", "verdict")
+        cells = [headers, *((r.name, r.predicted, r.observed, r.verdict) for r in rows)]
+        widths = [max(len(c[i]) for c in cells) for i in range(4)]
+        write("")
+        write(f"proof on the real proxies (T = {T:g} s; drop window [P - {EARLY} s, P + {LATE} s]; survive = 3 x T)")
+        for i, cell in enumerate(cells):
+            write(" | ".join(text.ljust(width) for text, width in zip(cell, widths, strict=True)).rstrip())
+            if i == 0:
+                write("-+-".join("-" * width for width in widths))
+
+    request.addfinalizer(show)
+    return rows
+
+
+def record(rows: list[Row], name: str, predicted: str, observed: str, verdict: str) -> None:
+    """Add the row, then fail the scenario if wslint and the proxy disagree (the row is in the table either way)."""
+    rows.append(Row(name, predicted, observed, verdict))
+    assert verdict != DISAGREE, f"{name}: wslint predicts {predicted}, the proxy did {observed}"
+
+
+@pytest.fixture(scope="module")
+def version(nginx_binary: str) -> str:
+    return nginx_version(nginx_binary)
+
+
+# --- configurations -----------------------------------------------------------------------------------------------
+
+
+def nginx_conf(port: int, body: str, http: str = "") -> str:
+    """A full nginx.conf: one server on 127.0.0.1:port holding body (server-level lines and locations)."""
+    return f"events {{}}\nhttp {{\n{http}    server {{\n        listen 127.0.0.1:{port};\n{body}    }}\n}}\n"
+
+
+def location(path: str, upstream: int, *lines: str) -> str:
+    inner = "".join(f"            {line}\n" for line in (f"proxy_pass http://127.0.0.1:{upstream};", *lines))
+    return f"        location {path} {{\n{inner}        }}\n"
+
+
+HTTP11 = "proxy_http_version 1.1;"
+UPGRADE = "proxy_set_header Upgrade $http_upgrade;"
+CONNECTION = 'proxy_set_header Connection "upgrade";'
+HEADERS = (HTTP11, UPGRADE, CONNECTION)
+
+
+def haproxy_conf(port: int, upstream: int, defaults: str, frontend: str = "", backend_lines: str = "") -> str:
+    """A full haproxy.cfg: frontend fe on 127.0.0.1:port -> backend ws -> 127.0.0.1:upstream."""
+    return (
+        "global\n"
+        "    hard-stop-after 10s\n"
+        "defaults\n"
+        "    mode http\n"
+        "    timeout connect 2s\n"
+        f"{defaults}"
+        "frontend fe\n"
+        f"    bind 127.0.0.1:{port}\n"
+        f"{frontend}"
+        "    default_backend ws\n"
+        "backend ws\n"
+        f"{backend_lines}"
+        f"    server app 127.0.0.1:{upstream}\n"
+    )
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based number of the first line containing needle."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in the configuration")
+
+
+def block_lines(text: str, opening: str) -> range:
+    """The lines of the block whose first line contains opening, through its closing brace."""
+    start = line_of(text, opening)
+    depth = 0
+    for number, line in enumerate(text.splitlines()[start - 1 :], start):
+        depth += line.count("{") - line.count("}")
+        if depth == 0:
+            return range(start, number + 1)
+    raise AssertionError(f"block {opening!r} is not closed")
+
+
+def write_nginx(directory: Path, conf: str) -> Path:
+    """The nginx.conf exactly as run_nginx will write it (temp paths on the `http {` line), so wslint lints it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "nginx.conf"
+    path.write_text(nginx_prepare(directory, conf), encoding="utf-8")
+    return path
+
+
+def write_haproxy(directory: Path, conf: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "haproxy.cfg"
+    path.write_text(conf, encoding="utf-8")
+    return path
+
+
+# --- wslint -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Prediction:
+    report: dict[str, object]
+    cwd: Path
+
+    @property
+    def findings(self) -> list[dict[str, object]]:
+        found = self.report["findings"]
+        assert isinstance(found, list)
+        return found
+
+    def rules(self, file: Path, lines: range | None = None, prefix: str = "WS") -> list[str]:
+        """Sorted ids of the findings (with prefix) in file, within lines if given."""
+        name = str(file.relative_to(self.cwd))
+        return sorted(
+            str(f["rule"])
+            for f in self.findings
+            if f["file"] == name and str(f["rule"]).startswith(prefix) and (lines is None or f["line"] in lines)
+        )
+
+    def routes(self, hop: int = 0) -> dict[str, dict[str, object]]:
+        """{route name: route} of a hop of the first path (only with `wslint path`)."""
+        paths = self.report["paths"]
+        assert isinstance(paths, list) and paths, self.report
+        return {route["name"]: route for route in paths[0]["hops"][hop]["routes"]}
+
+    def idle(self, route: str, hop: int = 0) -> tuple[float, str]:
+        """(seconds, "directive at file:line") of a route's predicted idle timeout."""
+        timeout = self.routes(hop)[route]["idle_timeout"]
+        assert isinstance(timeout, dict)
+        where = f"{timeout['directive']} at {Path(str(timeout['file'])).name}:{timeout['line']}"
+        if timeout["default"]:
+            where = f"{timeout['directive']} default"
+        return float(timeout["seconds"]), where
+
+
+def predict(wslint: WSLint, cwd: Path, version: str, files: list[Path], *args: str, path: bool = False) -> Prediction:
+    """Run the wslint CLI (as users do) on files; `path=True` runs `wslint path` (the JSON then has `paths`)."""
+    argv = ["path"] if path else []
+    argv += [str(f.relative_to(cwd)) for f in files]
+    argv += ["--output-format", "json", "--isolated", "--nginx-version", version, *args]
+    run = wslint(*argv, cwd=cwd)
+    assert run.out.startswith("{"), f"wslint {' '.join(argv)} exited {run.code}: {run.err}"
+    return Prediction(json.loads(run.out), cwd)
+
+
+# --- clients ------------------------------------------------------------------------------------------------------
+
+
+async def handshake(port: int, path: str) -> str:
+    """'upgraded' (and a message echoed), or how the handshake failed."""
+    try:
+        async with connect(f"ws://127.0.0.1:{port}{path}", ping_interval=None, open_timeout=5) as ws:
+            await ws.send("hello")
+            reply = await asyncio.wait_for(ws.recv(), 5)
+            return "upgraded" if reply == "hello" else f"upgraded, echo {reply!r}"
+    except InvalidStatus as error:
+        return f"HTTP {error.response.status_code}"
+    except (InvalidHandshake, ConnectionClosed, OSError, asyncio.TimeoutError) as error:
+        return f"failed: {type(error).__name__}: {error}"
+
+
+@dataclass
+class Seen:
+    """What an idle (or pinging) client saw: alive after the whole duration, or closed at `at` seconds."""
+
+    at: float | None = None
+    code: int | None = None
+    close_frame: bool = False
+    sent: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def alive(self) -> bool:
+        return self.at is None
+
+    def __str__(self) -> str:
+        if self.at is None:
+            return f"alive after {SURVIVE:g} s" + (f" ({self.sent} sent)" if self.sent else "")
+        frame = "close frame" if self.close_frame else "no close frame"
+        return f"closed at {self.at:.2f} s, {self.code} ({frame})"
+
+
+async def watch(
+    port: int, path: str, duration: float, every: float | None = None, what: str = "ping", data: str = "x"
+) -> Seen:
+    """Connect without automatic pings, then send nothing (every=None) or a ping / a message every `every` seconds,
+    until the connection closes or `duration` seconds after the handshake."""
+    seen = Seen()
+    async with connect(f"ws://127.0.0.1:{port}{path}", ping_interval=None, open_timeout=5) as ws:
+        started = time.monotonic()
+        sender = asyncio.create_task(_send_every(ws, every, what, data, seen)) if every else None
+        try:
+            await asyncio.wait_for(ws.wait_closed(), duration)
+            seen.at = time.monotonic() - started
+            seen.code = ws.protocol.close_code
+            seen.close_frame = ws.protocol.close_rcvd is not None
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            if sender is not None:
+                sender.cancel()
+    return seen
+
+
+async def _send_every(ws: ClientConnection, every: float, what: str, data: str, seen: Seen) -> None:
+    action: Callable[[], Awaitable[object]] = ws.ping if what == "ping" else (lambda: ws.send(data))
+    try:
+        while True:
+            await asyncio.sleep(every)
+            await action()
+            seen.sent += 1
+    except ConnectionClosed:
+        pass
+
+
+def dropped_as_predicted(seen: Seen, predicted: float) -> bool:
+    """A 1006 drop (no close frame) within [predicted - EARLY, predicted + LATE]."""
+    return (
+        seen.at is not None
+        and predicted - EARLY <= seen.at <= predicted + LATE
+        and seen.code == 1006
+        and not seen.close_frame
+    )
+
+
+def drop_verdict(seen: Seen, predicted: float) -> str:
+    return AGREE if dropped_as_predicted(seen, predicted) else DISAGREE
+
+
+def keepalive_verdict(rules: list[str], seen: Seen) -> str:
+    """No WS301/WS302: it must survive. WS301/WS302: a drop agrees; survival of a WS301 is by design on loopback."""
+    if not rules:
+        return AGREE if seen.alive else DISAGREE
+    if seen.alive:
+        return FLAGGED if rules == ["WS301"] else DISAGREE
+    return AGREE
+
+
+# --- WS101-WS105: the handshake -----------------------------------------------------------------------------------
+
+BROKEN_LOCATIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    # rule: (lines of the broken location, extra lines at server level, extra lines at http level)
+    "WS101": ((UPGRADE, CONNECTION), "", ""),
+    "WS102": ((HTTP11, CONNECTION), "", ""),
+    "WS103": ((HTTP11, UPGRADE), "", ""),
+    "WS104": (
+        (HTTP11, "proxy_set_header X-Real-IP $remote_addr;"),
+        f"        {UPGRADE}\n        {CONNECTION}\n",
+        "",
+    ),
+    "WS105": (
+        (HTTP11, UPGRADE, "proxy_set_header Connection $connection_swapped;"),
+        "",
+        "    map $http_upgrade $connection_swapped {\n        default close;\n        '' upgrade;\n    }\n",
+    ),
+}
+WHAT_IS_MISSING = {
+    "WS101": "no proxy_http_version 1.1",
+    "WS102": "no Upgrade header",
+    "WS103": "no Connection header",
+    "WS104": "location's proxy_set_header hides server's Upgrade/Connection",
+    "WS105": "Connection from a map that never yields upgrade",
+}
+
+
+@pytest.mark.parametrize("rule", list(BROKEN_LOCATIONS))
+def test_handshake(
+    rule: str, nginx_binary: str, version: str, wslint: WSLint, table: list[Row], tmp_path: Path
+) -> None:
+    """A broken location next to the fixed one in the same server: wslint flags only the broken one, nginx upgrades
+    only the fixed one."""
+    broken_lines, server_lines, http_lines = BROKEN_LOCATIONS[rule]
+    fixed_lines = (*HEADERS, "proxy_set_header X-Real-IP $remote_addr;") if rule == "WS104" else HEADERS
+    with backend("echo") as app:
+        port = free_port()
+        body = server_lines + location("/ws/broken", app, *broken_lines) + location("/ws/fixed", app, *fixed_lines)
+        conf = nginx_conf(port, body, http_lines)
+        path = write_nginx(tmp_path / "nginx", conf)
+        text = path.read_text(encoding="utf-8")
+        lint = predict(wslint, tmp_path, version, [path])
+        broken = lint.rules(path, block_lines(text, "location /ws/broken"), "WS1")
+        fixed = lint.rules(path, block_lines(text, "location /ws/fixed"), "WS1")
+        with run_nginx(nginx_binary, tmp_path / "nginx", conf):
+            got_broken = asyncio.run(handshake(port, "/ws/broken"))
+            got_fixed = asyncio.run(handshake(port, "/ws/fixed"))
+    predicted = f"broken: {','.join(broken) or 'nothing'}; fixed: {','.join(fixed) or 'nothing'}"
+    observed = f"broken: {got_broken}; fixed: {got_fixed}"
+    ok = broken == [rule] and not fixed and got_broken != "upgraded" and got_fixed == "upgraded"
+    record(table, f"{rule} {WHAT_IS_MISSING[rule]}", predicted, observed, AGREE if ok else DISAGREE)
+
+
+def test_handshake_undefined_map_variable(
+    nginx_binary: str, version: str, wslint: WSLint, table: list[Row], tmp_path: Path
+) -> None:
+    """WS105's other case: Connection from a variable no map defines. nginx refuses the whole configuration ("unknown
+    variable"), so nothing upgrades; the same config with the map upgrades."""
+    with backend("echo") as app:
+        port = free_port()
+        lines = (HTTP11, UPGRADE, "proxy_set_header Connection $connection_upgrade;")
+        body = location("/ws/", app, *lines)
+        bad = nginx_conf(port, body)
+        good = nginx_conf(
+            port,
+            body,
+            "    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n",
+        )
+        bad_path = write_nginx(tmp_path / "bad", bad)
+        good_path = write_nginx(tmp_path / "good", good)
+        bad_rules = predict(wslint, tmp_path, version, [bad_path]).rules(bad_path, prefix="WS1")
+        good_rules = predict(wslint, tmp_path, version, [good_path]).rules(good_path, prefix="WS1")
+        try:
+            with run_nginx(nginx_binary, tmp_path / "bad", bad):
+                got_bad = asyncio.run(handshake(port, "/ws/"))
+        except RuntimeError as error:
+            emerg = [line for line in str(error).splitlines() if "[emerg]" in line]
+            got_bad = "config rejected: " + (emerg[0].split(": ", 1)[1] if emerg else str(error))
+        with run_nginx(nginx_binary, tmp_path / "good", good):
+            got_good = asyncio.run(handshake(port, "/ws/"))
+    predicted = f"undefined: {','.join(bad_rules) or 'nothing'}; with map: {','.join(good_rules) or 'nothing'}"
+    observed = f"undefined: {got_bad}; with map: {got_good}"
+    ok = bad_rules == ["WS105"] and not good_rules and got_bad != "upgraded" and got_good == "upgraded"
+    record(table, "WS105 Connection from an undefined variable", predicted, observed, AGREE if ok else DISAGREE)
+
+
+# --- WS201-WS203: one hop's idle timeout ----------------------------------------------------------------------------
+
+
+def test_nginx_read_timeout(nginx_binary: str, version: str, wslint: WSLint, table: list[Row], tmp_path: Path) -> None:
+    """proxy_read_timeout T in the location: an idle client is dropped at T (no keepalive: WS302)."""
+    with backend("silent") as app:
+        port = free_port()
+        conf = nginx_conf(port, location("/ws/", app, *HEADERS, f"proxy_read_timeout {T:g}s;"))
+        path = write_nginx(tmp_path / "nginx", conf)
+        lint = predict(wslint, tmp_path, version, [path], "--ping-interval", "0", path=True)
+        seconds, where = lint.idle("location /ws/")
+        rules = lint.rules(path, prefix="WS")
+        with run_nginx(nginx_binary, tmp_path / "nginx", conf):
+            seen = asyncio.run(watch(port, "/ws/", SURVIVE))
+    predicted = f"idle {seconds:g} s ({where}); {','.join(r for r in rules if r[:3] in ('WS2', 'WS3'))}"
+    record(table, f"nginx proxy_read_timeout {T:g}s, idle", predicted, str(seen), drop_verdict(seen, seconds))
+    assert "WS302" in rules and "WS201" not in rules, rules
+
+
+def test_nginx_read_timeout_default(
+    nginx_binary: str, version: str, wslint: WSLint, table: list[Row], tmp_path: Path
+) -> None:
+    """No proxy_read_timeout (WS201): nginx's default 60 s applies. 60 s is not waited for: the connection must
+    outlive 3 x T (no shorter cutoff anywhere); the same directive's drop at its value is the scenario above."""
+    with backend("silent") as app:
+        port = free_port()
+        conf = nginx_conf(port, location("/ws/", app, *HEADERS))
+        path = write_nginx(tmp_path / "nginx", conf)
+        lint = predict(wslint, tmp_path, version, [path], "--ping-interval", "0", path=True)
+        seconds, where = lint.idle("location /ws/")
+        rules = lint.rules(path, prefix="WS2")
+        with run_nginx(nginx_binary, tmp_path / "nginx", conf):
+            seen = asyncio.run(watch(port, "/ws/", SURVIVE))
+    predicted = f"idle {seconds:g} s ({where}); {','.join(rules)}"
+    ok = seconds == 60 and rules == ["WS201"] and seen.alive
+    observed = f"{seen} (60 s not waited: same directive as the 2s scenario)"
+    record(table, "nginx proxy_read_timeout unset (default)", predicted, observed, AGREE if ok else DISAGREE)
+
+
+HAPROXY_CASES: dict[str, tuple[str, str, str, float, str]] = {
+    # name: (defaults, frontend lines, backend lines, expected seconds, expected WS2xx rules)
+    "HAProxy no tunnel: client 3s, server 2s": (
+        "    timeout client 3s\n    timeout server 2s\n",
+        "",
+        "",
+        2.0,
+        "WS202",
+    ),
+    "HAProxy tunnel 2500ms in backend (client/server 1500ms)": (
+        "    timeout client 1500ms\n    timeout server 1500ms\n",
+        "",
+        "    timeout tunnel 2500ms\n",
+        2.5,
+        "",
+    ),
+    "HAProxy tunnel 6s only in frontend (ignored; client 3s, server 2s)": (
+        "    timeout client 3s\n    timeout server 2s\n",
+        "    timeout tunnel 6s\n",
+        "",
+        2.0,
+        "WS202",
+    ),
+    "HAProxy unitless tunnel 2500 (ms)": (
+        "    timeout client 10s\n    timeout server 10s\n",
+        "",
+        "    timeout tunnel 2500\n",
+        2.5,
+        "WS203",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HAPROXY_CASES))
+def test_haproxy_timeouts(
+    name: str, haproxy_binary: str, version: str, wslint: WSLint, table: list[Row], tmp_path: Path
+) -> None:
+    """An idle client through HAProxy is dropped at the timeout wslint computes for the backend."""
+    defaults, frontend, backend_lines, expected, expected_rules = HAPROXY_CASES[name]
+    with backend("silent") as app:
+        port = free_port()
+        conf = haproxy_conf(port, app, defaults, frontend, backend_lines)
+        path = write_haproxy(tmp_path / "haproxy", conf)
+        lint = predict(wslint, tmp_path, version, [path], "--ping-interval", "0", path=True)
+        seconds, where = lint.idle("frontend fe -> backend ws")
+        rules = [rule for rule in lint.rules(path, prefix="WS2") if rule != "WS204"]
+        with run_haproxy(haproxy_binary, tmp_path / "haproxy", conf):
+            seen = asyncio.run(watch(port, "/ws/", SURVIVE))
+        output = (tmp_path / "haproxy" / "haproxy.stderr").read_text(encoding="utf-8", errors="replace")
+    predicted = f"idle {seconds:g} s ({where}); {','.join(rules) or 'no WS2xx'}"
+    ignored = "'timeout tunnel' will be ignored" in output
+    observed = f"{seen}" + ("; HAProxy warns the tunnel is ignored" if ignored else "")
+    record(table, name, predicted, observed, drop_verdict(seen, seconds))
+    assert ignored is ("frontend" in name), output
+    assert seconds == expected and ",".join(rules) == expected_rules, (seconds, rules, lint.findings)
+    if "frontend" in name:  # WS202 names the tunnel HAProxy ignores
+        (ws202,) = [f for f in lint.findings if f["rule"] == "WS202"]
+        assert f"line {line_of(conf, 'timeout tunnel')} is in a frontend" in str(ws202["message"]), ws202
+
+
+# --- WS301-WS302: keepalive, on nginx and HAProxy at once ------------------------------------------------------------
+
+KEEPALIVE_CASES: dict[str, tuple[str, float | None, str, float | None]] = {
+    # name: (--ping-interval for wslint, client sends every (None: never), "ping"|"data", server pings every)
+    "client pings every 1s (T/2)": ("1s", T / 2, "ping", None),
+    "server pings every 1s (T/2)": ("1s", None, "ping", T / 2),
+    "no pings": ("0", None, "ping", None),
+    "client pings every 1.5s (0.75 T)": ("1500ms", 0.75 * T, "ping", None),
+    "client data every 0.67s (T/3), server silent": ("666ms", T / 3, "data", None),
+}
+
+
+@pytest.mark.parametrize("name", list(KEEPALIVE_CASES))
+def test_keepalive(
+    name: str,
+    nginx_binary: str,
+    haproxy_binary: str,
+    version: str,
+    wslint: WSLint,
+    table: list[Row],
+    tmp_path: Path,
+) -> None:
+    """nginx (proxy_read_timeout T) and HAProxy (timeout tunnel T) side by side, one client each, at the same time.
+
+    Traffic in either direction (client pings, server pings, client data) resets both proxies' timers, so the
+    keepalive rule holds whichever side pings: wslint is told the interval of the side that sends."""
+    ping, every, what, server_ping = KEEPALIVE_CASES[name]
+    with ExitStack() as stack:
+        app = stack.enter_context(backend("echo" if what == "ping" else "silent", server_ping=server_ping))
+        nginx_port, haproxy_port = free_port(), free_port()
+        nginx = nginx_conf(nginx_port, location("/ws/", app, *HEADERS, f"proxy_read_timeout {T:g}s;"))
+        haproxy = haproxy_conf(
+            haproxy_port, app, "    timeout client 10s\n    timeout server 10s\n", "", f"    timeout tunnel {T:g}s\n"
+        )
+        nginx_path = write_nginx(tmp_path / "nginx", nginx)
+        haproxy_path = write_haproxy(tmp_path / "haproxy", haproxy)
+        lint = predict(wslint, tmp_path, version, [nginx_path, haproxy_path], "--ping-interval", ping)
+        stack.enter_context(run_nginx(nginx_binary, tmp_path / "nginx", nginx))
+        stack.enter_context(run_haproxy(haproxy_binary, tmp_path / "haproxy", haproxy))
+
+        async def both() -> list[Seen]:
+            return list(
+                await asyncio.gather(
+                    watch(nginx_port, "/ws/", SURVIVE, every, what), watch(haproxy_port, "/ws/", SURVIVE, every, what)
+                )
+            )
+
+        seen_nginx, seen_haproxy = asyncio.run(both())
+    for proxy, path, seen in (("nginx", nginx_path, seen_nginx), ("HAProxy", haproxy_path, seen_haproxy)):
+        rules = lint.rules(path, prefix="WS30")
+        verdict = keepalive_verdict(rules, seen)
+        if rules == ["WS302"] or (rules == ["WS301"] and not seen.alive):
+            verdict = drop_verdict(seen, T)  # a predicted drop must also happen at T
+        predicted = f"--ping-interval {ping}: {','.join(rules) or 'no WS301/WS302'}"
+        record(table, f"{proxy} T={T:g}s, {name}", predicted, str(seen), verdict)
+
+
+# --- a path of three hops -----------------------------------------------------------------------------------------
+
+
+def test_chain_inner_hop_is_the_bottleneck(
+    nginx_binary: str, haproxy_binary: str, version: str, wslint: WSLint, table: list[Row], tmp_path: Path
+) -> None:
+    """nginx (proxy_read_timeout 3 x T) -> HAProxy (timeout tunnel T) -> app: `wslint path` names HAProxy's tunnel
+    line as the bottleneck, and an idle client through nginx is dropped at T, by the inner hop."""
+    with backend("silent") as app:
+        nginx_port, haproxy_port = free_port(), free_port()
+        haproxy = haproxy_conf(
+            haproxy_port, app, "    timeout client 30s\n    timeout server 30s\n", "", f"    timeout tunnel {T:g}s\n"
+        )
+        nginx = nginx_conf(nginx_port, location("/ws/", haproxy_port, *HEADERS, f"proxy_read_timeout {3 * T:g}s;"))
+        haproxy_path = write_haproxy(tmp_path / "haproxy", haproxy)
+        nginx_path = write_nginx(tmp_path / "nginx", nginx)
+        lint = predict(wslint, tmp_path, version, [nginx_path, haproxy_path], "--ping-interval", f"{T:g}s", path=True)
+        paths = lint.report["paths"]
+        assert isinstance(paths, list)
+        bottleneck = paths[0]["bottleneck"]
+        hop = paths[0]["hops"][bottleneck["hop"] - 1]
+        route = hop["routes"][bottleneck["route"]]
+        timeout = route["idle_timeout"]
+        tunnel_line = line_of(haproxy, "timeout tunnel")
+        named = [
+            f
+            for f in lint.findings
+            if f["file"] == "haproxy/haproxy.cfg"
+            and f["line"] == tunnel_line
+            and "this is the bottleneck of path" in str(f["message"])
+        ]
+        with (
+            run_haproxy(haproxy_binary, tmp_path / "haproxy", haproxy),
+            run_nginx(nginx_binary, tmp_path / "nginx", nginx),
+        ):
+            seen = asyncio.run(watch(nginx_port, "/ws/", SURVIVE))
+    predicted = (
+        f"bottleneck hop {bottleneck['hop']} ({hop['kind']}) {timeout['directive']} at "
+        f"haproxy.cfg:{timeout['line']}, {timeout['seconds']:g} s; {','.join(sorted({str(f['rule']) for f in named}))}"
+    )
+    ok = (
+        hop["kind"] == "haproxy"
+        and timeout["line"] == tunnel_line
+        and timeout["seconds"] == T
+        and bool(named)
+        and dropped_as_predicted(seen, float(timeout["seconds"]))
+    )
+    record(table, "chain nginx 6s -> HAProxy tunnel 2s -> app, idle", predicted, str(seen), AGREE if ok else DISAGREE)
