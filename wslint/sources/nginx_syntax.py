@@ -1,6 +1,7 @@
-"""nginx text -> a tree of directives, with crossplane's lexer and nginx's own error messages.
+"""nginx text -> a tree of directives, with crossplane's tokens and nginx's own error messages.
 
-crossplane (0.5.x) tokenises; this module builds the tree itself so that it can cover
+crossplane's lexer (0.5.x) defines the tokens (wslint.sources.nginx_lexer yields the same
+ones faster); this module builds the tree itself so that it can cover
 crossplane's weak spots: an empty error on a missing final ``;`` or an unterminated
 quote, a UTF-8 BOM glued to the first directive, CRLF, and the context checks that
 reject an ``include`` inside ``if``. Columns are found on the source line, since
@@ -9,15 +10,14 @@ crossplane's tokens carry line numbers only.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from crossplane.analyzer import analyze, enter_block_ctx
 from crossplane.errors import NgxParserDirectiveError
 from crossplane.ext.lua import LuaBlockPlugin
-from crossplane.lexer import _lex_file_object
 
 from wslint.sources import text as textio
+from wslint.sources.nginx_lexer import lex
 
 LuaBlockPlugin().register_extension()
 
@@ -165,7 +165,7 @@ def parse(text: str, file: str) -> list[Directive]:
     quoted: list[bool] = []
     # crossplane's lexer drops a last token that no newline follows
     lexed = text if text.endswith("\n") else text + "\n"
-    for token, line, is_quoted in _lex_file_object(io.StringIO(lexed)):
+    for token, line, is_quoted in lex(lexed):
         if not is_quoted and token.startswith("#") and name is None:
             continue
         if not is_quoted and token in ("{", ";", "}"):

@@ -1,0 +1,75 @@
+"""wslint's nginx lexer yields exactly crossplane's tokens: on tricky text, and on every corpus file."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from crossplane.lexer import _lex_file_object
+
+import wslint.sources.nginx_syntax  # noqa: F401  (registers crossplane's Lua extension, as wslint runs it)
+from wslint.sources.nginx_lexer import lex
+
+
+def crossplane_tokens(text: str) -> list[tuple[str, int, bool]]:
+    return list(_lex_file_object(io.StringIO(text)))
+
+
+TRICKY = [
+    "events {}\nhttp { server { listen 80; } }\n",
+    'location ~ \\.php$ { fastcgi_param A "b c"; }\n',
+    'a \'it\\\'s\' "say \\"hi\\"" \'mixed "q"\';\n',
+    'a "x"y "";\n',
+    "a b#c; # comment {\n# another\n",
+    "# comment at the top\\\nnext line;\n",
+    "a b\\\nc;\n",
+    "\\\nleading escaped newline;\n",
+    "a \\  b\\;c\\{d;\n",
+    "a 'multi\nline\nquote' b;\n",
+    "a\r\nb;\r\n",
+    "a\u00a0b\u2028c;\n",
+    "a \\\\;\n",
+    'a "unterminated;\nb;\n',
+    "set $x ${y}z;\n",
+    "content_by_lua_block { ngx.say('}') }\n",
+    "a\t{\n\tb  ;\n}\n",
+    "",
+    "\n\n\n",
+    "a;",
+    "#only a comment\n",
+    "a 'q'#c\n;\n",
+    'a "\\\\";\n',
+    'a "x\\\\\\"y";\n',
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_same_tokens_as_crossplane(text: str) -> None:
+    assert list(lex(text)) == crossplane_tokens(text)
+
+
+def test_same_tokens_on_the_corpus(shared_dir: Path) -> None:
+    files = sorted(p for p in (shared_dir / "corpus" / "nginx").rglob("*") if p.is_file() and p.name != "MANIFEST.tsv")
+    assert len(files) > 100
+    compared = 0
+    for path in files:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        text = text if text.endswith("\n") else text + "\n"
+        assert list(lex(text)) == crossplane_tokens(text), path
+        compared += 1
+    assert compared > 100
+
+
+def test_same_tokens_on_random_text() -> None:
+    """Seeded random text over the characters the lexer treats specially: no divergence."""
+    import random
+
+    rng = random.Random(20261122)
+    alphabet = ['"', "'", "\\", "#", "{", "}", ";", " ", "\n", "\t", "\r", "a", "b", "$", "\u00a0", "x y"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) + "\n"
+        assert list(lex(text)) == crossplane_tokens(text), repr(text)
