@@ -63,15 +63,25 @@ class Level:
 _UNKNOWN = object()
 
 
+_LOCATIONS: dict[tuple[str, int, int, int, str | None], Location] = {}
+_HEADERS: dict[int, Header] = {}  # by id() of a proxy_set_header directive of the trees being analysed
+
+
 def _loc(d: Directive) -> Location:
-    return Location.model_construct(  # values are plain and already checked
-        file=d.file,
-        line=d.line,
-        column=d.column,
-        end_line=d.line,
-        end_column=d.end_column,
-        origin=d.origin,
-    )
+    """The directive's location; one object per place, however many routes inherit the directive."""
+    key = (d.file, d.line, d.column, d.end_column, d.origin)
+    location = _LOCATIONS.get(key)
+    if location is None:
+        location = _LOCATIONS[key] = Location.plain(d.file, d.line, d.column, d.line, d.end_column, d.origin)
+    return location
+
+
+def _header_of(h: Directive) -> Header:
+    """One Header per proxy_set_header directive, shared by every route that inherits it."""
+    header = _HEADERS.get(id(h))
+    if header is None:
+        header = _HEADERS[id(h)] = Header(name=h.args[0], value=h.args[1] if len(h.args) > 1 else "", location=_loc(h))
+    return header
 
 
 def _level(kind: str, block: Directive | None, directives: list[Directive], where: Location) -> Level:
@@ -261,11 +271,7 @@ class _Analysis:
         headers, headers_level = self._headers(chain, complete)
         upgrade = Upgrade()
         if headers is not None:
-            upgrade.headers = tuple(
-                Header(name=h.args[0], value=h.args[1] if len(h.args) > 1 else "", location=_loc(h))
-                for h in headers
-                if h.args
-            )
+            upgrade.headers = tuple(_header_of(h) for h in headers if h.args)
             upgrade.headers_block = headers_level.location if headers_level else None
             upgrade.hidden = self._hidden(chain, headers_level, complete)
         conn = _header(upgrade.headers, "connection")
@@ -485,6 +491,8 @@ def load(
 
     A file that another file in the run includes is linted through its includer only.
     """
+    _LOCATIONS.clear()
+    _HEADERS.clear()
     loader = Loader(tree_roots, settings.nginx_prefix, settings.max_file_size, stdin or {})
     trees: list[tuple[str, Tree]] = []
     errors: list[str] = []
@@ -514,4 +522,6 @@ def load(
             documents.append(document)
         except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
             errors.append(f"{tree.file}: internal error in the nginx source: {type(exc).__name__}: {exc}")
+    _LOCATIONS.clear()
+    _HEADERS.clear()
     return documents, errors
