@@ -131,3 +131,21 @@ def test_an_exception_in_the_source_is_an_internal_error_for_that_file_only(
     assert result.code == 2
     assert "bad.conf: internal error in the nginx source: RuntimeError: boom" in result.err
     assert {f["file"] for f in result.findings} == {"site.conf"}
+
+
+def test_construct_builds_what_model_construct_builds() -> None:
+    """Sources build their objects with model.construct, a faster model_construct: same objects."""
+    from wslint.model import Hop, Location, Route, Upgrade, construct
+
+    where = Location.plain("a.conf", 3, 5, 3, 9)
+    assert where == Location.model_construct(file="a.conf", line=3, column=5, end_line=3, end_column=9)
+    route = construct(Route, name="location /ws/", location=where, reason="r")
+    assert route == Route.model_construct(name="location /ws/", location=where, reason="r")
+    first, second = (
+        construct(Hop, kind="nginx", name="n", location=where),
+        construct(Hop, kind="nginx", name="n", location=where),
+    )
+    assert first.routes == [] and first.routes is not second.routes  # default factories run per object
+    upgrade = construct(Upgrade)
+    upgrade.http_version = "1.1"  # mutable models stay mutable
+    assert upgrade.http_version == "1.1" and construct(Upgrade).http_version is None

@@ -7,8 +7,9 @@ checked (the nginx source does so for speed); everything else validates normally
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,27 +52,47 @@ class Location(BaseModel):
         end_column: int | None = None,
         origin: str | None = None,
     ) -> Location:
-        """A Location from values already checked, without validation: what ``model_construct``
-        builds, four times faster and sharing one fields set (a source makes one per directive)."""
-        location = _new_object(cls)
-        _set(location, "__dict__", {
-            "file": file, "line": line, "column": column, "end_line": end_line, "end_column": end_column,
-            "origin": origin,
-        })  # fmt: skip
-        _set(location, "__pydantic_fields_set__", _LOCATION_FIELDS)
-        _set(location, "__pydantic_extra__", None)
-        _set(location, "__pydantic_private__", None)
-        return location
-
-    def __str__(self) -> str:
-        if self.line is None:
-            return self.file
-        return f"{self.file}:{self.line}:{self.column or 1}"
+        """A Location from values already checked (a source makes one per directive): see ``construct``."""
+        return construct(
+            cls, file=file, line=line, column=column, end_line=end_line, end_column=end_column, origin=origin
+        )
 
 
+M = TypeVar("M", bound=BaseModel)
 _new_object = BaseModel.__new__
 _set = object.__setattr__
-_LOCATION_FIELDS = set(Location.model_fields)
+# per model class: plain defaults, default factories, and the one fields set its instances share
+_SPECS: dict[type[BaseModel], tuple[dict[str, Any], list[tuple[str, Callable[[], Any]]], set[str]]] = {}
+
+
+def construct(cls: type[M], **values: Any) -> M:
+    """What ``cls.model_construct(**values)`` builds, about four times faster: for values already checked.
+
+    Sources build tens of thousands of model objects from values they parsed themselves; pydantic's
+    ``model_construct`` resolves every default and allocates a fields set per object. This keeps
+    the defaults of each class once and shares one fields set (all fields) between its objects.
+    """
+    spec = _SPECS.get(cls)
+    if spec is None:
+        defaults: dict[str, Any] = {}
+        factories: list[tuple[str, Callable[[], Any]]] = []
+        for name, info in cls.model_fields.items():
+            if info.default_factory is not None:
+                factories.append((name, info.default_factory))  # type: ignore[arg-type]
+            elif not info.is_required():
+                defaults[name] = info.default
+        spec = _SPECS[cls] = (defaults, factories, set(cls.model_fields))
+    defaults, factories, fields = spec
+    data = {**defaults, **values}
+    for name, factory in factories:
+        if name not in values:
+            data[name] = factory()
+    made = _new_object(cls)
+    _set(made, "__dict__", data)
+    _set(made, "__pydantic_fields_set__", fields)
+    _set(made, "__pydantic_extra__", None)
+    _set(made, "__pydantic_private__", None)
+    return made
 
 
 class Duration(BaseModel):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from wslint.config import Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, TruncatedDuration, parse_haproxy
-from wslint.model import Document, Duration, HaproxyRoute, Hop, Location, Problem, Proxy, Route, Setting
+from wslint.model import Document, Duration, HaproxyRoute, Hop, Location, Problem, Proxy, Route, Setting, construct
 from wslint.sources import text as textio
 from wslint.sources.haproxy_syntax import PROXY_SECTIONS, Config, HaproxySyntaxError, Line, Section, Word, parse
 
@@ -48,8 +48,14 @@ def _loc(line: Line, word: Word | None = None) -> Location:
     raw = line.raw
     column = word.column if word else len(raw) - len(raw.lstrip()) + 1
     end = word.end_column if word else len(raw.split("#", 1)[0].rstrip()) + 1
-    made = Location.model_construct(  # values are plain and already checked
-        file=line.file, line=line.line, column=column, end_line=line.line, end_column=max(end, column), origin=None
+    made = construct(
+        Location,  # values are plain and already checked
+        file=line.file,
+        line=line.line,
+        column=column,
+        end_line=line.line,
+        end_column=max(end, column),
+        origin=None,
     )
     if word is None:
         line.location = made
@@ -266,7 +272,8 @@ class _Analysis:
                 )
             )
             return None
-        duration = Duration.model_construct(  # plain values, already checked
+        duration = construct(
+            Duration,  # plain values, already checked
             seconds=seconds if seconds else math.inf,
             text=line.texts()[index],
             dialect="haproxy",
@@ -373,7 +380,8 @@ class _Analysis:
         client = front.settings.timeouts.get("client") if front else _UNKNOWN
         server = back.settings.timeouts.get("server")
         client_fin = front.settings.timeouts.get("client-fin") if front else _UNKNOWN
-        facts = HaproxyRoute.model_construct(
+        facts = construct(
+            HaproxyRoute,
             frontend=front.section.name if front else None,
             frontend_kind=front.section.kind if front else "frontend",
             backend=back.section.name,
@@ -409,7 +417,8 @@ class _Analysis:
         else:
             name = f"{front.section.kind} {front.section.name} -> backend {back.section.name}"
         reason = "listed in websocket-routes" if explicit else "carries WebSocket"
-        return Route.model_construct(
+        return construct(
+            Route,
             name=name,
             location=_loc(back.section.header),
             reason=reason,
@@ -443,7 +452,8 @@ class _Analysis:
         mode = settings.mode or "tcp"
         missing = [] if settings.mode_unknown or mode not in ("http", "tcp") else self._missing(proxy)
         check = settings.health_check if section.kind != "frontend" else None
-        return Proxy.model_construct(
+        return construct(
+            Proxy,
             kind=section.kind,
             name=section.name,
             location=_loc(section.header),

@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from wslint.model import Document, Location, Problem
+from wslint.model import Document, Location, Problem, construct
 
 Scalar = str | int | float | bool | None
 
@@ -116,8 +116,8 @@ class Node:
 
     def location(self, file: str) -> Location:
         # trusted ints and a str: no validation needed (as the nginx source builds its locations)
-        return Location.model_construct(
-            file=file, line=self.line, column=self.column, end_line=self.end_line, end_column=self.end_column
+        return construct(
+            Location, file=file, line=self.line, column=self.column, end_line=self.end_line, end_column=self.end_column
         )
 
 
