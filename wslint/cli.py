@@ -207,13 +207,14 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
         for error in discovery.errors:
             sys.stderr.write(f"wslint: error: {error}\n")
         return 2 if discovery.errors else 0
-    # a run is short and its objects hold no reference cycles worth collecting: skip the collector's passes
+    # a run is short and its objects hold no reference cycles worth collecting: skip the collector's passes,
+    # which walk every live object (millions on a large config) while the model is built and reported
     gc.disable()
     try:
         result: Result = lint(discovery, _tree_roots(paths, settings, args.stdin_filename), settings)
+        return emit(result, settings, args, draw)
     finally:
         gc.enable()
-    return emit(result, settings, args, draw)
 
 
 def _choose_paths(args: argparse.Namespace, settings: Settings) -> None:
@@ -334,6 +335,12 @@ def cmd_rule(argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] != "probe":
+        # a lint is one short pass whose objects hold no cycles worth collecting, and the collector's
+        # passes walk every live object (millions on a large config): from the imports on, skip them
+        import gc
+
+        gc.disable()
     try:
         return _dispatch(args)
     except SystemExit as exc:
