@@ -42,6 +42,11 @@ class Location(BaseModel):
     def sort_key(self) -> tuple[str, int, int]:
         return (self.file, self.line or 0, self.column or 0)
 
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column or 1}"
+
     @classmethod
     def plain(
         cls,
