@@ -9,10 +9,9 @@ Findings are located at ``aws://REGION/ARN`` with no line (RULES.md).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from wslint.cli import _Parser, _settings, emit
+from wslint.cli import _Parser, _settings, add_run_options, emit, show_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,24 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--name", metavar="N", help="the load balancer of that name (ALB, NLB or Classic ELB)")
     which.add_argument("--arn", metavar="A", help="the ALB or NLB with that ARN")
     which.add_argument("--all", action="store_true", help="every load balancer in the region")
-    p.add_argument("--ping-interval", metavar="D", help="client keepalive interval (25s, 1m); 0 or off = none")
-    p.add_argument("--client", metavar="C", help="client kind (socket.io, websockets, ...) or client command line")
-    p.add_argument("--select", metavar="IDS", help="rules to enable: ids, prefixes (WS2) or ALL")
-    p.add_argument("--extend-select", metavar="IDS", help="rules to enable on top of the selection")
-    p.add_argument("--ignore", metavar="IDS", help="rules to disable")
-    p.add_argument("--fail-on", choices=("error", "warning", "info", "none"), help="lowest severity that fails")
-    p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (errors still exit 2)")
-    p.add_argument(
-        "--output-format",
-        choices=("text", "json", "sarif", "github"),
-        help="report format (env WSLINT_OUTPUT_FORMAT; github when GITHUB_ACTIONS=true)",
-    )
-    p.add_argument("-o", "--output-file", metavar="F", help="write the report to F")
-    p.add_argument("--sarif-file", metavar="F", help="also write a SARIF report to F")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    p.add_argument("--config", metavar="F", help="use this config file")
-    p.add_argument("--isolated", action="store_true", help="ignore every config file")
-    p.add_argument("--show-settings", action="store_true", help="print the resolved settings and exit")
+    add_run_options(p)
     # what wslint.cli._settings reads and this command has no flag for
     p.set_defaults(nginx_version=None, nginx_prefix=None, haproxy_version=None)
     return p
@@ -63,10 +45,7 @@ def main(argv: list[str]) -> int:
     for note in notes:
         sys.stderr.write(f"wslint: note: {note}\n")
     if args.show_settings:
-        data = settings.model_dump(mode="json", by_alias=True)
-        data["config-file"] = settings.config_file
-        sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
-        return 0
+        return show_settings(settings)
 
     try:
         import boto3  # noqa: F401  (an optional dependency: the extra "aws")

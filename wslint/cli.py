@@ -25,15 +25,10 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _check_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="wslint", description="Lint the WebSocket path: upgrades and idle timeouts.")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - reads stdin")
-    p.add_argument("--version", action="version", version=f"wslint {__version__}")
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """The options every linting command shares (check, path, aws): keepalive, selection, report, config."""
     p.add_argument("--ping-interval", metavar="D", help="client keepalive interval (25s, 1m); 0 or off = none")
     p.add_argument("--client", metavar="C", help="client kind (socket.io, websockets, ...) or client command line")
-    p.add_argument("--nginx-version", metavar="V", help="target nginx version (default: older than 1.29.7)")
-    p.add_argument("--nginx-prefix", metavar="DIR", help="where absolute includes are re-rooted")
-    p.add_argument("--haproxy-version", metavar="V", help="target HAProxy version, for .if version_atleast()")
     p.add_argument("--select", metavar="IDS", help="rules to enable: ids, prefixes (WS2) or ALL")
     p.add_argument("--extend-select", metavar="IDS", help="rules to enable on top of the selection")
     p.add_argument("--ignore", metavar="IDS", help="rules to disable")
@@ -46,13 +41,23 @@ def _check_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output-file", metavar="F", help="write the report to F")
     p.add_argument("--sarif-file", metavar="F", help="also write a SARIF report to F")
-    p.add_argument("--no-inline-ignores", action="store_true", help="ignore every # wslint: suppression comment")
-    p.add_argument("--baseline", metavar="F", help="leave out the findings this baseline file knows")
-    p.add_argument("--write-baseline", metavar="F", help="write the run's findings to a baseline file F")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     p.add_argument("--config", metavar="F", help="use this config file")
     p.add_argument("--isolated", action="store_true", help="ignore every config file")
     p.add_argument("--show-settings", action="store_true", help="print the resolved settings and exit")
+
+
+def _check_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="wslint", description="Lint the WebSocket path: upgrades and idle timeouts.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - reads stdin")
+    p.add_argument("--version", action="version", version=f"wslint {__version__}")
+    add_run_options(p)
+    p.add_argument("--nginx-version", metavar="V", help="target nginx version (default: older than 1.29.7)")
+    p.add_argument("--nginx-prefix", metavar="DIR", help="where absolute includes are re-rooted")
+    p.add_argument("--haproxy-version", metavar="V", help="target HAProxy version, for .if version_atleast()")
+    p.add_argument("--no-inline-ignores", action="store_true", help="ignore every # wslint: suppression comment")
+    p.add_argument("--baseline", metavar="F", help="leave out the findings this baseline file knows")
+    p.add_argument("--write-baseline", metavar="F", help="write the run's findings to a baseline file F")
     p.add_argument("--show-files", action="store_true", help="print the files that would be linted and exit")
     p.add_argument(
         "--kind",
@@ -65,6 +70,14 @@ def _check_parser() -> argparse.ArgumentParser:
         help="apply exclude to paths named on the command line",
     )
     return p
+
+
+def show_settings(settings: Settings) -> int:
+    """``--show-settings``: the resolved settings as JSON on stdout."""
+    data = settings.model_dump(mode="json", by_alias=True)
+    data["config-file"] = settings.config_file
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    return 0
 
 
 def _ids(value: str | None) -> list[str] | None:
@@ -184,10 +197,7 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     for note in notes:
         sys.stderr.write(f"wslint: note: {note}\n")
     if args.show_settings:
-        data = settings.model_dump(mode="json", by_alias=True)
-        data["config-file"] = settings.config_file
-        sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
-        return 0
+        return show_settings(settings)
     paths = list(args.paths)
     if draw or not paths:
         from wslint.paths import declared_files
