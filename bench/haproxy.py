@@ -3,7 +3,7 @@
 
 Run from the repository root:
 
-    python3 bench/haproxy.py            # full run: 5 reps each, writes bench/RESULTS.md
+    python3 bench/haproxy.py            # full run: 5 reps each, prints the table (--results FILE writes it)
     python3 bench/haproxy.py --smoke    # seconds: 1 rep, the 10k-line input only, writes nothing
     python3 bench/haproxy.py --reps 9   # more repetitions
 
@@ -15,6 +15,7 @@ largest file of ../shared/corpus/haproxy is read in place when it exists, never 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import importlib
 import inspect
@@ -24,6 +25,7 @@ import pkgutil
 import platform
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -243,9 +245,7 @@ def largest_corpus_file() -> Path | None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Measuring one child process: wall time from perf_counter, CPU and peak RSS from os.wait4's rusage,
-# which belongs to that child alone (RUSAGE_CHILDREN's ru_maxrss is a running maximum over every
-# child ever waited for, so deltas of it cannot show a child smaller than an earlier one).
+# What one measured child process gives (run_child, below).
 # ---------------------------------------------------------------------------------------------------
 
 
@@ -266,32 +266,75 @@ class Run:
 PY_ENV: dict[str, str] = dict(os.environ)
 
 
-def run_child(argv: list[str], timeout: float) -> Run:
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+# ---------------------------------------------------------------------------------------------------
+# Measuring one child process. Wall time from perf_counter around it (spawn to reaped), CPU from the
+# rusage os.wait4 returns for it, Peak RSS, though, is read by GNU time
+# (/usr/bin/time -f %M) when it is installed: on Linux a child's ru_maxrss starts at its parent's peak
+# RSS, because exec records the high-water mark of the memory it replaces, which for a vfork/fork
+# child is the parent's (about 28 MiB for this script; `true` would "use" 28 MiB). GNU time is a
+# process of about 1.5 MiB that forks the tool itself, so the floor under its %M is that small.
+# ---------------------------------------------------------------------------------------------------
+
+
+def _gnu_time() -> str | None:
+    path = shutil.which("time") or "/usr/bin/time"
+    if not os.access(path, os.X_OK):
+        return None
+    try:
+        version = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return path if "GNU" in version.stdout + version.stderr else None
+
+
+GNU_TIME = _gnu_time()
+
+
+def run_child(argv: list[str], timeout: float, capture: bool = True) -> Run:
+    """One run of argv. capture=False sends stdout to /dev/null (stderr is always kept)."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile(prefix="wslint-bench-rss-") as rss_file,
+    ):
+        cmd = [GNU_TIME, "-f", "%M", "-o", rss_file.name, "--", *argv] if GNU_TIME else argv
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=REPO, env=PY_ENV)
+        proc = subprocess.Popen(
+            cmd,
+            stdout=out if capture else subprocess.DEVNULL,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            cwd=REPO,
+            env=PY_ENV,
+            start_new_session=True,  # a timeout kills the tool as well as GNU time
+        )
         timed_out = threading.Event()
 
         def kill() -> None:
             timed_out.set()
-            proc.kill()
+            with contextlib.suppress(ProcessLookupError):  # already gone
+                os.killpg(proc.pid, signal.SIGKILL)
 
         timer = threading.Timer(timeout, kill)
         timer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            _, status, usage = os.wait4(proc.pid, 0)  # this child's rusage (its reaped children's included)
         finally:
             timer.cancel()
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: tell Popen
+        rss_kib = usage.ru_maxrss  # Linux: KiB
+        if GNU_TIME:
+            lines = Path(rss_file.name).read_text().split()
+            rss_kib = int(lines[-1]) if lines and lines[-1].isdigit() else rss_kib
         out.seek(0)
         err.seek(0)
         return Run(
             wall=wall,
             cpu=usage.ru_utime + usage.ru_stime,
-            rss_mib=usage.ru_maxrss * 1024 / MIB,  # Linux: ru_maxrss is in KiB
+            rss_mib=rss_kib * 1024 / MIB,
             code=None if timed_out.is_set() else proc.returncode,
-            stdout=out.read().decode("utf-8", "replace"),
+            stdout=out.read().decode("utf-8", "replace") if capture else "",
             stderr=err.read().decode("utf-8", "replace"),
         )
 
@@ -602,7 +645,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--smoke", action="store_true", help="1 rep, the 10k-line input only; writes no RESULTS.md")
     ap.add_argument("--reps", type=int, default=None, help="repetitions per measurement (default 5; smoke 1)")
-    ap.add_argument("--results", type=Path, default=None, help=f"where to write the table (default {RESULTS})")
+    ap.add_argument(
+        "--results", type=Path, default=None, help="also write the table here (bench/RESULTS.md is bench/run.py's)"
+    )
     ap.add_argument("--keep", action="store_true", help="keep the generated inputs and print where they are")
     ap.add_argument(
         "--profile", action="store_true", help="also cProfile one wslint run on the largest generated input"
@@ -613,7 +658,7 @@ def main(argv: list[str] | None = None) -> int:
         parse_child(args.parse_child[0], int(args.parse_child[1]))
         return 0
     reps = args.reps or (1 if args.smoke else 5)
-    results = args.results if args.results is not None else (None if args.smoke else RESULTS)
+    results = args.results  # bench/RESULTS.md belongs to bench/run.py: write elsewhere, or print only
 
     tmp = Path(tempfile.mkdtemp(prefix="wslint-bench-haproxy-"))
     PY_ENV.pop("PYTHONDONTWRITEBYTECODE", None)

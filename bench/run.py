@@ -20,20 +20,17 @@ columns. Inputs are generated (seeded, so byte-identical on every run) into a te
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.util
 import json
 import os
 import random
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import sysconfig
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -246,78 +243,8 @@ http {
 assert SMALL_CONF.count("\n") == SMALL_LINES
 
 
-# ---------------------------------------------------------------------------------------------------
-# Measuring one child process. Wall time from perf_counter around it (spawn to reaped), CPU from the
-# rusage os.wait4 returns for it, as in bench/haproxy.py. Peak RSS, though, is read by GNU time
-# (/usr/bin/time -f %M) when it is installed: on Linux a child's ru_maxrss starts at its parent's peak
-# RSS, because exec records the high-water mark of the memory it replaces, which for a vfork/fork
-# child is the parent's (about 28 MiB for this script; `true` would "use" 28 MiB). GNU time is a
-# process of about 1.5 MiB that forks the tool itself, so the floor under its %M is that small.
-# bench/haproxy.py's run_child is pointed at spawn() too (main), so its rows get the same measure.
-# ---------------------------------------------------------------------------------------------------
-
-
-def _gnu_time() -> str | None:
-    path = shutil.which("time") or "/usr/bin/time"
-    if not os.access(path, os.X_OK):
-        return None
-    try:
-        version = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return path if "GNU" in version.stdout + version.stderr else None
-
-
-GNU_TIME = _gnu_time()
-
-
-def spawn(argv: list[str], timeout: float, capture: bool = True) -> Any:
-    """One run of argv: an hb.Run. capture=False sends stdout to /dev/null (stderr is always kept)."""
-    with (
-        tempfile.TemporaryFile() as out,
-        tempfile.TemporaryFile() as err,
-        tempfile.NamedTemporaryFile(prefix="wslint-bench-rss-") as rss_file,
-    ):
-        cmd = [GNU_TIME, "-f", "%M", "-o", rss_file.name, "--", *argv] if GNU_TIME else argv
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            cmd,
-            stdout=out if capture else subprocess.DEVNULL,
-            stderr=err,
-            stdin=subprocess.DEVNULL,
-            cwd=REPO,
-            env=PY_ENV,
-            start_new_session=True,  # a timeout kills the tool as well as GNU time
-        )
-        timed_out = threading.Event()
-
-        def kill() -> None:
-            timed_out.set()
-            with contextlib.suppress(ProcessLookupError):  # already gone
-                os.killpg(proc.pid, signal.SIGKILL)
-
-        timer = threading.Timer(timeout, kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)  # this child's rusage (its reaped children's included)
-        finally:
-            timer.cancel()
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: tell Popen
-        rss_kib = usage.ru_maxrss  # Linux: KiB
-        if GNU_TIME:
-            lines = Path(rss_file.name).read_text().split()
-            rss_kib = int(lines[-1]) if lines and lines[-1].isdigit() else rss_kib
-        out.seek(0)
-        err.seek(0)
-        return hb.Run(
-            wall=wall,
-            cpu=usage.ru_utime + usage.ru_stime,
-            rss_mib=rss_kib * 1024 / MIB,
-            code=None if timed_out.is_set() else proc.returncode,
-            stdout=out.read().decode("utf-8", "replace") if capture else "",
-            stderr=err.read().decode("utf-8", "replace"),
-        )
+# Measuring one child process: bench/haproxy.py's run_child (wall, CPU, and peak RSS through GNU time).
+spawn = hb.run_child
 
 
 def _find_script(name: str) -> str | None:
@@ -1060,8 +987,8 @@ def machine() -> list[tuple[str, str]]:
         ("crossplane", xp.stdout.strip() or "not installed"),
         ("gixy-next", ((gv.stdout or gv.stderr).strip() if gv else "") or "not installed"),
     ]
-    if GNU_TIME:
-        extra.append(("peak RSS measured by", f"GNU time's %M ({GNU_TIME}), one process per run"))
+    if hb.GNU_TIME:
+        extra.append(("peak RSS measured by", f"GNU time's %M ({hb.GNU_TIME}), one process per run"))
     else:
         floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         extra.append(
@@ -1173,8 +1100,6 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="wslint-bench-"))
     PY_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
     PY_ENV["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
-    # bench/haproxy.py's rows through the same spawner, so their peak RSS is measured the same way
-    setattr(hb, "run_child", spawn)  # noqa: B010 (an attribute of a module loaded by path: mypy cannot see it)
     started = time.perf_counter()
     described = machine()  # before measuring: the commit and load that the numbers belong to
     head = hb._head()

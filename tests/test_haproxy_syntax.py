@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from wslint.durations import InvalidDuration, TruncatedDuration, parse_haproxy
-from wslint.sources.haproxy_syntax import HaproxySyntaxError, evaluate, parse, split_line
+from wslint.sources.haproxy_syntax import HaproxySyntaxError, Word, evaluate, parse, split_line
 
 
 def words(text: str) -> list[str]:
@@ -124,3 +126,21 @@ def test_an_unknown_section_keyword_is_a_section_of_its_own() -> None:
 def test_a_stray_unindented_setting_stays_in_its_section() -> None:
     config = parse("backend app\n    server a 10.0.0.1:80\nmode http\n    timeout tunnel 1h\n", "f")
     assert [(s.kind, len(s.lines)) for s in config.sections] == [("backend", 3)]
+
+
+def test_quick_reader_agrees_with_the_character_reader() -> None:
+    """Lines whose quotes hold no escape or variable take a regex path; it must read them as the full reader does."""
+    import random
+
+    from wslint.sources.haproxy_syntax import _split_escaped
+
+    def read(reader: Callable[[str, int], list[Word]], text: str) -> object:
+        try:
+            return [(w.text, w.column, w.end_column, w.unknown) for w in reader(text, 1)]
+        except HaproxySyntaxError as exc:
+            return exc.message
+
+    rng = random.Random(20261122)
+    for _ in range(20_000):
+        text = "".join(rng.choice(" \t\"'#\\$ab{}x0-") for _ in range(rng.randint(0, 14)))
+        assert read(split_line, text) == read(_split_escaped, text), repr(text)

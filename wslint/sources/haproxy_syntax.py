@@ -111,10 +111,43 @@ _PLAIN = re.compile(r"[^ \t]+")
 _SPECIAL = re.compile(r"[\"'\\$#]")
 
 
+# a word with no backslash and no "$" in it or in its double quotes: nothing in it to interpret
+_SIMPLE_WORD = re.compile(r"""(?:[^ \t"'#\\$]+|"[^"\\$]*"|'[^']*')+""")
+_BLANKS = re.compile(r"[ \t]*")
+_QUOTED_PARTS = re.compile(r"""([^"']+)|"([^"]*)"|'([^']*)'""")
+
+
 def split_line(text: str, number: int) -> list[Word]:
     """The words of one line (§2.2). Raises HaproxySyntaxError on an unmatched quote."""
     if not _SPECIAL.search(text):  # words split on blanks, nothing to interpret
         return [Word(m.group(), m.start() + 1, m.end() + 1) for m in _PLAIN.finditer(text)]
+    simple = _split_simple(text)
+    return simple if simple is not None else _split_escaped(text, number)
+
+
+def _split_simple(text: str) -> list[Word] | None:
+    """The words of a line whose quotes hold no escape or variable; None when it has one (or a quote left open)."""
+    words: list[Word] = []
+    i, n = 0, len(text)
+    while True:
+        i = _BLANKS.match(text, i).end()  # type: ignore[union-attr]  # matches the empty string
+        if i >= n or text[i] == "#":
+            return words
+        match = _SIMPLE_WORD.match(text, i)
+        if match is None:
+            return None
+        end = match.end()
+        if end < n and text[end] not in " \t#":
+            return None
+        token = match.group()
+        if '"' in token or "'" in token:
+            token = "".join(part for m in _QUOTED_PARTS.finditer(token) for part in m.groups() if part)
+        words.append(Word(token, i + 1, end + 1))
+        i = end
+
+
+def _split_escaped(text: str, number: int) -> list[Word]:
+    """The words of one line, character by character: escapes, variables, unmatched quotes."""
     stripped = text.lstrip(" \t")
     if stripped.startswith("#"):
         return []
@@ -206,7 +239,7 @@ def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Confi
             continue
         conditional = bool(conds) and any(taken is None for taken, _ in conds)
         line = Line(texts, raw, file, number, conditional, parsed)
-        if keyword in SECTIONS or _unknown_section(current, raw):
+        if keyword in SECTIONS or (raw[0] not in " \t" and _unknown_section(current, raw)):
             current = _section(line)
             config.sections.append(current)
         elif current is None:
