@@ -16,8 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Property tests: the suite's profile is derandomized (same examples on every run and machine, so a
+# failure reproduces) with no deadline (a busy CI machine is not a bug); HYPOTHESIS_PROFILE=fuzz is
+# the long random run of scripts/fuzz.py.
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("fuzz", deadline=None, max_examples=20_000, suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 SHARED = ROOT.parent / "shared"
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wslint import __version__
+from wslint import BUG_HINT, __version__
 
 if TYPE_CHECKING:
     from wslint.config import Settings
@@ -360,7 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # never a traceback: one line, exit 2
-        sys.stderr.write(f"wslint: error: internal error: {type(exc).__name__}: {exc}\n")
+        sys.stderr.write(f"wslint: error: internal error: {type(exc).__name__}: {exc}; {BUG_HINT}\n")
         return 2
 
 

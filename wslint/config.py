@@ -11,6 +11,7 @@ import functools
 import math
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -104,12 +105,20 @@ def parse_size(value: str | int) -> int:
     return int(match[1]) * {"b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit]
 
 
+def _rule_ids() -> Iterable[str]:
+    from wslint.rules import RULES  # the catalogue, which imports nothing of the config
+
+    return RULES
+
+
 def check_rule_selectors(values: list[str]) -> list[str]:
     out = []
     for raw in values:
         value = raw.strip().upper()
         if not RULE_SELECTOR.match(value):
             raise ValueError(f"invalid rule selector {raw!r} (use an id like WS201, a prefix like WS2, or ALL)")
+        if value != "ALL" and not any(rule.startswith(value) for rule in _rule_ids()):
+            raise ValueError(f"unknown rule {raw!r}: no rule id starts with it (`wslint rules` lists them)")
         out.append(value)
     return out
 
@@ -289,6 +298,8 @@ class Settings(KeepaliveKeys):
             for key in value:
                 if not re.fullmatch(r"WS\d{3}", str(key).upper()):
                     raise ValueError(f"invalid rule id {key!r} in severity")
+                if str(key).upper() not in _rule_ids():
+                    raise ValueError(f"unknown rule {key!r} in severity (`wslint rules` lists them)")
             return {str(k).upper(): v for k, v in value.items()}
         return value
 

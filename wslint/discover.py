@@ -19,6 +19,9 @@ SKIP_EXTENSIONS = frozenset(
     ".scss .png .jpg .jpeg .gif .svg .ico .webp .pdf .zip .gz .tgz .bz2 .xz .tar .jar .war .whl .so .dll .exe "
     ".lock .crt .pem .key .csr .der .woff .woff2 .ttf .eot .mp3 .mp4 .sqlite .db .csv .tsv .log .gitignore".split()
 )
+NOT_KNOWN = "not a file of a kind wslint knows; skipped"
+# Terraform templatefile(), Jinja/Ansible, Go and generic templates: never read as the config they render to
+TEMPLATE_EXTENSIONS = frozenset({".tftpl", ".tpl", ".j2", ".jinja", ".jinja2", ".gotmpl", ".tmpl"})
 TEMPLATE_MARKERS = re.compile(r"\{\{|\{%")  # Helm/Go, Jinja
 TERRAFORM_TEMPLATE = re.compile(r"%\{")  # templatefile() directives, in YAML; HAProxy log formats use %{...} too
 # nginx's own directive table (crossplane's copy) plus common third-party ones
@@ -88,13 +91,35 @@ def is_template(head: str, kind: str) -> bool:
     return kind in ("kubernetes", "cloudformation") and bool(TERRAFORM_TEMPLATE.search(head))
 
 
-def _read_head(path: str) -> str | None:
+def _read_head(path: str, limit: int) -> str | None:
+    """The first HEAD_BYTES of a file, or of its text after the comment lines it starts with.
+
+    A licence, a generated banner or one huge comment line can fill the first HEAD_BYTES; the kind is
+    in what follows. Past them only within ``limit`` (max-file-size): a file over it is WS001 anyway.
+    """
     try:
         with open(path, "rb") as handle:
             data = handle.read(HEAD_BYTES)
+            if len(data) < HEAD_BYTES or not _LEADING_COMMENTS.fullmatch(data):
+                return data.decode("utf-8", errors="replace")
+            if os.fstat(handle.fileno()).st_size > limit:
+                return data.decode("utf-8", errors="replace")
+            consumed = len(data) + len(handle.readline(limit))  # the rest of the comment line it ends in
+            while consumed < limit:
+                line = handle.readline(limit - consumed)
+                if not line:
+                    break
+                consumed += len(line)
+                if line.strip() and not line.lstrip().startswith(b"#"):
+                    data = line + handle.read(HEAD_BYTES)
+                    break
     except OSError:
         return None
     return data.decode("utf-8", errors="replace")
+
+
+# nothing but comment lines and blank lines (the last one possibly cut short)
+_LEADING_COMMENTS = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?(?:\r?\n|$))*")
 
 
 def _excluded(rel: str, patterns: list[str]) -> bool:
@@ -125,6 +150,10 @@ def discover(
     """Expand the command-line paths into files with a kind; ``-`` is ``stdin`` (name, bytes)."""
     found = Discovery()
     seen: set[str] = set()
+    # the linted tree: the directories named, and the directory of each file named
+    trees = [
+        os.path.realpath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths if p != "-"
+    ]
     for raw in paths:
         if raw == "-" and stdin is not None:
             name, data = stdin
@@ -146,12 +175,18 @@ def discover(
         if force_exclude and _excluded(os.path.normpath(raw), settings.all_excludes):
             continue  # a named path is excluded only when asked (pre-commit passes every changed file)
         if os.path.isdir(raw):
+            before = (len(found.targets), len(found.skipped), len(found.errors))
             for root, dirs, files in os.walk(raw):
                 dirs[:] = sorted(d for d in dirs if not _excluded(d, settings.all_excludes))
+                for name in dirs:  # os.walk does not descend into a linked directory
+                    _outside_link(os.path.join(root, name), trees, found)
                 for name in sorted(files):
                     path = os.path.join(root, name)
                     rel = os.path.relpath(path, raw)
                     if _excluded(rel, settings.all_excludes) or Path(name).suffix.lower() in SKIP_EXTENSIONS:
+                        continue
+                    if os.path.islink(path):  # the file it names is linted under its own name, if inside
+                        _outside_link(path, trees, found)
                         continue
                     _classify(
                         path,
@@ -162,9 +197,23 @@ def discover(
                         settings=settings,
                         kind=kind,
                     )
+            if before == (len(found.targets), len(found.skipped), len(found.errors)):
+                found.notes.append(f"{raw}: no files of a kind wslint knows")
         else:
             _classify(raw, raw, named=True, found=found, seen=seen, settings=settings, kind=kind)
     return found
+
+
+def _outside_link(path: str, trees: list[str], found: Discovery) -> None:
+    """A symbolic link met in a directory walk that leads outside the linted tree: said, never followed."""
+    if not os.path.islink(path):
+        return
+    real = os.path.realpath(path)
+    if any(real == tree or real.startswith(tree.rstrip(os.sep) + os.sep) for tree in trees):
+        return
+    what = "directory" if os.path.isdir(real) else "file" if os.path.exists(real) else "missing target"
+    found.notes.append(f"{path}: symbolic link to a {what} outside the linted tree ({real}); not followed")
+    found.skipped.append({"file": path, "reason": "symbolic link outside the linted tree"})
 
 
 def _classify(
@@ -177,28 +226,33 @@ def _classify(
     kind: str | None,
 ) -> None:
     real = os.path.realpath(path)
-    if real in seen or (os.path.islink(path) and not named):
+    if real in seen:
         return
     seen.add(real)
     if not os.access(path, os.R_OK):
         found.errors.append(f"{display}: cannot read: permission denied")
         return
     forced = kind or _forced_kind(display, settings)
-    head = _read_head(path)
+    head = _read_head(path, settings.max_file_size)
     if head is None:
         found.errors.append(f"{display}: cannot read")
         return
+    template = False
     if forced is None:
-        detected = detect_kind(os.path.basename(path), head)
+        name, extension = os.path.splitext(os.path.basename(path))
+        # a template file by its name (lb.yaml.tftpl, nginx.conf.j2): of the kind its inner name and content say
+        template = extension.lower() in TEMPLATE_EXTENSIONS
+        detected = detect_kind(name if template else name + extension, head)
         if detected is None and named and "\x00" in head and path.endswith(".conf"):
             detected = "nginx"  # a .conf named on the command line: binary content is WS001
         if detected is None:
             if named:
-                found.notes.append(f"{display}: not a file of a kind wslint knows; skipped")
+                empty = not head.strip()
+                found.notes.append(f"{display}: {'empty file, nothing to lint' if empty else NOT_KNOWN}")
             return
     else:
         detected = forced
-    if detected in ("nginx", "haproxy", "kubernetes", "cloudformation") and is_template(head, detected):
+    if template or (detected in ("nginx", "haproxy", "kubernetes", "cloudformation") and is_template(head, detected)):
         found.skipped.append({"file": display, "reason": "templated file (Helm/Jinja/Go template)"})
         found.notes.append(f"{display}: templated file; skipped")
         return

@@ -7,6 +7,7 @@ import os
 import traceback
 from dataclasses import dataclass, field
 
+from wslint import BUG_HINT
 from wslint.checks import Model, load_all
 from wslint.config import Settings
 from wslint.discover import Discovery, Target
@@ -105,7 +106,7 @@ def run_checks(
                     where = traceback.extract_tb(exc.__traceback__)[-1]
                     errors.append(
                         f"{document.file}: internal error in check {rule_id}: {type(exc).__name__}: {exc} "
-                        f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno})"
+                        f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno}); {BUG_HINT}"
                     )
     return finalize(findings, settings), errors
 
@@ -161,7 +162,7 @@ def _leave_out(
     from wslint import ignoring
 
     findings = ignoring.per_file(findings, settings)
-    text_of = ignoring.text_reader(discovery.stdin, {t.display: t.real for t in linted})
+    text_of = ignoring.text_reader(discovery.stdin, {t.display: t.real for t in linted}, settings.max_file_size)
     if settings.inline_ignores:
         unused, notes = ignoring.inline(findings, result.documents, result.rules, text_of)
         result.notes.extend(notes)

@@ -18,15 +18,25 @@ from wslint.model import Document, Finding, Suppression
 TextOf = Callable[[str], "str | None"]
 
 
-def text_reader(stdin: dict[str, bytes], reals: dict[str, str]) -> TextOf:
-    """The text of a linted file by the name its findings use (stdin content for ``-``)."""
+def text_reader(stdin: dict[str, bytes], reals: dict[str, str], max_size: int) -> TextOf:
+    """The text of a linted file by the name its findings use (stdin content for ``-``).
+
+    A file over ``max-file-size`` is not read here either: its source did not read it, and its
+    only finding is the WS001 that says so, which no suppression covers.
+    """
     cache: dict[str, str | None] = {}
 
     def text_of(file: str) -> str | None:
         if file not in cache:
             real = reals.get(file, file)
             try:
-                data = stdin[real] if real in stdin else open(file, "rb").read()  # noqa: SIM115
+                if real in stdin:
+                    data: bytes | None = stdin[real]
+                elif os.path.getsize(file) > max_size:
+                    data = None
+                else:
+                    with open(file, "rb") as handle:
+                        data = handle.read()
             except OSError:
                 data = None
             cache[file] = None if data is None else data.decode("utf-8", "replace")

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from wslint import BUG_HINT
 from wslint.config import Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, TruncatedDuration, parse_haproxy
 from wslint.model import Document, Duration, HaproxyRoute, Hop, Location, Problem, Proxy, Route, Setting, construct
@@ -526,5 +527,7 @@ def load(
         try:
             documents.append(_Analysis(group, settings).run())
         except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
-            errors.append(f"{group[0].file}: internal error in the HAProxy source: {type(exc).__name__}: {exc}")
+            errors.append(
+                f"{group[0].file}: internal error in the HAProxy source: {type(exc).__name__}: {exc}; {BUG_HINT}"
+            )
     return documents, errors

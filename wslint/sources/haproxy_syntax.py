@@ -231,6 +231,14 @@ def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Confi
             texts = raw.split()
         if not texts:
             continue
+        if "{" in texts and ("if" in texts or "unless" in texts):
+            brace = _unclosed_brace(texts)
+            if brace is not None:
+                words = parsed if parsed is not None else split_line(raw, number)
+                config.errors.append(
+                    HaproxySyntaxError("missing closing '}' in condition", number, words[brace].column)
+                )
+                continue
         keyword = texts[0]
         if keyword.startswith("."):
             _directive(keyword, texts, number, conds, config, version)
@@ -250,6 +258,20 @@ def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Confi
         last = text.count("\n") + (0 if text.endswith("\n") else 1)  # HAProxy names the last line it read
         config.errors.append(HaproxySyntaxError("non-terminated '.if' block", max(last, 1)))
     return config
+
+
+def _unclosed_brace(texts: list[str]) -> int | None:
+    """The index of a ``{`` of a condition (after ``if``/``unless``) that no ``}`` closes: HAProxy refuses it."""
+    start = next((i for i, t in enumerate(texts) if i and t in ("if", "unless")), None)
+    if start is None:
+        return None
+    opened: list[int] = []
+    for index in range(start + 1, len(texts)):
+        if texts[index] == "{":
+            opened.append(index)
+        elif texts[index] == "}" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
 
 
 def _unknown_section(current: Section | None, raw: str) -> bool:

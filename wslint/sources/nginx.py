@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from wslint import BUG_HINT
 from wslint.config import Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, parse_nginx
 from wslint.model import (
@@ -502,7 +503,7 @@ def load(
         except OSError as exc:
             errors.append(f"{display}: cannot read: {exc.strerror or exc}")
         except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
-            errors.append(f"{display}: internal error in the nginx source: {type(exc).__name__}: {exc}")
+            errors.append(f"{display}: internal error in the nginx source: {type(exc).__name__}: {exc}; {BUG_HINT}")
     read_by: dict[str, set[str]] = {}
     for real, tree in trees:
         for other in tree.files:
@@ -521,7 +522,7 @@ def load(
             document.files = [loader.display.get(f, f) for f in tree.files]
             documents.append(document)
         except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
-            errors.append(f"{tree.file}: internal error in the nginx source: {type(exc).__name__}: {exc}")
+            errors.append(f"{tree.file}: internal error in the nginx source: {type(exc).__name__}: {exc}; {BUG_HINT}")
     _LOCATIONS.clear()
     _HEADERS.clear()
     return documents, errors

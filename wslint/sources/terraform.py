@@ -57,6 +57,7 @@ import hcl2
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from wslint import BUG_HINT
 from wslint.config import Settings
 from wslint.model import Document, Location, Problem
 from wslint.sources import aws_spec
@@ -1275,7 +1276,9 @@ def load(
         try:
             document = _module_document(directory, members, stdin, errors)
         except Exception as exc:  # a bug of ours: this module is an internal error, the others go on
-            errors.append(f"{members[0][1]}: internal error in the Terraform source: {type(exc).__name__}: {exc}")
+            errors.append(
+                f"{members[0][1]}: internal error in the Terraform source: {type(exc).__name__}: {exc}; {BUG_HINT}"
+            )
             continue
         if document is not None:
             documents.append(document)

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from wslint import BUG_HINT
 from wslint.model import Document, Location, Problem, construct
 
 Scalar = str | int | float | bool | None
@@ -422,5 +423,5 @@ def load_each(
         try:
             documents.append(read_one(text, display, named))
         except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
-            errors.append(f"{display}: internal error in the {what} source: {type(exc).__name__}: {exc}")
+            errors.append(f"{display}: internal error in the {what} source: {type(exc).__name__}: {exc}; {BUG_HINT}")
     return documents, errors

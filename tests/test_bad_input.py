@@ -1,0 +1,569 @@
+"""Hostile and broken input (issue 9): every row of docs/bad-input.md, run through the real CLI.
+
+Each case lints its bad input beside ``companion.conf``, a good nginx file whose findings are known:
+whatever the bad input does, the companion is still linted and reported, nothing prints a traceback,
+and the exit code is the one UX.md's table gives. The table in docs/bad-input.md names each case by
+its id, and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Run
+
+COMPANION = (
+    "events {}\n"
+    "http {\n"
+    "  server {\n"
+    "    listen 80;\n"
+    "    location /ws/ {\n"
+    "      proxy_pass http://127.0.0.1:8000;\n"
+    "      proxy_http_version 1.1;\n"
+    "      proxy_set_header Upgrade $http_upgrade;\n"
+    '      proxy_set_header Connection "upgrade";\n'
+    "      proxy_read_timeout 1h;\n"
+    "    }\n"
+    "  }\n"
+    "}\n"
+)
+# what the companion always gets (info only: on its own it exits 0)
+COMPANION_FINDINGS = {("WS303", 10), ("WS401", 1), ("WS501", 1)}
+
+# a site that forgets to forward Upgrade: WS102 (an error) at its location, whatever else it gets
+SITE = (
+    "http {\n  server {\n    listen 80;\n    location /ws/ {\n      proxy_pass http://127.0.0.1:8000;\n"
+    '      proxy_http_version 1.1;\n      proxy_set_header Connection "upgrade";\n'
+    "      proxy_read_timeout 30s;\n    }\n  }\n}\n"
+)
+HAPROXY = (
+    "defaults\n  mode http\n  timeout connect 5s\n  timeout client 1m\n  timeout server 1m\n"
+    "  timeout tunnel 1h\nfrontend fe\n  bind :80\n  default_backend ws_app\n"
+    "backend ws_app\n  server s1 127.0.0.1:8000\n"
+)
+CFN_HEAD = "AWSTemplateFormatVersion: '2010-09-09'\n"
+SERVER = "server { listen 80; location /ws/ { proxy_pass http://127.0.0.1:1; } }\n"
+ALB = "    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n"
+TFTPL = CFN_HEAD + "Resources:\n%{ for name in names ~}\n  ${name}:\n" + ALB + "%{ endfor ~}\n"
+
+
+@dataclass
+class Case:
+    id: str
+    files: dict[str, bytes | str]
+    args: list[str]
+    code: int
+    # (file, rule) pairs that must be among the findings; rules a file must not have beyond them
+    findings: set[tuple[str, str]] = field(default_factory=set)
+    only: bool = True  # the bad file has no findings but those listed
+    err: str | None = None  # a regex stderr must match
+    skipped: str | None = None  # a file JSON skipped[] must list
+    message: str | None = None  # a regex the bad file's first finding message must match
+    setup: Callable[[Path], None] | None = None
+    cwd: str = "."
+    # where the good file goes: inside the tree of a case about what lies outside it
+    companion: str = "companion.conf"
+
+
+def _bomb() -> str:
+    """A billion-laughs CloudFormation template: 9 levels of 9 aliases, a billion strings if expanded."""
+    lines = [CFN_HEAD, 'lol0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n']
+    for level in range(1, 10):
+        refs = ", ".join([f"*l{level - 1}"] * 9)
+        lines.append(f"lol{level}: &l{level} [{refs}]\n")
+    lines.append("Resources:\n  LB:\n" + ALB + "    Properties:\n      Tags: *l9\n")
+    return "".join(lines)
+
+
+def _glob_files(tmp: Path) -> None:
+    conf_d = tmp / "globs" / "conf.d"
+    conf_d.mkdir(parents=True)
+    for i in range(1500):
+        (conf_d / f"site{i}.conf").write_text(SERVER)
+
+
+def _outside_links(tmp: Path) -> None:
+    (tmp / "elsewhere").mkdir()
+    (tmp / "elsewhere" / "secret.conf").write_text("server { location /ws/ { proxy_pass http://127.0.0.1:1; } }\n")
+    (tmp / "tree").mkdir(exist_ok=True)
+    (tmp / "tree" / "site.conf").write_text(SITE)
+    os.symlink(tmp / "elsewhere" / "secret.conf", tmp / "tree" / "linked.conf")
+    os.symlink(tmp / "elsewhere", tmp / "tree" / "linked-dir")
+
+
+def _unreadable(tmp: Path) -> None:
+    (tmp / "locked.conf").chmod(0)
+
+
+CASES = [
+    Case("missing-file", {}, ["missing.conf"], 2, err=r"missing\.conf: no such file or directory"),
+    Case(
+        "no-known-files",
+        {"docs/readme.txt": "hello\n", "docs/notes.md": "# notes\n"},
+        ["docs"],
+        0,
+        err=r"docs: no files of a kind wslint knows",
+    ),
+    Case(
+        "unreadable-file",
+        {"locked.conf": SITE},
+        ["locked.conf"],
+        2,
+        err=r"locked\.conf: cannot read: permission denied",
+        setup=_unreadable,
+    ),
+    Case("binary-file", {"bin.conf": bytes(range(256)) * 8}, ["bin.conf"], 1, {("bin.conf", "WS001")}),
+    Case("empty-file", {"empty.conf": b""}, ["empty.conf"], 0, err=r"empty\.conf: empty file, nothing to lint"),
+    Case(
+        "non-utf8",
+        {"latin1.conf": b"# caf\xe9\n" + SITE.encode()},
+        ["latin1.conf"],
+        1,
+        {("latin1.conf", "WS001")},
+        message=r"undecodable bytes \(not UTF-8\)",
+    ),
+    Case(
+        "utf8-bom", {"bom.conf": b"\xef\xbb\xbf" + SITE.encode()}, ["bom.conf"], 1, {("bom.conf", "WS102")}, only=False
+    ),
+    Case("crlf", {"crlf.conf": SITE.replace("\n", "\r\n")}, ["crlf.conf"], 1, {("crlf.conf", "WS102")}, only=False),
+    Case(
+        "over-max-file-size",
+        {"wslint.toml": "max-file-size = 2000\n", "big.conf": "http {\n" + "# pad\n" * 400 + "}\n" + SITE},
+        ["big.conf"],
+        1,
+        {("big.conf", "WS001")},
+        message=r"larger than max-file-size",
+    ),
+    Case(
+        "deep-nesting-nginx",
+        {"deep.conf": "http {\n" + "location /a {\n" * 10_000 + "}\n" * 10_001},
+        ["deep.conf"],
+        1,
+        {("deep.conf", "WS001")},
+        message=r"nesting deeper than",
+    ),
+    Case(
+        "deep-nesting-yaml",
+        {"deep.yaml": CFN_HEAD + "Resources:\n  X: " + "[" * 10_000 + "]" * 10_000 + "\n"},
+        ["deep.yaml"],
+        1,
+        {("deep.yaml", "WS001")},
+        message=r"nest too deeply",
+    ),
+    Case(
+        "deep-nesting-json",
+        {"deep.json": '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": ' + "[" * 10_000 + "]" * 10_000 + "}"},
+        ["deep.json"],
+        1,
+        {("deep.json", "WS001")},
+        message=r"nest too deeply",
+    ),
+    Case(
+        "deep-nesting-terraform",
+        {"deep.tf": 'resource "aws_lb" "x" {\n  idle_timeout = ' + "[" * 10_000 + "]" * 10_000 + "\n}\n"},
+        ["deep.tf"],
+        1,
+        {("deep.tf", "WS001")},
+        message=r"nested too deeply",
+    ),
+    Case(
+        "one-megabyte-line",
+        {"long.conf": "# " + "x" * 1_000_000 + "\n" + SITE},
+        ["long.conf"],
+        1,
+        {("long.conf", "WS102")},
+        only=False,
+    ),
+    Case(
+        "one-megabyte-line-haproxy",
+        {"long.cfg": "  # " + "y" * 1_000_000 + "\n" + HAPROXY.replace("  timeout tunnel 1h\n", "")},
+        ["long.cfg"],
+        1,
+        {("long.cfg", "WS202")},
+        only=False,
+    ),
+    Case(
+        "include-cycle",
+        {"cycle/a.conf": "http { include b.conf; }\n", "cycle/b.conf": "include a.conf;\n"},
+        ["cycle/a.conf"],
+        1,
+        {("cycle/b.conf", "WS001")},
+        message=r"include cycle: a\.conf -> b\.conf -> a\.conf",
+    ),
+    Case(
+        "include-self",
+        {"self.conf": "http { include self.conf; }\n"},
+        ["self.conf"],
+        1,
+        {("self.conf", "WS001")},
+        message=r"include cycle: self\.conf -> self\.conf",
+    ),
+    Case(
+        "include-glob-thousands",
+        {"globs/nginx.conf": "http { include conf.d/*.conf; }\n"},
+        ["globs/nginx.conf"],
+        1,
+        {("globs/nginx.conf", "WS002")},
+        message=r"matches more than 1000 files",
+        setup=_glob_files,
+    ),
+    Case(
+        "include-outside-tree",
+        {
+            "elsewhere/secret.conf": "server { location /ws/ { proxy_pass http://x; } }\n",
+            "tree/nginx.conf": "http { include ../elsewhere/secret.conf; }\n",
+        },
+        ["tree/nginx.conf"],
+        0,
+        {("tree/nginx.conf", "WS002")},
+        message=r"points outside the linted tree",
+        companion="tree/companion.conf",
+    ),
+    Case(
+        "symlink-outside-tree",
+        {},
+        ["tree"],
+        1,
+        {("tree/site.conf", "WS102")},
+        only=False,
+        err=r"tree/linked\.conf: symbolic link to a file outside the linted tree .*; not followed",
+        skipped="tree/linked-dir",
+        setup=_outside_links,
+        companion="tree/companion.conf",
+    ),
+    Case(
+        "nginx-unterminated-quote",
+        {"quote.conf": 'http { server { location /ws/ { proxy_set_header X "abc; } } }\n'},
+        ["quote.conf"],
+        1,
+        {("quote.conf", "WS001")},
+        message=r"unterminated quoted string",
+    ),
+    Case(
+        "nginx-unterminated-brace",
+        {"brace.conf": "http { server { location /ws/ { proxy_pass http://x;\n"},
+        ["brace.conf"],
+        1,
+        {("brace.conf", "WS001")},
+        message=r'unexpected end of file, expecting "}"',
+    ),
+    Case(
+        "haproxy-unterminated-quote",
+        {"quote.cfg": HAPROXY + '  http-request set-header X "abc\n'},
+        ["quote.cfg"],
+        1,
+        {("quote.cfg", "WS001")},
+        message=r"unmatched quote",
+        only=False,
+    ),
+    Case(
+        "haproxy-unterminated-brace",
+        {"brace.cfg": HAPROXY.replace("  default_backend ws_app\n", "  use_backend ws_app if { path_beg /ws\n")},
+        ["brace.cfg"],
+        1,
+        {("brace.cfg", "WS001")},
+        message=r"missing closing '\}' in condition",
+        only=False,
+    ),
+    Case(
+        "terraform-syntax-error",
+        {"bad.tf": 'resource "aws_lb" "x" {\n  idle_timeout = \n'},
+        ["bad.tf"],
+        1,
+        {("bad.tf", "WS001")},
+        message=r"Terraform syntax error",
+    ),
+    Case(
+        "yaml-syntax-error",
+        {"bad.yaml": CFN_HEAD + "Resources:\n  LB: {Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n"},
+        ["bad.yaml"],
+        1,
+        {("bad.yaml", "WS001")},
+    ),
+    Case(
+        "helm-template",
+        {
+            "chart/templates/ingress.yaml": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n"
+            "  name: {{ .Values.name }}\n  annotations:\n"
+            '    nginx.ingress.kubernetes.io/proxy-read-timeout: "{{ .Values.timeout }}"\n'
+        },
+        ["chart"],
+        0,
+        err=r"ingress\.yaml: templated file; skipped",
+        skipped="chart/templates/ingress.yaml",
+    ),
+    Case(
+        "terraform-templated-yaml",
+        {"lb.yaml.tftpl": TFTPL, "templates/stack.yaml": TFTPL},
+        ["lb.yaml.tftpl", "templates"],
+        0,
+        err=r"lb\.yaml\.tftpl: templated file; skipped",
+        skipped="templates/stack.yaml",
+    ),
+    Case(
+        "yaml-python-tag",
+        {
+            "tagged.yaml": CFN_HEAD
+            + "Resources:\n  LB:\n"
+            + ALB
+            + "    Properties: !!python/object/apply:os.system ['touch PWNED']\n"
+        },
+        ["tagged.yaml"],
+        1,
+        {("tagged.yaml", "WS001")},
+        message=r"python/object/apply:os\.system is not allowed",
+    ),
+    Case(
+        "yaml-alias-bomb",
+        {"bomb.yaml": _bomb()},
+        ["bomb.yaml"],
+        1,
+        {("bomb.yaml", "WS001")},
+        message=r"alias bomb",
+    ),
+    Case(
+        "invalid-durations-nginx",
+        {
+            "times.conf": SITE.replace(
+                "proxy_read_timeout 30s;", "proxy_read_timeout 10x; proxy_send_timeout -5s;"
+            ).replace("proxy_http_version 1.1;", "proxy_http_version 1.1; proxy_connect_timeout 1e9d;")
+        },
+        ["times.conf"],
+        1,
+        {("times.conf", "WS206")},
+        only=False,
+    ),
+    Case(
+        "invalid-durations-haproxy",
+        {
+            "times.cfg": HAPROXY.replace("client 1m", "client 10x")
+            .replace("server 1m", "server -5s")
+            .replace("1h", "1e9d")
+        },
+        ["times.cfg"],
+        1,
+        {("times.cfg", "WS206")},
+        only=False,
+    ),
+    Case(
+        "invalid-durations-terraform",
+        {"lb.tf": 'resource "aws_lb" "x" {\n  load_balancer_type = "application"\n  idle_timeout = "10x"\n}\n'},
+        ["lb.tf"],
+        1,
+        {("lb.tf", "WS206")},
+        only=False,
+    ),
+    Case(
+        "config-unknown-key",
+        {"wslint.toml": "slect = ['WS1']\n", "site.conf": SITE},
+        ["site.conf"],
+        2,
+        err=r"wslint\.toml.*slect",
+    ),
+    Case(
+        "config-wrong-type",
+        {"wslint.toml": "max-file-size = 'big'\n", "site.conf": SITE},
+        ["site.conf"],
+        2,
+        err=r"wslint\.toml.*max-file-size",
+    ),
+    Case(
+        "config-bad-rule-id",
+        {"wslint.toml": "select = ['WS999']\n", "site.conf": SITE},
+        ["site.conf"],
+        2,
+        err=r"wslint\.toml.*WS999",
+    ),
+    Case(
+        "config-bad-duration",
+        {"wslint.toml": "ping-interval = '10x'\n", "site.conf": SITE},
+        ["site.conf"],
+        2,
+        err=r"wslint\.toml.*ping-interval",
+    ),
+]
+CONFIG_CASES = {c.id for c in CASES if c.id.startswith("config-")}
+
+
+def _lint(case: Case, tmp: Path, wslint: Callable[..., Run]) -> tuple[Run, dict[str, object] | None]:
+    for name, content in {**case.files, case.companion: COMPANION}.items():
+        path = tmp / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+    if case.setup:
+        case.setup(tmp)
+    run = wslint("--output-format", "json", *case.args, case.companion, cwd=tmp / case.cwd)
+    try:
+        report = json.loads(run.out)
+    except ValueError:
+        report = None
+    return run, report
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input(case: Case, tmp_path: Path, wslint: Callable[..., Run]) -> None:
+    if case.id == "unreadable-file" and (not hasattr(os, "geteuid") or os.geteuid() == 0):
+        pytest.skip("root reads a file whatever its permissions (CI runs as root)")
+    run, report = _lint(case, tmp_path, wslint)
+    assert "Traceback" not in run.err and "internal error" not in run.err, run.err
+    assert run.code == case.code, (run.code, run.err, run.out[-2000:])
+    if case.err:
+        assert re.search(case.err, run.err), run.err
+    if case.id in CONFIG_CASES:
+        # the config applies to every file: a run with half of it would report what it configures away
+        assert run.out == "" and len(run.err.strip().splitlines()) == 1, run.err
+        return
+    assert report is not None, run.out[-2000:]
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    got = {(f["file"], f["rule"]) for f in findings}
+    companion = {(f["rule"], f["line"]) for f in findings if f["file"] == case.companion}
+    assert companion == COMPANION_FINDINGS, "the other file of the run is still linted and reported"
+    assert case.findings <= got, got
+    bad_files = {file for file, _ in case.findings}
+    if case.only:
+        assert {(file, rule) for file, rule in got if file in bad_files} == case.findings
+    if case.message:
+        first = next(f for f in findings if (f["file"], f["rule"]) in case.findings)
+        assert re.search(case.message, first["message"]), first["message"]
+    if case.skipped:
+        assert case.skipped in {s["file"] for s in report["skipped"]}  # type: ignore[union-attr]
+    if case.id == "yaml-python-tag":
+        assert not (tmp_path / "PWNED").exists()
+    if case.id == "symlink-outside-tree":
+        assert not any("secret" in f["file"] for f in findings)  # not followed
+        assert re.search(r"tree/linked-dir: symbolic link to a directory outside the linted tree", run.err)
+
+
+def test_crlf_and_bom_keep_lines_and_columns(tmp_path: Path, wslint: Callable[..., Run]) -> None:
+    """A CRLF or BOM file gets the findings of its LF twin, at the same lines and columns."""
+    variants = {"lf.conf": SITE.encode(), "crlf.conf": SITE.replace("\n", "\r\n").encode()}
+    variants["bom.conf"] = b"\xef\xbb\xbf" + SITE.encode()
+    for name, data in variants.items():
+        (tmp_path / name).write_bytes(data)
+    report = json.loads(wslint("--output-format", "json", *variants, cwd=tmp_path).out)
+    by_file: dict[str, list[tuple[object, ...]]] = {}
+    for f in report["findings"]:
+        by_file.setdefault(f["file"], []).append((f["rule"], f["line"], f["column"], f["end_line"], f["end_column"]))
+    assert by_file["lf.conf"] and by_file["crlf.conf"] == by_file["lf.conf"] == by_file["bom.conf"]
+
+
+def test_over_max_file_size_reads_no_further(tmp_path: Path) -> None:
+    """Over the limit, the file is WS001 from its size alone: the process reads nowhere near all of it."""
+    import subprocess
+
+    if not os.path.exists("/proc/self/io"):
+        pytest.skip("reads are counted with Linux's /proc/self/io")
+    (tmp_path / "wslint.toml").write_text("max-file-size = 1000\n")
+    (tmp_path / "big.conf").write_text("http {\n" + "# padding\n" * 5_000_000 + "}\n")  # 50 MB
+    code = (
+        "import sys\n"
+        "from wslint.cli import main\n"
+        "def read():\n"
+        "    return int(next(l for l in open('/proc/self/io') if l.startswith('rchar')).split()[1])\n"
+        "before = read()\n"
+        "code = main(['--output-format', 'json', 'big.conf'])\n"
+        "print(read() - before, file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=_env()
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["WS001"]
+    assert int(proc.stderr.strip().splitlines()[-1]) < 10_000_000, "read the 50 MB file beyond the limit"
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WSLINT_", "GITHUB_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def test_docs_table_lists_every_case() -> None:
+    """docs/bad-input.md has one row per case here, by id: the table users read is the one that is tested."""
+    text = (ROOT / "docs" / "bad-input.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\|[^|]*\|[^|]*\| `([a-z0-9-]+)` \|$", text, re.M))
+    tested = {c.id for c in CASES} | {"internal-error-in-a-check", "internal-error-in-a-source"}
+    assert documented == tested, (documented - tested, tested - documented)
+
+
+INTERNAL = """
+import sys
+import wslint.checks as checks
+from wslint.cli import main
+checks.load_all()
+original = checks.CHECKS["WS201"]
+def broken(model):
+    for document in model.documents:
+        if document.file.endswith("broken.conf"):
+            raise KeyError("a bug")
+    return original(model)
+checks.CHECKS["WS201"] = broken
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_internal_error_in_a_check(tmp_path: Path) -> None:
+    """A bug in a check: one line naming the check and the file with a hint to report it, exit 2, the rest printed."""
+    import subprocess
+
+    default_timeout = "http {\n  server {\n    location /ws/ {\n      proxy_pass http://127.0.0.1:1;\n    }\n  }\n}\n"
+    (tmp_path / "broken.conf").write_text(default_timeout)
+    (tmp_path / "fine.conf").write_text(default_timeout)
+    proc = subprocess.run(
+        [sys.executable, "-c", INTERNAL, "--select", "WS1,WS201", "broken.conf", "fine.conf"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(),
+    )
+    assert proc.returncode == 2
+    errors = [line for line in proc.stderr.splitlines() if "internal error" in line]
+    assert len(errors) == 1, proc.stderr
+    assert errors[0].startswith("wslint: error: broken.conf: internal error in check WS201: KeyError")
+    assert "please report it at https://github.com/wslint/wslint/issues" in errors[0]
+    assert "Traceback" not in proc.stderr
+    shown = {(line.split(":")[0], line.split()[1]) for line in proc.stdout.splitlines() if ": WS" in line}
+    assert ("fine.conf", "WS201") in shown  # the check still ran on the other file
+    assert ("broken.conf", "WS101") in shown  # and the other checks on this one
+
+
+def test_internal_error_in_a_source(tmp_path: Path) -> None:
+    """A bug in a source: that file is an internal error with the hint; the other files are linted."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from wslint.sources import haproxy\n"
+        "def broken(self):\n"
+        "    raise IndexError('a bug')\n"
+        "haproxy._Analysis.run = broken\n"
+        "from wslint.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    (tmp_path / "lb.cfg").write_text(HAPROXY)
+    (tmp_path / "site.conf").write_text(SITE)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "lb.cfg", "site.conf"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(),
+    )
+    assert proc.returncode == 2
+    assert "lb.cfg: internal error in the HAProxy source: IndexError: a bug; this is a bug in wslint" in proc.stderr
+    assert re.search(r"^site\.conf:4:\d+: WS102", proc.stdout, re.M)  # the other file is linted
