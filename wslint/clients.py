@@ -141,6 +141,9 @@ _UVICORN_NO_PINGS = ("wsproto", "websockets-sansio", "none")
 _UVICORN_WS = ("auto", "websockets", *_UVICORN_NO_PINGS)
 
 
+_GO_MAX_SECONDS = (2**63 - 1) / 1e9
+
+
 def parse_client_duration(text: str) -> float:
     """Go-style durations as chisel/outsystemscc take them: 25s, 1m30s, 2500ms, 1.5s, 1h, 0, 0s.
 
@@ -161,6 +164,8 @@ def parse_client_duration(text: str) -> float:
         pos = match.end()
     if not body or pos < len(body):
         raise ValueError(f"invalid duration {text!r}: expected a number with a unit (ms, s, m, h), like 25s or 1m30s")
+    if seconds > _GO_MAX_SECONDS:  # Go's time.ParseDuration: an int64 of nanoseconds, about 292 years
+        raise ValueError(f"invalid duration {text[:40]!r}: too large (Go's limit is about 292 years)")
     return seconds
 
 

@@ -5,9 +5,9 @@ nginx follows ``ngx_parse_time`` (src/core/ngx_parse.c) and the syntax page
 significant, optionally separated by spaces; a bare number means seconds and may only
 come last; integers only; ``y``/``M`` are rejected by millisecond-resolution directives
 (proxy_read_timeout and the other ``ngx_conf_set_msec_slot`` ones) and ``ms`` by
-second-resolution ones. A value too large for nginx (``NGX_PARSE_LARGE_TIME``) is not
-rejected: the msec/sec slots only test for ``NGX_ERROR``, so nginx -t accepts ``25d`` and
-the timer becomes practically infinite; it is returned as written.
+second-resolution ones. A large value is accepted as written (nginx -t accepts ``25d``, and the
+timer becomes practically infinite) up to NGX_MAX_INT_T_VALUE milliseconds (seconds for the
+second-resolution directives), past which nginx says "invalid value".
 """
 
 from __future__ import annotations
@@ -20,18 +20,24 @@ class InvalidDuration(ValueError):
 
 
 _NGINX_UNITS = {
-    # unit: (order, seconds)
-    "y": (1, 365 * 86400),
-    "M": (2, 30 * 86400),
-    "w": (3, 7 * 86400),
-    "d": (4, 86400),
-    "h": (5, 3600),
-    "m": (6, 60),
-    "s": (7, 1),
-    "ms": (8, 0.001),
-    "": (9, 1),
+    # unit: (order, milliseconds)
+    "y": (1, 365 * 86400 * 1000),
+    "M": (2, 30 * 86400 * 1000),
+    "w": (3, 7 * 86400 * 1000),
+    "d": (4, 86400 * 1000),
+    "h": (5, 3600 * 1000),
+    "m": (6, 60 * 1000),
+    "s": (7, 1000),
+    "ms": (8, 1),
+    "": (9, 1000),
 }
-_NGINX_PART = re.compile(r" *(\d+)(ms|[yMwdhms]?) *")
+# ASCII digits only: nginx's parser tests '0'..'9' (\d would take any Unicode digit)
+_NGINX_PART = re.compile(r" *([0-9]+)(ms|[yMwdhms]?) *")
+# NGX_MAX_INT_T_VALUE on 64-bit builds: ngx_parse_time answers NGX_ERROR ("invalid value") past it,
+# counted in milliseconds for the msec directives and in seconds for the sec ones (nginx -t agrees:
+# 106751991167d is accepted by proxy_read_timeout, 106751991168d is not)
+_NGX_MAX_INT = 2**63 - 1
+_TOO_LARGE = 'too large: nginx says "invalid value" past 9223372036854775807 ms'
 
 
 def parse_nginx(text: str, *, msec: bool = True) -> float:
@@ -40,13 +46,13 @@ def parse_nginx(text: str, *, msec: bool = True) -> float:
         raise InvalidDuration("empty time")
     pos = 0
     order = 0
-    total_ms = 0
+    total = 0  # in milliseconds (msec) or seconds
     while pos < len(text):
         match = _NGINX_PART.match(text, pos)
         if match is None or match.end() == pos:
             raise InvalidDuration(f'invalid time "{text}"')
         digits, unit = match.groups()
-        unit_order, scale = _NGINX_UNITS[unit]
+        unit_order, scale_ms = _NGINX_UNITS[unit]
         if msec and unit in ("y", "M"):
             raise InvalidDuration(f'"{unit}" is not allowed in a millisecond-resolution time')
         if not msec and unit == "ms":
@@ -54,9 +60,14 @@ def parse_nginx(text: str, *, msec: bool = True) -> float:
         if unit_order <= order:
             raise InvalidDuration(f'units of "{text}" are not in order from largest to smallest')
         order = unit_order
-        total_ms += round(int(digits) * scale * 1000)
+        digits = digits.lstrip("0") or "0"
+        if len(digits) > 19:  # past 2^63 whatever the unit (and short of int()'s digit limit)
+            raise InvalidDuration(_TOO_LARGE)
+        total += int(digits) * (scale_ms if msec else scale_ms // 1000)
+        if total > _NGX_MAX_INT:
+            raise InvalidDuration(_TOO_LARGE)
         pos = match.end()
-    return total_ms / 1000
+    return total / 1000 if msec else float(total)
 
 
 class TruncatedDuration(InvalidDuration):
@@ -68,7 +79,7 @@ class TruncatedDuration(InvalidDuration):
 
 
 _HAPROXY_UNITS = {"us": 0.000001, "ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
-_HAPROXY_TIME = re.compile(r"(\d+)(us|ms|s|m|h|d)?")
+_HAPROXY_TIME = re.compile(r"([0-9]+)(us|ms|s|m|h|d)?")  # ASCII digits, as parse_time_err reads them
 _HAPROXY_MAX_MS = 2147483647
 
 
@@ -86,6 +97,8 @@ def parse_haproxy(text: str) -> float:
     if match is None:
         raise InvalidDuration(f"unexpected character '{text[0]}'")
     digits, unit = match.groups()
+    if len(digits.lstrip("0")) > 19:  # an overflow whatever the unit (and short of int()'s digit limit)
+        raise InvalidDuration("timer overflow (maximum value is 2147483647 ms or ~24.8 days)")
     seconds = int(digits) * _HAPROXY_UNITS[unit or "ms"]
     if seconds * 1000 > _HAPROXY_MAX_MS:
         raise InvalidDuration("timer overflow (maximum value is 2147483647 ms or ~24.8 days)")

@@ -12,6 +12,7 @@ the AWS default applies, located at the resource.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -31,10 +32,11 @@ class Value:
         """The value as whole seconds (AWS times are integer seconds, strings in the APIs)."""
         if isinstance(self.value, bool) or self.value is None:
             return None
-        try:
-            return float(int(str(self.value).strip()))
-        except ValueError:
+        text = str(self.value).strip()
+        # ASCII digits only (int() would take "1_000" and other scripts' digits), and few enough for a float
+        if not re.fullmatch(r"-?[0-9]{1,30}", text):
             return math.nan
+        return float(int(text))
 
 
 @dataclass

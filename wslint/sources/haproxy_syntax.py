@@ -107,13 +107,19 @@ _ESCAPES = {"r": "\r", "n": "\n", "t": "\t"}
 _ENV = re.compile(r"\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 
 
-_PLAIN = re.compile(r"[^ \t]+")
-_SPECIAL = re.compile(r"[\"'\\$#]")
+_PLAIN = re.compile(r"[^ \t\v\f]+")
+# HAProxy separates words with isspace() blanks and ends a line at CR or LF (haproxy -c 2.6 agrees:
+# "timeout\vserver 5s" is valid, "timeout\u00a0server" is an unknown keyword, after a CR nothing is read)
+BLANKS = " \t\v\f"
+# what str.split() also splits on, and HAProxy does not
+_OTHER_BLANKS = "\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+# a line holding none of these is its blank-separated words: str.split() reads it
+_SPECIAL = re.compile(f"[\"'\\\\$#{_OTHER_BLANKS}]")
 
 
 # a word with no backslash and no "$" in it or in its double quotes: nothing in it to interpret
-_SIMPLE_WORD = re.compile(r"""(?:[^ \t"'#\\$]+|"[^"\\$]*"|'[^']*')+""")
-_BLANKS = re.compile(r"[ \t]*")
+_SIMPLE_WORD = re.compile(r"""(?:[^ \t\v\f"'#\\$]+|"[^"\\$]*"|'[^']*')+""")
+_BLANKS = re.compile(r"[ \t\v\f]*")
 _QUOTED_PARTS = re.compile(r"""([^"']+)|"([^"]*)"|'([^']*)'""")
 
 
@@ -137,7 +143,7 @@ def _split_simple(text: str) -> list[Word] | None:
         if match is None:
             return None
         end = match.end()
-        if end < n and text[end] not in " \t#":
+        if end < n and text[end] not in BLANKS + "#":
             return None
         token = match.group()
         if '"' in token or "'" in token:
@@ -148,13 +154,13 @@ def _split_simple(text: str) -> list[Word] | None:
 
 def _split_escaped(text: str, number: int) -> list[Word]:
     """The words of one line, character by character: escapes, variables, unmatched quotes."""
-    stripped = text.lstrip(" \t")
+    stripped = text.lstrip(BLANKS)
     if stripped.startswith("#"):
         return []
     words: list[Word] = []
     i, n = 0, len(text)
     while i < n:
-        while i < n and text[i] in " \t":
+        while i < n and text[i] in BLANKS:
             i += 1
         if i >= n or text[i] == "#":
             break
@@ -192,7 +198,7 @@ def _split_escaped(text: str, number: int) -> list[Word]:
                 quote, quote_start = "'", i
                 i += 1
                 continue
-            if not quote and (ch in " \t" or ch == "#"):
+            if not quote and (ch in BLANKS or ch == "#"):
                 break
             if ch == "$" and quote == '"' and _ENV.match(text, i):  # §2.3: expanded only within double quotes
                 match = _ENV.match(text, i)
@@ -218,7 +224,8 @@ def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Confi
     # stack of (taking this branch: True/False/None=unknown, some branch already taken: True/False/None)
     conds: list[tuple[bool | None, bool | None]] = []
     for number, raw in enumerate(text.split("\n"), start=1):
-        raw = raw.rstrip("\r")
+        if "\r" in raw:
+            raw = raw[: raw.index("\r")]
         parsed: list[Word] | None = None
         if _SPECIAL.search(raw):
             try:
@@ -247,7 +254,7 @@ def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Confi
             continue
         conditional = bool(conds) and any(taken is None for taken, _ in conds)
         line = Line(texts, raw, file, number, conditional, parsed)
-        if keyword in SECTIONS or (raw[0] not in " \t" and _unknown_section(current, raw)):
+        if keyword in SECTIONS or (raw[0] not in BLANKS and _unknown_section(current, raw)):
             current = _section(line)
             config.sections.append(current)
         elif current is None:
@@ -385,13 +392,13 @@ def evaluate(expression: str, version: tuple[int, ...] | None) -> bool | None:
 
     try:
         value = disjunction()
-    except IndexError:
+    except (IndexError, RecursionError, ValueError):  # cut short, nested past the stack, a 5000-digit number
         return None
     return value if position == len(tokens) else None
 
 
 def _version(text: str) -> tuple[int, ...] | None:
-    match = re.match(r"\s*(\d+(?:\.\d+)*)", text)
+    match = re.match(r"\s*([0-9]+(?:\.[0-9]+)*)", text)
     return tuple(int(p) for p in match.group(1).split(".")) if match else None
 
 
@@ -401,7 +408,7 @@ def _term(token: str, version: tuple[int, ...] | None) -> bool | None:
         if "$" in token:
             return None
         text = token.strip("\"'")
-        if re.fullmatch(r"-?\d+", text):
+        if re.fullmatch(r"-?[0-9]+", text):
             return int(text) != 0
         return None if text else False
     name, raw = call.groups()

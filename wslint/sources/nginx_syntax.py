@@ -10,10 +10,11 @@ crossplane's tokens carry line numbers only.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from crossplane.analyzer import analyze, enter_block_ctx
-from crossplane.errors import NgxParserDirectiveError
+from crossplane.errors import NgxParserBaseException, NgxParserDirectiveError
 from crossplane.ext.lua import LuaBlockPlugin
 
 from wslint.sources import text as textio
@@ -157,15 +158,22 @@ def _unterminated_quote(text: str) -> int | None:
 def parse(text: str, file: str) -> list[Directive]:
     """Parse nginx text into directives. Raises NginxSyntaxError with nginx's wording."""
     columns = _Columns(text)
+    # crossplane's lexer drops a last token that no newline follows
+    lexed = text if text.endswith("\n") else text + "\n"
+    try:
+        return _tree(text, lex(lexed), file, columns)
+    except NgxParserBaseException as exc:  # crossplane's Lua extension: a *_by_lua_block it cannot read
+        raise NginxSyntaxError(exc.strerror, exc.lineno or 1) from None
+
+
+def _tree(text: str, tokens: Iterator[tuple[str, int, bool]], file: str, columns: _Columns) -> list[Directive]:
     root: list[Directive] = []
     stack: list[list[Directive]] = [root]
     name: str | None = None
     name_line = 0
     args: list[str] = []
     quoted: list[bool] = []
-    # crossplane's lexer drops a last token that no newline follows
-    lexed = text if text.endswith("\n") else text + "\n"
-    for token, line, is_quoted in lex(lexed):
+    for token, line, is_quoted in tokens:
         if not is_quoted and token.startswith("#") and name is None:
             continue
         if not is_quoted and token in ("{", ";", "}"):
