@@ -365,21 +365,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: list[str]) -> int:
-    if True:
-        if args and args[0] == "rules":
-            return cmd_rules(args[1:])
-        if args and args[0] == "rule":
-            return cmd_rule(args[1:])
-        if args and args[0] == "path":
-            return cmd_path(args[1:])
-        if args and args[0] == "probe":
-            from wslint.probe import main as probe_main  # the network, and websockets, only behind this command
+    if args and args[0] == "rules":
+        return cmd_rules(args[1:])
+    if args and args[0] == "rule":
+        return cmd_rule(args[1:])
+    if args and args[0] == "path":
+        return cmd_path(args[1:])
+    if args and args[0] == "probe":
+        from wslint.probe import main as probe_main  # the network, and websockets, only behind this command
 
-            return probe_main(args[1:])
-        if args and args[0] == "aws":
-            from wslint.aws_command import main as aws_main  # boto3 only behind this command
+        return probe_main(args[1:])
+    if args and args[0] == "aws":
+        from wslint.aws_command import main as aws_main  # boto3 only behind this command
 
-            return aws_main(args[1:])
-        if args and args[0] == "check":
-            args = args[1:]
-        return cmd_check(args)
+        return aws_main(args[1:])
+    if args and args[0] == "check":
+        args = args[1:]
+    return cmd_check(args)
