@@ -15,7 +15,7 @@ from wslint.model import Document, Finding, Location, Path, Severity
 from wslint.rules import RULES
 
 ALWAYS_ON = frozenset({"WS001"})
-SUPPORTED = frozenset({"nginx", "haproxy", "terraform", "cloudformation", "awscli"})
+SUPPORTED = frozenset({"nginx", "haproxy", "terraform", "cloudformation", "awscli", "kubernetes"})
 
 
 def _specificity(rule_id: str, selectors: list[str]) -> int:
@@ -75,7 +75,7 @@ def load_documents(
         docs, errs = haproxy_source.load(haproxy, settings, stdin or {})
         documents.extend(docs)
         errors.extend(errs)
-    for kind in ("terraform", "cloudformation", "awscli"):
+    for kind in ("terraform", "cloudformation", "awscli", "kubernetes"):
         files = [(t.real, t.display, t.named) for t in targets if t.kind == kind]
         if files:
             module = importlib.import_module(f"wslint.sources.{kind}")  # imported only when such files are linted

@@ -113,6 +113,9 @@ def _selected(
 
 
 def _matches(selector: str, hop: Hop, route: Route) -> bool:
-    """``/ws/`` names ``location /ws/``; ``be_ws`` a HAProxy route through that backend; a hop name all its routes."""
+    """``/ws/`` names ``location /ws/`` (and an Ingress path ``host/ws/``); ``be_ws`` a HAProxy route through that
+    backend; ``ns/chat`` an Ingress's routes; a hop name all its routes."""
     words = route.name.split()
-    return selector in (route.name, hop.name, route.name.partition(" ")[2]) or selector in words
+    if selector in (route.name, hop.name, route.name.partition(" ")[2]) or selector in words:
+        return True
+    return any(host and f"/{path}" == selector for host, _, path in (w.partition("/") for w in words if "/" in w))

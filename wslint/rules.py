@@ -51,7 +51,7 @@ RULES: dict[str, Rule] = {
             "WS102",
             "nginx-upgrade-header",
             E,
-            ("nginx",),
+            ("nginx", "kubernetes"),
             "A WebSocket location does not forward Upgrade.",
         ),
         Rule(
@@ -93,7 +93,7 @@ RULES: dict[str, Rule] = {
             "WS201",
             "default-idle-timeout",
             W,
-            ("nginx", *AWS),
+            ("nginx", *AWS, "kubernetes"),
             "A WebSocket hop's idle timeout is the box's default (60 s).",
         ),
         Rule(
@@ -128,7 +128,7 @@ RULES: dict[str, Rule] = {
             "WS206",
             "invalid-timeout",
             E,
-            ("nginx", "haproxy", *AWS),
+            ("nginx", "haproxy", *AWS, "kubernetes"),
             "A time the box rejects or silently replaces.",
         ),
         Rule(
@@ -142,21 +142,21 @@ RULES: dict[str, Rule] = {
             "WS301",
             "ping-interval-too-long",
             E,
-            ("nginx", "haproxy", *AWS, "path"),
+            ("nginx", "haproxy", *AWS, "kubernetes", "path"),
             "The keepalive interval is more than half a hop's idle timeout.",
         ),
         Rule(
             "WS302",
             "no-keepalive",
             W,
-            ("nginx", "haproxy", *AWS, "path"),
+            ("nginx", "haproxy", *AWS, "kubernetes", "path"),
             "A hop has a finite idle timeout and the client never pings.",
         ),
         Rule(
             "WS303",
             "keepalive-unknown",
             INFO,
-            ("nginx", "haproxy", *AWS, "path"),
+            ("nginx", "haproxy", *AWS, "kubernetes", "path"),
             "No ping interval was given: the hop's idle timeout and the largest safe interval.",
         ),
         Rule(

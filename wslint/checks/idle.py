@@ -11,6 +11,15 @@ from wslint.model import Duration, Finding, Hop, Location, Route
 BOXES = {
     "nginx": ("nginx's", "Set `{directive} 1h;` (or longer than twice your ping interval) in this block."),
     "alb": ("the ALB's", "Set {directive} to 3600 (or longer than twice your ping interval) on the load balancer."),
+    "ingress-nginx": (
+        "ingress-nginx's",
+        'Set the annotation `{directive}: "3600"` on the Ingress (whole seconds, no unit; longer than twice your '
+        "ping interval), or proxy-read-timeout in the controller's ConfigMap.",
+    ),
+    "nginx-ingress": (
+        "NGINX Ingress Controller's",
+        'Set the annotation `{directive}: "1h"` on the Ingress (longer than twice your ping interval).',
+    ),
     "elb": (
         "the Classic ELB's",
         "Set {directive} to 3600 (or longer than twice your ping interval) on the load balancer.",

@@ -86,6 +86,16 @@ def upgrade_header(model: Model) -> Iterator[Finding]:
             f"{names} {what}: nginx never passes the client's Upgrade to the backend by itself",
             "Add `proxy_set_header Upgrade $http_upgrade;`.",
         )
+    for hop, route in model.routes():
+        if hop.kind == "nginx-ingress" and route.upgrade is not None and route.upgrade.headers == ():
+            yield finding(
+                "WS102",
+                route.location,
+                f"{route.name} names a WebSocket endpoint and its service is not in nginx.org/websocket-services: "
+                "NGINX Ingress Controller forwards Upgrade and Connection only to the services listed there",
+                "Add the service to the Ingress's `nginx.org/websocket-services` annotation (comma-separated names).",
+                hops=[hop.name],
+            )
 
 
 @check("WS103")

@@ -371,6 +371,31 @@ def load(text: str) -> Node | None:
     return _Converter(json_mode=False).convert(composed)
 
 
+def load_all(text: str) -> list[Node]:
+    """Every document of a multi-document YAML stream (``---`` between them), as located nodes.
+
+    Empty documents are left out. JSON is one document. Raises ``YamlError`` as ``load`` does.
+    """
+    if looks_like_json(text):
+        node = load(text)
+        return [] if node is None else [node]
+    loader: Any = _FAST(text) if _FAST is not None else yaml.SafeLoader(text)
+    nodes: list[Node] = []
+    try:
+        while loader.check_node():
+            composed = loader.get_node()
+            node = None if composed is None else _Converter(json_mode=False).convert(composed)
+            if node is not None and not (node.is_scalar and node.value is None):
+                nodes.append(node)
+    except yaml.YAMLError as exc:
+        raise _error(exc) from None
+    except RecursionError:
+        raise YamlError("values nest too deeply") from None
+    finally:
+        loader.dispose()
+    return nodes
+
+
 def read_text(real: str, settings_max_size: int, stdin: dict[str, bytes]) -> str:
     """The text of a file (or of what stdin stood for), within max-file-size.
 

@@ -1,0 +1,457 @@
+"""Kubernetes manifests -> hops: the ingress controllers and AWS load balancers their annotations configure.
+
+Every document of a file is read (multi-document YAML, ``kind: List`` and its ``items``), with
+lines. What becomes a hop (FACTS.md §B; the rule documents cite the sources for the rest):
+
+- An Ingress for **ingress-nginx** (``ingressClassName``/``kubernetes.io/ingress.class`` ``nginx``,
+  or ``nginx.ingress.kubernetes.io/*`` annotations): hop ``ingress-nginx``, a route per rule path
+  that names a WebSocket endpoint (or that ``websocket-routes`` lists). Its idle timeout is the
+  ``nginx.ingress.kubernetes.io/proxy-read-timeout`` annotation, whole seconds without a unit read
+  with Go's ``strconv.Atoi``; a value it refuses (``"120s"``) is WS206 and the controller's default
+  applies: ``proxy-read-timeout`` of a controller ConfigMap in the run, else 60 s. The controller
+  forwards Upgrade and Connection itself, so no WS1xx rule applies. ``configuration-snippet`` and
+  ``server-snippet`` are nginx text: one nginx cannot parse is WS001 at the annotation.
+- An Ingress for **NGINX Inc's controller** (``nginx.org/*`` annotations): hop ``nginx-ingress``,
+  idle timeout ``nginx.org/proxy-read-timeout`` in nginx's time syntax (default 60s); the services
+  ``nginx.org/websocket-services`` names are WebSocket routes.
+- An Ingress for the **AWS Load Balancer Controller** (class ``alb`` or ``alb.ingress.kubernetes.io/*``):
+  an ALB whose ``idle_timeout.timeout_seconds`` comes from ``load-balancer-attributes`` (a
+  ``k1=v1,k2=v2`` string map) and whose target groups take ``target-group-attributes``.
+- A **Service of type LoadBalancer** on AWS: the AWS Load Balancer Controller's NLB
+  (``aws-load-balancer-type: external``/``nlb-ip`` or ``loadBalancerClass: service.k8s.aws/nlb``;
+  idle timeout from ``aws-load-balancer-listener-attributes.TCP-<port>``, default 350 s); the
+  in-tree provider's NLB (``aws-load-balancer-type: nlb``), which reads no listener attributes
+  (350 s, and a note when one is written); otherwise, with ``aws-load-balancer-*`` annotations,
+  the in-tree Classic ELB (``aws-load-balancer-connection-idle-timeout``, default 60 s). Without
+  AWS annotations, or with another ``loadBalancerClass``, the cloud is unknown: no hop.
+- ALB IngressGroups (``alb.ingress.kubernetes.io/group.name``) are one ALB whose attributes any
+  member may set: the idle timeout its members in the run agree on, else unknown.
+
+An Ingress for another controller (Traefik, GCE, ...) and every other kind are not hops.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from wslint.config import Settings, websocket_token_pattern
+from wslint.durations import InvalidDuration, parse_nginx
+from wslint.model import Document, Duration, Hop, Location, Problem, Route, Upgrade
+from wslint.sources import aws_spec
+from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
+from wslint.sources.yaml_positions import Node, YamlError, load_all, read_text
+
+INGRESS_NGINX = "nginx.ingress.kubernetes.io/"
+NGINX_INC = "nginx.org/"
+ALB = "alb.ingress.kubernetes.io/"
+SERVICE_AWS = "service.beta.kubernetes.io/aws-load-balancer-"
+CLASS_ANNOTATION = "kubernetes.io/ingress.class"
+READ_TIMEOUT = "proxy-read-timeout"
+# FACTS.md §B.1: ingress-nginx's default proxy-read-timeout; NGINX Inc's is the same 60s (its docs)
+DEFAULT_READ_TIMEOUT = 60.0
+_ATOI = re.compile(r"[+-]?[0-9]+")
+
+
+@dataclass
+class _Manifest:
+    node: Node
+    file: str
+
+    def text(self, *path: str) -> str | None:
+        node: Node | None = self.node
+        for key in path:
+            node = None if node is None else node.get(key)
+        return None if node is None or not node.is_scalar or node.value is None else str(node.value)
+
+    @property
+    def kind(self) -> str:
+        return self.text("kind") or ""
+
+    @property
+    def name(self) -> str:
+        namespace = self.text("metadata", "namespace")
+        name = self.text("metadata", "name") or "(unnamed)"
+        return f"{namespace}/{name}" if namespace else name
+
+    def annotations(self) -> dict[str, Node]:
+        node = self.node.get("metadata")
+        node = None if node is None else node.get("annotations")
+        return dict(node.mapping) if node is not None and node.mapping is not None else {}
+
+    def where(self, *path: str) -> Location:
+        """The key of the deepest mapping along ``path`` that exists (the block a setting would go in)."""
+        node, found = self.node, self.node
+        for key in path:
+            child, key_node = node.get(key), node.key_node(key)
+            if child is None or key_node is None:
+                break
+            node, found = child, key_node
+        return found.location(self.file)
+
+
+@dataclass
+class _Defaults:
+    """The controller ConfigMaps of the run: ingress-nginx's proxy-read-timeout (None: not given, or unknown)."""
+
+    read_timeout: Duration | None = None
+    unknown: bool = False
+    # ALB IngressGroups (group.name): the idle_timeout.timeout_seconds each member of the run sets (None: not set)
+    groups: dict[str, list[Value | None]] = field(default_factory=dict)
+
+
+@dataclass
+class _Read:
+    hops: list[Hop] = field(default_factory=list)
+    specs: list[LoadBalancerSpec] = field(default_factory=list)
+    # per spec: the Ingress paths that are its WebSocket routes (None: every listener counts, a Service)
+    paths: list[list[tuple[str, Location, str]] | None] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def manifests(root: Node, file: str) -> list[_Manifest]:
+    """The objects of one YAML document: itself, or the items of a ``List``."""
+    if root.mapping is None:
+        return []
+    items = root.get("items")
+    if (root.get("kind") is not None and str(root.get("kind").value or "").endswith("List")) and items is not None:  # type: ignore[union-attr]
+        return [_Manifest(item, file) for item in items.items or [] if item.mapping is not None]
+    return [_Manifest(root, file)]
+
+
+def _controller(ingress: _Manifest) -> str | None:
+    annotations = ingress.annotations()
+    chosen = ingress.text("spec", "ingressClassName") or _scalar(annotations.get(CLASS_ANNOTATION))
+    if chosen == "alb" or any(key.startswith(ALB) for key in annotations):
+        return "alb"
+    if any(key.startswith(NGINX_INC) for key in annotations):
+        return "nginx-ingress"
+    if chosen == "nginx" or any(key.startswith(INGRESS_NGINX) for key in annotations):
+        return "ingress-nginx"
+    return None
+
+
+def _scalar(node: Node | None) -> str | None:
+    return None if node is None or not node.is_scalar or node.value is None else str(node.value)
+
+
+def string_map(node: Node | None, file: str) -> dict[str, Value]:
+    """An AWS Load Balancer Controller ``stringMap`` annotation (``k1=v1,k2=v2``, over lines too)."""
+    text = _scalar(node)
+    if node is None or text is None:
+        return {}
+    where = node.location(file)
+    out = {}
+    for item in re.split(r"[,\n]", text):
+        key, sep, value = item.partition("=")
+        if sep and key.strip():
+            out[key.strip()] = Value(value.strip(), where)
+    return out
+
+
+class _Analysis:
+    def __init__(self, file: str, objects: list[_Manifest], settings: Settings, defaults: _Defaults) -> None:
+        self.file = file
+        self.objects = objects
+        self.settings = settings
+        self.defaults = defaults
+        self.read = _Read()
+        self.pattern = websocket_token_pattern(settings.all_websocket_paths)
+
+    def run(self) -> Document:
+        for manifest in self.objects:
+            if manifest.kind == "Ingress":
+                self._ingress(manifest)
+            elif manifest.kind == "Service" and manifest.text("spec", "type") == "LoadBalancer":
+                self._service(manifest)
+        document = aws_spec.build(self.read.specs, self.file)
+        for hop, paths in zip(document.hops, self.read.paths, strict=True):
+            if paths is not None:  # an ALB Ingress: its routes are its WebSocket paths, on the ALB's idle timeout
+                idle = hop.routes[0].idle_timeout if hop.routes else None
+                hop.routes = [
+                    Route(name=f"{hop.name} {path}", location=where, reason=reason, idle_timeout=idle,
+                          default_applies=True, websocket_path=True)
+                    for path, where, reason in paths
+                ]  # fmt: skip
+        document.kind = "kubernetes"
+        document.context = "kubernetes"
+        document.hops[:0] = self.read.hops
+        document.problems[:0] = self.read.problems
+        return document
+
+    # -- Ingress -----------------------------------------------------------------------------------
+    def _paths(self, ingress: _Manifest) -> list[tuple[str, str, Node]]:
+        """(host + path, backend service name, the path's node) for every rule path."""
+        out = []
+        rules = ingress.node.get("spec")
+        rules = None if rules is None else rules.get("rules")
+        for rule in (rules.items or []) if rules is not None else []:
+            host = _scalar(rule.get("host")) or ""
+            http = rule.get("http")
+            paths = None if http is None else http.get("paths")
+            for entry in (paths.items or []) if paths is not None else []:
+                path = _scalar(entry.get("path")) or "/"
+                backend = entry.get("backend")
+                service = None if backend is None else backend.get("service")
+                name = _scalar(service.get("name")) if service is not None else None
+                name = name or (None if backend is None else _scalar(backend.get("serviceName")))  # v1beta1
+                out.append((f"{host}{path}", name or "", entry))
+        return out
+
+    def _websocket(self, path: str, service: str, listed: set[str]) -> str | None:
+        explicit = self.settings.websocket_routes
+        if explicit is not None:
+            ok = any(entry.rsplit(":", 1)[-1].strip() in (path, path.split("/", 1)[-1]) for entry in explicit)
+            return "listed in websocket-routes" if ok else None
+        if service in listed:
+            return "its service is in nginx.org/websocket-services"
+        if self.pattern.search(path.lower()):
+            return "its path names a WebSocket endpoint"
+        return None
+
+    def _ingress(self, ingress: _Manifest) -> None:
+        controller = _controller(ingress)
+        if controller == "alb":
+            self._alb(ingress)
+            return
+        if controller is None:
+            return
+        annotations = ingress.annotations()
+        if controller == "ingress-nginx":
+            timeout = self._ingress_nginx_timeout(ingress, annotations)
+            self._snippets(annotations)
+            listed: set[str] = set()
+        else:
+            timeout = self._nginx_inc_timeout(ingress, annotations)
+            listed = {s.strip() for s in (_scalar(annotations.get(NGINX_INC + "websocket-services")) or "").split(",")}
+        hop = Hop(kind=controller, name=f"Ingress {ingress.name}", location=ingress.where("metadata"))
+        for path, service, node in self._paths(ingress):
+            reason = self._websocket(path, service, listed - {""})
+            if reason is None:
+                continue
+            route = Route(name=f"Ingress {ingress.name} {path}", location=node.location(self.file), reason=reason,
+                          idle_timeout=timeout, default_applies=True, websocket_path=True)  # fmt: skip
+            if controller == "nginx-ingress" and service not in listed:
+                # NGINX Inc's template sets Upgrade and Connection only for the services it lists: none here (WS102)
+                route.upgrade = Upgrade(headers=())
+            hop.routes.append(route)
+        if hop.routes:
+            self.read.hops.append(hop)
+
+    def _ingress_nginx_timeout(self, ingress: _Manifest, annotations: dict[str, Node]) -> Duration | None:
+        key = INGRESS_NGINX + READ_TIMEOUT
+        node = annotations.get(key)
+        text = _scalar(node)
+        if node is not None and text is not None:
+            if _ATOI.fullmatch(text):
+                return Duration(seconds=float(int(text)), text=text, dialect="ingress-nginx",
+                                location=node.location(self.file), directive=key)  # fmt: skip
+            self.read.problems.append(
+                Problem(
+                    kind="invalid-duration",
+                    location=node.location(self.file),
+                    message=f'{key} "{text}": ingress-nginx takes whole seconds without a unit (strconv.Atoi) '
+                    "and ignores this value: its default applies",
+                )
+            )
+        elif node is not None:
+            return None  # not a plain scalar: unknown
+        if self.defaults.unknown:
+            return None
+        if self.defaults.read_timeout is not None:
+            return self.defaults.read_timeout
+        where = ingress.where("metadata", "annotations")
+        return Duration(seconds=DEFAULT_READ_TIMEOUT, text="60", dialect="ingress-nginx", location=where,
+                        default=True, directive=key)  # fmt: skip
+
+    def _nginx_inc_timeout(self, ingress: _Manifest, annotations: dict[str, Node]) -> Duration | None:
+        key = NGINX_INC + READ_TIMEOUT
+        node = annotations.get(key)
+        text = _scalar(node)
+        if node is None:
+            where = ingress.where("metadata", "annotations")
+            return Duration(seconds=DEFAULT_READ_TIMEOUT, text="60s", dialect="nginx", location=where, default=True,
+                            directive=key)  # fmt: skip
+        if text is None:
+            return None
+        try:
+            seconds = parse_nginx(text)
+        except InvalidDuration as exc:
+            self.read.problems.append(
+                Problem(
+                    kind="invalid-duration",
+                    location=node.location(self.file),
+                    message=f"{key} {text}: {exc}; NGINX Ingress Controller rejects the Ingress",
+                )
+            )
+            return None
+        return Duration(seconds=seconds, text=text, dialect="nginx", location=node.location(self.file), directive=key)
+
+    def _snippets(self, annotations: dict[str, Node]) -> None:
+        from wslint.sources.nginx_syntax import NginxSyntaxError, parse
+
+        for name in ("configuration-snippet", "server-snippet"):
+            node = annotations.get(INGRESS_NGINX + name)
+            text = _scalar(node)
+            if node is None or text is None:
+                continue
+            try:
+                parse(text, self.file)
+            except NginxSyntaxError as exc:
+                line = node.line + exc.line if node.end_line > node.line else node.line  # a block scalar starts below
+                self.read.problems.append(
+                    Problem(kind="parse-error", location=Location(file=self.file, line=line),
+                            message=f"{INGRESS_NGINX}{name}: {exc.message} (where snippet annotations are allowed, "
+                            "nginx refuses the config the controller generates)")
+                )  # fmt: skip
+
+    def _alb(self, ingress: _Manifest) -> None:
+        paths = []
+        for path, service, node in self._paths(ingress):
+            reason = self._websocket(path, service, set())
+            if reason is not None:
+                paths.append((path, node.location(self.file), reason))
+        annotations = ingress.annotations()
+        attributes = string_map(annotations.get(ALB + "load-balancer-attributes"), self.file)
+        groups = string_map(annotations.get(ALB + "target-group-attributes"), self.file)
+        group = _scalar(annotations.get(ALB + "group.name"))
+        where = ingress.where("metadata", "annotations")
+        idle = attributes.get(aws_spec.ALB_IDLE_KEY)
+        if group:
+            # one ALB for the whole group, whose attributes any member may set ("Exclusive"): the value its
+            # members in this run agree on; unknown when none sets it (a member outside the run may) or they differ
+            values = [v for v in self.defaults.groups.get(group, []) if v is not None]
+            agreed = {str(v.value) for v in values}
+            idle = values[0] if len(agreed) == 1 else Value(None, where)
+        spec = LoadBalancerSpec(
+            kind="alb",
+            name=f"group {group}" if group else f"Ingress {ingress.name}",
+            location=where,
+            idle_timeout=idle,
+            idle_key=f"{ALB}load-balancer-attributes {aws_spec.ALB_IDLE_KEY}",
+        )
+        if groups:
+            spec.target_groups.append(
+                TargetGroupSpec(name=f"Ingress {ingress.name}", location=where,
+                                deregistration_delay=groups.get(aws_spec.DELAY_KEY))
+            )  # fmt: skip
+        self.read.specs.append(spec)
+        self.read.paths.append(paths)
+
+    # -- Service -------------------------------------------------------------------------------------
+    def _service(self, service: _Manifest) -> None:
+        annotations = service.annotations()
+        kind = (_scalar(annotations.get(SERVICE_AWS + "type")) or "").lower()
+        balancer_class = service.text("spec", "loadBalancerClass")
+        by_controller = kind in ("external", "nlb-ip") or balancer_class == "service.k8s.aws/nlb"
+        if balancer_class is not None and not by_controller:
+            return  # another controller's load balancer
+        if not by_controller and not any(key.startswith(SERVICE_AWS) for key in annotations):
+            return  # which cloud makes this load balancer is unknown
+        where = service.where("metadata", "annotations")
+        ports_node = service.node.get("spec")
+        ports_node = None if ports_node is None else ports_node.get("ports")
+        ports = [p for p in (ports_node.items or []) if p.mapping is not None] if ports_node is not None else []
+        if by_controller or kind == "nlb":
+            spec = LoadBalancerSpec(kind="nlb", name=f"Service {service.name}", location=where, listeners_known=True)
+            for port in ports:
+                protocol = (_scalar(port.get("protocol")) or "TCP").upper()
+                number = _scalar(port.get("port")) or ""
+                listener = ListenerSpec(location=port.location(self.file), protocol=Value(protocol, where),
+                                        port=Value(number, where))  # fmt: skip
+                key = f"{SERVICE_AWS}listener-attributes.{protocol}-{number}"
+                if by_controller:
+                    listener.attributes = string_map(annotations.get(key), self.file)
+                elif key in annotations:
+                    self._in_tree_nlb(annotations[key], key)
+                spec.listeners.append(listener)
+        else:  # the in-tree provider's Classic ELB
+            node = annotations.get(SERVICE_AWS + "connection-idle-timeout")
+            spec = LoadBalancerSpec(
+                kind="elb",
+                name=f"Service {service.name}",
+                location=where,
+                idle_timeout=None if node is None else Value(_scalar(node), node.location(self.file)),
+                idle_key=f"{SERVICE_AWS}connection-idle-timeout",
+            )
+        self.read.specs.append(spec)
+        self.read.paths.append(None)
+
+    def _in_tree_nlb(self, node: Node, key: str) -> None:
+        self.read.problems.append(
+            Problem(
+                kind="note",
+                location=node.location(self.file),
+                message=f"{key} is not applied: aws-load-balancer-type nlb is the in-tree provider's NLB, which reads "
+                "no listener attributes (the AWS Load Balancer Controller's needs type external); AWS's 350 s applies",
+            )
+        )
+
+
+def _config_maps(objects: list[_Manifest], defaults: _Defaults) -> None:
+    """ingress-nginx's controller ConfigMap: ``proxy-read-timeout`` in whole seconds (two that differ: unknown)."""
+    for manifest in objects:
+        if manifest.kind != "ConfigMap":
+            continue
+        data = manifest.node.get("data")
+        node = None if data is None else data.get(READ_TIMEOUT)
+        text = _scalar(node)
+        if node is None or text is None or not _ATOI.fullmatch(text):
+            continue  # NGINX Inc's ConfigMap spells it with a unit: not ingress-nginx's
+        where = node.location(manifest.file)
+        directive = f"{READ_TIMEOUT} (ConfigMap {manifest.name})"
+        duration = Duration(
+            seconds=float(int(text)), text=text, dialect="ingress-nginx", location=where, directive=directive
+        )
+        if defaults.read_timeout is not None and defaults.read_timeout.seconds != duration.seconds:
+            defaults.unknown = True
+        defaults.read_timeout = defaults.read_timeout or duration
+
+
+def _alb_groups(objects: list[_Manifest], defaults: _Defaults) -> None:
+    for manifest in objects:
+        if manifest.kind != "Ingress" or _controller(manifest) != "alb":
+            continue
+        annotations = manifest.annotations()
+        group = _scalar(annotations.get(ALB + "group.name"))
+        if group:
+            attributes = string_map(annotations.get(ALB + "load-balancer-attributes"), manifest.file)
+            defaults.groups.setdefault(group, []).append(attributes.get(aws_spec.ALB_IDLE_KEY))
+
+
+def load(
+    files: list[tuple[str, str, bool]], settings: Settings, stdin: dict[str, bytes] | None = None
+) -> tuple[list[Document], list[str]]:
+    """Lint Kubernetes manifests given as (real path, display path, named on the command line)."""
+    from wslint import BUG_HINT
+
+    documents: list[Document] = []
+    errors: list[str] = []
+    read: list[tuple[str, list[_Manifest]]] = []
+    for real, display, _named in files:
+        try:
+            text = read_text(real, settings.max_file_size, stdin or {})
+            objects = [m for root in load_all(text) for m in manifests(root, display)]
+        except OSError as exc:
+            errors.append(f"{display}: cannot read: {exc.strerror or exc}")
+            continue
+        except YamlError as exc:
+            document = Document(file=display, kind="kubernetes", context="kubernetes", files=[display])
+            document.problems.append(
+                Problem(kind="parse-error", location=Location(file=display, line=exc.line), message=exc.message)
+            )
+            documents.append(document)
+            continue
+        read.append((display, objects))
+    defaults = _Defaults()
+    everything = [m for _, objects in read for m in objects]
+    _config_maps(everything, defaults)
+    _alb_groups(everything, defaults)
+    for display, objects in read:
+        try:
+            documents.append(_Analysis(display, objects, settings, defaults).run())
+        except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
+            errors.append(
+                f"{display}: internal error in the Kubernetes source: {type(exc).__name__}: {exc}; {BUG_HINT}"
+            )
+    return documents, errors
