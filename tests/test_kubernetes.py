@@ -125,6 +125,17 @@ def test_ingress_nginx_snippet_nginx_cannot_parse_is_ws001_at_its_line(lint: Lin
     assert "configuration-snippet: unterminated quoted string" in str(result.only("WS001")[0]["message"])
 
 
+def test_ingress_nginx_snippet_time_nginx_refuses_is_ws206(lint: Lint) -> None:
+    text = NO_ANNOTATION.replace(
+        "  name: live\n",
+        "  name: live\n  annotations:\n    nginx.ingress.kubernetes.io/server-snippet: |\n"
+        "      keepalive_timeout 75s;\n      client_body_timeout 1.5h;\n",
+    )
+    result = lint({"ingress.yaml": text}, "ingress.yaml", "--ping-interval", "1h")
+    assert ("WS206", 8) in result.rules_at()
+    assert "server-snippet: client_body_timeout 1.5h" in str(result.only("WS206")[0]["message"])
+
+
 def test_nginx_inc_annotations(lint: Lint) -> None:
     text = """
     apiVersion: networking.k8s.io/v1
@@ -197,6 +208,19 @@ def test_alb_ingress_attributes_as_a_block_scalar(lint: Lint) -> None:
     assert "idle timeout 1h" in str(ok.findings[0]["message"])
     bad = lint({"alb.yaml": ALB_INGRESS.format(attributes=attributes.format(seconds=5000), path="/")}, "alb.yaml")
     assert [f["rule"] for f in bad.findings] == ["WS206"]  # range errors count whatever the paths
+
+
+def test_alb_ingress_target_group_attributes(lint: Lint) -> None:
+    attributes = (
+        "    alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=3600\n"
+        "    alb.ingress.kubernetes.io/target-group-attributes: deregistration_delay.timeout_seconds={delay}\n"
+    )
+    short = lint({"alb.yaml": ALB_INGRESS.format(attributes=attributes.format(delay=5), path="/ws")}, "alb.yaml",
+                 "--ping-interval", "25s")  # fmt: skip
+    assert short.rules_at() == {("WS404", 8)}
+    long = lint({"alb.yaml": ALB_INGRESS.format(attributes=attributes.format(delay=60), path="/ws")}, "alb.yaml",
+                "--ping-interval", "25s")  # fmt: skip
+    assert long.findings == []
 
 
 def test_string_map_reads_commas_and_lines() -> None:

@@ -177,7 +177,7 @@ RULES: dict[str, Rule] = {
             "WS404",
             "deregistration-delay",
             INFO,
-            AWS,
+            (*AWS, "kubernetes"),
             "A target group carrying WebSocket deregisters in under 30 s.",
         ),
         Rule(

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from wslint.config import Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, parse_nginx
@@ -246,13 +247,11 @@ class _Analysis:
             if _ATOI.fullmatch(text):
                 return Duration(seconds=float(int(text)), text=text, dialect="ingress-nginx",
                                 location=node.location(self.file), directive=key)  # fmt: skip
-            self.read.problems.append(
-                Problem(
-                    kind="invalid-duration",
-                    location=node.location(self.file),
-                    message=f'{key} "{text}": ingress-nginx takes whole seconds without a unit (strconv.Atoi) '
-                    "and ignores this value: its default applies",
-                )
+            self._problem(
+                "invalid-duration",
+                node,
+                f'{key} "{text}": ingress-nginx takes whole seconds without a unit (strconv.Atoi) '
+                "and ignores this value: its default applies",
             )
         elif node is not None:
             return None  # not a plain scalar: unknown
@@ -277,17 +276,13 @@ class _Analysis:
         try:
             seconds = parse_nginx(text)
         except InvalidDuration as exc:
-            self.read.problems.append(
-                Problem(
-                    kind="invalid-duration",
-                    location=node.location(self.file),
-                    message=f"{key} {text}: {exc}; NGINX Ingress Controller rejects the Ingress",
-                )
-            )
+            self._problem("invalid-duration", node, f"{key} {text}: {exc}; NGINX Ingress Controller rejects it")
             return None
         return Duration(seconds=seconds, text=text, dialect="nginx", location=node.location(self.file), directive=key)
 
     def _snippets(self, annotations: dict[str, Node]) -> None:
+        """Snippet text is nginx: what nginx cannot parse is WS001, a time it refuses WS206, at the snippet's line."""
+        from wslint.sources.nginx import invalid_times, is_time_directive, walk
         from wslint.sources.nginx_syntax import NginxSyntaxError, parse
 
         for name in ("configuration-snippet", "server-snippet"):
@@ -295,15 +290,26 @@ class _Analysis:
             text = _scalar(node)
             if node is None or text is None:
                 continue
+
+            def line_of(line: int, node: Node = node) -> int:
+                return node.line + line if node.end_line > node.line else node.line  # a block scalar starts below
+
             try:
-                parse(text, self.file)
+                directives = parse(text, self.file)
             except NginxSyntaxError as exc:
-                line = node.line + exc.line if node.end_line > node.line else node.line  # a block scalar starts below
                 self.read.problems.append(
-                    Problem(kind="parse-error", location=Location(file=self.file, line=line),
+                    Problem(kind="parse-error", location=Location(file=self.file, line=line_of(exc.line)),
                             message=f"{INGRESS_NGINX}{name}: {exc.message} (where snippet annotations are allowed, "
                             "nginx refuses the config the controller generates)")
                 )  # fmt: skip
+                continue
+            for d in walk(directives):
+                if is_time_directive(d):
+                    for message in invalid_times(d):
+                        self.read.problems.append(
+                            Problem(kind="invalid-duration", location=Location(file=self.file, line=line_of(d.line)),
+                                    message=f"{INGRESS_NGINX}{name}: {message}")
+                        )  # fmt: skip
 
     def _alb(self, ingress: _Manifest) -> None:
         paths = []
@@ -378,14 +384,15 @@ class _Analysis:
         self.read.paths.append(None)
 
     def _in_tree_nlb(self, node: Node, key: str) -> None:
-        self.read.problems.append(
-            Problem(
-                kind="note",
-                location=node.location(self.file),
-                message=f"{key} is not applied: aws-load-balancer-type nlb is the in-tree provider's NLB, which reads "
-                "no listener attributes (the AWS Load Balancer Controller's needs type external); AWS's 350 s applies",
-            )
+        self._problem(
+            "note",
+            node,
+            f"{key} is not applied: aws-load-balancer-type nlb is the in-tree provider's NLB, which reads "
+            "no listener attributes (the AWS Load Balancer Controller's needs type external); AWS's 350 s applies",
         )
+
+    def _problem(self, kind: Literal["invalid-duration", "note"], node: Node, message: str) -> None:
+        self.read.problems.append(Problem(kind=kind, location=node.location(self.file), message=message))
 
 
 def _config_maps(objects: list[_Manifest], defaults: _Defaults) -> None:

@@ -244,22 +244,13 @@ class _Analysis:
                 self.defined_vars.add(d.args[-1].lower())
             elif d.name == "upstream" and d.block is not None and d.args:
                 self.upstreams[d.args[0].lower()] = d
-            elif d.block is None and d.args and (d.name.endswith("_timeout") or d.name in TIME_DIRECTIVES):
+            elif is_time_directive(d):
                 self._check_time(d)
         return unread
 
     def _check_time(self, d: Directive) -> None:
-        values = d.args[:2] if d.name == "keepalive_timeout" else d.args[:1]
-        for i, value in enumerate(values):
-            if "$" in value:
-                continue
-            msec = d.name not in SEC_RESOLUTION and not (d.name == "keepalive_timeout" and i == 1)
-            try:
-                parse_nginx(value, msec=msec)
-            except InvalidDuration as exc:
-                self.problems.append(
-                    Problem(kind="invalid-duration", location=_loc(d), message=f"{d.name} {value}: {exc}")
-                )
+        for message in invalid_times(d):
+            self.problems.append(Problem(kind="invalid-duration", location=_loc(d), message=message))
 
     # -- one location --------------------------------------------------------------------------
     def _route(self, chain: list[Level], d: Directive, complete: bool) -> Route | None:
@@ -463,6 +454,28 @@ def _read_map(d: Directive) -> ConnectionMap:
     return ConnectionMap(
         variable=var, source=source, location=_loc(d), empty_value=None if opaque else empty, yields_upgrade=yields
     )
+
+
+def is_time_directive(d: Directive) -> bool:
+    return d.block is None and bool(d.args) and (d.name.endswith("_timeout") or d.name in TIME_DIRECTIVES)
+
+
+def invalid_times(d: Directive) -> Iterator[str]:
+    """A message for each value of a time directive that nginx refuses (``$`` values are unknown)."""
+    values = d.args[:2] if d.name == "keepalive_timeout" else d.args[:1]
+    for i, value in enumerate(values):
+        if "$" in value:
+            continue
+        msec = d.name not in SEC_RESOLUTION and not (d.name == "keepalive_timeout" and i == 1)
+        try:
+            parse_nginx(value, msec=msec)
+        except InvalidDuration as exc:
+            yield f"{d.name} {value}: {exc}"
+
+
+def walk(directives: Iterable[Directive]) -> Iterator[Directive]:
+    """Every directive of a tree, depth first."""
+    return _walk(directives)
 
 
 def _route_matches(entry: str, file: str, name: str) -> bool:
