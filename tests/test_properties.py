@@ -586,12 +586,7 @@ def test_nginx_lexer_is_crossplanes(text: str, newline: bool) -> None:
 
 @FULL
 @given(text_of(NGINX_PIECES, max_size=10))
-@example("0")  # lex("0\\") yields ("0", 1, False); crossplane's lexer yields nothing
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (latent: parse() always lexes newline-terminated text): nginx_lexer.lex yields a plain token "
-    "followed by a lone final backslash, which crossplane's lexer drops (its escape pairing hits the end)",
-)
+@example("0")  # lex("0\\") yielded ("0", 1, False); crossplane's lexer yields nothing (fixed)
 def test_nginx_lexer_token_before_a_final_backslash(text: str) -> None:
     text += "\\"
     assert wslint_tokens(text) == crossplane_tokens(text)

@@ -54,8 +54,8 @@ def lex(text: str) -> Iterator[tuple[str, int, bool]]:
         elif kind == "special":
             yield text[pos], line, False
         elif kind == "plain":
-            if end == n:  # nothing follows the token: crossplane's lexer never yields it
-                return
+            if end == n or (end == n - 1 and text[end] == "\\"):
+                return  # nothing (or a lone final backslash) follows the token: crossplane's lexer never yields it
             token = m.group("plain")
             # an escaped newline counts as it is read: the token starts on the line after it when it leads
             first = line + (1 if token[:2] == "\\\n" else 0)
