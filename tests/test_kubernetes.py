@@ -136,6 +136,17 @@ def test_ingress_nginx_snippet_time_nginx_refuses_is_ws206(lint: Lint) -> None:
     assert "server-snippet: client_body_timeout 1.5h" in str(result.only("WS206")[0]["message"])
 
 
+def test_ingress_nginx_connection_proxy_header_without_upgrade_is_ws103(lint: Lint) -> None:
+    text = INGRESS_NGINX.format(timeout="3600").replace(
+        '"3600"\n', '"3600"\n    nginx.ingress.kubernetes.io/connection-proxy-header: "keep-alive"\n'
+    )
+    result = lint({"ingress.yaml": text}, "ingress.yaml", "--ping-interval", "25s")
+    assert result.rules_at() == {("WS103", 8)}
+    assert '"keep-alive" replaces the Connection header' in str(result.findings[0]["message"])
+    upgrade = text.replace('"keep-alive"', '"upgrade"')
+    assert lint({"ingress.yaml": upgrade}, "ingress.yaml", "--ping-interval", "25s").findings == []
+
+
 def test_nginx_inc_annotations(lint: Lint) -> None:
     text = """
     apiVersion: networking.k8s.io/v1

@@ -58,7 +58,7 @@ RULES: dict[str, Rule] = {
             "WS103",
             "nginx-connection-header",
             E,
-            ("nginx",),
+            ("nginx", "kubernetes"),
             "A WebSocket location does not send Connection: upgrade.",
         ),
         Rule(

@@ -120,6 +120,22 @@ def connection_header(model: Model) -> Iterator[Finding]:
             'or `proxy_set_header Connection "upgrade";`.',
         )
 
+    def ingress() -> Iterator[tuple[Location, str, Route]]:
+        for hop, route in model.routes():
+            header = _header(route.upgrade, "connection") if hop.kind == "ingress-nginx" and route.upgrade else None
+            if header is not None:
+                yield header.location, header.value, route
+
+    for where, value, names in _grouped(ingress()):
+        yield finding(
+            "WS103",
+            where,
+            f'nginx.ingress.kubernetes.io/connection-proxy-header "{value}" replaces the Connection header '
+            f"ingress-nginx sends ($connection_upgrade) for {names}; the backend needs Connection: upgrade "
+            "to switch protocols",
+            "Remove the annotation: ingress-nginx sends Connection: upgrade to WebSocket requests by itself.",
+        )
+
 
 @check("WS104")
 def header_inheritance(model: Model) -> Iterator[Finding]:

@@ -38,7 +38,7 @@ from typing import Literal
 
 from wslint.config import Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, parse_nginx
-from wslint.model import Document, Duration, Hop, Location, Problem, Route, Upgrade
+from wslint.model import Document, Duration, Header, Hop, Location, Problem, Route, Upgrade
 from wslint.sources import aws_spec
 from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
 from wslint.sources.yaml_positions import Node, YamlError, load_all, read_text
@@ -218,10 +218,16 @@ class _Analysis:
         if controller is None:
             return
         annotations = ingress.annotations()
+        connection: Header | None = None
         if controller == "ingress-nginx":
             timeout = self._ingress_nginx_timeout(ingress, annotations)
             self._snippets(annotations)
             listed: set[str] = set()
+            # it replaces the template's `Connection $connection_upgrade`: anything without "upgrade" breaks the switch
+            node = annotations.get(INGRESS_NGINX + "connection-proxy-header")
+            value = _scalar(node)
+            if node is not None and value is not None and "$" not in value and "upgrade" not in value.lower():
+                connection = Header(name="Connection", value=value, location=node.location(self.file))
         else:
             timeout = self._nginx_inc_timeout(ingress, annotations)
             listed = {s.strip() for s in (_scalar(annotations.get(NGINX_INC + "websocket-services")) or "").split(",")}
@@ -235,6 +241,8 @@ class _Analysis:
             if controller == "nginx-ingress" and service not in listed:
                 # NGINX Inc's template sets Upgrade and Connection only for the services it lists: none here (WS102)
                 route.upgrade = Upgrade(headers=())
+            elif connection is not None:
+                route.upgrade = Upgrade(headers=(connection,))  # WS103
             hop.routes.append(route)
         if hop.routes:
             self.read.hops.append(hop)
