@@ -114,6 +114,17 @@ def test_two_config_maps_that_disagree_make_the_default_unknown(lint: Lint) -> N
     assert lint(files, "ingress.yaml", "a.yaml", "b.yaml", "--ping-interval", "25s").findings == []
 
 
+def test_config_map_with_a_unit_is_nginx_incs_default_and_unknown_to_ingress_nginx(lint: Lint) -> None:
+    inc = NO_ANNOTATION.replace(
+        "  name: live\n", '  name: live\n  annotations:\n    nginx.org/websocket-services: "live"\n'
+    )
+    files = {"inc.yaml": inc, "nginx.yaml": NO_ANNOTATION, "controller.yaml": CONFIG_MAP.format(timeout="40s")}
+    result = lint(files, "inc.yaml", "nginx.yaml", "controller.yaml", "--ping-interval", "25s")
+    # NGINX Inc reads "40s" (WS301 at the ConfigMap); ingress-nginx cannot, so its default is unknown: nothing
+    assert result.rules_in() == {("WS301", "controller.yaml", 7)}
+    assert "Ingress live /ws" in str(result.findings[0]["message"])
+
+
 def test_ingress_nginx_snippet_nginx_cannot_parse_is_ws001_at_its_line(lint: Lint) -> None:
     text = NO_ANNOTATION.replace(
         "  name: live\n",

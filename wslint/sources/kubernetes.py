@@ -92,11 +92,24 @@ class _Manifest:
 
 
 @dataclass
-class _Defaults:
-    """The controller ConfigMaps of the run: ingress-nginx's proxy-read-timeout (None: not given, or unknown)."""
+class _Default:
+    """A controller's default from the ConfigMaps of the run: None when none sets it; unknown when they disagree."""
 
-    read_timeout: Duration | None = None
+    value: Duration | None = None
     unknown: bool = False
+
+    def add(self, duration: Duration | None) -> None:
+        if duration is None or (self.value is not None and self.value.seconds != duration.seconds):
+            self.unknown = True
+        self.value = self.value or duration
+
+
+@dataclass
+class _Defaults:
+    """What the controllers' ConfigMaps in the run set: ``proxy-read-timeout`` for each nginx controller."""
+
+    ingress_nginx: _Default = field(default_factory=_Default)
+    nginx_inc: _Default = field(default_factory=_Default)
     # ALB IngressGroups (group.name): the idle_timeout.timeout_seconds each member of the run sets (None: not set)
     groups: dict[str, list[Value | None]] = field(default_factory=dict)
 
@@ -263,10 +276,10 @@ class _Analysis:
             )
         elif node is not None:
             return None  # not a plain scalar: unknown
-        if self.defaults.unknown:
+        if self.defaults.ingress_nginx.unknown:
             return None
-        if self.defaults.read_timeout is not None:
-            return self.defaults.read_timeout
+        if self.defaults.ingress_nginx.value is not None:
+            return self.defaults.ingress_nginx.value
         where = ingress.where("metadata", "annotations")
         return Duration(seconds=DEFAULT_READ_TIMEOUT, text="60", dialect="ingress-nginx", location=where,
                         default=True, directive=key)  # fmt: skip
@@ -276,6 +289,8 @@ class _Analysis:
         node = annotations.get(key)
         text = _scalar(node)
         if node is None:
+            if self.defaults.nginx_inc.unknown or self.defaults.nginx_inc.value is not None:
+                return None if self.defaults.nginx_inc.unknown else self.defaults.nginx_inc.value
             where = ingress.where("metadata", "annotations")
             return Duration(seconds=DEFAULT_READ_TIMEOUT, text="60s", dialect="nginx", location=where, default=True,
                             directive=key)  # fmt: skip
@@ -404,23 +419,35 @@ class _Analysis:
 
 
 def _config_maps(objects: list[_Manifest], defaults: _Defaults) -> None:
-    """ingress-nginx's controller ConfigMap: ``proxy-read-timeout`` in whole seconds (two that differ: unknown)."""
+    """Controller ConfigMaps: ``proxy-read-timeout``, whole seconds for ingress-nginx, nginx's syntax for NGINX Inc.
+
+    Which controller a ConfigMap belongs to is not written in it: a value each can read is a default for it, a
+    value one cannot read (ingress-nginx and ``"3600s"``) or two that differ make that controller's default unknown.
+    """
     for manifest in objects:
         if manifest.kind != "ConfigMap":
             continue
         data = manifest.node.get("data")
         node = None if data is None else data.get(READ_TIMEOUT)
         text = _scalar(node)
-        if node is None or text is None or not _ATOI.fullmatch(text):
-            continue  # NGINX Inc's ConfigMap spells it with a unit: not ingress-nginx's
+        if node is None or text is None:
+            continue
         where = node.location(manifest.file)
         directive = f"{READ_TIMEOUT} (ConfigMap {manifest.name})"
-        duration = Duration(
-            seconds=float(int(text)), text=text, dialect="ingress-nginx", location=where, directive=directive
+        whole = _ATOI.fullmatch(text) is not None
+        defaults.ingress_nginx.add(
+            Duration(seconds=float(int(text)), text=text, dialect="ingress-nginx", location=where, directive=directive)
+            if whole
+            else None
         )
-        if defaults.read_timeout is not None and defaults.read_timeout.seconds != duration.seconds:
-            defaults.unknown = True
-        defaults.read_timeout = defaults.read_timeout or duration
+        try:
+            seconds = parse_nginx(text)
+        except InvalidDuration:
+            defaults.nginx_inc.add(None)
+            continue
+        defaults.nginx_inc.add(
+            Duration(seconds=seconds, text=text, dialect="nginx", location=where, directive=directive)
+        )
 
 
 def _alb_groups(objects: list[_Manifest], defaults: _Defaults) -> None:
