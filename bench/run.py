@@ -33,7 +33,7 @@ import sysconfig
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -323,26 +323,10 @@ def check_exit(run: Any) -> tuple[str, str]:
 
 
 @dataclass
-class Row:
-    input: str
-    lines: int
-    tool: str
-    walls: list[float] = field(default_factory=list)
-    cpus: list[float] = field(default_factory=list)
-    rss: list[float] = field(default_factory=list)
-    status: str = "ok"
-    note: str = ""
+class Row(hb.Row):  # type: ignore[misc,name-defined]  # bench/haproxy.py's row (loaded by path), with run.py's extras
     reps_note: str = ""
     size: int = 0  # nginx: server blocks; corpus: files
     stdout: str = ""  # the first run's, for the corpus summary
-
-    @property
-    def measured(self) -> bool:
-        return bool(self.walls)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.walls)
 
     @property
     def median_rss(self) -> float:
