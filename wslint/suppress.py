@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Literal
 
 from wslint import textblocks
 from wslint.checks import finding
@@ -115,37 +116,26 @@ def _read(body: str, where: Location, own_line: bool, structure: Structure) -> t
         return None, errors or [f"'{kind}[]' names no rule"]
     reason = (match.group("reason") or "").strip()
     line = where.line or 1
+    scope, first, last = _extent(kind, own_line, line, where.column, structure)
+    return Suppression(
+        location=where, rules=rules, reason=reason, scope=scope, first_line=first, last_line=last
+    ), errors
+
+
+def _extent(
+    kind: str, own_line: bool, line: int, column: int | None, structure: Structure
+) -> tuple[Literal["line", "next", "block", "file"], int, int]:
+    """What a suppression comment at ``line`` covers: its scope and first and last lines."""
     if kind == "file-ignore":
-        return Suppression(
-            location=where, rules=rules, reason=reason, scope="file", first_line=1, last_line=max(structure.lines, line)
-        ), errors
+        return "file", 1, max(structure.lines, line)
     if not own_line:
-        first, last = _line_extent(structure.statement_at(line, where.column), line)
-        return Suppression(
-            location=where, rules=rules, reason=reason, scope="line", first_line=first, last_line=last
-        ), errors
+        return "line", *_line_extent(structure.statement_at(line, column), line)
     following = structure.next_statement(line)
     if following is None:  # nothing follows: it covers nothing (and is reported as unused)
-        return Suppression(
-            location=where, rules=rules, reason=reason, scope="next", first_line=line, last_line=line
-        ), errors
+        return "next", line, line
     if following.block_end is not None:
-        return Suppression(
-            location=where,
-            rules=rules,
-            reason=reason,
-            scope="block",
-            first_line=following.line,
-            last_line=following.last_line,
-        ), errors
-    return Suppression(
-        location=where,
-        rules=rules,
-        reason=reason,
-        scope="next",
-        first_line=following.line,
-        last_line=following.end_line,
-    ), errors
+        return "block", following.line, following.last_line
+    return "next", following.line, following.end_line
 
 
 def _line_extent(statement: Statement | None, line: int) -> tuple[int, int]:
