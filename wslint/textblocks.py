@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -61,6 +62,28 @@ def style_of(kind: str, file: str, text: str | None = None) -> Style:
     if text is not None and text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
         return "none"
     return "indent"
+
+
+def closing_brace(text: str, pos: int, skip: Callable[[int, str], int | None]) -> int:
+    """The offset of the ``}`` that closes a block whose body starts at ``pos`` (``len(text)`` if none does).
+
+    ``skip(j, char)`` returns where to go on when a string or a comment starts at ``j``, else None.
+    """
+    n, j, depth = len(text), pos, 1
+    while j < n:
+        char = text[j]
+        after = skip(j, char)
+        if after is not None:
+            j = after
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return n
 
 
 @dataclass(eq=False)
@@ -319,23 +342,14 @@ class _Braces(_Lexer):
 
     def _lua(self, pos: int) -> int:
         """The offset of the brace that closes a Lua block body starting at ``pos``."""
-        text, n, j, depth = self.text, self.n, pos, 1
-        while j < n:
-            char = text[j]
+        text = self.text
+
+        def skip(j: int, char: str) -> int | None:
             if char in "\"'":
-                j = self.quoted(j, char)
-                continue
-            if text.startswith("--", j):
-                j = self.eol(j)
-                continue
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-                if depth == 0:
-                    return j
-            j += 1
-        return n
+                return self.quoted(j, char)
+            return self.eol(j) if text.startswith("--", j) else None
+
+        return closing_brace(text, pos, skip)
 
 
 # -- hcl (Terraform) ----------------------------------------------------------------------------------------
@@ -437,20 +451,8 @@ class _Hcl(_Lexer):
 
     def _template(self, pos: int) -> int:
         """The offset after the ``}`` that closes a template expression whose body starts at ``pos``."""
-        text, n, j, depth = self.text, self.n, pos, 1
-        while j < n:
-            char = text[j]
-            if char == '"':
-                j = self._string(j)
-                continue
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-                if depth == 0:
-                    return j + 1
-            j += 1
-        return n
+        end = closing_brace(self.text, pos, lambda j, char: self._string(j) if char == '"' else None)
+        return end + 1 if end < self.n else end
 
     def _heredoc(self, match: re.Match[str]) -> int:
         """The offset at the end of the heredoc's closing line (or of the text)."""
