@@ -421,28 +421,25 @@ def candidates(hops: Iterable[Hop]) -> list[Match]:
     return list(out.values())
 
 
+def _distance(observation: Observation, seconds: float, lifetime: bool) -> float | None:
+    """How far the cutoff is from a time (idle time, or the connection's age for a lifetime cap); None: too far."""
+    if observation.outcome != "closed" or observation.idle_seconds is None:
+        return None
+    observed = observation.open_seconds if lifetime else observation.idle_seconds
+    if observed is None or not close_enough(observed, seconds):
+        return None
+    return abs(observed - seconds)
+
+
 def explain(observation: Observation, known: list[Match]) -> list[Match]:
     """The candidates the cutoff agrees with, closest first: idle timeouts by idle time, lifetimes by age."""
-    if observation.outcome != "closed" or observation.idle_seconds is None:
-        return []
-    found = []
-    for match in known:
-        observed = observation.open_seconds if match.lifetime else observation.idle_seconds
-        if observed is not None and close_enough(observed, match.seconds):
-            found.append((abs(observed - match.seconds), match))
+    found = [(d, m) for m in known if (d := _distance(observation, m.seconds, m.lifetime)) is not None]
     return [match for _, match in sorted(found, key=lambda pair: pair[0])]
 
 
 def suspects(observation: Observation) -> list[Suspect]:
     """The usual suspects whose number the cutoff agrees with."""
-    if observation.outcome != "closed" or observation.idle_seconds is None:
-        return []
-    found = []
-    for suspect in SUSPECTS:
-        observed = observation.open_seconds if suspect.lifetime else observation.idle_seconds
-        if observed is not None and close_enough(observed, suspect.seconds):
-            found.append(suspect)
-    return found
+    return [s for s in SUSPECTS if _distance(observation, s.seconds, s.lifetime) is not None]
 
 
 # -- reporting ---------------------------------------------------------------------------------------------
