@@ -199,19 +199,20 @@ def run_haproxy(binary: str, tmp: Path, conf: str) -> Iterator[Path]:
         yield path
 
 
-def nginx_version(binary: str) -> str:
-    """The version of the nginx binary, e.g. "1.22.1" (from `nginx -v`, which prints to stderr)."""
+def _version(binary: str, pattern: str) -> str:
+    """What ``BINARY -v`` prints (on stdout or stderr) as its version, e.g. "1.22.1"."""
     proc = subprocess.run([binary, "-v"], capture_output=True, text=True, timeout=30, check=False)
-    match = re.search(r"nginx/(\d+\.\d+\.\d+)", proc.stderr + proc.stdout)
+    match = re.search(pattern, proc.stdout + proc.stderr)
     if not match:
-        raise RuntimeError(f"`{binary} -v` printed no version: {proc.stderr!r}")
+        raise RuntimeError(f"`{binary} -v` printed no version: {(proc.stdout + proc.stderr)!r}")
     return match.group(1)
+
+
+def nginx_version(binary: str) -> str:
+    """The version of the nginx binary, e.g. "1.22.1" (`nginx -v` prints to stderr)."""
+    return _version(binary, r"nginx/(\d+\.\d+\.\d+)")
 
 
 def haproxy_version(binary: str) -> str:
-    """The version of the haproxy binary, e.g. "2.6.12" (from `haproxy -v`)."""
-    proc = subprocess.run([binary, "-v"], capture_output=True, text=True, timeout=30, check=False)
-    match = re.search(r"version (\d+\.\d+\.\d+)", proc.stdout + proc.stderr)
-    if not match:
-        raise RuntimeError(f"`{binary} -v` printed no version: {proc.stdout!r}")
-    return match.group(1)
+    """The version of the haproxy binary, e.g. "2.6.12"."""
+    return _version(binary, r"version (\d+\.\d+\.\d+)")
