@@ -85,6 +85,17 @@ def test_ingress_nginx_annotation_is_the_routes_idle_timeout(lint: Lint) -> None
     assert lint({"ok.yaml": INGRESS_NGINX.format(timeout="3600")}, "ok.yaml", "--ping-interval", "25s").findings == []
 
 
+def test_websocket_routes_names_ingress_paths(lint: Lint) -> None:
+    files = {"ingress.yaml": INGRESS_NGINX.format(timeout="40"), "other.yaml": NO_ANNOTATION}
+    for entry in ("/", "chat.example.com/", "ingress.yaml:/"):
+        config = {"wslint.toml": f"websocket-routes = ['{entry}']\n", **files}
+        result = lint(config, "ingress.yaml", "other.yaml", "--config", "wslint.toml", "--ping-interval", "25s")
+        # only the listed path is a route: "/" of ingress.yaml, not its /socket.io/ nor other.yaml's /ws
+        assert {f["message"].split(":")[0].rsplit(" of ", 1)[-1] for f in result.findings} == {
+            "Ingress web/chat chat.example.com/"
+        }, entry
+
+
 def test_ingress_nginx_value_with_a_unit_is_ws206_and_the_default_applies(lint: Lint) -> None:
     result = lint({"ingress.yaml": INGRESS_NGINX.format(timeout="18000s")}, "ingress.yaml")
     assert result.rules_at() == {("WS206", 7), ("WS201", 6), ("WS303", 6)}

@@ -63,7 +63,7 @@ class _Manifest:
         node: Node | None = self.node
         for key in path:
             node = None if node is None else node.get(key)
-        return None if node is None or not node.is_scalar or node.value is None else str(node.value)
+        return _scalar(node)
 
     @property
     def kind(self) -> str:
@@ -128,7 +128,7 @@ def manifests(root: Node, file: str) -> list[_Manifest]:
     if root.mapping is None:
         return []
     items = root.get("items")
-    if (root.get("kind") is not None and str(root.get("kind").value or "").endswith("List")) and items is not None:  # type: ignore[union-attr]
+    if (_scalar(root.get("kind")) or "").endswith("List") and items is not None:
         return [_Manifest(item, file) for item in items.items or [] if item.mapping is not None]
     return [_Manifest(root, file)]
 
@@ -215,13 +215,20 @@ class _Analysis:
     def _websocket(self, path: str, service: str, listed: set[str]) -> str | None:
         explicit = self.settings.websocket_routes
         if explicit is not None:
-            ok = any(entry.rsplit(":", 1)[-1].strip() in (path, path.split("/", 1)[-1]) for entry in explicit)
-            return "listed in websocket-routes" if ok else None
+            return "listed in websocket-routes" if any(self._listed(entry, path) for entry in explicit) else None
         if service in listed:
             return "its service is in nginx.org/websocket-services"
         if self.pattern.search(path.lower()):
             return "its path names a WebSocket endpoint"
         return None
+
+    def _listed(self, entry: str, path: str) -> bool:
+        """A ``websocket-routes`` entry (``/ws``, ``host/ws`` or ``FILE:`` before either) naming this path."""
+        file_part, sep, selector = entry.rpartition(":")
+        norm = self.file.replace("\\", "/")
+        if sep and not (norm == file_part or norm.endswith("/" + file_part)):
+            return False
+        return selector.strip() in (path, "/" + path.partition("/")[2])
 
     def _ingress(self, ingress: _Manifest) -> None:
         controller = _controller(ingress)
