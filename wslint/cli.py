@@ -14,6 +14,7 @@ from wslint import BUG_HINT, __version__
 
 if TYPE_CHECKING:
     from wslint.config import Settings
+    from wslint.discover import Discovery
     from wslint.engine import Result
 
 SUBCOMMANDS = ("check", "rules", "rule", "path", "aws")
@@ -69,6 +70,11 @@ def _check_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="apply exclude to paths named on the command line",
     )
+    fix = p.add_argument_group("autofix")
+    fix.add_argument("--fix", action="store_true", help="apply the fixes in place, then report what remains")
+    fix.add_argument("--diff", action="store_true", help="print the fixes as a unified diff (exit 1 if any)")
+    fix.add_argument("--fix-includes", action="store_true", help="also fix files included from several places")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change meaning (WS203)")
     return p
 
 
@@ -198,6 +204,9 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
         sys.stderr.write(f"wslint: note: {note}\n")
     if args.show_settings:
         return show_settings(settings)
+    fixing = _fix_mode(args, draw)
+    if fixing is None:
+        return 2
     paths = list(args.paths)
     if draw or not paths:
         from wslint.paths import declared_files
@@ -206,6 +215,9 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     paths = paths or ["."]
     stdin: tuple[str, bytes] | None = None
     if "-" in paths:
+        if fixing:
+            sys.stderr.write("wslint: error: --fix and --diff edit files: they cannot read stdin (-)\n")
+            return 2
         if not args.stdin_filename:
             sys.stderr.write("wslint: error: reading stdin (-) needs --stdin-filename\n")
             return 2
@@ -221,10 +233,50 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     # which walk every live object (millions on a large config) while the model is built and reported
     gc.disable()
     try:
+        if fixing:
+            return _autofix(args, discovery, paths, settings)
         result: Result = lint(discovery, _tree_roots(paths, settings, args.stdin_filename), settings)
         return emit(result, settings, args, draw)
     finally:
         gc.enable()
+
+
+def _fix_mode(args: argparse.Namespace, draw: bool) -> bool | None:
+    """Whether this run fixes (--fix or --diff); None (said on stderr) when the options do not go together."""
+    fix, show = getattr(args, "fix", False), getattr(args, "diff", False)
+    problem = ""
+    if fix and show:
+        problem = "--fix and --diff are both given: give one"
+    elif (fix or show) and (draw or getattr(args, "write_baseline", None)):
+        problem = "--fix and --diff go with `wslint check`, without --write-baseline"
+    elif not (fix or show) and (getattr(args, "fix_includes", False) or getattr(args, "unsafe_fixes", False)):
+        problem = "--fix-includes and --unsafe-fixes go with --fix or --diff"
+    if problem:
+        sys.stderr.write(f"wslint: error: {problem}\n")
+        return None
+    return bool(fix or show)
+
+
+def _autofix(args: argparse.Namespace, discovery: Discovery, paths: list[str], settings: Settings) -> int:
+    """--fix writes the fixes and reports what remains; --diff prints them as a diff (the report goes to stderr)."""
+    from wslint import fix
+
+    options = fix.Options(
+        fix_includes=args.fix_includes,
+        unsafe_fixes=args.unsafe_fixes,
+        allowed=tuple(os.path.realpath(p) for p in paths),
+    )
+    outcome = fix.run(discovery, _tree_roots(paths, settings, None), settings, options)
+    result = outcome.result
+    if args.fix:
+        result.errors.extend(fix.write(outcome))
+    for line in fix.describe(outcome, "fixed" if args.fix else "would fix"):
+        sys.stderr.write(f"wslint: {line}\n")
+    if args.diff:
+        sys.stdout.write(fix.diff(outcome))
+        code = emit(result, settings, args, stream=sys.stderr)
+        return code if code == 2 or not outcome.fixed else 1
+    return emit(result, settings, args)
 
 
 def _choose_paths(args: argparse.Namespace, settings: Settings) -> None:
@@ -254,7 +306,7 @@ def _choose_paths(args: argparse.Namespace, settings: Settings) -> None:
         )
 
 
-def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: bool = False) -> int:
+def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: bool = False, stream: Any = None) -> int:
     """Notes and errors on stderr, the report on stdout or -o, and the exit code (UX.md)."""
     from wslint.engine import exit_code
     from wslint.report import render
@@ -287,7 +339,7 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
             sys.stderr.write(f"wslint: error: {summary}: cannot write the step summary: {exc.strerror}\n")
             return 2
     if not args.output_file:
-        sys.stdout.write(report)
+        (stream or sys.stdout).write(report)
     if settings.write_baseline and not result.errors:
         return 0
     return exit_code(result, settings.fail_on, args.exit_zero)

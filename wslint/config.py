@@ -217,6 +217,8 @@ class Settings(KeepaliveKeys):
     websocket_routes: list[str] | None = Field(None, alias="websocket-routes")
     max_file_size: int = Field(10 * 1024 * 1024, alias="max-file-size")
     min_deregistration_delay: float = Field(30.0, alias="min-deregistration-delay")
+    # --fix: the idle timeout WS201/WS301 fixes write (at least twice the ping interval)
+    fix_idle_timeout: float = Field(3600.0, alias="fix-idle-timeout")
     # glob (relative to the config file) -> rule ids or prefixes left out for matching files
     per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-file-ignores")
     # report only findings not in this baseline file (relative to the config file)
@@ -262,6 +264,14 @@ class Settings(KeepaliveKeys):
         if isinstance(value, str) and value.strip().isdigit():
             return float(value)
         return parse_ping_interval(value)
+
+    @field_validator("fix_idle_timeout", mode="before")
+    @classmethod
+    def _fix_idle(cls, value: Any) -> float:
+        seconds = parse_ping_interval(value)
+        if seconds <= 0:
+            raise ValueError("fix-idle-timeout must be more than 0")
+        return seconds
 
     @field_validator("max_file_size", mode="before")
     @classmethod

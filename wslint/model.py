@@ -374,6 +374,8 @@ class Document(BaseModel):
     files: list[str] = Field(default_factory=list)
     # ignores a source found in a form only it can read (CloudFormation Metadata)
     suppressions: list[Suppression] = Field(default_factory=list)
+    # nginx: each included file (as locations name it) -> how many times an include brought it in
+    included: dict[str, int] = Field(default_factory=dict)
 
 
 class HaproxyRoute(BaseModel):

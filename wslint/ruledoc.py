@@ -17,6 +17,10 @@ sections. Examples are fenced blocks whose info string says what they are
   by default the first block's file. ``args=`` are extra command-line arguments.
 - ``only=false`` makes ``expect`` list every finding of the run; by default it
   lists only the findings of the document's own rule.
+- ``fixed=true`` on a later block under the same heading shows one of the example's
+  files as ``wslint --fix`` leaves it (``fix-args=`` adds arguments to that run, e.g.
+  ``--unsafe-fixes``): the fix is tested to give exactly that text, to re-lint without
+  the rule's finding, and to change nothing when run again.
 
 This module only reads documents; it never runs wslint.
 """
@@ -31,7 +35,7 @@ from pathlib import Path
 
 FENCE = re.compile(r"^(`{3,})(.*)$")
 EXPECT_TOKEN = re.compile(r"^(?P<rule>WS\d{3})@(?:(?P<file>[^@\s]+):)?(?P<line>[1-9]\d*)$")
-ATTRIBUTES = frozenset({"file", "expect", "args", "lint", "only"})
+ATTRIBUTES = frozenset({"file", "expect", "args", "lint", "only", "fixed", "fix-args"})
 EXAMPLE_ONLY = frozenset({"expect", "args", "lint", "only"})
 
 
@@ -74,6 +78,9 @@ class Example:
     args: tuple[str, ...] = ()
     lint: tuple[str, ...] = ()
     only: bool = True
+    # the files as ``wslint --fix`` leaves them, and the arguments that run adds
+    fixed: list[ExampleFile] = field(default_factory=list)
+    fix_args: tuple[str, ...] = ()
 
     @property
     def failing(self) -> bool:
@@ -276,6 +283,11 @@ def parse(text: str, path: str = "<string>") -> RuleDoc:
             examples.append(_example(rule_id, section, heading, block, attrs, path))
             continuing = True
             continue
+        if "fixed" in attrs:
+            _add_fixed(examples[-1] if continuing and examples else None, block, attrs, path)
+            continue
+        if "fix-args" in attrs:
+            raise RuleDocError(f"{path}:{number}: fix-args= belongs on a block with fixed=true")
         extra = EXAMPLE_ONLY & set(attrs)
         if extra:
             raise RuleDocError(
@@ -300,6 +312,28 @@ def parse(text: str, path: str = "<string>") -> RuleDoc:
         examples=examples,
         path=path,
     )
+
+
+def _add_fixed(example: Example | None, block: ExampleFile, attrs: dict[str, str], path: str) -> None:
+    """A ``fixed=true`` block: one of the example's files after ``wslint --fix``."""
+    if attrs["fixed"] != "true":
+        raise RuleDocError(f"{path}:{block.line}: fixed= takes true")
+    if example is None:
+        raise RuleDocError(f"{path}:{block.line}: a block with fixed=true must follow an example's block")
+    if EXAMPLE_ONLY & set(attrs):
+        raise RuleDocError(f"{path}:{block.line}: a fixed=true block takes file= and fix-args= only")
+    if not any(f.name == block.name for f in example.files):
+        raise RuleDocError(f"{path}:{block.line}: fixed file {block.name!r} is not a file of the example")
+    if any(f.name == block.name for f in example.fixed):
+        raise RuleDocError(f"{path}:{block.line}: fixed file {block.name!r} appears twice")
+    try:
+        args = tuple(shlex.split(attrs.get("fix-args", "")))
+    except ValueError as exc:
+        raise RuleDocError(f"{path}:{block.line}: cannot read fix-args=: {exc}") from None
+    if example.fixed and args != example.fix_args:
+        raise RuleDocError(f"{path}:{block.line}: the fixed blocks of one example give different fix-args=")
+    example.fixed.append(block)
+    example.fix_args = args
 
 
 def load(path: str | Path) -> RuleDoc:

@@ -101,6 +101,9 @@ class Statement:
     text: str
     block_end: int | None = None
     parent: Statement | None = None
+    # braces style: the column of its last character (``;``, a block's ``{``) and of the ``}`` closing its block
+    end_column: int | None = None
+    close_column: int | None = None
 
     @property
     def last_line(self) -> int:
@@ -260,6 +263,7 @@ class _Lexer:
             text=self.join(spans),
             block_end=self.line_of(max(end, start)) if block else None,
             parent=self.stack[-1] if self.stack else None,
+            end_column=self.column_of(max(end, start)),
         )
         self.out.statements.append(statement)
         if block:
@@ -268,7 +272,9 @@ class _Lexer:
 
     def close(self, offset: int) -> None:
         if self.stack:
-            self.stack.pop().block_end = self.line_of(offset)
+            block = self.stack.pop()
+            block.block_end = self.line_of(offset)
+            block.close_column = self.column_of(offset)
 
     def finish(self) -> Structure:
         last = self.line_of(max(self.n - 1, 0))

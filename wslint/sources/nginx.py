@@ -533,6 +533,7 @@ def load(
             document = _Analysis(tree, settings).run()
             # the files it read, as its locations name them
             document.files = [loader.display.get(f, f) for f in tree.files]
+            document.included = tree.includes
             documents.append(document)
         except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
             errors.append(f"{tree.file}: internal error in the nginx source: {type(exc).__name__}: {exc}; {BUG_HINT}")

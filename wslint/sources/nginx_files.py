@@ -52,6 +52,8 @@ class Tree:
     problems: list[Problem] = field(default_factory=list)
     failed: bool = False  # the root itself could not be parsed
     context: str = "fragment"  # main, http, stream, server or fragment: read off the root's own top level
+    # display path of each included file -> how many times an include brought it in
+    includes: dict[str, int] = field(default_factory=dict)
 
 
 def is_dump(text: str) -> bool:
@@ -330,6 +332,7 @@ class _Expander:
             parsed = self.resolver.directives(key, display)
             if key not in self.tree.files:
                 self.tree.files.append(key)
+            self.tree.includes[display] = self.tree.includes.get(display, 0) + 1
             if isinstance(parsed, NginxSyntaxError):
                 problem = _syntax_problem(display, parsed)
                 if problem not in self.tree.problems:

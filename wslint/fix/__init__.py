@@ -1,0 +1,284 @@
+"""Autofix (``--fix``, ``--diff``): minimal text edits for the findings whose repair is unambiguous.
+
+A fixer is a short function over the model, like a check: for each place its rule fails and
+a finding was reported there (not suppressed, not in the baseline), it returns a ``Fix``:
+the edits, or why it makes none. Fixers read files only through ``Context.text``, which
+refuses files outside the paths given, ``nginx -T`` dumps, and files included from several
+places (unless ``--fix-includes``). ``run`` applies the fixes in rounds (a fix may let another
+rule's fix follow), re-linting the fixed texts in memory, until nothing changes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from wslint.checks import Model
+from wslint.config import Settings
+from wslint.discover import Discovery
+from wslint.engine import Result, lint
+from wslint.fix.text import Edit, FileText, apply, overlaps
+from wslint.model import Document, Finding, Location
+
+MAX_ROUNDS = 4
+
+
+class Unfixable(Exception):
+    """A fix that cannot be made: the message says why, and what to do instead."""
+
+
+@dataclass
+class Fix:
+    rule: str
+    location: Location  # where the finding it repairs is reported
+    summary: str  # what it does: "add `proxy_http_version 1.1;` to location /ws/"
+    edits: list[Edit] = field(default_factory=list)
+    unsafe: bool = False
+    reason: str = ""  # not made: why
+
+
+@dataclass
+class Options:
+    fix_includes: bool = False
+    unsafe_fixes: bool = False
+    # real paths of the files and directories named on the command line
+    allowed: tuple[str, ...] = ()
+
+
+FixerFn = Callable[["Context"], Iterable[Fix]]
+FIXERS: dict[str, FixerFn] = {}
+
+
+def fixer(*rule_ids: str) -> Callable[[FixerFn], FixerFn]:
+    """Register a fixer for the rules it repairs (one function may repair several)."""
+
+    def register(fn: FixerFn) -> FixerFn:
+        for rule_id in rule_ids:
+            FIXERS[rule_id] = fn
+        return fn
+
+    return register
+
+
+def fixable() -> frozenset[str]:
+    _load()
+    return frozenset(FIXERS)
+
+
+def _load() -> None:
+    from wslint.fix import aws, haproxy, idle, nginx  # noqa: F401
+
+
+@dataclass
+class Context:
+    """What fixers see: the model, the findings to repair, the settings, and the files' texts."""
+
+    model: Model
+    findings: list[Finding]
+    options: Options
+    # display path -> real path of every file linted (named or found in a directory)
+    reals: dict[str, str]
+    overlay: dict[str, bytes]
+    _texts: dict[str, FileText] = field(default_factory=dict)
+    _reported: set[tuple[str, Location]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._reported = {(f.rule, f.location) for f in self.findings if not f.suppressed}
+
+    @property
+    def settings(self) -> Settings:
+        return self.model.settings
+
+    def reported(self, rule: str, location: Location | None) -> bool:
+        return location is not None and (rule, location) in self._reported
+
+    def document_of(self, file: str) -> Document | None:
+        for document in self.model.documents:
+            if file == document.file or file in document.files:
+                return document
+        return None
+
+    def read(self, file: str) -> FileText:
+        """The text of a file of the run (as the fixes so far left it), to read only."""
+        found = self._texts.get(file)
+        if found is not None:
+            return found
+        real = self.reals.get(file) or (os.path.realpath(file) if os.path.exists(file) else None)
+        if real is None:
+            raise Unfixable(f"{file} is not a file wslint can edit")
+        try:
+            data = self.overlay[real] if real in self.overlay else _read(real)
+            found = FileText.decode(file, real, data)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise Unfixable(f"{file} cannot be read: {exc}") from None
+        self._texts[file] = found
+        return found
+
+    def text(self, file: str) -> FileText:
+        """The text of a file a fix may edit; Unfixable when it may not."""
+        found = self.read(file)
+        real = found.real
+        if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.options.allowed):
+            raise Unfixable(f"{file} is outside the paths given")
+        uses = sum(d.included.get(file, 0) + (d.file == file) for d in self.model.documents)
+        if uses > 1 and not self.options.fix_includes:
+            raise Unfixable(f"{file} is included from {uses} places, and a fix there changes them all: --fix-includes")
+        return found
+
+    def make(self, rule: str, where: Location, summary: str, edits: Callable[[], list[Edit]]) -> Fix:
+        """A Fix whose edits are built now; an Unfixable becomes its reason."""
+        if where.origin:
+            return Fix(rule, where, summary, reason=f"it is in an nginx -T dump: fix {where.origin} itself")
+        try:
+            return Fix(rule, where, summary, edits())
+        except Unfixable as exc:
+            return Fix(rule, where, summary, reason=str(exc))
+
+
+def _read(real: str) -> bytes:
+    with open(real, "rb") as handle:
+        return handle.read()
+
+
+@dataclass
+class Outcome:
+    result: Result  # the lint of the fixed texts: what remains
+    original: dict[str, FileText] = field(default_factory=dict)  # display -> text before any fix
+    fixed: dict[str, str] = field(default_factory=dict)  # display -> text after the fixes
+    applied: list[Fix] = field(default_factory=list)
+    not_made: list[Fix] = field(default_factory=list)
+
+
+def plan(context: Context) -> list[Fix]:
+    """Every fix for the reported findings, in a stable order."""
+    _load()
+    rules = {f.rule for f in context.findings if not f.suppressed} & set(FIXERS)
+    fixes: list[Fix] = []
+    done: set[int] = set()
+    for rule in sorted(rules):
+        fn = FIXERS[rule]
+        if id(fn) in done:
+            continue
+        done.add(id(fn))
+        fixes.extend(fix for fix in fn(context) if context.reported(fix.rule, fix.location))
+    return sorted(fixes, key=lambda fix: (fix.location.sort_key(), fix.rule))
+
+
+def _accept(fixes: list[Fix], context: Context, options: Options) -> tuple[list[Fix], list[Fix], list[Fix]]:
+    """(applied, not made, left for a later round): unsafe fixes wait for --unsafe-fixes; an overlap waits."""
+    applied: list[Fix] = []
+    not_made: list[Fix] = []
+    later: list[Fix] = []
+    taken: list[Edit] = []
+    for fix in fixes:
+        if fix.reason:
+            not_made.append(fix)
+            continue
+        if fix.unsafe and not options.unsafe_fixes:
+            fix.reason = "an unsafe fix (it changes what the config means): --unsafe-fixes applies it"
+            not_made.append(fix)
+            continue
+        edits = [e for e in fix.edits if e not in taken]  # the same edit made for two findings counts once
+        if any(overlaps(context.text(e.file), e, t) for e in edits for t in taken if t.file == e.file):
+            later.append(fix)
+            continue
+        taken.extend(edits)
+        fix.edits = edits
+        applied.append(fix)
+    return applied, not_made, later
+
+
+def run(discovery: Discovery, tree_roots: list[str], settings: Settings, options: Options) -> Outcome:
+    """Lint, fix, re-lint the fixed texts, until no fix is left (at most MAX_ROUNDS rounds)."""
+    reals = {t.display: t.real for t in discovery.targets}
+    overlay: dict[str, bytes] = dict(discovery.stdin)
+    result = lint(discovery, tree_roots, settings)
+    outcome = Outcome(result)
+    reasons: dict[tuple[str, Location], Fix] = {}
+    for _ in range(MAX_ROUNDS):
+        model = Model(result.documents, settings, result.paths)
+        context = Context(model, result.findings, options, reals, overlay)
+        applied, not_made, _later = _accept(plan(context), context, options)
+        for fix in not_made:
+            reasons.setdefault((fix.rule, fix.location), fix)
+        if not applied:
+            break
+        by_file: dict[str, list[Edit]] = {}
+        for fix in applied:
+            for edit in fix.edits:
+                by_file.setdefault(edit.file, []).append(edit)
+        for file, edits in by_file.items():
+            text = context.text(file)
+            outcome.original.setdefault(file, FileText.decode(file, text.real, _read(text.real)))
+            new = apply(text, edits)
+            outcome.fixed[file] = new
+            overlay[text.real] = text.encode(new)
+        discovery.stdin = overlay
+        before = _broken(result)
+        result = lint(discovery, tree_roots, settings)
+        broken = _broken(result) - before
+        if broken:  # a fix must never break a file: undo this round in those files
+            for file in broken:
+                original = outcome.original.get(file)
+                if original is not None:
+                    overlay[original.real] = original.encode(original.text)
+                    outcome.fixed.pop(file, None)
+            for fix in applied:
+                if any(e.file in broken for e in fix.edits):
+                    fix.reason = (
+                        f"the fixed file no longer parses (a bug in wslint's fix for {fix.rule}); left as it was"
+                    )
+                    reasons.setdefault((fix.rule, fix.location), fix)
+            applied = [fix for fix in applied if not any(e.file in broken for e in fix.edits)]
+            result = lint(discovery, tree_roots, settings)
+        outcome.applied.extend(applied)
+    outcome.result = result
+    remaining = {(f.rule, f.location) for f in result.findings if not f.suppressed}
+    outcome.not_made = [fix for key, fix in reasons.items() if key in remaining]
+    outcome.fixed = {f: t for f, t in outcome.fixed.items() if t != outcome.original[f].text}
+    return outcome
+
+
+def _broken(result: Result) -> set[str]:
+    return {f.location.file for f in result.findings if f.rule == "WS001"}
+
+
+def diff(outcome: Outcome) -> str:
+    """A unified diff of every fixed file (``patch -p0`` applies it), in file order."""
+    import difflib
+
+    out: list[str] = []
+    for file in sorted(outcome.fixed):
+        before = _lines(outcome.original[file].text)
+        after = _lines(outcome.fixed[file])
+        for line in difflib.unified_diff(before, after, fromfile=file, tofile=file):
+            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their ends, split at newlines only (a CR or form feed inside a line stays)."""
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
+
+
+def write(outcome: Outcome) -> list[str]:
+    """Write every fixed file in place (its bytes: BOM and line ends as they were). Returns errors."""
+    errors = []
+    for file in sorted(outcome.fixed):
+        original = outcome.original[file]
+        try:
+            with open(original.real, "wb") as handle:
+                handle.write(original.encode(outcome.fixed[file]))
+        except OSError as exc:
+            errors.append(f"{file}: cannot write the fix: {exc.strerror or exc}")
+    return errors
+
+
+def describe(outcome: Outcome, verb: str) -> Iterator[str]:
+    """One line per fix made (``verb``: fixed / would fix) and per fix not made."""
+    for fix in sorted(outcome.applied, key=lambda f: (f.location.sort_key(), f.rule)):
+        yield f"{verb} {fix.location}: {fix.rule} {fix.summary}"
+    for fix in sorted(outcome.not_made, key=lambda f: (f.location.sort_key(), f.rule)):
+        yield f"not fixed {fix.location}: {fix.rule} {fix.summary}: {fix.reason}"

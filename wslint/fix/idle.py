@@ -1,0 +1,61 @@
+"""WS201/WS301: set or raise a WebSocket hop's idle timeout to ``fix-idle-timeout`` (at least twice the ping).
+
+One fix per place the timeout is written (or would be): WS201 (a default) and WS301 (too short
+for the keepalive) at one place share it. The dialect's module writes the value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+
+from wslint.checks.keepalive import cases
+from wslint.fix import Context, Fix, Unfixable, fixer
+from wslint.fix.text import Edit
+from wslint.model import Duration, Location, format_seconds
+
+Writer = Callable[[Context, Duration, float], list[Edit]]
+
+
+def _writers() -> dict[str, Writer]:
+    from wslint.fix import aws, haproxy, nginx
+
+    return {"nginx": nginx.set_idle_timeout, "haproxy": haproxy.set_idle_timeout, "aws": aws.set_idle_timeout}
+
+
+def needed(context: Context, pings: list[float]) -> float:
+    """The timeout to write: fix-idle-timeout, or twice the longest ping interval when that is more."""
+    target = context.settings.fix_idle_timeout
+    return float(math.ceil(max([target, *(2 * p for p in pings)])))
+
+
+@fixer("WS201", "WS301")
+def idle_timeout(context: Context) -> Iterator[Fix]:
+    places: dict[Location, tuple[Duration, str, list[float]]] = {}
+    for hop, route in context.model.routes():
+        timeout = route.idle_timeout
+        if timeout is not None and timeout.default and route.default_applies:
+            places.setdefault(timeout.location, (timeout, hop.kind, []))
+    for case in cases(context.model):
+        ping = case.keepalive.seconds or 0
+        if ping * 2 > case.timeout.seconds:
+            places.setdefault(case.timeout.location, (case.timeout, case.hop.kind, []))[2].append(ping)
+    writers = _writers()
+    for where, (timeout, _kind, pings) in places.items():
+        writer = writers.get(timeout.dialect)
+        if writer is None:
+            continue
+        seconds = needed(context, pings)
+        verb = "set" if timeout.default else "raise"
+        summary = f"{verb} {timeout.directive} to {format_seconds(seconds)}"
+
+        def edits(timeout: Duration = timeout, seconds: float = seconds, writer: Writer = writer) -> list[Edit]:
+            if timeout.related is not None:
+                raise Unfixable(
+                    f"the value comes from the variable or parameter default at {timeout.related}: change it there"
+                )
+            return writer(context, timeout, seconds)
+
+        for rule in ("WS201", "WS301"):
+            if context.reported(rule, where):
+                yield context.make(rule, where, summary, edits)
