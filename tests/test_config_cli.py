@@ -55,10 +55,11 @@ def test_bad_config_is_one_line_and_exit_2(wslint: Callable[..., Run], tmp_path:
     assert run.err.count("\n") == 1 and "Traceback" not in run.err
 
 
-def test_later_keys_are_accepted_with_a_note(wslint: Callable[..., Run], tmp_path: Path) -> None:
-    (tmp_path / ".wslint.toml").write_text('fix-idle-timeout = "1h"\n')
+def test_fix_idle_timeout_is_a_duration(wslint: Callable[..., Run], tmp_path: Path) -> None:
+    (tmp_path / ".wslint.toml").write_text('fix-idle-timeout = "10m"\n')
     run = wslint("--show-settings", cwd=tmp_path)
-    assert run.code == 0 and "no effect yet" in run.err
+    assert run.code == 0 and run.err == ""
+    assert json.loads(run.out)["fix-idle-timeout"] == 600.0
 
 
 def test_bad_command_line_is_exit_2(wslint: Callable[..., Run], tmp_path: Path) -> None:

@@ -44,9 +44,6 @@ DEFAULT_WEBSOCKET_PATHS = (
     "colibri-ws",
 )
 # keys of the contract that later versions act on; accepted, with a note that they do nothing yet
-LATER_KEYS = {
-    "fix-idle-timeout": "autofix",
-}
 RULE_SELECTOR = re.compile(r"^(ALL|WS\d{0,3})$")
 
 
@@ -350,12 +347,7 @@ def read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
     table = data.get("tool", {}).get("wslint", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.wslint] must be a table")
-    notes = []
-    for key in list(table):
-        if key in LATER_KEYS:
-            notes.append(f"{path}: '{key}' is accepted but has no effect yet (it comes with {LATER_KEYS[key]})")
-            del table[key]
-    return table, notes
+    return table, []
 
 
 def locate_paths(text: str, specs: list[PathSpec]) -> None:

@@ -17,6 +17,12 @@ from wslint.model import Document, Duration, Header, Hop, Location, Route, Upgra
 from wslint.textblocks import Statement
 
 ANCHORS = ("proxy_pass", "proxy_http_version", "proxy_set_header", "proxy_read_timeout", "proxy_send_timeout")
+# where a new directive goes: after the last of the first group the block has (else after ANCHORS)
+NEIGHBOURS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "proxy_http_version": (("proxy_pass",),),
+    "proxy_set_header": (("proxy_set_header",), ("proxy_http_version",), ("proxy_pass",)),
+    "proxy_read_timeout": (("proxy_read_timeout", "proxy_send_timeout", "proxy_connect_timeout"),),
+}
 MAP_VARIABLE = "$connection_upgrade"
 WORKER_SHUTDOWN_TIMEOUT = "30s"
 
@@ -47,23 +53,25 @@ def _name(statement: Statement) -> str:
 
 
 def insert_in_block(text: FileText, block: Statement, directives: list[str]) -> Edit:
-    """``directives`` as new lines at the end of the block's proxy settings (or of the block)."""
+    """``directives`` as new lines in the block: after their kin, else after the proxy settings, else last."""
     if block.block_end is None:
         raise Unfixable(f"{text.file}:{block.line} does not open a block")
     children = _children(text, block)
-    anchors = [s for s in children if _name(s) in ANCHORS]
-    anchor = anchors[-1] if anchors else (children[-1] if children else None)
+    name = directives[-1].split(" ", 1)[0]
+    anchor = None
+    for names in (*NEIGHBOURS.get(name, ()), ANCHORS):
+        kin = [s for s in children if _name(s) in names]
+        if kin:
+            anchor = kin[-1]
+            break
+    anchor = anchor or (children[-1] if children else None)
     if anchor is not None and anchor.last_line < block.block_end:
         return text.after_line(anchor.last_line, directives, text.indent(anchor.line))
     closing = text.line(block.block_end)
-    if (
-        block.close_column is not None
-        and block.block_end > block.end_line
-        and not closing[: block.close_column - 1].strip()
-    ):
-        indent = (
-            text.indent(children[0].line) if children else text.indent(block.line) + text.unit(text.indent(block.line))
-        )
+    alone = block.close_column is not None and not closing[: block.close_column - 1].strip()
+    if alone and block.block_end > block.end_line:
+        indent = text.indent(block.line)
+        indent = text.indent(children[0].line) if children else indent + text.unit(indent)
         return text.before_line(block.block_end, directives, indent)
     if block.close_column is None:
         raise Unfixable(f"the block at {text.file}:{block.line} is not closed")
