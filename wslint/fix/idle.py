@@ -41,18 +41,25 @@ def idle_timeout(context: Context) -> Iterator[Fix]:
         if ping * 2 > case.timeout.seconds:
             places.setdefault(case.timeout.location, (case.timeout, case.hop.kind, []))[2].append(ping)
     writers = _writers()
-    for where, (timeout, _kind, pings) in places.items():
+    for where, (timeout, kind, pings) in places.items():
         writer = writers.get(timeout.dialect)
-        if writer is None:
-            continue
         seconds = needed(context, pings)
         verb = "set" if timeout.default else "raise"
         summary = f"{verb} {timeout.directive} to {format_seconds(seconds)}"
 
-        def edits(timeout: Duration = timeout, seconds: float = seconds, writer: Writer = writer) -> list[Edit]:
+        def edits(
+            timeout: Duration = timeout, seconds: float = seconds, writer: Writer | None = writer, kind: str = kind
+        ) -> list[Edit]:
+            if writer is None:
+                raise Unfixable(f"wslint has no fix for {kind} yet")
             if timeout.related is not None:
                 raise Unfixable(
-                    f"the value comes from the variable or parameter default at {timeout.related}: change it there"
+                    f"the value comes from the default of a variable, local or parameter at {timeout.related}: "
+                    "change it there"
+                )
+            if seconds < timeout.seconds:  # a fix never lowers a timeout
+                raise Unfixable(
+                    f"fix-idle-timeout ({format_seconds(seconds)}) is below the {timeout.human()} in effect"
                 )
             return writer(context, timeout, seconds)
 

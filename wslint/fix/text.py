@@ -33,6 +33,7 @@ class FileText:
     _lines: list[str] = field(default_factory=list, repr=False)
     _starts: list[int] = field(default_factory=list, repr=False)
     _structures: dict[str, Structure] = field(default_factory=dict, repr=False)
+    _eol: str = field(default="", repr=False)
 
     @classmethod
     def decode(cls, file: str, real: str, data: bytes) -> FileText:
@@ -58,8 +59,10 @@ class FileText:
     @property
     def eol(self) -> str:
         """The line end new lines get: CRLF when most lines of the file end so."""
-        crlf = self.text.count("\r\n")
-        return "\r\n" if crlf and crlf * 2 >= self.text.count("\n") else "\n"
+        if not self._eol:
+            crlf = self.text.count("\r\n")
+            self._eol = "\r\n" if crlf and crlf * 2 >= self.text.count("\n") else "\n"
+        return self._eol
 
     def line(self, number: int) -> str:
         lines = self.lines
