@@ -103,7 +103,7 @@ def main() -> int:
     scratch.mkdir(exist_ok=True)
     for relative in changed:
         check = haproxy_c if relative.parts[0] == "haproxy" else nginx_t
-        ok_before, why_before = check(original / relative, scratch)
+        ok_before, _ = check(original / relative, scratch)
         ok_after, why_after = check(fixed / relative, scratch)
         if ok_before and ok_after:
             outcome[f"{relative.parts[0]}: accepted before and after"] += 1

@@ -82,8 +82,8 @@ def test_fixed_example(
         target = tmp_path / block.name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(block.text, encoding="utf-8")
-    args = ("--isolated", *example.args, *example.fix_args)
-    run = wslint(*args, "--fix", *example.targets, cwd=tmp_path)
+    args = ("--isolated", *example.args)
+    run = wslint(*args, *example.fix_args, "--fix", *example.targets, cwd=tmp_path)
     assert run.code in (0, 1) and "error:" not in run.err, run.err
     assert f": {doc.id} " in run.err, f"{doc.path}:{example.line}: no {doc.id} fix reported\n{run.err}"
     for block in example.fixed:
@@ -91,7 +91,7 @@ def test_fixed_example(
         assert got == block.text, f"{doc.path}:{block.line}: the fixed file differs\n{got}"
     relint = _findings(wslint(*args, "--output-format", "json", *example.targets, cwd=tmp_path))
     assert not [f for f in relint if f["rule"] in (doc.id, "WS001")], relint
-    again = wslint(*args, "--diff", *example.targets, cwd=tmp_path)
+    again = wslint(*args, *example.fix_args, "--diff", *example.targets, cwd=tmp_path)
     assert again.out == "", f"a second fix changes more:\n{again.out}"
     for block in example.fixed:
         if block.language == "nginx":

@@ -63,10 +63,10 @@ CASES = {
         (),
         left=("WS301@13", "WS301@18"),
         reasons=(
-            "not fixed main.tf:13:3: WS301 raise idle_timeout to 1h: the value comes from the variable or "
-            "parameter default at main.tf:4:3: change it there",
+            "not fixed main.tf:13:3: WS301 raise idle_timeout to 1h: the value comes from the default of a "
+            "variable, local or parameter at main.tf:4:3: change it there",
             "not fixed main.tf:18:3: WS301",
-            "default at main.tf:8:3",
+            "local or parameter at main.tf:8:3",
         ),
     ),
     "tf-json": Case(
@@ -107,7 +107,7 @@ CASES = {
         ("--ping-interval", "4m"),
         (),
         left=("WS301@13",),
-        reasons=("not fixed template.yaml:13:18: WS301", "parameter default at template.yaml:5:14: change it there"),
+        reasons=("not fixed template.yaml:13:18: WS301", "local or parameter at template.yaml:5:14: change it there"),
     ),
     "cfn-json": Case(
         "cfn.before.json",

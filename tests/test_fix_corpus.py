@@ -57,8 +57,12 @@ def test_fixing_the_corpus(wslint: Callable[..., Run], fixed_corpus: dict[str, A
     before = _json(wslint(*ARGS, "--output-format", "json", "nginx", "haproxy", cwd=work))
     run = _run(wslint, work, "--output-format", "json", "--fix")
     after = _json(run)
-    said = [LINE.match(line) for line in run.err.splitlines() if line.startswith(("wslint: fixed", "wslint: not"))]
-    assert all(said), [line for line in run.err.splitlines() if line.startswith("wslint: not") and not LINE.match(line)]
+    said = [
+        LINE.match(line) for line in run.err.splitlines() if line.startswith(("wslint: fixed ", "wslint: not fixed "))
+    ]
+    assert all(said), [
+        line for line in run.err.splitlines() if line.startswith("wslint: not fixed ") and not LINE.match(line)
+    ]
     fixed = [m for m in said if m and m.group(1) == "fixed"]
     left = {(m.group(5), m.group(2)) for m in said if m and m.group(1) == "not fixed"}
     assert len(fixed) >= 20, run.err

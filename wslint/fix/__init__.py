@@ -10,6 +10,7 @@ rule's fix follow), re-linting the fixed texts in memory, until nothing changes.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -19,7 +20,7 @@ from wslint.checks import Model
 from wslint.config import Settings
 from wslint.discover import Discovery
 from wslint.engine import Result, lint
-from wslint.fix.text import Edit, FileText, apply, overlaps
+from wslint.fix.text import Edit, FileText, apply
 from wslint.model import Document, Finding, Location
 
 MAX_ROUNDS = 4
@@ -83,6 +84,7 @@ class Context:
     overlay: dict[str, bytes]
     _texts: dict[str, FileText] = field(default_factory=dict)
     _reported: set[tuple[str, Location]] = field(default_factory=set)
+    _uses: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._reported = {(f.rule, f.location) for f in self.findings if not f.suppressed}
@@ -122,7 +124,9 @@ class Context:
         real = found.real
         if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.options.allowed):
             raise Unfixable(f"{file} is outside the paths given")
-        uses = sum(d.included.get(file, 0) + (d.file == file) for d in self.model.documents)
+        uses = self._uses.get(file)
+        if uses is None:
+            uses = self._uses[file] = sum(d.included.get(file, 0) + (d.file == file) for d in self.model.documents)
         if uses > 1 and not self.options.fix_includes:
             raise Unfixable(f"{file} is included from {uses} places, and a fix there changes them all: --fix-includes")
         return found
@@ -166,12 +170,45 @@ def plan(context: Context) -> list[Fix]:
     return sorted(fixes, key=lambda fix: (fix.location.sort_key(), fix.rule))
 
 
+class _Taken:
+    """The edits accepted in a round, per file, as offsets sorted by start (to find clashes fast)."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.edits: set[Edit] = set()
+        self.spans: dict[str, list[tuple[int, int]]] = {}
+
+    def span(self, edit: Edit) -> tuple[int, int]:
+        text = self.context.read(edit.file)
+        return text.offset(edit.line, edit.column), text.offset(edit.end_line, edit.end_column)
+
+    def no_op(self, edit: Edit) -> bool:
+        start, end = self.span(edit)
+        return self.context.read(edit.file).text[start:end] == edit.text
+
+    def clashes(self, edit: Edit) -> bool:
+        """Does the edit touch text an accepted edit changes (two inserts at one place do not clash)?"""
+        a0, a1 = self.span(edit)
+        spans = self.spans.get(edit.file, [])
+        j = max(bisect.bisect_left(spans, (a0, a0)) - 1, 0)
+        while j < len(spans) and spans[j][0] <= a1:
+            b0, b1 = spans[j]
+            if (a0 < b0 < a1 or b0 < a0 < b1) if a0 == a1 or b0 == b1 else (a0 < b1 and b0 < a1):
+                return True
+            j += 1
+        return False
+
+    def add(self, edit: Edit) -> None:
+        self.edits.add(edit)
+        bisect.insort(self.spans.setdefault(edit.file, []), self.span(edit))
+
+
 def _accept(fixes: list[Fix], context: Context, options: Options) -> tuple[list[Fix], list[Fix], list[Fix]]:
-    """(applied, not made, left for a later round): unsafe fixes wait for --unsafe-fixes; an overlap waits."""
+    """(applied, not made, left for a later round): unsafe fixes wait for --unsafe-fixes; a clash waits."""
     applied: list[Fix] = []
     not_made: list[Fix] = []
     later: list[Fix] = []
-    taken: list[Edit] = []
+    taken = _Taken(context)
     for fix in fixes:
         if fix.reason:
             not_made.append(fix)
@@ -180,11 +217,17 @@ def _accept(fixes: list[Fix], context: Context, options: Options) -> tuple[list[
             fix.reason = "an unsafe fix (it changes what the config means): --unsafe-fixes applies it"
             not_made.append(fix)
             continue
-        edits = [e for e in fix.edits if e not in taken]  # the same edit made for two findings counts once
-        if any(overlaps(context.text(e.file), e, t) for e in edits for t in taken if t.file == e.file):
+        shared = [e for e in fix.edits if e in taken.edits]  # the same edit made for two findings counts once
+        edits = [e for e in fix.edits if e not in taken.edits and not taken.no_op(e)]
+        if not edits and not shared:
+            fix.reason = "the fix would change nothing (a bug in wslint: please report it)"
+            not_made.append(fix)
+            continue
+        if any(taken.clashes(e) for e in edits):
             later.append(fix)
             continue
-        taken.extend(edits)
+        for edit in edits:
+            taken.add(edit)
         fix.edits = edits
         applied.append(fix)
     return applied, not_made, later

@@ -142,12 +142,3 @@ def apply(text: FileText, edits: list[Edit]) -> str:
         at = max(at, end)
     out.append(text.text[at:])
     return "".join(out)
-
-
-def overlaps(text: FileText, a: Edit, b: Edit) -> bool:
-    """Do two edits touch the same text (two inserts at one place do not)?"""
-    a0, a1 = text.offset(a.line, a.column), text.offset(a.end_line, a.end_column)
-    b0, b1 = text.offset(b.line, b.column), text.offset(b.end_line, b.end_column)
-    if a0 == a1 or b0 == b1:
-        return a0 < b0 < a1 or b0 < a0 < b1
-    return a0 < b1 and b0 < a1
