@@ -88,7 +88,7 @@ def test_haproxy_pair(wslint: Wslint, tmp_path: Path, name: str, haproxy_binary:
     run = wslint(*args, "--output-format", "json", "--fix", conf.name, cwd=tmp_path)
     assert run.code == 0, run.out + run.err
     assert conf.read_bytes() == after, conf.read_text(encoding="utf-8")
-    assert [line for line in run.err.splitlines() if " fixed " in line] == would
+    assert [line for line in run.err.splitlines() if line.startswith("wslint: fixed ")] == would
     assert json.loads(run.out)["findings"] == []
 
     # from the file written: nothing left to fix, nothing left to report

@@ -32,12 +32,12 @@ def _grouped(items: Iterable[tuple[Location, T, Route]]) -> Iterator[tuple[Locat
         yield where, what, ", ".join(names)
 
 
-def _hidden(upgrade: Upgrade, name: str) -> bool:
+def is_hidden(upgrade: Upgrade, name: str) -> bool:
     """The header is missing because the block hides an outer one: WS104 reports that."""
     return any(h.name.lower() == name for h in upgrade.hidden)
 
 
-def _header(upgrade: Upgrade, name: str) -> Header | None:
+def last_header(upgrade: Upgrade, name: str) -> Header | None:
     found = None
     for header in upgrade.headers or ():
         if header.name.lower() == name:
@@ -73,8 +73,8 @@ def upgrade_header(model: Model) -> Iterator[Finding]:
         for route, up in _nginx_routes(model):
             if up.headers is None:
                 continue
-            header = _header(up, "upgrade")
-            if header is None and not _hidden(up, "upgrade"):
+            header = last_header(up, "upgrade")
+            if header is None and not is_hidden(up, "upgrade"):
                 yield route.location, "does not forward the Upgrade header", route
             elif header is not None and not header.value.strip():
                 yield header.location, "sets an empty Upgrade header", route
@@ -104,9 +104,9 @@ def connection_header(model: Model) -> Iterator[Finding]:
         for route, up in _nginx_routes(model):
             if up.headers is None:
                 continue
-            header = _header(up, "connection")
+            header = last_header(up, "connection")
             if header is None:
-                if not _hidden(up, "connection"):
+                if not is_hidden(up, "connection"):
                     yield route.location, "does not set the Connection header", route
             elif "$" not in header.value and "upgrade" not in header.value.lower():
                 yield header.location, f'sends "Connection: {header.value}"', route
@@ -122,7 +122,7 @@ def connection_header(model: Model) -> Iterator[Finding]:
 
     def ingress() -> Iterator[tuple[Location, str, Route]]:
         for hop, route in model.routes():
-            header = _header(route.upgrade, "connection") if hop.kind == "ingress-nginx" and route.upgrade else None
+            header = last_header(route.upgrade, "connection") if hop.kind == "ingress-nginx" and route.upgrade else None
             if header is not None:
                 yield header.location, header.value, route
 
@@ -160,7 +160,7 @@ def header_inheritance(model: Model) -> Iterator[Finding]:
 def connection_map(model: Model) -> Iterator[Finding]:
     def failing() -> Iterator[tuple[Location, tuple[str, Location | None], Route]]:
         for route, up in _nginx_routes(model):
-            header = _header(up, "connection")
+            header = last_header(up, "connection")
             if header is None:
                 continue
             if up.connection_map_missing:
@@ -190,7 +190,7 @@ def connection_map(model: Model) -> Iterator[Finding]:
 def connection_keepalive(model: Model) -> Iterator[Finding]:
     def failing() -> Iterator[tuple[Location, tuple[str, Location | None], Route]]:
         for route, up in _nginx_routes(model):
-            header = _header(up, "connection")
+            header = last_header(up, "connection")
             if header is None or route.websocket_path or not up.upstream_keepalive:
                 continue
             value = header.value.lower()

@@ -320,8 +320,17 @@ def write(outcome: Outcome) -> list[str]:
 
 
 def describe(outcome: Outcome, verb: str) -> Iterator[str]:
-    """One line per fix made (``verb``: fixed / would fix) and per fix not made."""
+    """One line per fix made (``verb``: fixed / would fix) and per fix not made, then the counts."""
     for fix in sorted(outcome.applied, key=lambda f: (f.location.sort_key(), f.rule)):
         yield f"{verb} {fix.location}: {fix.rule} {fix.summary}"
     for fix in sorted(outcome.not_made, key=lambda f: (f.location.sort_key(), f.rule)):
         yield f"not fixed {fix.location}: {fix.rule} {fix.summary}: {fix.reason}"
+    if outcome.applied or outcome.not_made:
+        files = len(outcome.fixed)
+        done = "fixed" if verb == "fixed" else "to fix"
+        counts = f"{_plural(len(outcome.applied), 'finding')} {done} in {_plural(files, 'file')}"
+        yield counts + (f", {len(outcome.not_made)} not fixed" if outcome.not_made else "")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from wslint.checks.upgrade import is_hidden, last_header
 from wslint.fix import Context, Fix, Unfixable, fixer
 from wslint.fix.text import Edit, FileText
 from wslint.model import Document, Duration, Header, Hop, Location, Route, Upgrade, format_seconds
@@ -126,18 +127,6 @@ def http_version(context: Context) -> Iterator[Fix]:
 # -- WS102, WS103, WS105, WS106: the headers and the map ---------------------------------------------------------
 
 
-def _header(up: Upgrade, name: str) -> Header | None:
-    found = None
-    for header in up.headers or ():
-        if header.name.lower() == name:
-            found = header
-    return found
-
-
-def _hidden(up: Upgrade, name: str) -> bool:
-    return any(h.name.lower() == name for h in up.hidden)
-
-
 def _headers_edit(context: Context, route: Route, up: Upgrade, lines: list[str]) -> Edit:
     """New proxy_set_header lines for a route, in its own block.
 
@@ -157,10 +146,10 @@ def upgrade_headers(context: Context) -> Iterator[Fix]:
     for document, _, route, up in _routes(context):
         if up.headers is None:
             continue
-        upgrade = context.reported("WS102", route.location) and _header(up, "upgrade") is None
-        upgrade = upgrade and not _hidden(up, "upgrade")
-        header = _header(up, "connection")
-        connection = context.reported("WS103", route.location) and header is None and not _hidden(up, "connection")
+        upgrade = context.reported("WS102", route.location) and last_header(up, "upgrade") is None
+        upgrade = upgrade and not is_hidden(up, "upgrade")
+        header = last_header(up, "connection")
+        connection = context.reported("WS103", route.location) and header is None and not is_hidden(up, "connection")
         if upgrade or connection:
 
             def insert(
@@ -285,7 +274,7 @@ def _replace_header_value(context: Context, header: Header, value: str) -> Edit:
 @fixer("WS105")
 def connection_map(context: Context) -> Iterator[Fix]:
     for document, _, route, up in _routes(context):
-        header = _header(up, "connection")
+        header = last_header(up, "connection")
         if header is None or not up.connection_map_missing or not re.fullmatch(r"\$\w+", header.value):
             continue
 
@@ -298,7 +287,7 @@ def connection_map(context: Context) -> Iterator[Fix]:
 @fixer("WS106")
 def connection_keepalive(context: Context) -> Iterator[Fix]:
     for document, _, route, up in _routes(context):
-        header = _header(up, "connection")
+        header = last_header(up, "connection")
         if header is None or route.websocket_path or not up.upstream_keepalive:
             continue
         value = header.value.lower()
