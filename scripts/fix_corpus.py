@@ -59,7 +59,26 @@ def _call(argv: list[str]) -> tuple[bool, str]:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=10)
     except subprocess.TimeoutExpired:
         return False, "timed out"
-    return proc.returncode == 0, (proc.stderr or proc.stdout).strip().splitlines()[-1:][0] if proc.returncode else ""
+    return proc.returncode == 0, (proc.stderr or proc.stdout).strip() if proc.returncode else ""
+
+
+def _first(message: str) -> str:
+    return next((line for line in message.splitlines() if "ALERT" in line or "emerg" in line), message[:200])
+
+
+def _same(before: str, after: str, original: Path, fixed: Path) -> bool:
+    """The same error, whatever the directory and line (fixes add lines)."""
+
+    def plain(message: str, root: Path) -> set[str]:
+        lines = message.replace(str(root), "").splitlines()
+        kept = [
+            re.sub(r"^.*?\[(emerg|ALERT)\]\s*(\(\d+\)|\d+#\d+:)?", "", line)
+            for line in lines
+            if "ALERT" in line or "emerg" in line
+        ]
+        return {re.sub(r"(:|line )\d+", "", line) for line in kept}
+
+    return plain(before, original) == plain(after, fixed)
 
 
 def main() -> int:
@@ -103,17 +122,20 @@ def main() -> int:
     scratch.mkdir(exist_ok=True)
     for relative in changed:
         check = haproxy_c if relative.parts[0] == "haproxy" else nginx_t
-        ok_before, _ = check(original / relative, scratch)
+        ok_before, why_before = check(original / relative, scratch)
         ok_after, why_after = check(fixed / relative, scratch)
         if ok_before and ok_after:
             outcome[f"{relative.parts[0]}: accepted before and after"] += 1
         elif ok_before:
             outcome[f"{relative.parts[0]}: REGRESSION (accepted before, refused after)"] += 1
-            regressions.append(f"{relative}: {why_after}")
+            regressions.append(f"{relative}: {_first(why_after)}")
         elif ok_after:
             outcome[f"{relative.parts[0]}: refused before, accepted after"] += 1
+        elif _same(why_before, why_after, original, fixed):
+            outcome[f"{relative.parts[0]}: refused before and after, the same error (DNS, certificates, ...)"] += 1
         else:
-            outcome[f"{relative.parts[0]}: refused before and after (DNS, certificates, includes, fragments)"] += 1
+            outcome[f"{relative.parts[0]}: REFUSED WITH ANOTHER ERROR after"] += 1
+            regressions.append(f"{relative}: before: {_first(why_before)}; after: {_first(why_after)}")
     for key, count in sorted(outcome.items()):
         print(f"  {key}: {count}")
     for line in regressions:
