@@ -106,6 +106,7 @@ NGINX_PAIRS = {
     "ws102": "WS102",
     "ws103-crlf-tabs": "WS103",
     "ws103-sites": "WS103",
+    "ws103-inherited": "WS103",
     "ws104": "WS104",
     "ws105": "WS105",
     "ws106": "WS106",

@@ -49,6 +49,15 @@ def _children(text: FileText, block: Statement | None) -> list[Statement]:
     return [s for s in text.structure("braces").statements if s.parent is block]
 
 
+def _written(context: Context, where: Location) -> str:
+    """A one-line directive as it is written, with its ``;`` (quotes and inner spaces kept)."""
+    text = context.read(where.file)
+    statement = _statement(text, where)
+    if statement.end_line != statement.line or statement.end_column is None:
+        return statement.text + ";"
+    return text.line(statement.line)[statement.column - 1 : statement.end_column]
+
+
 def _name(statement: Statement) -> str:
     return statement.text.split(" ", 1)[0]
 
@@ -135,7 +144,7 @@ def _headers_edit(context: Context, route: Route, up: Upgrade, lines: list[str])
     """
     text, block = block_at(context, route.location)
     if up.headers_block is not None and up.headers_block != route.location:
-        inherited = [_statement(context.read(h.location.file), h.location).text + ";" for h in up.headers or ()]
+        inherited = [_written(context, h.location) for h in up.headers or ()]
         lines = [*inherited, *lines]
     return insert_in_block(text, block, lines)
 
@@ -342,7 +351,7 @@ def header_inheritance(context: Context) -> Iterator[Fix]:
         seen.add(first)
 
         def copy(first: Location = first, hidden: tuple[Header, ...] = up.hidden) -> list[Edit]:
-            lines = [_statement(context.read(h.location.file), h.location).text + ";" for h in hidden]
+            lines = [_written(context, h.location) for h in hidden]
             text = context.text(first.file)
             indent = text.indent(first.line or 1)
             if first.column == len(indent) + 1:
