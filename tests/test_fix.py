@@ -174,6 +174,12 @@ def test_diff_prints_a_patch_and_exits_1(wslint: Wslint, tmp_path: Path) -> None
     assert patched.returncode == 0, patched.stdout + patched.stderr
 
 
+def test_exit_zero_covers_the_diff(wslint: Wslint, tmp_path: Path) -> None:
+    (tmp_path / "site.conf").write_text(SITE, encoding="utf-8")
+    run = wslint("--isolated", "--exit-zero", "--diff", "site.conf", cwd=tmp_path)
+    assert run.code == 0 and run.out.startswith("--- site.conf")
+
+
 def test_diff_without_changes_exits_as_the_lint_does(wslint: Wslint, tmp_path: Path) -> None:
     (tmp_path / "site.conf").write_text(SITE, encoding="utf-8")
     assert wslint("--isolated", "--fix", "site.conf", cwd=tmp_path).code == 0

@@ -275,7 +275,7 @@ def _autofix(args: argparse.Namespace, discovery: Discovery, paths: list[str], s
     if args.diff:
         sys.stdout.write(fix.diff(outcome))
         code = emit(result, settings, args, stream=sys.stderr)
-        return code if code == 2 or not outcome.fixed else 1
+        return code if code == 2 or not outcome.fixed or args.exit_zero else 1
     return emit(result, settings, args)
 
 
