@@ -311,7 +311,7 @@ def test_a_connection_map_is_not_invented_without_the_http_context(wslint: Wslin
     run = wslint("--isolated", "--select", "WS103", "--fix", "locations.conf", cwd=tmp_path)
     fixed = (tmp_path / "locations.conf").read_text(encoding="utf-8")
     assert 'proxy_set_header Connection "upgrade";' in fixed.split("location /app")[0]
-    assert "not fixed locations.conf:7:1: WS103" in run.err and "http context" in run.err, run.err
+    assert "not fixed locations.conf:6:1: WS103" in run.err and "http context" in run.err, run.err
     app = "location /app {\n    proxy_pass http://127.0.0.1:8081;\n    proxy_http_version 1.1;\n"
     assert app + "    proxy_set_header Upgrade $http_upgrade;\n}" in fixed
 
@@ -328,3 +328,47 @@ def test_every_fixed_edit_keeps_the_rest_byte_for_byte(tmp_path: Path) -> None:
             name,
             changed,
         )
+
+
+HAPROXY = """\
+global
+    maxconn 4096
+
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+
+frontend fe
+    bind 127.0.0.1:8080
+    use_backend be_ws if { hdr(Upgrade) -i websocket }
+
+backend be_ws
+    server ws1 127.0.0.1:9001
+"""
+
+
+def test_a_later_round_names_lines_of_the_file_as_it_was(wslint: Wslint, tmp_path: Path) -> None:
+    """WS205's fix is possible only once WS202's has added `timeout tunnel`: it is named after the line before it."""
+    (tmp_path / "haproxy.cfg").write_text(HAPROXY, encoding="utf-8")
+    run = wslint("--isolated", "--ping-interval", "25s", "--diff", "haproxy.cfg", cwd=tmp_path)
+    assert "would fix haproxy.cfg:14:1: WS202 add `timeout tunnel 1h` to backend be_ws" in run.err, run.err
+    assert (
+        "would fix haproxy.cfg:15:5: WS205 add `timeout client-fin 30s` to frontend fe "
+        "(on a line an earlier fix adds after this one)"
+    ) in run.err, run.err
+
+
+def test_lines_map_back_through_edits() -> None:
+    from wslint.fix import _back
+    from wslint.fix.text import Edit
+
+    edits = [
+        Edit("f", 3, 1, 3, 1, "a\nb\n"),  # two whole lines before line 3
+        Edit("f", 5, 10, 5, 12, "xyz"),  # a word replaced on line 5
+        Edit("f", 7, 4, 7, 4, " one;\n two;"),  # an inline insert that adds a line on line 7
+    ]
+    after = {1: (1, False), 2: (2, False), 3: (2, True), 4: (2, True), 5: (3, False), 7: (5, False)}
+    after |= {9: (7, False), 10: (7, True), 11: (8, False)}
+    assert {line: _back(edits, line) for line in after} == after

@@ -54,7 +54,7 @@ CASES = {
         ("WS301@4", "WS301@9", "WS301@14", "WS301@30", "WS301@45"),
         "tf-raise.after.tf",
         left=("WS301@56",),
-        reasons=("not fixed main.tf:56:1: WS301", "the listener is TLS", "a TLS listener's is 350 seconds"),
+        reasons=("not fixed main.tf:54:1: WS301", "the listener is TLS", "a TLS listener's is 350 seconds"),
     ),
     "tf-variable": Case(
         "tf-variable.before.tf",
@@ -99,7 +99,7 @@ CASES = {
         ("WS301@10", "WS301@16", "WS301@26", "WS301@46"),
         "cfn-raise.after.yaml",
         left=("WS301@50",),
-        reasons=("not fixed template.yaml:50:3: WS301", "the listener is TLS"),
+        reasons=("not fixed template.yaml:47:3: WS301", "the listener is TLS"),
     ),
     "cfn-parameter": Case(
         "cfn-parameter.before.yaml",

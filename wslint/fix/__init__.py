@@ -234,27 +234,34 @@ def _accept(fixes: list[Fix], context: Context, options: Options) -> tuple[list[
 
 
 def run(discovery: Discovery, tree_roots: list[str], settings: Settings, options: Options) -> Outcome:
-    """Lint, fix, re-lint the fixed texts, until no fix is left (at most MAX_ROUNDS rounds)."""
+    """Lint, fix, re-lint the fixed texts, until no fix is left (at most MAX_ROUNDS rounds).
+
+    Every fix and every fix not made is named at its line in the text as the user has it
+    (a later round's lines are mapped back through the earlier rounds' edits).
+    """
     reals = {t.display: t.real for t in discovery.targets}
     overlay: dict[str, bytes] = dict(discovery.stdin)
     result = lint(discovery, tree_roots, settings)
     outcome = Outcome(result)
-    reasons: dict[tuple[str, Location], Fix] = {}
+    rounds: list[dict[str, list[Edit]]] = []
+    reasons: dict[tuple[str, str, int | None], Fix] = {}
     for _ in range(MAX_ROUNDS):
         model = Model(result.documents, settings, result.paths)
         context = Context(model, result.findings, options, reals, overlay)
         applied, not_made, _later = _accept(plan(context), context, options)
         for fix in not_made:
-            reasons.setdefault((fix.rule, fix.location), fix)
+            reasons.setdefault(_key(fix.rule, fix.location, rounds), _placed(fix, rounds))
         if not applied:
             break
         by_file: dict[str, list[Edit]] = {}
         for fix in applied:
             for edit in fix.edits:
                 by_file.setdefault(edit.file, []).append(edit)
+        previous: dict[str, bytes] = {}
         for file, edits in by_file.items():
             text = context.text(file)
             outcome.original.setdefault(file, FileText.decode(file, text.real, _read(text.real)))
+            previous[file] = text.encode(text.text)
             new = apply(text, edits)
             outcome.fixed[file] = new
             overlay[text.real] = text.encode(new)
@@ -262,26 +269,69 @@ def run(discovery: Discovery, tree_roots: list[str], settings: Settings, options
         before = _broken(result)
         result = lint(discovery, tree_roots, settings)
         broken = _broken(result) - before
-        if broken:  # a fix must never break a file: undo this round in those files
-            for file in broken:
-                original = outcome.original.get(file)
-                if original is not None:
-                    overlay[original.real] = original.encode(original.text)
-                    outcome.fixed.pop(file, None)
+        if broken:  # a fix must never break a file: undo this round's edits there
+            for file in broken & set(previous):
+                overlay[context.text(file).real] = previous[file]
+                outcome.fixed[file] = context.text(file).text
+                by_file.pop(file)
             for fix in applied:
                 if any(e.file in broken for e in fix.edits):
                     fix.reason = (
                         f"the fixed file no longer parses (a bug in wslint's fix for {fix.rule}); left as it was"
                     )
-                    reasons.setdefault((fix.rule, fix.location), fix)
+                    reasons.setdefault(_key(fix.rule, fix.location, rounds), _placed(fix, rounds))
             applied = [fix for fix in applied if not any(e.file in broken for e in fix.edits)]
             result = lint(discovery, tree_roots, settings)
-        outcome.applied.extend(applied)
+        outcome.applied.extend(_placed(fix, rounds) for fix in applied)
+        rounds.append(by_file)
     outcome.result = result
-    remaining = {(f.rule, f.location) for f in result.findings if not f.suppressed}
+    remaining = {_key(f.rule, f.location, rounds) for f in result.findings if not f.suppressed}
     outcome.not_made = [fix for key, fix in reasons.items() if key in remaining]
     outcome.fixed = {f: t for f, t in outcome.fixed.items() if t != outcome.original[f].text}
     return outcome
+
+
+def _back(edits: list[Edit], line: int) -> tuple[int, bool]:
+    """The line, before ``edits``, of ``line`` after them, and whether they added it (then: the line before it)."""
+    shift = 0
+    for edit in sorted(edits, key=lambda e: (e.line, e.column)):
+        start = edit.line + shift  # where the edit's text starts, after the edits
+        added = edit.text.count("\n")
+        if line < start:
+            break
+        whole_lines = edit.column == 1 and edit.end_column == 1 and edit.text.endswith("\n")
+        if whole_lines and line < start + added:
+            return max(edit.line - 1, 1), True
+        if not whole_lines and line <= start + added:
+            return edit.line, line != start
+        shift += added - (edit.end_line - edit.line)
+    return line - shift, False
+
+
+def _original_line(file: str, line: int, rounds: list[dict[str, list[Edit]]]) -> tuple[int, bool]:
+    """The line in the text as the user has it, and whether a fix added it (then: the line it follows)."""
+    added = False
+    for edits in reversed(rounds):
+        if file in edits:
+            line, new = _back(edits[file], line)
+            added = added or new
+    return line, added
+
+
+def _key(rule: str, where: Location, rounds: list[dict[str, list[Edit]]]) -> tuple[str, str, int | None]:
+    return rule, where.file, _original_line(where.file, where.line, rounds)[0] if where.line else None
+
+
+def _placed(fix: Fix, rounds: list[dict[str, list[Edit]]]) -> Fix:
+    """The fix named at its line in the text as the user has it."""
+    where = fix.location
+    if not rounds or where.line is None:
+        return fix
+    line, added = _original_line(where.file, where.line, rounds)
+    if added:
+        fix.summary += " (on a line an earlier fix adds after this one)"
+    fix.location = where.model_copy(update={"line": line, "end_line": line})
+    return fix
 
 
 def _broken(result: Result) -> set[str]:
