@@ -499,10 +499,11 @@ def _haproxy_comment(line: str) -> int | None:
 
 
 def _sections(text: str) -> Structure:
-    from wslint.sources.haproxy_syntax import SECTIONS
+    from wslint.sources.haproxy_syntax import SECTIONS, opens_unknown_section
 
     out = Structure()
     section: Statement | None = None
+    body: bool | None = None  # the section's lines (but .if and the like) so far: all indented; None: none yet
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.rstrip("\r")
         at = _haproxy_comment(line)
@@ -513,13 +514,19 @@ def _sections(text: str) -> Structure:
         if not words:
             continue
         column = len(content) - len(content.lstrip()) + 1
-        if words[0] in SECTIONS:
+        directive = words[0].startswith(".")
+        # an unknown section keyword ends the section as the HAProxy source reads it (haproxy_syntax)
+        unknown = column == 1 and not directive and bool(body) and opens_unknown_section(words, bool(body))
+        if words[0] in SECTIONS or unknown:
             section = Statement(number, column, number, " ".join(words), block_end=number)
             out.statements.append(section)
+            body = None
             continue
         out.statements.append(Statement(number, column, number, " ".join(words), parent=section))
         if section is not None:
             section.block_end = number
+            if not directive:
+                body = (body is not False) and column > 1
     return out
 
 

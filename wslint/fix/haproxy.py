@@ -34,7 +34,7 @@ from wslint.fix import Context, Fix, Unfixable, fixer
 from wslint.fix.idle import needed
 from wslint.fix.text import Edit, FileText
 from wslint.model import Document, Duration, Hop, Location, Proxy, Route
-from wslint.sources.haproxy_syntax import PROXY_KEYWORDS, HaproxySyntaxError, split_line
+from wslint.sources.haproxy_syntax import HaproxySyntaxError, split_line
 from wslint.textblocks import Statement, Structure
 
 CLIENT_FIN = "30s"
@@ -117,23 +117,11 @@ def section_at(context: Context, where: Location, read_only: bool = False) -> Se
     statements = structure.statements
     before = positions[id(statements[index - 1])][1] if index else 0
     children: list[tuple[Statement, int]] = []
-    indented = True
     for statement in statements[index + 1 :]:
-        if statement.parent is not header or (indented and children and _unknown_section(text, statement)):
+        if statement.parent is not header:
             break
         children.append((statement, positions[id(statement)][1]))
-        indented = indented and (statement.column > 1 or _keyword(statement).startswith("."))
     return Section(text, header, before, children)
-
-
-def _unknown_section(text: FileText, statement: Statement) -> bool:
-    """An unindented line after an indented body that the HAProxy source reads as a section it does not know.
-
-    (wslint.sources.haproxy_syntax: ``healthcheck foo`` after an indented ``backend`` body is a
-    section of its own there, never a line of the backend; the section ends before it.)
-    """
-    words = statement.text.split()
-    return statement.column == 1 and len(words) <= 2 and words[0] not in PROXY_KEYWORDS and words[0][:1] != "."
 
 
 def _own(section: Section, words: tuple[str, ...]) -> Statement | None:

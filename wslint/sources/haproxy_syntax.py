@@ -282,14 +282,18 @@ def _unclosed_brace(texts: list[str]) -> int | None:
 
 
 def _unknown_section(current: Section | None, raw: str) -> bool:
-    """An unindented line after an indented section body: a section keyword wslint does not know.
+    if current is None or raw[:1].isspace() or not current.lines:
+        return False
+    return opens_unknown_section(raw.split(), all(line.raw[:1].isspace() for line in current.lines))
+
+
+def opens_unknown_section(words: list[str], indented_body: bool) -> bool:
+    """An unindented line (its words) after a section whose body so far is all indented: a section wslint
+    does not know (``healthcheck x``), when it is short and no proxy keyword.
 
     Treating it as a section of its own keeps its settings from being glued onto the proxy above.
     """
-    if current is None or raw[:1].isspace() or not current.lines:
-        return False
-    words = raw.split()
-    return len(words) <= 2 and words[0] not in PROXY_KEYWORDS and all(line.raw[:1].isspace() for line in current.lines)
+    return indented_body and 0 < len(words) <= 2 and words[0] not in PROXY_KEYWORDS
 
 
 def _section(line: Line) -> Section:
