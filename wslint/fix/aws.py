@@ -158,16 +158,28 @@ def _argument(statement: Statement) -> str | None:
     return match.group(1) if match and statement.block_end is None else None
 
 
-class _Terraform:
+class _Writer:
+    """Writes one setting into one file's text."""
+
     def __init__(self, text: FileText, duration: Duration, setting: _Setting) -> None:
         self.text = text
         self.duration = duration
         self.setting = setting
+
+
+def _tf_argument(duration: Duration) -> str:
+    """The Terraform argument that holds a duration's setting."""
+    name = TF_ARGUMENTS.get(duration.directive)
+    if name is None:
+        raise Unfixable(f"wslint does not know the Terraform argument for {duration.directive}")
+    return name
+
+
+class _Terraform(_Writer):
+    def __init__(self, text: FileText, duration: Duration, setting: _Setting) -> None:
+        super().__init__(text, duration, setting)
         self.structure = text.structure("hcl")
-        name = TF_ARGUMENTS.get(duration.directive)
-        if name is None:
-            raise Unfixable(f"wslint does not know the Terraform argument for {duration.directive}")
-        self.name = name
+        self.name = _tf_argument(duration)
 
     def edits(self) -> list[Edit]:
         where = self.duration.location
@@ -390,15 +402,10 @@ def _simple_item(item: Node) -> bool:
 # -- Terraform JSON ---------------------------------------------------------------------------------------------
 
 
-class _TerraformJson:
+class _TerraformJson(_Writer):
     def __init__(self, text: FileText, duration: Duration, setting: _Setting) -> None:
-        self.text = text
-        self.duration = duration
-        self.setting = setting
-        name = TF_ARGUMENTS.get(duration.directive)
-        if name is None:
-            raise Unfixable(f"wslint does not know the Terraform argument for {duration.directive}")
-        self.name = name
+        super().__init__(text, duration, setting)
+        self.name = _tf_argument(duration)
 
     def edits(self) -> list[Edit]:
         where = self.duration.location
@@ -421,11 +428,9 @@ class _TerraformJson:
 # -- CloudFormation -------------------------------------------------------------------------------------------
 
 
-class _CloudFormation:
+class _CloudFormation(_Writer):
     def __init__(self, text: FileText, duration: Duration, setting: _Setting) -> None:
-        self.text = text
-        self.duration = duration
-        self.setting = setting
+        super().__init__(text, duration, setting)
         self.json = text.text.lstrip()[:1] in ("{", "[")
         self.root = _load(text)
 
