@@ -1,4 +1,4 @@
-"""A plain nginx or HAProxy lint stays light: no boto3, no hcl2, no YAML on its path."""
+"""A plain nginx or HAProxy lint, or its fixes, stays light: no boto3, no hcl2, no YAML on its path."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ HEAVY = ("boto3", "botocore", "hcl2", "lark", "yaml", "moto")
         ("haproxy.cfg", "global\n    daemon\ndefaults\n    mode http\nlisten ws\n    bind :80\n"),
     ],
 )
-def test_plain_lint_imports_nothing_heavy(tmp_path: Path, name: str, text: str) -> None:
+@pytest.mark.parametrize("fix", [(), ("--diff",)], ids=["lint", "diff"])
+def test_plain_lint_imports_nothing_heavy(tmp_path: Path, name: str, text: str, fix: tuple[str, ...]) -> None:
     (tmp_path / name).write_text(text)
     code = (
-        "import sys\nfrom wslint.cli import main\nmain(['--isolated', '--exit-zero', sys.argv[1]])\n"
+        f"import sys\nfrom wslint.cli import main\nmain(['--isolated', '--exit-zero', *{fix!r}, sys.argv[1]])\n"
         f"heavy = sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})\n"
         "print('HEAVY', heavy, file=sys.stderr)\n"
     )

@@ -69,7 +69,8 @@ def fixable() -> frozenset[str]:
 
 
 def _load() -> None:
-    from wslint.fix import aws, haproxy, idle, nginx  # noqa: F401
+    # the AWS writer (and PyYAML, hcl2 with it) is imported by wslint.fix.idle only when an AWS timeout is fixed
+    from wslint.fix import haproxy, idle, nginx  # noqa: F401
 
 
 @dataclass

@@ -17,10 +17,16 @@ from wslint.model import Duration, Location, format_seconds
 Writer = Callable[[Context, Duration, float], list[Edit]]
 
 
-def _writers() -> dict[str, Writer]:
-    from wslint.fix import aws, haproxy, nginx
+def _aws(context: Context, duration: Duration, seconds: float) -> list[Edit]:
+    from wslint.fix import aws  # PyYAML and the CloudFormation reader: only when an AWS timeout is fixed
 
-    return {"nginx": nginx.set_idle_timeout, "haproxy": haproxy.set_idle_timeout, "aws": aws.set_idle_timeout}
+    return aws.set_idle_timeout(context, duration, seconds)
+
+
+def _writers() -> dict[str, Writer]:
+    from wslint.fix import haproxy, nginx
+
+    return {"nginx": nginx.set_idle_timeout, "haproxy": haproxy.set_idle_timeout, "aws": _aws}
 
 
 def needed(context: Context, pings: list[float]) -> float:
