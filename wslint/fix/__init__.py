@@ -261,7 +261,7 @@ def run(discovery: Discovery, tree_roots: list[str], settings: Settings, options
         previous: dict[str, bytes] = {}
         for file, edits in by_file.items():
             text = context.text(file)
-            outcome.original.setdefault(file, FileText.decode(file, text.real, _read(text.real)))
+            outcome.original.setdefault(file, text)  # the first edit of a file: its text as read
             previous[file] = text.encode(text.text)
             new = apply(text, edits)
             outcome.fixed[file] = new
