@@ -48,7 +48,8 @@ def test_times_agree_with_haproxy(haproxy_binary: str, lint: Lint, tmp_path: Pat
     result = lint({"haproxy.cfg": config(tunnel=value)}, "haproxy.cfg", "--select", "WS206")
     ok, output = haproxy_check(haproxy_binary, tmp_path / "haproxy.cfg")
     assert ok is (verdict != "error"), output
-    assert ("after the timer value" in output) is (verdict == "warning")
+    # a warning at the timeout's line (haproxy's wording is not asserted: a package update may change it)
+    assert bool(re.search(r"\[WARNING\].*haproxy\.cfg:12\]", output)) is (verdict == "warning"), output
     assert [f["line"] for f in result.findings] == ([] if verdict == "ok" else [12])
 
 
@@ -113,7 +114,7 @@ def test_unquoted_environment_variable_in_a_time_is_literal(haproxy_binary: str,
     text = config(tunnel="${TUNNEL}")
     result = lint({"haproxy.cfg": text}, "haproxy.cfg", "--select", "WS206")
     ok, output = haproxy_check(haproxy_binary, tmp_path / "haproxy.cfg")
-    assert not ok and "unexpected character '$' in 'timeout tunnel'" in output
+    assert not ok and re.search(r"haproxy\.cfg:12\]", output), output
     assert [f["line"] for f in result.findings] == [12]
     quoted = lint({"haproxy.cfg": config(tunnel='"${TUNNEL}"')}, "haproxy.cfg", "--select", "WS206,WS202")
     assert quoted.findings == []  # expanded where HAProxy runs: unknown here
@@ -123,5 +124,5 @@ def test_a_bad_value_in_an_ignored_timeout_is_still_rejected(haproxy_binary: str
     text = config(extra_frontend="    timeout tunnel 10x\n")
     result = lint({"haproxy.cfg": text}, "haproxy.cfg", "--select", "WS206")
     ok, output = haproxy_check(haproxy_binary, tmp_path / "haproxy.cfg")
-    assert not ok and "unexpected character 'x' in 'timeout tunnel'" in output
+    assert not ok and re.search(r"haproxy\.cfg:10\]", output), output
     assert [f["line"] for f in result.findings] == [10]
