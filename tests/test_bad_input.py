@@ -495,11 +495,22 @@ def _env() -> dict[str, str]:
 
 
 def test_docs_table_lists_every_case() -> None:
-    """docs/bad-input.md has one row per case here, by id: the table users read is the one that is tested."""
+    """docs/bad-input.md has one row per case here, by id: the table users read is the one that is tested.
+
+    A row whose case is a test elsewhere names it as `tests/FILE.py::test_NAME`: that test must exist.
+    """
     text = (ROOT / "docs" / "bad-input.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\|[^|]*\|[^|]*\| `([a-z0-9-]+)` \|$", text, re.M))
     tested = {c.id for c in CASES} | {"internal-error-in-a-check", "internal-error-in-a-source"}
     assert documented == tested, (documented - tested, tested - documented)
+    elsewhere = re.findall(r"^\|.*\| `(tests/[\w/]+\.py)::(test_\w+)(?:\[[^]`]*\])?` \|$", text, re.M)
+    missing = [
+        f"{file}::{name}"
+        for file, name in elsewhere
+        if not (ROOT / file).is_file()
+        or not re.search(rf"^(?:async )?def {name}\(", (ROOT / file).read_text(encoding="utf-8"), re.M)
+    ]
+    assert missing == [], "rows of docs/bad-input.md name tests that do not exist"
 
 
 INTERNAL = """
