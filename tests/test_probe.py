@@ -9,18 +9,20 @@ wslint/schemas/probe.schema.json.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import re
 import select
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +31,15 @@ import pytest
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 from websockets.sync.server import ServerConnection, serve
+from websockets.utils import accept_key
 
 from tests.conftest import Run
 from tests.realproxy import backend, free_port, nginx_version, run_haproxy, run_nginx
 from wslint import intermediaries
 from wslint.model import Location
-from wslint.probe import Match, Observation, candidates, close_enough, explain, render_text, suspects
+from wslint.probe import Match, Observation, candidates, close_enough, explain, redact, render_text, suspects
 from wslint.probe import _lint as probe_lint
+from wslint.probe import _scrub as scrub
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "wslint/schemas/probe.schema.json").read_text("utf-8"))
 KEYS = {
@@ -88,6 +92,80 @@ def ws_server(
 def _wait_for_close(ws: ServerConnection) -> None:
     for _ in ws:
         pass
+
+
+@contextmanager
+def tcp_server(handler: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A bare TCP server on 127.0.0.1, one thread: handler(connection) for each connection in turn, whatever it
+    does to the peer (OSError from a client gone is ignored); the connection is closed after. Yields the port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(10)
+                with suppress(OSError):
+                    handler(conn)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+        listener.close()
+
+
+def read_head(conn: socket.socket) -> bytes:
+    """The HTTP request head (up to the blank line) the client sent."""
+    head = b""
+    while b"\r\n\r\n" not in head and len(head) < 65536:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
+def until_eof(conn: socket.socket, seconds: float = 5.0) -> None:
+    """Read (and drop) what the client sends until it closes, for at most ``seconds``."""
+    conn.settimeout(seconds)
+    while conn.recv(65536):
+        pass
+
+
+def upgrade_response(head: bytes) -> bytes:
+    """The 101 response to a WebSocket handshake request head."""
+    key = re.search(rb"(?im)^sec-websocket-key:[ \t]*(\S+)", head)
+    assert key, head
+    accept = accept_key(key[1].decode()).encode()
+    return (
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+    )
+
+
+@contextmanager
+def recording_listener() -> Iterator[tuple[int, Callable[[], bool]]]:
+    """A listening socket that never accepts: yields (port, connected()), whether any client connected to it."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+
+        def connected() -> bool:
+            try:
+                listener.accept()[0].close()
+            except BlockingIOError:
+                return False
+            return True
+
+        yield int(listener.getsockname()[1]), connected
 
 
 # -- the schema and the matching, in-process ---------------------------------------------------------------
@@ -374,12 +452,246 @@ def test_a_closed_port_is_exit_2_with_one_line(wslint: Callable[..., Run]) -> No
         (("ws://127.0.0.1:1/", "--max-idle", "1s", "--duration", "2s"), "give one"),
         (("ws://127.0.0.1:1/", "--output-format", "sarif"), "invalid choice"),
         (("ws://127.0.0.1:1/", "missing.conf"), "missing.conf: no such file"),
+        (("ws://127.0.0.1:1/", "--max-message-size", "lots"), "--max-message-size: invalid size"),
+        (("ws://127.0.0.1:1/", "--max-message-size", "0"), "--max-message-size must be more than 0"),
     ],
 )
 def test_bad_arguments_are_exit_2_with_one_line_and_no_connection(
     wslint: Callable[..., Run], args: tuple[str, ...], says: str
 ) -> None:
     assert says in one_line_error(wslint("probe", *args))
+
+
+# -- bounded and discreet (issue 17) ---------------------------------------------------------------------------
+
+
+def frame_header(length: int) -> bytes:
+    """A server's (unmasked) binary frame header announcing ``length`` bytes of payload."""
+    return b"\x82\x7f" + length.to_bytes(8, "big")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("option", "length", "limit", "delay"),
+    [
+        (("--max-message-size", "64KiB"), 1 << 20, 65536, 0.0),  # a whole 1 MiB frame, in the 101's own segment
+        ((), 1 << 31, 1 << 20, 0.3),  # a 2 GiB frame announced (1 MiB of it sent) against the default limit
+    ],
+    ids=["1MiB-frame-over-64KiB-option", "2GiB-frame-over-default"],
+)
+def test_a_frame_over_the_limit_is_frame_too_large_and_ends_the_probe(
+    wslint: Callable[..., Run], option: tuple[str, ...], length: int, limit: int, delay: float
+) -> None:
+    def handler(conn: socket.socket) -> None:
+        response = upgrade_response(read_head(conn))
+        if delay:
+            conn.sendall(response)
+            time.sleep(delay)
+            response = b""
+        conn.sendall(response + frame_header(length))
+        for _ in range(16):  # 1 MiB of the payload, whatever was announced
+            conn.sendall(bytes(65536))
+        until_eof(conn)
+
+    with tcp_server(handler) as port:
+        url = f"ws://127.0.0.1:{port}/"
+        started = time.monotonic()
+        text = wslint("probe", url, *option, "--max-idle", "8s")
+        data = report(wslint("probe", url, *option, "--max-idle", "8s", "--output-format", "json"))
+        elapsed = time.monotonic() - started
+    says = f"frame too large: a frame of {length} bytes, over the {limit}-byte limit (--max-message-size)"
+    assert text.code == 1, text.out + text.err
+    lines = text.out.splitlines()
+    assert lines[0] == f"{url}: frame too large: the server sent {says.partition(': ')[2]}"
+    assert lines[1].startswith("  wslint closed the connection (1009)") and len(lines) == 2
+    assert text.err == ""
+    assert (data["outcome"], data["closed_by"], data["close_code"]) == ("closed", "client", 1009)
+    assert data["close_reason"] == says and data["matches"] == []
+    assert elapsed < 8  # the probe stopped at the frame: it did not wait for --max-idle (twice)
+
+
+def test_the_message_limit_and_its_default_are_in_help(wslint: Callable[..., Run]) -> None:
+    run = wslint("probe", "--help")
+    assert run.code == 0
+    text = " ".join(run.out.split())
+    assert "--max-message-size N" in text and "default 1MiB" in text and "frame too large" in text
+
+
+SECRET = "s3cr3t"
+
+
+@pytest.mark.timeout(60)
+def test_a_password_in_the_url_is_shown_as_stars_in_text_and_json(wslint: Callable[..., Run]) -> None:
+    authorizations: list[str | None] = []
+
+    def gate(connection: ServerConnection, request: Request) -> Response | None:
+        authorizations.append(request.headers.get("Authorization"))
+        return None if request.path == "/ok" else connection.respond(403, "no\n")
+
+    with ws_server(_wait_for_close, process_request=gate) as port:
+        runs = {
+            (fmt, path): wslint(
+                "probe", f"ws://user:{SECRET}@127.0.0.1:{port}{path}", "--max-idle", "0.3s", "--output-format", fmt
+            )
+            for fmt in ("text", "json")
+            for path in ("/ok", "/no")
+        }
+    for run in runs.values():
+        assert SECRET not in run.out + run.err
+    shown = f"ws://user:***@127.0.0.1:{port}"
+    assert runs["text", "/ok"].out.startswith(f"{shown}/ok: alive after")
+    assert runs["text", "/no"].out.startswith(f"{shown}/no: handshake failed: HTTP 403")
+    assert report(runs["json", "/ok"])["url"] == f"{shown}/ok"
+    assert report(runs["json", "/no"])["url"] == f"{shown}/no"
+    # shown as ***, still sent: the credentials are the handshake's Basic authorization
+    assert authorizations == [f"Basic {base64.b64encode(f'user:{SECRET}'.encode()).decode()}"] * 4
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("wss://user:s3cr3t@host/ws", "wss://user:***@host/ws"),
+        ("wss://user:s3cr3t@host:8443?x=1", "wss://user:***@host:8443?x=1"),
+        ("ws://t0ken@host/ws", "ws://***@host/ws"),
+        ("ws://user:p@ss@host/", "ws://user:***@host/"),  # the last @ ends the user info, as urllib reads it
+        ("ws://host/users/@me", "ws://host/users/@me"),  # an @ in the path is no user info
+        ("ws://host/ws", "ws://host/ws"),
+    ],
+)
+def test_redact_hides_the_password_and_nothing_else(url: str, shown: str) -> None:
+    assert redact(url) == shown
+    assert scrub(f"ValueError: {url} (user info {url.partition('//')[2].rpartition('@')[0]}@)", url) == (
+        f"ValueError: {shown} (user info {shown.partition('//')[2].rpartition('@')[0]}@)"
+    )
+
+
+def _silent(conn: socket.socket) -> None:
+    until_eof(conn)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("ws://user:{secret}@127.0.0.1:{port}/ws", "ws://user:***@127.0.0.1:{port}/ws"),  # no handshake response
+        ("http://user:{secret}@127.0.0.1:{port}/ws", "http://***@127.0.0.1:{port}/ws"),  # not a WebSocket URL
+        ("ws://{secret}@127.0.0.1:{port}/ws", "ws://***@127.0.0.1:{port}/ws"),  # a token alone (refused)
+        ("ws://user:{secret}/x@127.0.0.1:{port}/ws", "ws://***@127.0.0.1:{port}/ws"),  # a '/' in it: no URL
+    ],
+    ids=["handshake-timeout", "not-a-websocket-url", "token-without-password", "unparsable"],
+)
+def test_a_password_in_the_url_is_never_in_an_error(wslint: Callable[..., Run], url: str, shown: str) -> None:
+    with tcp_server(_silent) as port:
+        run = wslint("probe", url.format(secret=SECRET, port=port), "--connect-timeout", "0.5s")
+    line = one_line_error(run)
+    assert SECRET not in line
+    assert shown.format(port=port) in line
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"X-A\r: {SECRET}",
+        f"X\rInjected: {SECRET}",
+        f"X A: {SECRET}",
+        f"\u00dcber: {SECRET}",
+        f"Authorization: Bearer {SECRET}\rX: y",
+        f"Authorization: Bearer {SECRET}\nX: y",
+        f"Authorization: Bearer {SECRET}\x01",
+        f"Authorization: Bearer {SECRET}\x7f",
+        f"Authorization: Bearer {SECRET}\u00e9",
+        f"Authorization: Bearer {SECRET}\u2603",
+        f"Authorization Bearer {SECRET}",
+    ],
+    ids=[
+        "cr-after-name",
+        "cr-in-name",
+        "space-in-name",
+        "non-ascii-name",
+        "bare-cr-in-value",
+        "lf-in-value",
+        "control-in-value",
+        "del-in-value",
+        "latin-1-in-value",
+        "non-latin-1-in-value",
+        "no-colon",
+    ],
+)
+def test_a_header_that_cannot_be_sent_is_refused_before_connecting(wslint: Callable[..., Run], header: str) -> None:
+    with recording_listener() as (port, connected):
+        run = wslint("probe", f"ws://127.0.0.1:{port}/", "-H", header, "--connect-timeout", "1s")
+        assert not connected()
+    line = one_line_error(run)
+    assert line.startswith("wslint: error: -H: ")
+    assert SECRET not in line  # a value is never quoted: it may be a token
+
+
+@pytest.mark.timeout(60)
+def test_a_tab_in_a_header_value_is_sent(wslint: Callable[..., Run]) -> None:
+    seen: list[Headers] = []
+
+    def record(connection: ServerConnection, request: Request) -> Response | None:
+        seen.append(request.headers)
+        return None
+
+    with ws_server(_wait_for_close, process_request=record) as port:
+        run = wslint("probe", f"ws://127.0.0.1:{port}/", "-H", "X-Tab: a\tb", "--max-idle", "0.3s")
+    assert run.code == 0, run.err
+    assert seen[-1]["X-Tab"] == "a\tb"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/ws HTTP/1.0", "/ws%20HTTP/1.0"),
+        ("/a b?q=x y&z=<1>", "/a%20b?q=x%20y&z=%3C1%3E"),
+        ("/caf\u00e9 1", "/caf%C3%A9%201"),
+        ("/a%20b?x=%2F", "/a%20b?x=%2F"),  # escapes already made are left alone
+    ],
+    ids=["space-then-http-version", "space-in-query", "non-ascii", "already-encoded"],
+)
+def test_the_request_target_is_percent_encoded(wslint: Callable[..., Run], path: str, target: str) -> None:
+    heads: list[bytes] = []
+
+    def record(conn: socket.socket) -> None:
+        heads.append(read_head(conn))
+
+    with tcp_server(record) as port:
+        run = wslint("probe", f"ws://127.0.0.1:{port}{path}", "--connect-timeout", "2s")
+    assert run.code == 1, run.err  # the server closed without a response: handshake failed
+    assert heads and heads[0].split(b"\r\n")[0] == f"GET {target} HTTP/1.1".encode()
+
+
+def _answers_http(conn: socket.socket) -> None:
+    conn.recv(4096)
+    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    until_eof(conn, 2)
+
+
+def _hangs_up(conn: socket.socket) -> None:
+    conn.recv(4096)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("handler", [_answers_http, _hangs_up, _silent], ids=["answers-http", "hangs-up", "silent"])
+def test_wss_to_a_plain_port_says_so_and_does_not_suggest_insecure(
+    wslint: Callable[..., Run], handler: Callable[[socket.socket], None]
+) -> None:
+    with tcp_server(handler) as port:
+        run = wslint("probe", f"wss://127.0.0.1:{port}/", "--connect-timeout", "1s")
+    line = one_line_error(run)
+    assert line.startswith(f"wslint: error: TLS handshake with 127.0.0.1:{port} failed: ")
+    assert line.endswith(": is it a plain ws:// port?")
+    assert "--insecure" not in line
+
+
+@pytest.mark.timeout(60)
+def test_wss_to_a_websocket_server_without_tls_says_so(wslint: Callable[..., Run]) -> None:
+    with ws_server(_wait_for_close) as port:
+        line = one_line_error(wslint("probe", f"wss://127.0.0.1:{port}/", "--connect-timeout", "3s"))
+    assert line.endswith(": is it a plain ws:// port?") and "--insecure" not in line
 
 
 # -- through the real nginx and HAProxy ------------------------------------------------------------------------

@@ -20,6 +20,11 @@ Given configuration files, the probe lints them with wslint's engine and matches
 cutoff against every route's idle timeout and every hop's lifetime cap, within max(1 s, 5 %).
 A round-number cutoff that nothing explains names the usual suspects (``SUSPECTS``, from FACTS.md).
 
+The probe is bounded and discreet: a message over ``--max-message-size`` (default 1 MiB) is refused at its
+frame header (never buffered) and reported as ``frame too large`` (``closed_by: client``, code 1009); a
+password in the URL is shown as ``***`` in every output; ``-H`` names and values and the request target are
+checked or percent-encoded before anything is sent.
+
 Exit codes (UX.md): 0 alive, 1 closed or handshake failed, 2 could not connect or bad input.
 The sans-I/O ``websockets.client.ClientProtocol`` does the WebSocket framing over a plain (or
 TLS-wrapped) socket, so every frame the server sends is seen; ``websockets`` is imported only here,
@@ -32,22 +37,24 @@ import argparse
 import json
 import math
 import os
+import re
 import socket
 import ssl
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from websockets.client import ClientProtocol
-from websockets.exceptions import InvalidStatus, InvalidURI
+from websockets.exceptions import InvalidStatus, InvalidURI, PayloadTooBig
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.protocol import Event
 from websockets.uri import parse_uri
 
-from wslint.config import parse_ping_interval
+from wslint.config import parse_ping_interval, parse_size
 from wslint.model import Duration, Finding, Hop, Route, format_seconds
 
 Outcome = Literal["closed", "alive", "handshake-failed"]
@@ -55,7 +62,10 @@ ClosedBy = Literal["server", "peer", "client"]
 
 DEFAULT_MAX_IDLE = 300.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024  # bytes: larger than any keepalive or handshake reply a probe expects
 ABNORMAL_CLOSURE = 1006
+MESSAGE_TOO_BIG = 1009
+FRAME_TOO_LARGE = "frame too large"
 DONE_REASON = "wslint probe done"
 COMMAND_LINE = "command line"  # where an intermediary named among the FILEs is "written" (as in wslint path)
 UNKNOWN_HOP = "an intermediary wslint was not told about?"
@@ -63,6 +73,83 @@ UNKNOWN_HOP = "an intermediary wslint was not told about?"
 
 class CannotConnect(Exception):
     """DNS, TCP, TLS or a silent handshake: the probe measured nothing (exit 2)."""
+
+
+# -- what is shown and what is sent ---------------------------------------------------------------------
+
+
+def _userinfo(url: str) -> tuple[str, str, str] | None:
+    """``(scheme://, user info, @host...)`` of a URL with user info: what ``urllib`` (and so websockets) reads
+    as such, up to the last ``@`` before the path, query or fragment."""
+    scheme, sep, rest = url.partition("://")
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    userinfo, at, _ = rest[:end].rpartition("@")
+    return (scheme + sep, userinfo, rest[len(userinfo) :]) if sep and at else None
+
+
+def _hidden(userinfo: str) -> str:
+    """``user:***``; user info without a password, often a token (``wss://TOKEN@host``), is ``***`` whole."""
+    user, colon, _ = userinfo.partition(":")
+    return f"{user}:***" if colon else "***"
+
+
+def redact(url: str) -> str:
+    """The URL as shown in every output: the password of its user info is ``***`` (``wss://user:***@host/ws``)."""
+    parts = _userinfo(url)
+    return url if parts is None else f"{parts[0]}{_hidden(parts[1])}{parts[2]}"
+
+
+def _redact_any(text: str) -> str:
+    """A URL that does not parse, as shown: everything up to its last ``@`` is taken for user info."""
+    scheme, sep, rest = text.partition("://")
+    return f"{scheme}://***@{rest.rpartition('@')[2]}" if sep and "@" in rest else redact(text)
+
+
+def _scrub(text: str, url: str) -> str:
+    """``text`` (an error) with the URL, and its user info wherever it appears alone, redacted."""
+    parts = _userinfo(url)
+    if parts is None:
+        return text
+    return text.replace(url, redact(url)).replace(f"{parts[1]}@", f"{_hidden(parts[1])}@")
+
+
+TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2: what a field name may be
+TARGET_SAFE = "/?:@!$&'()*+,;=%-._~"  # RFC 3986 pchar, "/" and "?" (and escapes already made): sent as they are
+
+
+def request_target(resource: str) -> str:
+    """The path and query as sent: every character a request-target may not hold raw (a space, a control
+    character, non-ASCII, ``"<>\\^`{|}[]``) percent-encoded (UTF-8), as browsers do; ``%`` is left alone."""
+    return urllib.parse.quote(resource, safe=TARGET_SAFE)
+
+
+def _value_problem(value: str) -> str | None:
+    """Why a header value cannot be sent as given: a control character but tab, or a non-ASCII character."""
+    for at, char in enumerate(value, 1):
+        code = ord(char)
+        if (code < 0x20 and char != "\t") or code == 0x7F:
+            return f"a control character (U+{code:04X}) at position {at}; only tab is allowed"
+        if code > 0x7E:
+            return f"a non-ASCII character (U+{code:04X}) at position {at}; header values must be ASCII"
+    return None
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """``Name: value`` from ``-H``; ``ValueError`` (a reason that never quotes the value) when it cannot be sent."""
+    name, colon, value = text.partition(":")
+    name, value = name.strip(" \t"), value.strip(" \t")
+    if not colon or not name:
+        raise ValueError("expected 'Name: value'")
+    if not TOKEN.fullmatch(name):
+        bad = next(n for n, char in enumerate(name, 1) if not TOKEN.fullmatch(char))
+        raise ValueError(
+            f"{name!r} is not a header name (U+{ord(name[bad - 1]):04X} at position {bad}): "
+            "letters, digits and !#$%&'*+-.^_`|~ only"
+        )
+    problem = _value_problem(value)
+    if problem:
+        raise ValueError(f"the value of {name} has {problem}")
+    return name, value
 
 
 # -- observing ---------------------------------------------------------------------------------------------
@@ -89,6 +176,7 @@ class Observation:
     pongs_received: int = 0
     bound: float = DEFAULT_MAX_IDLE
     ping_interval: float = 0.0
+    too_large: str = ""  # what was over --max-message-size, when that ended it
 
     def to_json(self, matches: list[Match]) -> dict[str, Any]:
         return {
@@ -123,11 +211,30 @@ def _connect(host: str, port: int, secure: bool, insecure: bool, timeout: float)
         context.verify_mode = ssl.CERT_NONE
     try:
         return context.wrap_socket(sock, server_hostname=host)
-    except (ssl.SSLError, OSError) as exc:
+    except OSError as exc:  # ssl.SSLError is one
         sock.close()
-        hint = "" if insecure else " (--insecure skips the certificate check)"
-        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
-        raise CannotConnect(f"TLS handshake with {where} failed: {reason}{hint}") from None
+        raise CannotConnect(f"TLS handshake with {where} failed: {_tls_failure(exc, timeout)}") from None
+
+
+# what OpenSSL says when the first bytes back are not a TLS record (an HTTP reply, say): names across versions
+NOT_TLS = frozenset(
+    {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL", "HTTP_REQUEST"}
+)
+PLAIN_PORT = "is it a plain ws:// port?"
+
+
+def _tls_failure(exc: OSError, timeout: float) -> str:
+    """Why the TLS handshake failed, and the hint that can help: ``--insecure`` only for a certificate."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"{exc.reason}: {exc.verify_message} (--insecure skips the certificate check)"
+    if isinstance(exc, TimeoutError):
+        return f"no TLS answer within {format_seconds(timeout)}: {PLAIN_PORT}"
+    reason = getattr(exc, "reason", None)
+    if reason in NOT_TLS:
+        return f"the server did not answer TLS: {PLAIN_PORT}"
+    if isinstance(exc, (ssl.SSLEOFError, ConnectionError)) or reason == "UNEXPECTED_EOF_WHILE_READING":
+        return f"the server closed the connection during the TLS handshake: {PLAIN_PORT}"
+    return f"{reason or exc.strerror or exc}"
 
 
 class _Wire:
@@ -192,14 +299,20 @@ def observe(
     bound: float = DEFAULT_MAX_IDLE,
     ping_interval: float = 0.0,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
     progress: Callable[[Observation, float, float], None] | None = None,
 ) -> Observation:
-    """Open the WebSocket and watch it for ``bound`` seconds; ``CannotConnect`` when it cannot be opened."""
+    """Open the WebSocket and watch it for ``bound`` seconds; ``CannotConnect`` when it cannot be opened.
+
+    ``headers`` are sent as given: check them with ``parse_header`` first. The report shows ``redact(url)``.
+    """
     uri = parse_uri(url)
+    shown = redact(url)
     sock = _connect(uri.host, uri.port, uri.secure, insecure, connect_timeout)
     try:
-        protocol = ClientProtocol(uri, max_size=None)
+        protocol = ClientProtocol(uri, max_size=max_message_size)  # refused at the frame header, never read
         request = protocol.connect()
+        request.path = request_target(request.path)
         for name in {name for name, _ in headers if name in request.headers}:
             del request.headers[name]  # -H replaces a header websockets sets (Origin, Host, ...)
         for name, value in headers:
@@ -207,8 +320,8 @@ def observe(
         protocol.send_request(request)
         wire = _Wire(sock, protocol)
         wire.flush()
-        response, early = _handshake(wire, url, connect_timeout)
-        result = Observation(url, "handshake-failed", bound=bound, ping_interval=ping_interval)
+        response, early = _handshake(wire, shown, connect_timeout)
+        result = Observation(shown, "handshake-failed", bound=bound, ping_interval=ping_interval)
         exc = protocol.handshake_exc
         if response is None or exc is not None:
             if response is not None:
@@ -254,8 +367,8 @@ def _watch(
     next_ping = opened + interval if interval > 0 else math.inf
     next_progress = opened + 1 if progress else math.inf
     closed_frame = _count(result, early)
-    wire.flush()  # pongs to pings that came with the response
-    while not closed_frame:
+    wire.flush()  # pongs to pings that came with the response (or the close of a frame too large among them)
+    while not closed_frame and protocol.close_sent is None:
         now = time.monotonic()
         if now >= next_progress and progress is not None:
             progress(result, now - opened, now - wire.last_activity)
@@ -283,7 +396,8 @@ def _watch(
         if not data or protocol.close_sent is not None:
             break
     _ended(result, protocol, closed_frame, at - opened, idle_before)
-    _drain(wire)
+    if not result.too_large:  # a server mid-frame would not answer our close before it sent the whole frame
+        _drain(wire)
 
 
 def _survived(wire: _Wire, result: Observation, age: float) -> None:
@@ -300,11 +414,23 @@ def _ended(result: Observation, protocol: ClientProtocol, closed_frame: bool, ag
     if closed_frame and protocol.close_rcvd is not None:
         result.closed_by = "server"
         result.close_code, result.close_reason = protocol.close_rcvd.code, protocol.close_rcvd.reason
+    elif isinstance(protocol.parser_exc, PayloadTooBig):
+        result.too_large = _too_large(protocol.parser_exc)
+        result.closed_by, result.close_code = "client", MESSAGE_TOO_BIG
+        result.close_reason = f"{FRAME_TOO_LARGE}: {result.too_large}"
     elif protocol.close_sent is not None and protocol.close_sent.code != ABNORMAL_CLOSURE and protocol.parser_exc:
         result.closed_by = "client"  # the server broke the protocol; websockets failed the connection
         result.close_code, result.close_reason = protocol.close_sent.code, protocol.close_sent.reason
     else:
         result.closed_by, result.close_code, result.close_reason = "peer", ABNORMAL_CLOSURE, ""
+
+
+def _too_large(exc: PayloadTooBig) -> str:
+    """What went over the limit: a frame's length, as its header announced it (the payload is never read)."""
+    limit = f"over the {exc.max_size}-byte limit (--max-message-size)"
+    if exc.current_size:
+        return f"a message of at least {exc.current_size + (exc.size or 0)} bytes, {limit}"
+    return f"a frame of {exc.size} bytes, {limit}"
 
 
 def _drain(wire: _Wire, seconds: float = 1.0) -> None:
@@ -423,8 +549,8 @@ def candidates(hops: Iterable[Hop]) -> list[Match]:
 
 def _distance(observation: Observation, seconds: float, lifetime: bool) -> float | None:
     """How far the cutoff is from a time (idle time, or the connection's age for a lifetime cap); None: too far."""
-    if observation.outcome != "closed" or observation.idle_seconds is None:
-        return None
+    if observation.outcome != "closed" or observation.closed_by == "client" or observation.idle_seconds is None:
+        return None  # wslint closing it (a frame too large, a protocol error) is no timeout on the way
     observed = observation.open_seconds if lifetime else observation.idle_seconds
     if observed is None or not close_enough(observed, seconds):
         return None
@@ -496,6 +622,12 @@ def _alive(obs: Observation) -> list[str]:
 
 
 def _closed(obs: Observation, matches: list[Match], files: Sequence[str]) -> list[str]:
+    if obs.too_large:
+        return [
+            f"{obs.url}: {FRAME_TOO_LARGE}: the server sent {obs.too_large}",
+            f"  wslint closed the connection ({MESSAGE_TOO_BIG}) {_secs(obs.open_seconds)} after the handshake, "
+            "without reading that frame: nothing more was measured",
+        ]
     verb = "closed" if obs.closed_by == "server" else "dropped"
     pinging = f", {_secs(obs.open_seconds)} after the handshake" if obs.ping_interval > 0 else ""
     lines = [f"{obs.url}: {verb} after {_secs(obs.idle_seconds)} idle{pinging}", f"  {_ending(obs)}"]
@@ -551,14 +683,28 @@ def _parser() -> argparse.ArgumentParser:
             "handshake failed, 2 could not connect."
         ),
     )
-    p.add_argument("url", metavar="URL", help="ws:// or wss:// URL")
+    p.add_argument("url", metavar="URL", help="ws:// or wss:// URL (a password in it is shown as ***)")
     p.add_argument("files", nargs="*", metavar="FILE", help="config files, or intermediaries (cloudflare, gcp=1h)")
     p.add_argument("--max-idle", metavar="D", help="how long to wait on a silent connection (default 5m)")
     p.add_argument("--ping-interval", metavar="D", help="ping every D instead of staying silent (0/off: never)")
     p.add_argument("--duration", metavar="D", help="how long to keep the connection (default: --max-idle)")
-    p.add_argument("-H", "--header", metavar="'K: V'", action="append", default=[], help="extra handshake header")
+    p.add_argument(
+        "-H",
+        "--header",
+        metavar="'K: V'",
+        action="append",
+        default=[],
+        help="extra handshake header (an HTTP token name; an ASCII value without control characters but tab)",
+    )
     p.add_argument("--insecure", action="store_true", help="wss: skip the certificate check (self-signed tests)")
     p.add_argument("--connect-timeout", metavar="D", default="10s", help="bound on connect and handshake (10s)")
+    p.add_argument(
+        "--max-message-size",
+        metavar="N",
+        default="1MiB",
+        help="largest message the server may send (default 1MiB; 64KiB, 65536): a larger frame is reported as "
+        f"'{FRAME_TOO_LARGE}' at its header, never read, and ends the probe",
+    )
     p.add_argument("--output-format", choices=("text", "json"), default="text")
     p.add_argument("--config", metavar="F", help="use this wslint config to lint FILEs")
     p.add_argument("--isolated", action="store_true", help="ignore every wslint config file")
@@ -580,12 +726,22 @@ def _duration(parser: argparse.ArgumentParser, flag: str, value: str | None, def
 def _headers(parser: argparse.ArgumentParser, given: list[str]) -> list[tuple[str, str]]:
     out = []
     for text in given:
-        name, colon, value = text.partition(":")
-        name = name.strip()
-        if not colon or not name or any(c in name for c in ' \t()<>@,;\\"/[]?={}') or "\n" in value:
-            parser.error(f"-H {text!r}: expected 'Name: value'")
-        out.append((name, value.strip()))
+        try:
+            out.append(parse_header(text))
+        except ValueError as exc:
+            parser.error(f"-H: {exc}")  # the value is never quoted: it may be a secret
     return out
+
+
+def _size(parser: argparse.ArgumentParser, flag: str, value: str) -> int:
+    try:
+        size = parse_size(value)
+    except ValueError as exc:
+        parser.error(f"{flag}: {exc}")
+        raise  # unreachable: error() exits
+    if size <= 0:
+        parser.error(f"{flag} must be more than 0")
+    return size
 
 
 def _lint(args: argparse.Namespace) -> tuple[list[Match], list[Finding]]:
@@ -646,8 +802,8 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(list(argv))
     try:
         parse_uri(args.url)
-    except InvalidURI:
-        parser.error(f"{args.url!r} is not a WebSocket URL (ws://host[:port]/path or wss://...)")
+    except (InvalidURI, ValueError):  # ValueError: a port that is no number, user info that is no UTF-8
+        parser.error(f"{_redact_any(args.url)!r} is not a WebSocket URL (ws://host[:port]/path or wss://...)")
     if args.max_idle is not None and args.duration is not None:
         parser.error("--max-idle bounds a silent probe and --duration a pinging one: give one")
     ping = _duration(parser, "--ping-interval", args.ping_interval, 0.0)
@@ -658,6 +814,7 @@ def main(argv: Sequence[str]) -> int:
     if bound <= 0 or connect_timeout <= 0:
         parser.error("--max-idle, --duration and --connect-timeout must be more than 0")
     headers = _headers(parser, args.header)
+    max_message_size = _size(parser, "--max-message-size", args.max_message_size)
     known: list[Match] = []
     upgrade: list[Finding] = []
     if args.files:
@@ -675,10 +832,17 @@ def main(argv: Sequence[str]) -> int:
             bound=bound,
             ping_interval=ping,
             connect_timeout=connect_timeout,
+            max_message_size=max_message_size,
             progress=_progress if tty else None,
         )
     except CannotConnect as exc:
-        sys.stderr.write(f"wslint: error: {exc}\n")
+        sys.stderr.write(f"wslint: error: {_scrub(str(exc), args.url)}\n")
+        return 2
+    except Exception as exc:  # the CLI's own catch-all would quote the URL, password and all
+        from wslint import BUG_HINT
+
+        what = _scrub(f"{type(exc).__name__}: {exc}", args.url)
+        sys.stderr.write(f"wslint: error: internal error: {what}; {BUG_HINT}\n")
         return 2
     finally:
         if tty:
