@@ -197,6 +197,7 @@ def report(
     minutes: float,
     stop: str,
     empty: list[str],
+    properties: list[str],
 ) -> str:
     lines = [
         f"fuzz run of {MODULE}: started {started.isoformat(timespec='seconds')}, {elapsed / 60:.1f} min "
@@ -209,13 +210,21 @@ def report(
             f"tests), exit {r.exit_code}{cut}, log {r.log}"
         )
     lines.append("")
-    width = max((len(name.split("::", 1)[-1]) for name in totals), default=10)
+    width = max((len(name.split("::", 1)[-1]) for name in properties), default=10)
     lines.append(f"{'property':<{width}}  {'examples':>9}  {'rejected':>8}  {'seconds':>7}  outcome")
-    for name in sorted(totals):
+    for name in sorted(n for n in totals if n in properties):
         t = totals[name]
         outcome = ", ".join(f"{k} x{v}" for k, v in sorted(t.outcomes.items()))
         short = name.split("::", 1)[-1]
         lines.append(f"{short:<{width}}  {t.examples:>9}  {t.rejected:>8}  {t.seconds:>7.0f}  {outcome}")
+    others = [totals[n] for n in totals if n not in properties]  # the plain tests of the module (no examples)
+    if others:
+        outcomes: dict[str, int] = {}
+        for t in others:
+            for k, v in t.outcomes.items():
+                outcomes[k] = outcomes.get(k, 0) + v
+        summary = ", ".join(f"{k} x{v}" for k, v in sorted(outcomes.items()))
+        lines.append(f"and {len(others)} test(s) that are not properties: {summary}")
     failed = [f for r in rounds for f in r.failed]
     lines.append("")
     lines.append(f"examples in all: {sum(t.examples for t in totals.values())}; failures: {len(failed)}")
@@ -278,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         seed += 1
     elapsed = time.monotonic() - started
     empty = without_examples(properties, totals) if properties else ["(no property was collected)"]
-    text = report(totals, rounds, elapsed, started_at, args.minutes, stop, empty)
+    text = report(totals, rounds, elapsed, started_at, args.minutes, stop, empty, properties)
     print()
     print(text)
     if empty:
