@@ -522,10 +522,20 @@ def sections_of(config: haproxy_syntax.Config) -> object:
 
 @HALF
 @given(haproxy_text, st.lists(st.text(st.characters(exclude_characters="\n"), max_size=6), max_size=20))
+@example(".if\n", [])  # the CR must not add a line after the final LF: the open .if is reported at the last line
+@example(".if", ["x"])
 def test_haproxy_a_cr_ends_the_line(text: str, junk: list[str]) -> None:
-    """HAProxy reads a line up to its first CR or LF (haproxy -c 2.6): what follows a CR is never read."""
+    """HAProxy reads a line up to its first CR or LF (haproxy -c 2.6): what follows a CR on a line is never read.
+
+    A CR and junk go at the end of each line of the text: after the final LF there is no line (an empty text
+    has none), and writing a CR there would add one, which moves what haproxy reports at the file's last line
+    ("non-terminated '.if' block"; tests/test_real_haproxy.py checks that against haproxy -c).
+    """
     lines = text.split("\n")
+    if not lines[-1]:  # what follows the final LF (or the empty text) is not a line
+        lines.pop()
     cut = "\n".join(line + "\r" + (junk[i] if i < len(junk) else "") for i, line in enumerate(lines))
+    cut += "\n" if text.endswith("\n") else ""
     assert sections_of(haproxy_syntax.parse(cut, "haproxy.cfg")) == sections_of(
         haproxy_syntax.parse(text, "haproxy.cfg")
     )

@@ -96,9 +96,11 @@ def test_missing_timeouts_agree_with_haproxy(haproxy_binary: str, lint: Lint, tm
     [
         ('global\n    log-format "abc\n', 2, "unmatched quote"),
         ("global\n.if 1\n    daemon\n", 3, "non-terminated '.if' block"),
+        # a CR ends a line, what follows it is never read, but a last line holding only a CR is a line
+        ("global\n.if 1\rjunk\n    daemon\r\n\r", 4, "non-terminated '.if' block"),
         ("defaults x from nope\n    mode http\n", 1, "defaults section 'nope' not found for defaults 'x'"),
     ],
-    ids=["quote", "endif", "from"],
+    ids=["quote", "endif", "endif-cr", "from"],
 )
 def test_parse_errors_agree_with_haproxy(
     haproxy_binary: str, lint: Lint, tmp_path: Path, text: str, line: int, needle: str
