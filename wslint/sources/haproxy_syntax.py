@@ -264,6 +264,10 @@ def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Confi
     if conds:
         last = text.count("\n") + (0 if text.endswith("\n") else 1)  # HAProxy names the last line it read
         config.errors.append(HaproxySyntaxError("non-terminated '.if' block", max(last, 1)))
+    if text and not text.endswith("\n"):  # even a blank or comment last line: HAProxy 2.6 refuses the file
+        config.errors.append(
+            HaproxySyntaxError("missing LF on the last line: HAProxy takes the file for truncated", text.count("\n") + 1)
+        )
     return config
 
 
