@@ -523,9 +523,13 @@ def sections_of(config: haproxy_syntax.Config) -> object:
 @HALF
 @given(haproxy_text, st.lists(st.text(st.characters(exclude_characters="\n"), max_size=6), max_size=20))
 def test_haproxy_a_cr_ends_the_line(text: str, junk: list[str]) -> None:
-    """HAProxy reads a line up to its first CR or LF (haproxy -c 2.6): what follows a CR is never read."""
-    lines = text.split("\n")
+    """HAProxy reads a line up to its first CR or LF (haproxy -c 2.6): what follows a CR is never read.
+
+    Each line is cut and a final LF kept: junk after it would be a last line without LF, which HAProxy refuses.
+    """
+    lines = text.removesuffix("\n").split("\n") if text else []
     cut = "\n".join(line + "\r" + (junk[i] if i < len(junk) else "") for i, line in enumerate(lines))
+    cut += "\n" if text.endswith("\n") else ""
     assert sections_of(haproxy_syntax.parse(cut, "haproxy.cfg")) == sections_of(
         haproxy_syntax.parse(text, "haproxy.cfg")
     )
