@@ -102,12 +102,10 @@ def _read_head(path: str, limit: int) -> str | None:
     try:
         with textio.open_regular(path) as handle:
             data = handle.read(HEAD_BYTES)
-            if data.startswith(textio.UTF16_BOMS):  # its kind, for the WS001 its source gives it
-                return data.decode("utf-16", errors="replace")
             if len(data) < HEAD_BYTES or not _LEADING_COMMENTS.fullmatch(data):
-                return data.decode("utf-8", errors="replace")
+                return _head_text(data)
             if os.fstat(handle.fileno()).st_size > limit:
-                return data.decode("utf-8", errors="replace")
+                return _head_text(data)
             consumed = len(data) + len(handle.readline(limit))  # the rest of the comment line it ends in
             while consumed < limit:
                 line = handle.readline(limit - consumed)
@@ -120,6 +118,11 @@ def _read_head(path: str, limit: int) -> str | None:
     except OSError:
         return None
     return data.decode("utf-8", errors="replace")
+
+
+def _head_text(data: bytes) -> str:
+    """The first bytes of a file as text, to tell its kind; UTF-16 too (its source then says it is WS001)."""
+    return data.decode("utf-16" if data.startswith(textio.UTF16_BOMS) else "utf-8", errors="replace")
 
 
 # nothing but comment lines and blank lines (the last one possibly cut short)
@@ -165,7 +168,7 @@ def discover(
             detected = (
                 kind
                 or _forced_kind(name, settings)
-                or detect_kind(os.path.basename(name), data[:HEAD_BYTES].decode("utf-8", "replace"))
+                or detect_kind(os.path.basename(name), _head_text(data[:HEAD_BYTES]))
             )
             if detected is None:
                 found.notes.append(f"{name} (stdin): not a file of a kind wslint knows; skipped")

@@ -50,7 +50,7 @@ def kind_of(mode: int) -> str:
         (stat.S_ISSOCK, "a socket"),
         (stat.S_ISDIR, "a directory"),
     )
-    return next((name for test, name in kinds if test(mode)), "not a regular file")
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def read_bytes(path: str, limit: int) -> bytes:
