@@ -44,7 +44,7 @@ class NotRegular(OSError):
 def kind_of(mode: int) -> str:
     """What a non-regular file is, for messages."""
     kinds = (
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISFIFO, "a named pipe"),
         (stat.S_ISCHR, "a character device"),
         (stat.S_ISBLK, "a block device"),
         (stat.S_ISSOCK, "a socket"),
