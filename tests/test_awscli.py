@@ -137,7 +137,7 @@ def test_unreadable_and_too_large_files(tmp_path: Path) -> None:
         Settings(max_file_size=100),
         {},
     )
-    assert [p.message for d in documents for p in d.problems] == ["file is larger than max-file-size (100 bytes)"]
+    assert [p.message for d in documents for p in d.problems] == ["file is larger than max-file-size (218 > 100 bytes)"]
     assert errors == ["gone.json: cannot read: No such file or directory"]
 
 

@@ -71,6 +71,9 @@ class Case:
     cwd: str = "."
     # where the good file goes: inside the tree of a case about what lies outside it
     companion: str = "companion.conf"
+    line: int | None = None  # the line of the bad file's first finding
+    root_reads: bool = False  # permissions do not bite root (CI runs as root): skipped there
+    stdin: str | None = None  # what the run reads on stdin (for -)
 
 
 def _bomb() -> str:
@@ -103,6 +106,47 @@ def _unreadable(tmp: Path) -> None:
     (tmp / "locked.conf").chmod(0)
 
 
+def _locked_directory(tmp: Path) -> None:
+    (tmp / "tree" / "locked").chmod(0)
+
+
+def _read_only_directory(tmp: Path) -> None:
+    (tmp / "ro").mkdir()
+    (tmp / "ro").chmod(0o500)
+
+
+def _fifo(name: str) -> Callable[[Path], None]:
+    def make(tmp: Path) -> None:
+        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(tmp / name)
+
+    return make
+
+
+def _link_to_zero(tmp: Path) -> None:
+    os.symlink("/dev/zero", tmp / "z.conf")
+
+
+def _beyond_path_max(tmp: Path) -> None:
+    """tree/deep/ddd.../ddd.../...: directories nested past PATH_MAX (4096), made one level at a time."""
+    (tmp / "tree" / "deep").mkdir(parents=True)
+    fd = os.open(tmp / "tree" / "deep", os.O_RDONLY)
+    try:
+        for _ in range(24):  # 24 x 201 characters
+            os.mkdir("d" * 200, dir_fd=fd)
+            inner = os.open("d" * 200, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        with os.fdopen(os.open("lost.conf", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as handle:
+            handle.write(SITE)
+    finally:
+        os.close(fd)
+
+
+def _deep_baseline() -> str:
+    return '{"wslint_baseline": 1, "findings": ' + "[" * 100_000 + "]" * 100_000 + "}\n"
+
+
 CASES = [
     Case("missing-file", {}, ["missing.conf"], 2, err=r"missing\.conf: no such file or directory"),
     Case(
@@ -119,6 +163,108 @@ CASES = [
         2,
         err=r"locked\.conf: cannot read: permission denied",
         setup=_unreadable,
+        root_reads=True,
+    ),
+    Case(
+        "unreadable-directory",
+        {"tree/site.conf": SITE, "tree/locked/hidden.conf": SITE},
+        ["tree"],
+        1,
+        {("tree/site.conf", "WS102")},
+        only=False,
+        err=r"tree/locked: cannot read directory: .*; skipped",
+        skipped="tree/locked",
+        setup=_locked_directory,
+        root_reads=True,
+    ),
+    Case(
+        "path-beyond-path-max",
+        {"tree/site.conf": SITE},
+        ["tree"],
+        1,
+        {("tree/site.conf", "WS102")},
+        only=False,
+        err=r"tree/deep/d+(/d+)*: cannot read directory: .*; skipped",
+        setup=_beyond_path_max,
+    ),
+    Case(
+        "fifo-in-walk",
+        {"tree/site.conf": SITE},
+        ["tree"],
+        1,
+        {("tree/site.conf", "WS102")},
+        only=False,
+        err=r"tree/pipe\.conf: a named pipe, not a regular file; skipped",
+        skipped="tree/pipe.conf",
+        setup=_fifo("tree/pipe.conf"),
+    ),
+    Case(
+        "named-fifo",
+        {},
+        ["pipe.conf"],
+        2,
+        err=r"pipe\.conf: not a regular file \(a named pipe\)",
+        setup=_fifo("pipe.conf"),
+    ),
+    Case(
+        "fifo-terraform-tfvars",
+        {"tf/main.tf": 'resource "aws_lb" "x" {\n  name = "x"\n  idle_timeout = var.idle\n}\nvariable "idle" {}\n'},
+        ["tf/main.tf"],
+        0,
+        setup=_fifo("tf/terraform.tfvars"),
+    ),
+    Case("named-device", {}, ["/dev/zero"], 2, err=r"/dev/zero: not a regular file \(a character device\)"),
+    Case(
+        "named-device-kind",
+        {},
+        ["--kind", "nginx", "/dev/zero"],
+        2,
+        err=r"/dev/zero: not a regular file \(a character device\)",
+    ),
+    Case(
+        "named-link-to-device",
+        {},
+        ["z.conf"],
+        2,
+        err=r"z\.conf: not a regular file \(a character device\)",
+        setup=_link_to_zero,
+    ),
+    Case(
+        "baseline-device",
+        {},
+        ["--baseline", "/dev/zero"],
+        2,
+        err=r"/dev/zero: cannot read the baseline: not a regular",
+    ),
+    Case(
+        "baseline-too-deep",
+        {"deep.json": _deep_baseline()},
+        ["--baseline", "deep.json"],
+        2,
+        err=r"deep\.json: not a wslint baseline: invalid JSON: values nest too deeply",
+    ),
+    Case(
+        "write-baseline-missing-directory",
+        {},
+        ["--write-baseline", "nowhere/baseline.json"],
+        2,
+        err=r"nowhere/baseline\.json: cannot write the baseline: ",
+    ),
+    Case(
+        "write-baseline-directory",
+        {"adir/keep.txt": "x\n"},
+        ["--write-baseline", "adir"],
+        2,
+        err=r"adir: cannot write the baseline: ",
+    ),
+    Case(
+        "write-baseline-read-only",
+        {},
+        ["--write-baseline", "ro/baseline.json"],
+        2,
+        err=r"ro/baseline\.json: cannot write the baseline: ",
+        setup=_read_only_directory,
+        root_reads=True,
     ),
     Case("binary-file", {"bin.conf": bytes(range(256)) * 8}, ["bin.conf"], 1, {("bin.conf", "WS001")}),
     Case("empty-file", {"empty.conf": b""}, ["empty.conf"], 0, err=r"empty\.conf: empty file, nothing to lint"),
@@ -141,6 +287,47 @@ CASES = [
         1,
         {("big.conf", "WS001")},
         message=r"larger than max-file-size",
+    ),
+    Case(
+        "over-max-file-size-terraform",
+        {
+            "wslint.toml": "max-file-size = 2000\n",
+            "big.tf": "# pad\n" * 400 + 'resource "aws_lb" "x" {\n  name = "x"\n}\n',
+        },
+        ["big.tf"],
+        1,
+        {("big.tf", "WS001")},
+        message=r"larger than max-file-size",
+        line=1,
+    ),
+    Case(
+        "stdin-over-max-file-size",
+        {"wslint.toml": "max-file-size = 2000\n"},
+        ["--stdin-filename", "piped.conf", "-"],
+        1,
+        {("piped.conf", "WS001")},
+        message=r"larger than max-file-size \(more than 2000 bytes\)",
+        line=1,
+        stdin="events {}\n" * 100_000,
+    ),
+    Case(
+        "utf16-nginx",
+        {"tree/u16.conf": SITE.encode("utf-16")},
+        ["tree"],
+        1,
+        {("tree/u16.conf", "WS001")},
+        message=r"UTF-16",
+        line=1,
+    ),
+    Case(
+        "haproxy-missing-final-lf",
+        {"lb.cfg": HAPROXY + "  # the end, without LF"},
+        ["lb.cfg"],
+        1,
+        {("lb.cfg", "WS001")},
+        only=False,  # and the rest of the file is linted
+        message=r"LF",
+        line=12,
     ),
     Case(
         "deep-nesting-nginx",
@@ -389,6 +576,21 @@ CASES = [
         2,
         err=r"wslint\.toml.*ping-interval",
     ),
+    Case(
+        "config-too-deep",
+        {"wslint.toml": "a = " + "[" * 50_000 + "]" * 50_000 + "\n", "site.conf": SITE},
+        ["site.conf"],
+        2,
+        err=r"wslint\.toml: invalid TOML: values nest too deeply",
+    ),
+    Case(
+        "config-not-regular",
+        {"site.conf": SITE},
+        ["--config", "pipe.toml", "site.conf"],
+        2,
+        err=r"pipe\.toml: cannot read config: not a regular file",
+        setup=_fifo("pipe.toml"),
+    ),
 ]
 CONFIG_CASES = {c.id for c in CASES if c.id.startswith("config-")}
 
@@ -403,7 +605,7 @@ def _lint(case: Case, tmp: Path, wslint: Callable[..., Run]) -> tuple[Run, dict[
             path.write_text(content, encoding="utf-8", newline="")
     if case.setup:
         case.setup(tmp)
-    run = wslint("--output-format", "json", *case.args, case.companion, cwd=tmp / case.cwd)
+    run = wslint("--output-format", "json", *case.args, case.companion, cwd=tmp / case.cwd, stdin=case.stdin)
     try:
         report = json.loads(run.out)
     except ValueError:
@@ -413,8 +615,10 @@ def _lint(case: Case, tmp: Path, wslint: Callable[..., Run]) -> tuple[Run, dict[
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input(case: Case, tmp_path: Path, wslint: Callable[..., Run]) -> None:
-    if case.id == "unreadable-file" and (not hasattr(os, "geteuid") or os.geteuid() == 0):
-        pytest.skip("root reads a file whatever its permissions (CI runs as root)")
+    if case.root_reads and (not hasattr(os, "geteuid") or os.geteuid() == 0):
+        pytest.skip("root reads and writes whatever the permissions (CI runs as root)")
+    if case.id.startswith(("named-device", "named-link", "baseline-device")) and not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero here")
     run, report = _lint(case, tmp_path, wslint)
     assert "Traceback" not in run.err and "internal error" not in run.err, run.err
     assert run.code == case.code, (run.code, run.err, run.out[-2000:])
@@ -440,6 +644,9 @@ def test_bad_input(case: Case, tmp_path: Path, wslint: Callable[..., Run]) -> No
     if case.message:
         first = next(f for f in findings if (f["file"], f["rule"]) in case.findings)
         assert re.search(case.message, first["message"]), first["message"]
+    if case.line is not None:
+        first = next(f for f in findings if (f["file"], f["rule"]) in case.findings)
+        assert first["line"] == case.line, first
     if case.skipped:
         assert case.skipped in {s["file"] for s in report["skipped"]}  # type: ignore[union-attr]
     if case.id == "yaml-python-tag":
@@ -486,6 +693,38 @@ def test_over_max_file_size_reads_no_further(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["WS001"]
     assert int(proc.stderr.strip().splitlines()[-1]) < 10_000_000, "read the 50 MB file beyond the limit"
+
+
+def test_stdin_without_end_is_read_bounded(tmp_path: Path) -> None:
+    """`yes | wslint -`: stdin is read up to max-file-size + 1 bytes, then WS001; the run ends, in little memory.
+
+    The run gets 1 GB of address space: reading without limit ends in a MemoryError, not in a swapping machine.
+    """
+    import resource
+    import subprocess
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+    (tmp_path / "wslint.toml").write_text("max-file-size = 100000\n")
+    with subprocess.Popen(["yes", "events {}"], stdout=subprocess.PIPE) as endless:
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "wslint", "--output-format", "json", "--stdin-filename", "y.conf", "-"],
+                stdin=endless.stdout,
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env=_env(),
+                preexec_fn=limit_memory,
+            )
+        finally:
+            endless.kill()
+    assert proc.returncode == 1, proc.stderr
+    findings = json.loads(proc.stdout)["findings"]
+    assert [(f["file"], f["rule"], f["line"]) for f in findings] == [("y.conf", "WS001", 1)]
+    assert "larger than max-file-size" in findings[0]["message"]
 
 
 def _env() -> dict[str, str]:

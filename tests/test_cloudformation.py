@@ -327,7 +327,7 @@ def test_max_file_size_and_undecodable_bytes(tmp_path: Path) -> None:
         {},
     )
     assert [p.message for d in documents for p in d.problems] == [
-        "file is larger than max-file-size (100 bytes)",
+        "file is larger than max-file-size (253 > 100 bytes)",
         "undecodable bytes (not UTF-8) at byte 52",
     ]
     assert [d.problems[0].location.line for d in documents] == [1, 2]

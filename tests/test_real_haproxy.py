@@ -112,6 +112,24 @@ def test_parse_errors_agree_with_haproxy(
     assert [(f["line"], needle in str(f["message"])) for f in result.findings] == [(line, True)]
 
 
+@pytest.mark.parametrize(
+    ("tail", "line"),
+    [("", None), ("    server s2 127.0.0.1:10", 14), ("# the end", 14), ("   ", 14), ("\n\t", 15)],
+    ids=["final-lf", "directive", "comment", "blanks", "tab-after-empty-line"],
+)
+def test_missing_final_lf_agrees_with_haproxy(
+    haproxy_binary: str, lint: Lint, tmp_path: Path, tail: str, line: int | None
+) -> None:
+    """HAProxy refuses a file whose last line, whatever it holds, has no LF; a file ending in LF is fine."""
+    (tmp_path / "haproxy.cfg").write_text(config() + tail)  # as it is: lint() would dedent a blank last line
+    result = lint({}, "haproxy.cfg", "--select", "WS001")
+    ok, output = haproxy_check(haproxy_binary, tmp_path / "haproxy.cfg")
+    assert ok is (line is None), output
+    if line is not None:
+        assert re.search(rf"haproxy\.cfg:{line}\]", output), output
+    assert [f["line"] for f in result.findings] == ([] if line is None else [line])
+
+
 def test_unquoted_environment_variable_in_a_time_is_literal(haproxy_binary: str, lint: Lint, tmp_path: Path) -> None:
     text = config(tunnel="${TUNNEL}")
     result = lint({"haproxy.cfg": text}, "haproxy.cfg", "--select", "WS206")

@@ -25,6 +25,7 @@ from typing import cast, get_args
 
 from wslint import textblocks
 from wslint.model import Finding
+from wslint.sources import text as textio
 from wslint.textblocks import Structure, Style
 
 FORMAT = 1
@@ -116,7 +117,10 @@ def _counted(findings: list[Finding]) -> list[Finding]:
 
 
 def write(path: str, findings: list[Finding], text_of: TextOf, style_of_file: StyleOf) -> int:
-    """Writes the baseline JSON for ``findings`` (suppressed ones and WS001 left out); returns how many it holds."""
+    """Writes the baseline JSON for ``findings`` (suppressed ones and WS001 left out); returns how many it holds.
+
+    Raises ValueError with a one-line message when the file cannot be written.
+    """
     keys = _Keys(text_of, style_of_file, os.path.dirname(os.path.abspath(path)))
     counts = Counter(keys(f) for f in _counted(findings))
     entries = [
@@ -124,8 +128,13 @@ def write(path: str, findings: list[Finding], text_of: TextOf, style_of_file: St
         for k, n in sorted(counts.items(), key=lambda kv: _order(kv[0]))
     ]
     data = json.dumps({"wslint_baseline": FORMAT, "findings": entries}, indent=2, ensure_ascii=False) + "\n"
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(data)
+    try:
+        # without blocking: a FIFO with no reader is an error, not a hang
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        with os.fdopen(os.open(path, flags, 0o666), "wb") as handle:
+            handle.write(data.encode("utf-8"))
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
     return sum(counts.values())
 
 
@@ -134,15 +143,21 @@ def _order(k: Key) -> tuple[str, str, str, str]:
     return (file, rule, block, directive)
 
 
-def load(path: str) -> Baseline:
-    """The baseline in ``path``. Raises ValueError with a one-line message when it cannot be read or is invalid."""
+def load(path: str, limit: int = textio.DEFAULT_LIMIT) -> Baseline:
+    """The baseline in ``path`` (at most ``limit`` bytes).
+
+    Raises ValueError with a one-line message when it cannot be read or is invalid.
+    """
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+        data = json.loads(textio.read_text(path, limit))
     except OSError as exc:
         raise ValueError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except textio.DecodeError as exc:
+        raise ValueError(f"{path}: cannot read the baseline: {exc.message}") from None
+    except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: not a wslint baseline: invalid JSON: {exc}".replace("\n", " ")) from None
+    except RecursionError:
+        raise ValueError(f"{path}: not a wslint baseline: invalid JSON: values nest too deeply") from None
     if not isinstance(data, dict) or data.get("wslint_baseline") != FORMAT:
         raise ValueError(f'{path}: not a wslint baseline: expected {{"wslint_baseline": {FORMAT}, "findings": [...]}}')
     entries = data.get("findings")

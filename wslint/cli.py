@@ -91,7 +91,7 @@ def _ids(value: str | None) -> list[str] | None:
 
 
 def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
-    from wslint.config import ConfigError, build_settings, find_config, locate_paths, read_config
+    from wslint.config import ConfigError, build_settings, config_text, find_config, locate_paths, read_config
 
     notes: list[str] = []
     table: dict[str, Any] = {}
@@ -99,7 +99,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
     config_path: Path | None = None
     if args.config:
         config_path = Path(args.config)
-        if not config_path.is_file():
+        if not config_path.exists():
             raise ConfigError(f"{args.config}: config file not found")
     elif not args.isolated:
         config_path = find_config(Path.cwd())
@@ -149,7 +149,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
         spec.base = str(config_path.parent) if config_path else "."
         spec.declared_in = shown
     if settings.path and config_path:
-        locate_paths(config_path.read_text(encoding="utf-8"), settings.path)
+        locate_paths(config_text(config_path), settings.path)
     return settings, notes
 
 
@@ -221,7 +221,8 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
         if not args.stdin_filename:
             sys.stderr.write("wslint: error: reading stdin (-) needs --stdin-filename\n")
             return 2
-        stdin = (args.stdin_filename, sys.stdin.buffer.read())
+        # never more than max-file-size + 1 bytes: `yes | wslint -` ends, and is WS001 (larger than max-file-size)
+        stdin = (args.stdin_filename, sys.stdin.buffer.read(settings.max_file_size + 1))
     discovery = discover(paths, settings, kind=args.kind, stdin=stdin, force_exclude=args.force_exclude)
     if args.show_files:
         for target in discovery.targets:

@@ -19,6 +19,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from wslint.durations import InvalidDuration, parse_nginx
 from wslint.model import Keepalive, Severity
+from wslint.sources import text as textio
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -212,7 +213,7 @@ class Settings(KeepaliveKeys):
     websocket_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_WEBSOCKET_PATHS), alias="websocket-paths")
     extend_websocket_paths: list[str] = Field(default_factory=list, alias="extend-websocket-paths")
     websocket_routes: list[str] | None = Field(None, alias="websocket-routes")
-    max_file_size: int = Field(10 * 1024 * 1024, alias="max-file-size")
+    max_file_size: int = Field(textio.DEFAULT_LIMIT, alias="max-file-size")
     min_deregistration_delay: float = Field(30.0, alias="min-deregistration-delay")
     # --fix: the idle timeout WS201/WS301 fixes write (at least twice the ping interval)
     fix_idle_timeout: float = Field(3600.0, alias="fix-idle-timeout")
@@ -328,8 +329,8 @@ def find_config(start: Path) -> Path | None:
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file():
             try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                data = tomllib.loads(config_text(pyproject))
+            except (OSError, textio.DecodeError, tomllib.TOMLDecodeError, RecursionError):
                 continue
             if "wslint" in data.get("tool", {}):
                 return pyproject
@@ -339,15 +340,24 @@ def find_config(start: Path) -> Path | None:
 def read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
     """The raw table of a config file, and notes about keys that do nothing yet."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(config_text(path))
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    except textio.DecodeError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.message}") from None
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: values nest too deeply") from None
     table = data.get("tool", {}).get("wslint", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.wslint] must be a table")
     return table, []
+
+
+def config_text(path: Path) -> str:
+    """The text of a config file: a regular file within the default max-file-size (it cannot set its own)."""
+    return textio.read_text(str(path), textio.DEFAULT_LIMIT)
 
 
 def locate_paths(text: str, specs: list[PathSpec]) -> None:

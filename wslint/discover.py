@@ -5,12 +5,14 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from crossplane.analyzer import DIRECTIVES
 
 from wslint.config import Settings
+from wslint.sources import text as textio
 
 HEAD_BYTES = 64 * 1024
 # never configuration: skipped in a directory walk without being read
@@ -98,12 +100,12 @@ def _read_head(path: str, limit: int) -> str | None:
     in what follows. Past them only within ``limit`` (max-file-size): a file over it is WS001 anyway.
     """
     try:
-        with open(path, "rb") as handle:
+        with textio.open_regular(path) as handle:
             data = handle.read(HEAD_BYTES)
             if len(data) < HEAD_BYTES or not _LEADING_COMMENTS.fullmatch(data):
-                return data.decode("utf-8", errors="replace")
+                return _head_text(data)
             if os.fstat(handle.fileno()).st_size > limit:
-                return data.decode("utf-8", errors="replace")
+                return _head_text(data)
             consumed = len(data) + len(handle.readline(limit))  # the rest of the comment line it ends in
             while consumed < limit:
                 line = handle.readline(limit - consumed)
@@ -116,6 +118,11 @@ def _read_head(path: str, limit: int) -> str | None:
     except OSError:
         return None
     return data.decode("utf-8", errors="replace")
+
+
+def _head_text(data: bytes) -> str:
+    """The first bytes of a file as text, to tell its kind; UTF-16 too (its source then says it is WS001)."""
+    return data.decode("utf-16" if data.startswith(textio.UTF16_BOMS) else "utf-8", errors="replace")
 
 
 # nothing but comment lines and blank lines (the last one possibly cut short)
@@ -161,7 +168,7 @@ def discover(
             detected = (
                 kind
                 or _forced_kind(name, settings)
-                or detect_kind(os.path.basename(name), data[:HEAD_BYTES].decode("utf-8", "replace"))
+                or detect_kind(os.path.basename(name), _head_text(data[:HEAD_BYTES]))
             )
             if detected is None:
                 found.notes.append(f"{name} (stdin): not a file of a kind wslint knows; skipped")
@@ -172,11 +179,15 @@ def discover(
         if not os.path.exists(raw):
             found.errors.append(f"{raw}: no such file or directory")
             continue
+        odd = _not_regular(raw, follow=True)
+        if odd:  # a device or a pipe named on the command line (or through a link): never read
+            found.errors.append(f"{raw}: not a regular file ({odd})")
+            continue
         if force_exclude and _excluded(os.path.normpath(raw), settings.all_excludes):
             continue  # a named path is excluded only when asked (pre-commit passes every changed file)
         if os.path.isdir(raw):
             before = (len(found.targets), len(found.skipped), len(found.errors))
-            for root, dirs, files in os.walk(raw):
+            for root, dirs, files in os.walk(raw, onerror=lambda exc: _unlisted(exc, found)):
                 dirs[:] = sorted(d for d in dirs if not _excluded(d, settings.all_excludes))
                 for name in dirs:  # os.walk does not descend into a linked directory
                     _outside_link(os.path.join(root, name), trees, found)
@@ -187,6 +198,11 @@ def discover(
                         continue
                     if os.path.islink(path):  # the file it names is linted under its own name, if inside
                         _outside_link(path, trees, found)
+                        continue
+                    odd = _not_regular(path, follow=False)
+                    if odd:  # a FIFO would block the open, a device never ends: skipped, never opened
+                        found.notes.append(f"{os.path.normpath(path)}: {odd}, not a regular file; skipped")
+                        found.skipped.append({"file": os.path.normpath(path), "reason": f"not a regular file ({odd})"})
                         continue
                     _classify(
                         path,
@@ -202,6 +218,25 @@ def discover(
         else:
             _classify(raw, raw, named=True, found=found, seen=seen, settings=settings, kind=kind)
     return found
+
+
+def _not_regular(path: str, follow: bool) -> str | None:
+    """What ``path`` is when it is neither a regular file nor a directory (a FIFO, a device, a socket), else None."""
+    try:
+        mode = os.stat(path).st_mode if follow else os.lstat(path).st_mode
+    except OSError:
+        return None  # said by whoever reads it
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode):
+        return None
+    return textio.kind_of(mode)
+
+
+def _unlisted(exc: OSError, found: Discovery) -> None:
+    """A directory the walk cannot list (permissions, a path beyond PATH_MAX): said, and listed as skipped."""
+    where = os.path.normpath(exc.filename) if isinstance(exc.filename, str) else "?"
+    reason = exc.strerror or str(exc)
+    found.notes.append(f"{where}: cannot read directory: {reason}; skipped")
+    found.skipped.append({"file": where, "reason": f"cannot read directory: {reason}"})
 
 
 def _outside_link(path: str, trees: list[str], found: Discovery) -> None:

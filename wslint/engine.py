@@ -172,13 +172,17 @@ def _leave_out(
         from wslint import baseline
 
         shown = [f for f in findings if not f.suppressed]
-        count = baseline.write(settings.write_baseline, shown, text_of, ignoring.styles(result.documents))
-        result.notes.append(f"{settings.write_baseline}: wrote {count} findings; --baseline leaves them out")
+        try:
+            count = baseline.write(settings.write_baseline, shown, text_of, ignoring.styles(result.documents))
+        except ValueError as exc:
+            result.errors.append(str(exc))
+        else:
+            result.notes.append(f"{settings.write_baseline}: wrote {count} findings; --baseline leaves them out")
     elif settings.baseline:
         from wslint import baseline
 
         try:
-            known = baseline.load(settings.baseline)
+            known = baseline.load(settings.baseline, settings.max_file_size)
         except ValueError as exc:
             result.errors.append(str(exc))
         else:

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from wslint.config import Settings
 from wslint.model import Document, Finding, Suppression
+from wslint.sources import text as textio
 
 TextOf = Callable[[str], "str | None"]
 
@@ -29,17 +30,12 @@ def text_reader(stdin: dict[str, bytes], reals: dict[str, str], max_size: int) -
     def text_of(file: str) -> str | None:
         if file not in cache:
             real = reals.get(file, file)
+            data: bytes | None
             try:
-                if real in stdin:
-                    data: bytes | None = stdin[real]
-                elif os.path.getsize(file) > max_size:
-                    data = None
-                else:
-                    with open(file, "rb") as handle:
-                        data = handle.read()
-            except OSError:
+                data = stdin[real] if real in stdin else textio.read_bytes(file, max_size)
+            except (OSError, textio.DecodeError):
                 data = None
-            cache[file] = None if data is None else data.decode("utf-8", "replace")
+            cache[file] = None if data is None or len(data) > max_size else data.decode("utf-8", "replace")
         return cache[file]
 
     return text_of

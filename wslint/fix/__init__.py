@@ -22,6 +22,7 @@ from wslint.discover import Discovery
 from wslint.engine import Result, lint
 from wslint.fix.text import Edit, FileText, apply
 from wslint.model import Document, Finding, Location
+from wslint.sources import text as textio
 
 MAX_ROUNDS = 4
 
@@ -112,9 +113,9 @@ class Context:
         if real is None:
             raise Unfixable(f"{file} is not a file wslint can edit")
         try:
-            data = self.overlay[real] if real in self.overlay else _read(real)
+            data = self.overlay[real] if real in self.overlay else textio.read_bytes(real, self.settings.max_file_size)
             found = FileText.decode(file, real, data)
-        except (OSError, UnicodeDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, textio.DecodeError) as exc:
             raise Unfixable(f"{file} cannot be read: {exc}") from None
         self._texts[file] = found
         return found
@@ -140,11 +141,6 @@ class Context:
             return Fix(rule, where, summary, edits())
         except Unfixable as exc:
             return Fix(rule, where, summary, reason=str(exc))
-
-
-def _read(real: str) -> bytes:
-    with open(real, "rb") as handle:
-        return handle.read()
 
 
 @dataclass

@@ -469,19 +469,8 @@ class _Analysis:
 
 
 def _read(real: str, display: str, settings: Settings, stdin: dict[str, bytes]) -> Config:
-    if real in stdin:
-        data = stdin[real]
-    elif os.path.getsize(real) > settings.max_file_size:
-        data = b""
-        size_error = f"file is larger than max-file-size ({settings.max_file_size} bytes)"
-        config = Config(display)
-        config.errors.append(HaproxySyntaxError(size_error, 1))
-        return config
-    else:
-        with open(real, "rb") as handle:
-            data = handle.read()
     try:
-        source = textio.decode(data)
+        source = textio.read_text(real, settings.max_file_size, stdin, reader="HAProxy")
     except textio.DecodeError as exc:
         config = Config(display)
         config.errors.append(HaproxySyntaxError(exc.message, exc.line))

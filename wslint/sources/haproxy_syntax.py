@@ -215,6 +215,9 @@ def _split_escaped(text: str, number: int) -> list[Word]:
     return words
 
 
+NO_FINAL_LF = "no LF at the end of the last line: HAProxy refuses the file (it may have been truncated)"
+
+
 def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Config:
     """Parse HAProxy text into sections. Errors are collected, parsing goes on."""
     if text.startswith("\ufeff"):
@@ -264,6 +267,8 @@ def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Confi
     if conds:
         last = text.count("\n") + (0 if text.endswith("\n") else 1)  # HAProxy names the last line it read
         config.errors.append(HaproxySyntaxError("non-terminated '.if' block", max(last, 1)))
+    if text and not text.endswith("\n"):  # even a blank or comment last line: HAProxy 2.6 refuses the file
+        config.errors.append(HaproxySyntaxError(NO_FINAL_LF, text.count("\n") + 1))
     return config
 
 

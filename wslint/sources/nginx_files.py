@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass, field
 
 from wslint.model import Location, Problem
-from wslint.sources.nginx_syntax import MAX_DEPTH, Directive, NginxSyntaxError, decode, parse, root_context
+from wslint.sources import text as textio
+from wslint.sources.nginx_syntax import MAX_DEPTH, Directive, NginxSyntaxError, parse, root_context
 
 # files nginx ships that hold only types/params, never proxy settings: an include of
 # one of them that cannot be read leaves nothing unknown
@@ -81,18 +82,10 @@ class Loader:
         return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.tree_roots)
 
     def _read_text(self, real: str) -> str:
-        if real in self.stdin:
-            data = self.stdin[real]
-            if len(data) > self.max_file_size:
-                raise NginxSyntaxError(
-                    f"file is larger than max-file-size ({len(data)} > {self.max_file_size} bytes)", 1
-                )
-            return decode(data)
-        size = os.path.getsize(real)
-        if size > self.max_file_size:
-            raise NginxSyntaxError(f"file is larger than max-file-size ({size} > {self.max_file_size} bytes)", 1)
-        with open(real, "rb") as handle:
-            return decode(handle.read())
+        try:
+            return textio.read_text(real, self.max_file_size, self.stdin, reader="nginx")
+        except textio.DecodeError as exc:
+            raise NginxSyntaxError(exc.message, exc.line) from None
 
     def parse_file(
         self, real: str, display: str, text: str | None = None

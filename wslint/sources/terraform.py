@@ -1189,11 +1189,8 @@ def _is_tf(name: str) -> bool:
     return lower.endswith((".tf", ".tf.json"))
 
 
-def _read(real: str, stdin: dict[str, bytes]) -> str:
-    if real in stdin:
-        return textio.decode(stdin[real])
-    with open(real, "rb") as handle:
-        return textio.decode(handle.read())
+def _read(real: str, stdin: dict[str, bytes], limit: int) -> str:
+    return textio.read_text(real, limit, stdin, reader="Terraform")
 
 
 @functools.lru_cache(maxsize=64)
@@ -1219,7 +1216,7 @@ def _parse_file(tf: TfFile, text: str) -> None:
         )
 
 
-def _tfvars_names(directory: str) -> set[str]:
+def _tfvars_names(directory: str, limit: int) -> set[str]:
     """Variables set by the files Terraform loads by itself (terraform.tfvars, *.auto.tfvars[.json])."""
     names: set[str] = set()
     try:
@@ -1234,8 +1231,7 @@ def _tfvars_names(directory: str) -> set[str]:
             continue
         path = os.path.join(directory, entry)
         try:
-            with open(path, "rb") as handle:
-                text = textio.decode(handle.read())
+            text = textio.read_text(path, limit)
             if lower.endswith(".json"):
                 root = _JsonReader(text).document()
                 names |= {key for key, _, _ in root.items}
@@ -1274,7 +1270,7 @@ def load(
     documents: list[Document] = []
     for directory, members in by_dir.items():
         try:
-            document = _module_document(directory, members, stdin, errors)
+            document = _module_document(directory, members, stdin, errors, settings.max_file_size)
         except Exception as exc:  # a bug of ours: this module is an internal error, the others go on
             errors.append(
                 f"{members[0][1]}: internal error in the Terraform source: {type(exc).__name__}: {exc}; {BUG_HINT}"
@@ -1285,20 +1281,22 @@ def load(
     return documents, errors
 
 
-def read_specs(files: list[tuple[str, str]], stdin: dict[str, bytes] | None = None) -> list[LoadBalancerSpec]:
+def read_specs(
+    files: list[tuple[str, str]], stdin: dict[str, bytes] | None = None, limit: int = textio.DEFAULT_LIMIT
+) -> list[LoadBalancerSpec]:
     """The specs the files of one directory hold, given as (real path, display path)."""
-    module = _read_module(os.path.dirname(files[0][0]), files, stdin or {}, [])
+    module = _read_module(os.path.dirname(files[0][0]), files, stdin or {}, [], limit)
     return [] if module is None else _ModuleReader(module).specs()
 
 
 def _read_module(
-    directory: str, members: list[tuple[str, str]], stdin: dict[str, bytes], errors: list[str]
+    directory: str, members: list[tuple[str, str]], stdin: dict[str, bytes], errors: list[str], limit: int
 ) -> Module | None:
     tfs: list[TfFile] = []
     for real, display in members:
         tf = TfFile(real, display, linted=True)
         try:
-            text = _read(real, stdin)
+            text = _read(real, stdin, limit)
         except OSError as exc:
             errors.append(f"{display}: cannot read: {exc.strerror or exc}")
             continue
@@ -1317,17 +1315,17 @@ def _read_module(
     for real, display in _siblings(directory, display_dir, known):
         sibling = TfFile(real, display, linted=False)
         try:
-            _parse_file(sibling, _read(real, stdin))
+            _parse_file(sibling, _read(real, stdin, limit))
         except (OSError, textio.DecodeError):
             sibling.error = Problem(kind="note", location=Location(file=display), message="unreadable")
         tfs.append(sibling)
-    return Module(tfs, _tfvars_names(directory))
+    return Module(tfs, _tfvars_names(directory, limit))
 
 
 def _module_document(
-    directory: str, members: list[tuple[str, str]], stdin: dict[str, bytes], errors: list[str]
+    directory: str, members: list[tuple[str, str]], stdin: dict[str, bytes], errors: list[str], limit: int
 ) -> Document | None:
-    module = _read_module(directory, members, stdin, errors)
+    module = _read_module(directory, members, stdin, errors, limit)
     if module is None:
         return None
     specs = _ModuleReader(module).specs()

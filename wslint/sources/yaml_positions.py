@@ -403,15 +403,8 @@ def read_text(real: str, settings_max_size: int, stdin: dict[str, bytes]) -> str
     """
     from wslint.sources import text as textio
 
-    if real in stdin:
-        data = stdin[real]
-    else:
-        with open(real, "rb") as handle:
-            data = handle.read(settings_max_size + 1)
-    if len(data) > settings_max_size:
-        raise YamlError(f"file is larger than max-file-size ({settings_max_size} bytes)")
     try:
-        return textio.decode(data)
+        return textio.read_text(real, settings_max_size, stdin)
     except textio.DecodeError as exc:
         raise YamlError(exc.message, exc.line) from None
 
