@@ -321,3 +321,23 @@ def _writable(tmp_path: Path) -> Iterator[None]:
     for path in tmp_path.rglob("*"):
         if not path.is_symlink():
             path.chmod(path.stat().st_mode | 0o200)
+
+
+def test_a_sigterm_during_the_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """SIGTERM (a service manager, a CI timeout) as soon as the write starts: old or new text, nothing left beside."""
+    old = padded(50_000).encode("utf-8")
+    path = tmp_path / "big.conf"
+    argv = [sys.executable, "-m", "wslint", *ARGS, "--fix", path.name]
+    for attempt in range(3):
+        path.write_bytes(old)
+        proc = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
+        before = os.stat(path)
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline and not _writing(path, before):
+            pass
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        data = path.read_bytes()
+        assert data == old or data.replace(FIXED_LINE.encode(), b"", 1) == old, f"attempt {attempt}: partial"
+        assert temporaries(tmp_path) == [], f"attempt {attempt}"

@@ -414,6 +414,28 @@ def write(outcome: Outcome) -> list[str]:
     groups = _groups(outcome)
     refused: dict[str, str] = {}  # display -> why
     prepared: dict[str, safe.Prepared] = {}
+    with safe.interruptible():
+        _write_all(outcome, groups, refused, prepared)
+    for file, why in sorted(refused.items()):
+        errors.append(f"{file} {why}; its fixes are not written")
+    if refused:
+        _take_back(outcome, refused)
+    return errors
+
+
+def _write_all(
+    outcome: Outcome, groups: dict[str, set[str]], refused: dict[str, str], prepared: dict[str, safe.Prepared]
+) -> None:
+    """Every temporary file first, then the renames; an exception (a signal) removes the temporary files left."""
+    try:
+        _prepare_and_commit(outcome, groups, refused, prepared)
+    finally:
+        safe.discard(prepared.values())
+
+
+def _prepare_and_commit(
+    outcome: Outcome, groups: dict[str, set[str]], refused: dict[str, str], prepared: dict[str, safe.Prepared]
+) -> None:
     for file in sorted(outcome.fixed):
         original = outcome.original[file]
         if file in refused:
@@ -427,15 +449,10 @@ def write(outcome: Outcome) -> list[str]:
         if file in refused:
             continue
         try:
-            safe.commit(prepared.pop(file), outcome.snapshot.seen.get(outcome.original[file].real))
+            safe.commit(prepared[file], outcome.snapshot.seen.get(outcome.original[file].real))
+            del prepared[file]  # after the rename: a signal before it still finds the temporary file to remove
         except safe.Refused as exc:
             _refuse(file, str(exc), groups, refused, prepared)
-    safe.discard(prepared[f] for f in refused if f in prepared)
-    for file, why in sorted(refused.items()):
-        errors.append(f"{file} {why}; its fixes are not written")
-    if refused:
-        _take_back(outcome, refused)
-    return errors
 
 
 def _groups(outcome: Outcome) -> dict[str, set[str]]:

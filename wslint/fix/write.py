@@ -31,10 +31,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import stat
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from types import FrameType
 
 TEMP_PREFIX = ".wslint-"  # a temporary file: "." + NAME + TEMP_PREFIX + random + TEMP_SUFFIX (discover.FIX_TEMPORARY)
 TEMP_SUFFIX = ".tmp"
@@ -225,3 +228,25 @@ def _sync_directory(directory: str) -> None:
         pass
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """SIGTERM and SIGHUP while files are written end the run by an exception, which removes the temporary files.
+
+    (Their default action ends the process on the spot, leaving a temporary file behind; SIGKILL cannot be
+    caught: what it leaves is hidden, and discovery skips it.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
