@@ -5,13 +5,14 @@ Run from the repository root, with wslint installed (`pip install -e .`):
 
     python3 bench/run.py                    # full run: 5 reps each, writes bench/RESULTS.md
     python3 bench/run.py --smoke            # seconds: 1 rep, the smallest inputs, writes nothing
-    python3 bench/run.py --only nginx       # one group (nginx, small, haproxy, corpus); writes nothing
+    python3 bench/run.py --only nginx       # one group (nginx, small, haproxy, corpus, fix); writes nothing
     python3 bench/run.py --output /tmp/r.md # write the tables somewhere else
 
 Groups: (1) nginx, large generated configs: wslint end to end vs crossplane.parse, crossplane's lexer,
 gixy-next and `nginx -t`; (2) a small nginx.conf, cold: wslint vs gixy-next, `wslint --version`, and
 what `python -X importtime` says wslint imports; (3) HAProxy, through bench/haproxy.py; (4) one
-whole-directory run over ../shared/corpus; (5) the issue's targets, met or not, from the measured ratios.
+whole-directory run over ../shared/corpus; (5) `--fix` by size, beside the lint of the same input (issue 17);
+(6) the issue's targets, met or not, from the measured ratios.
 
 This is a measurement, not a test: never run it as a timed unit test. bench/README.md explains the
 columns. Inputs are generated (seeded, so byte-identical on every run) into a temporary directory.
@@ -46,6 +47,7 @@ SEED = 20260501
 MIB = 1024 * 1024
 
 NGINX_SERVERS = (625, 1_250, 2_500, 5_000)
+FIX_SERVERS = (2_000, 4_000, 8_000)  # issue 17: --fix was quadratic in the number of blocks
 SMALL_LINES = 40
 PY_TIMEOUT = 900.0  # one run of a Python tool (gixy-next on 5,000 server blocks takes minutes)
 NGINX_TIMEOUT = 120.0
@@ -61,6 +63,7 @@ T_MEMORY = 1.5  # peak RSS on the largest nginx input ≤ 1.5 × crossplane.pars
 T_GIXY_SMALL = 0.5  # small file, cold: wslint ≤ 0.5 × gixy-next
 T_HAPROXY_SECONDS = 1.0  # HAProxy 50k lines ≤ 1 s end to end
 T_HAPROXY_RATIO = 2.0  # and ≤ 2 × haproxy -c
+T_FIX_GROWTH = 2.2  # --fix (issue 17): 2 × input ≤ 2.2 × time, as the lint
 
 
 def _load_haproxy_bench() -> ModuleType:
@@ -587,6 +590,95 @@ def nginx_section(res: NginxResult) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------------
+# 5. --fix, by size (issue 17)
+# ---------------------------------------------------------------------------------------------------
+
+FIX_LINT = "wslint (lint)"
+FIX_FIX = "wslint --fix"
+
+
+def check_fix(run: Any) -> tuple[str, str]:
+    """The lint's check, and how many findings the run says it fixed (its stderr's count line)."""
+    status, note = check_wslint(run)
+    fixed = next((line for line in run.stderr.splitlines() if " fixed in " in line), "")
+    if status == "ok" and not fixed:
+        return "failed", f"{note}, but no count line of fixes: {_last_line(run.stderr)}"
+    return status, f"{note} left; {fixed.removeprefix('wslint: ')}" if fixed else note
+
+
+@dataclass
+class FixResult:
+    rows: list[Row]
+    servers: list[int]
+
+    def median(self, servers: int, tool: str) -> float | None:
+        r = next((r for r in self.rows if r.size == servers and r.tool == tool), None)
+        return r.median if r is not None and r.measured and r.status == "ok" else None
+
+
+def fix_group(tmp: Path, servers_list: tuple[int, ...], reps: int, budget: float, small: Path) -> FixResult:
+    """wslint --fix on the nginx group's generated configs, beside wslint's lint of the same input.
+
+    --fix edits its file: each run first copies the input (``cp``, a few ms on 8 MB) to a file of its own.
+    """
+    py = sys.executable
+    lint_argv = [py, "-m", "wslint", "--isolated", "--output-format", "json"]
+    fix_script = 'cp "$1" "$2" && exec "$3" -m wslint --isolated --output-format json --fix "$2"'
+    print(f"== --fix: {', '.join(f'{s:,}' for s in servers_list)} server blocks", file=sys.stderr, flush=True)
+    warm_up([[*lint_argv, str(small)]])
+    rows: list[Row] = []
+    jobs: list[Job] = []
+    for servers in servers_list:
+        path = tmp / f"fix-{servers}.conf"
+        text = generate_nginx(servers)
+        path.write_text(text)
+        lines = text.count("\n")
+        for tool, argv, check in (
+            (FIX_LINT, [*lint_argv, str(path)], check_wslint),
+            (FIX_FIX, ["sh", "-c", fix_script, "sh", str(path), str(tmp / f"fixed-{servers}.conf"), py], check_fix),
+        ):
+            row = Row(f"{servers:,} servers", lines, tool, size=servers)
+            rows.append(row)
+            jobs.append(Job(row, argv, check, PY_TIMEOUT))
+    measure(jobs, reps, budget, "fix")
+    return FixResult(rows, list(servers_list))
+
+
+def fix_section(res: FixResult) -> list[str]:
+    out = [
+        "| input | lines | tool | reps | median wall | min–max wall | CPU (median) | peak MiB | status |",
+        "|---|--:|---|--:|--:|--:|--:|--:|---|",
+    ]
+    for r in res.rows:
+        out.append(f"| {r.input} | {r.lines:,} | {r.tool} | " + " | ".join([*_cells(r), _status(r)]) + " |")
+    out += [
+        "",
+        "`--fix` over the lint of the same input (it lints, fixes, and lints the fixed text again, one round per",
+        "rule whose fix another's enables: two to four lints in all), and the growth of each per doubling of the",
+        f"input (target for --fix: ≤ {T_FIX_GROWTH}, linear like the lint; before issue 17 it was about 4):",
+        "",
+        "| input | --fix ÷ lint | growth, lint | growth, --fix |",
+        "|---|--:|--:|--:|",
+    ]
+    worst: float | None = None
+    for i, s in enumerate(res.servers):
+        ratio = _ratio(res.median(s, FIX_FIX), res.median(s, FIX_LINT))
+        growth = ["–", "–"]
+        if i:
+            a = res.servers[i - 1]
+            lint_growth = _ratio(res.median(s, FIX_LINT), res.median(a, FIX_LINT))
+            fix_growth = _ratio(res.median(s, FIX_FIX), res.median(a, FIX_FIX))
+            growth = [_x(lint_growth), _x(fix_growth)]
+            if fix_growth is not None and s == 2 * a:
+                worst = max(worst or 0.0, fix_growth)
+        out.append(f"| {s:,} servers | {_x(ratio)} | " + " | ".join(growth) + " |")
+    if worst is not None:
+        met = _met(worst <= T_FIX_GROWTH)
+        out += ["", f"- Linear --fix (2 × input ≤ {T_FIX_GROWTH} × time): worst {_x(worst)} — {met}."]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
 # 2. nginx, small, cold
 # ---------------------------------------------------------------------------------------------------
 
@@ -991,6 +1083,7 @@ def report(
     budget: float,
     described: list[tuple[str, str]],
     profile_text: str | None,
+    fixes: FixResult | None = None,
 ) -> str:
     body = [
         "# Benchmark results",
@@ -1042,14 +1135,24 @@ def report(
             *corpus_section(corpus if isinstance(corpus, Row) else None),
             "",
         ]
-    body += ["## 5. Targets (issue 8)", "", *targets(ngx, small, hap[0] if hap else None), ""]
+    if fixes is not None:
+        body += [
+            "## 5. --fix by size (issue 17)",
+            "",
+            f"The nginx group's generated configs (seed {SEED}), {', '.join(f'{s:,}' for s in fixes.servers)} server",
+            "blocks: `wslint --fix` (on a fresh copy each run) beside wslint's lint of the same input.",
+            "",
+            *fix_section(fixes),
+            "",
+        ]
+    body += ["## 6. Targets (issue 8)", "", *targets(ngx, small, hap[0] if hap else None), ""]
     body += ["## Machine", "", *(f"- {k}: {v}" for k, v in described), ""]
     if profile_text:
         body += ["## Profile (`--profile`)", "", profile_text]
     return "\n".join(body)
 
 
-GROUPS = ("nginx", "small", "haproxy", "corpus")
+GROUPS = ("nginx", "small", "haproxy", "corpus", "fix")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1110,6 +1213,9 @@ def main(argv: list[str] | None = None) -> int:
                 corpus_row = corpus_group(corpus, directory, label, reps, args.budget)
             else:
                 corpus_row = None
+        fixes = None
+        if "fix" in groups:
+            fixes = fix_group(tmp, (500, 1_000) if args.smoke else FIX_SERVERS, reps, args.budget, small_path)
         profile_text = None
         if args.profile and ngx is not None:
             biggest = tmp / f"nginx-{max(ngx.servers)}.conf"
@@ -1121,7 +1227,7 @@ def main(argv: list[str] | None = None) -> int:
         described.append(("duration of the run", f"{elapsed / 60:.1f} min"))
         if hb._head() != head:
             described.append(("warning", f"the repository moved from {head} to {hb._head()} during the run"))
-        text = report(ngx, small, hap, corpus_row, reps, args.budget, described, profile_text)
+        text = report(ngx, small, hap, corpus_row, reps, args.budget, described, profile_text, fixes)
         print(text)
         if output is not None:
             output.write_text(text)

@@ -93,7 +93,13 @@ def main() -> int:
     for target in (original, fixed):
         shutil.rmtree(target, ignore_errors=True)
         for kind in ("nginx", "haproxy"):
-            shutil.copytree(Path(args.corpus) / kind, target / kind, ignore=shutil.ignore_patterns("*.md", "*.tsv"))
+            # a writable copy (copyfile, not copy2: the corpus is read-only, and --fix does not write read-only files)
+            shutil.copytree(
+                Path(args.corpus) / kind,
+                target / kind,
+                ignore=shutil.ignore_patterns("*.md", "*.tsv"),
+                copy_function=shutil.copyfile,
+            )
     argv = [sys.executable, "-m", "wslint", "--isolated", "--ping-interval", args.ping_interval]
     run = subprocess.run(
         [*argv, "--fix", "--fix-includes", "--unsafe-fixes", "nginx", "haproxy"],

@@ -41,7 +41,13 @@ def _json(run: Run) -> list[dict[str, Any]]:
 def fixed_corpus(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("fix-corpus")
     for kind in ("nginx", "haproxy"):
-        shutil.copytree(shared_dir / "corpus" / kind, work / kind, ignore=shutil.ignore_patterns("*.md", "*.tsv"))
+        # a writable copy (copyfile, not copy2: the corpus is read-only, and --fix does not write read-only files)
+        shutil.copytree(
+            shared_dir / "corpus" / kind,
+            work / kind,
+            ignore=shutil.ignore_patterns("*.md", "*.tsv"),
+            copy_function=shutil.copyfile,
+        )
     original = tmp_path_factory.mktemp("fix-corpus-original")
     shutil.copytree(work, original, dirs_exist_ok=True)
     return {"work": work, "original": original}

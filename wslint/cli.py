@@ -268,9 +268,9 @@ def _autofix(args: argparse.Namespace, discovery: Discovery, paths: list[str], s
         allowed=tuple(os.path.realpath(p) for p in paths),
     )
     outcome = fix.run(discovery, _tree_roots(paths, settings, None), settings, options)
+    errors = fix.write(outcome) if args.fix else []  # a file not written: its fixes are not made, the lint redone
     result = outcome.result
-    if args.fix:
-        result.errors.extend(fix.write(outcome))
+    result.errors.extend(errors)
     for line in fix.describe(outcome, "fixed" if args.fix else "would fix"):
         sys.stderr.write(f"wslint: {line}\n")
     if args.diff:

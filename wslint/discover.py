@@ -22,6 +22,8 @@ SKIP_EXTENSIONS = frozenset(
     ".lock .crt .pem .key .csr .der .woff .woff2 .ttf .eot .mp3 .mp4 .sqlite .db .csv .tsv .log .gitignore".split()
 )
 NOT_KNOWN = "not a file of a kind wslint knows; skipped"
+# the temporary file `--fix` writes beside a file before renaming it over it (wslint.fix.write): a kill can leave one
+FIX_TEMPORARY = re.compile(r"\..+\.wslint-\w+\.tmp")
 # Terraform templatefile(), Jinja/Ansible, Go and generic templates: never read as the config they render to
 TEMPLATE_EXTENSIONS = frozenset({".tftpl", ".tpl", ".j2", ".jinja", ".jinja2", ".gotmpl", ".tmpl"})
 TEMPLATE_MARKERS = re.compile(r"\{\{|\{%")  # Helm/Go, Jinja
@@ -195,6 +197,8 @@ def discover(
                     path = os.path.join(root, name)
                     rel = os.path.relpath(path, raw)
                     if _excluded(rel, settings.all_excludes) or Path(name).suffix.lower() in SKIP_EXTENSIONS:
+                        continue
+                    if FIX_TEMPORARY.fullmatch(name):
                         continue
                     if os.path.islink(path):  # the file it names is linted under its own name, if inside
                         _outside_link(path, trees, found)

@@ -137,11 +137,25 @@ class Structure:
     comments: list[Comment] = field(default_factory=list)
     lines: int = 1
     _starts: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    _children: dict[Statement | None, list[Statement]] | None = field(default=None, repr=False)
 
     def _index(self) -> list[tuple[int, int]]:
         if len(self._starts) != len(self.statements):
             self._starts = [(s.line, s.column) for s in self.statements]
         return self._starts
+
+    def children(self, block: Statement | None) -> list[Statement]:
+        """The statements standing directly in ``block`` (None: at the top), in source order.
+
+        The index is built once, in one pass over the statements: asking for each block's
+        children costs the block's children, not the whole file (a file of thousands of blocks).
+        """
+        if self._children is None:
+            index: dict[Statement | None, list[Statement]] = {}
+            for statement in self.statements:
+                index.setdefault(statement.parent, []).append(statement)
+            self._children = index
+        return list(self._children.get(block, ()))
 
     def statement_at(self, line: int, column: int | None = None) -> Statement | None:
         """The statement written at ``line`` (the last one starting at or before ``column`` on it).

@@ -13,18 +13,23 @@ from __future__ import annotations
 import bisect
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any, TypeVar, cast
 
 from wslint.checks import Model
 from wslint.config import Settings
 from wslint.discover import Discovery
 from wslint.engine import Result, lint
+from wslint.fix import write as safe
 from wslint.fix.text import Edit, FileText, apply
+from wslint.fix.write import Snapshot
 from wslint.model import Document, Finding, Location
 from wslint.sources import text as textio
 
 MAX_ROUNDS = 4
+T = TypeVar("T")
 
 
 class Unfixable(Exception):
@@ -87,6 +92,7 @@ class Context:
     _texts: dict[str, FileText] = field(default_factory=dict)
     _reported: set[tuple[str, Location]] = field(default_factory=set)
     _uses: dict[str, int] = field(default_factory=dict)
+    _memo: dict[Hashable, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._reported = {(f.rule, f.location) for f in self.findings if not f.suppressed}
@@ -94,6 +100,12 @@ class Context:
     @property
     def settings(self) -> Settings:
         return self.model.settings
+
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()``, once per round: what fixers look up in whole files for each fix (a document's maps)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return cast(T, self._memo[key])
 
     def reported(self, rule: str, location: Location | None) -> bool:
         return location is not None and (rule, location) in self._reported
@@ -150,6 +162,8 @@ class Outcome:
     fixed: dict[str, str] = field(default_factory=dict)  # display -> text after the fixes
     applied: list[Fix] = field(default_factory=list)
     not_made: list[Fix] = field(default_factory=list)
+    snapshot: Snapshot = field(default_factory=lambda: Snapshot({}, 0))  # the bytes the lint read, by real path
+    relint: Callable[[], Result] | None = None  # the lint again, through the snapshot
 
 
 def plan(context: Context) -> list[Fix]:
@@ -237,10 +251,12 @@ def run(discovery: Discovery, tree_roots: list[str], settings: Settings, options
     (a later round's lines are mapped back through the earlier rounds' edits).
     """
     reals = {t.display: t.real for t in discovery.targets}
-    overlay: dict[str, bytes] = dict(discovery.stdin)
+    # every file is read once, by the first lint: the fixes are made on those bytes, and written only over them
+    overlay = Snapshot(discovery.stdin, settings.max_file_size)
+    discovery.stdin = overlay
     result = lint(discovery, tree_roots, settings)
-    outcome = Outcome(result)
-    rounds: list[dict[str, list[Edit]]] = []
+    outcome = Outcome(result, snapshot=overlay, relint=lambda: lint(discovery, tree_roots, settings))
+    rounds: list[dict[str, Moves]] = []
     reasons: dict[tuple[str, str, int | None], Fix] = {}
     for _ in range(MAX_ROUNDS):
         model = Model(result.documents, settings, result.paths)
@@ -262,7 +278,6 @@ def run(discovery: Discovery, tree_roots: list[str], settings: Settings, options
             new = apply(text, edits)
             outcome.fixed[file] = new
             overlay[text.real] = text.encode(new)
-        discovery.stdin = overlay
         before = _broken(result)
         result = lint(discovery, tree_roots, settings)
         broken = _broken(result) - before
@@ -280,7 +295,7 @@ def run(discovery: Discovery, tree_roots: list[str], settings: Settings, options
             applied = [fix for fix in applied if not any(e.file in broken for e in fix.edits)]
             result = lint(discovery, tree_roots, settings)
         outcome.applied.extend(_placed(fix, rounds) for fix in applied)
-        rounds.append(by_file)
+        rounds.append({file: Moves(edits) for file, edits in by_file.items()})
     outcome.result = result
     remaining = {_key(f.rule, f.location, rounds) for f in result.findings if not f.suppressed}
     outcome.not_made = [fix for key, fix in reasons.items() if key in remaining]
@@ -288,38 +303,68 @@ def run(discovery: Discovery, tree_roots: list[str], settings: Settings, options
     return outcome
 
 
+class Moves:
+    """A round's edits of one file, to map a line after them back to the line before them.
+
+    Sorted once, with where each edit's text starts after the edits and the shift up to it, so
+    that each look-up is a bisection (a round may make thousands of edits in one file).
+    """
+
+    def __init__(self, edits: list[Edit]) -> None:
+        self.edits = sorted(edits, key=lambda e: (e.line, e.column))
+        self.starts: list[int] = []  # where each edit's text starts, after the edits
+        self.shifts: list[int] = []  # the shift the edits up to and including it make
+        shift = 0
+        for edit in self.edits:
+            self.starts.append(edit.line + shift)
+            shift += edit.text.count("\n") - (edit.end_line - edit.line)
+            self.shifts.append(shift)
+        ends = [start + edit.text.count("\n") for start, edit in zip(self.starts, self.edits, strict=True)]
+        # edits that do not overlap start and end in order; else (an insert where a replaced span starts) the walk
+        self.ordered = all(a <= b for a, b in pairwise(self.starts)) and all(a <= b for a, b in pairwise(ends))
+
+    def back(self, line: int) -> tuple[int, bool]:
+        """The line before the edits of ``line`` after them, and whether they added it (then: the line before it)."""
+        if self.ordered:
+            last = bisect.bisect_right(self.starts, line) - 1  # the last edit starting at or before the line
+            first = last  # the edits whose text reaches the line: their ends only grow, so they are the last ones
+            while first > 0 and self.starts[first - 1] + self.edits[first - 1].text.count("\n") >= line:
+                first -= 1
+        else:
+            first, last = 0, next((i for i, start in enumerate(self.starts) if line < start), len(self.starts)) - 1
+        if last < 0:
+            return line, False
+        for index in range(first, last + 1):
+            edit, start = self.edits[index], self.starts[index]
+            added = edit.text.count("\n")
+            whole_lines = edit.column == 1 and edit.end_column == 1 and edit.text.endswith("\n")
+            if whole_lines and line < start + added:
+                return max(edit.line - 1, 1), True
+            if not whole_lines and line <= start + added:
+                return edit.line, line != start
+        return line - self.shifts[last], False
+
+
 def _back(edits: list[Edit], line: int) -> tuple[int, bool]:
     """The line, before ``edits``, of ``line`` after them, and whether they added it (then: the line before it)."""
-    shift = 0
-    for edit in sorted(edits, key=lambda e: (e.line, e.column)):
-        start = edit.line + shift  # where the edit's text starts, after the edits
-        added = edit.text.count("\n")
-        if line < start:
-            break
-        whole_lines = edit.column == 1 and edit.end_column == 1 and edit.text.endswith("\n")
-        if whole_lines and line < start + added:
-            return max(edit.line - 1, 1), True
-        if not whole_lines and line <= start + added:
-            return edit.line, line != start
-        shift += added - (edit.end_line - edit.line)
-    return line - shift, False
+    return Moves(edits).back(line)
 
 
-def _original_line(file: str, line: int, rounds: list[dict[str, list[Edit]]]) -> tuple[int, bool]:
+def _original_line(file: str, line: int, rounds: list[dict[str, Moves]]) -> tuple[int, bool]:
     """The line in the text as the user has it, and whether a fix added it (then: the line it follows)."""
     added = False
-    for edits in reversed(rounds):
-        if file in edits:
-            line, new = _back(edits[file], line)
+    for moves in reversed(rounds):
+        if file in moves:
+            line, new = moves[file].back(line)
             added = added or new
     return line, added
 
 
-def _key(rule: str, where: Location, rounds: list[dict[str, list[Edit]]]) -> tuple[str, str, int | None]:
+def _key(rule: str, where: Location, rounds: list[dict[str, Moves]]) -> tuple[str, str, int | None]:
     return rule, where.file, _original_line(where.file, where.line, rounds)[0] if where.line else None
 
 
-def _placed(fix: Fix, rounds: list[dict[str, list[Edit]]]) -> Fix:
+def _placed(fix: Fix, rounds: list[dict[str, Moves]]) -> Fix:
     """The fix named at its line in the text as the user has it."""
     where = fix.location
     if not rounds or where.line is None:
@@ -341,8 +386,10 @@ def diff(outcome: Outcome) -> str:
 
     out: list[str] = []
     for file in sorted(outcome.fixed):
-        before = _lines(outcome.original[file].text)
-        after = _lines(outcome.fixed[file])
+        original = outcome.original[file]
+        bom = "\ufeff" if original.bom else ""  # part of the file's first line, as patch reads it
+        before = _lines(bom + original.text)
+        after = _lines(bom + outcome.fixed[file])
         for line in difflib.unified_diff(before, after, fromfile=file, tofile=file):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
@@ -354,16 +401,99 @@ def _lines(text: str) -> list[str]:
 
 
 def write(outcome: Outcome) -> list[str]:
-    """Write every fixed file in place (its bytes: BOM and line ends as they were). Returns errors."""
-    errors = []
+    """Write every fixed file safely (wslint.fix.write), its bytes as they were (BOM, line ends). Returns errors.
+
+    A file that is not written takes its fixes, and those of the files they go with, out of the
+    fixes made (they become fixes not made, with the reason); what remains is linted again.
+    """
+    errors: list[str] = []
+    groups = _groups(outcome)
+    refused: dict[str, str] = {}  # display -> why
+    prepared: dict[str, safe.Prepared] = {}
+    with safe.interruptible():
+        _write_all(outcome, groups, refused, prepared)
+    for file, why in sorted(refused.items()):
+        errors.append(f"{file} {why}; its fixes are not written")
+    if refused:
+        _take_back(outcome, refused)
+    return errors
+
+
+def _write_all(
+    outcome: Outcome, groups: dict[str, set[str]], refused: dict[str, str], prepared: dict[str, safe.Prepared]
+) -> None:
+    """Every temporary file first, then the renames; an exception (a signal) removes the temporary files left."""
+    try:
+        _prepare_and_commit(outcome, groups, refused, prepared)
+    finally:
+        safe.discard(prepared.values())
+
+
+def _prepare_and_commit(
+    outcome: Outcome, groups: dict[str, set[str]], refused: dict[str, str], prepared: dict[str, safe.Prepared]
+) -> None:
     for file in sorted(outcome.fixed):
         original = outcome.original[file]
+        if file in refused:
+            continue
         try:
-            with open(original.real, "wb") as handle:
-                handle.write(original.encode(outcome.fixed[file]))
-        except OSError as exc:
-            errors.append(f"{file}: cannot write the fix: {exc.strerror or exc}")
-    return errors
+            seen = outcome.snapshot.seen.get(original.real)
+            prepared[file] = safe.prepare(file, original.real, original.encode(outcome.fixed[file]), seen)
+        except safe.Refused as exc:
+            _refuse(file, str(exc), groups, refused, prepared)
+    for file in sorted(prepared):
+        if file in refused:
+            continue
+        try:
+            safe.commit(prepared[file], outcome.snapshot.seen.get(outcome.original[file].real))
+            del prepared[file]  # after the rename: a signal before it still finds the temporary file to remove
+        except safe.Refused as exc:
+            _refuse(file, str(exc), groups, refused, prepared)
+
+
+def _groups(outcome: Outcome) -> dict[str, set[str]]:
+    """The fixed files whose fixes go together (one fix edits both), each file to its whole group."""
+    group: dict[str, set[str]] = {file: {file} for file in outcome.fixed}
+    for fix in outcome.applied:
+        files = {e.file for e in fix.edits} | {fix.location.file}
+        merged = set().union(*(group[f] for f in files if f in group))
+        for file in merged:
+            group[file] = merged
+    return group
+
+
+def _refuse(
+    file: str, why: str, groups: dict[str, set[str]], refused: dict[str, str], prepared: dict[str, safe.Prepared]
+) -> None:
+    """``file`` is not written, nor any file its fixes go with (their temporary files are removed)."""
+    refused[file] = why
+    for other in sorted(groups.get(file, {file}) - {file}):
+        if other not in refused:
+            refused[other] = f"has fixes that go with those in {file}, which is not written"
+        if other in prepared:
+            safe.discard([prepared.pop(other)])
+
+
+def _take_back(outcome: Outcome, refused: dict[str, str]) -> None:
+    """The fixes of the files not written are fixes not made; what remains is linted again on the bytes on disk."""
+    kept: list[Fix] = []
+    for fix in outcome.applied:
+        files = {e.file for e in fix.edits} | {fix.location.file}
+        if not files & refused.keys():
+            kept.append(fix)
+            continue
+        culprit = next(f for f in sorted(files) if f in refused)
+        fix.reason = f"{culprit} {refused[culprit]}"
+        outcome.not_made.append(fix)
+    outcome.applied = kept
+    for file in refused:
+        real = outcome.original[file].real
+        seen = outcome.snapshot.seen.get(real)
+        if seen is not None:
+            outcome.snapshot[real] = seen.data
+        outcome.fixed.pop(file, None)
+    if outcome.relint is not None:
+        outcome.result = outcome.relint()
 
 
 def describe(outcome: Outcome, verb: str) -> Iterator[str]:

@@ -212,7 +212,7 @@ class _Terraform(_Writer):
             raise Unfixable(f"the block at {text.file}:{block.line} is written on one line")
         if self.setting.kind == "nlb" and not block.text.startswith("resource"):
             raise Unfixable(f"the listener is part of {block.text}: set {name} in its definition by hand")
-        children = [s for s in self.structure.statements if s.parent is block]
+        children = self.structure.children(block)
         arguments = [s for s in children if _argument(s) is not None]
         if any(_argument(s) == name for s in arguments):
             raise Unfixable(f"{block.text} already has `{name}`, but not one wslint can read as whole seconds")

@@ -46,7 +46,7 @@ def _statement(text: FileText, where: Location) -> Statement:
 
 
 def _children(text: FileText, block: Statement | None) -> list[Statement]:
-    return [s for s in text.structure("braces").statements if s.parent is block]
+    return text.structure("braces").children(block)
 
 
 def _written(context: Context, where: Location) -> str:
@@ -193,6 +193,10 @@ def upgrade_headers(context: Context) -> Iterator[Fix]:
 
 def _maps(context: Context, document: Document) -> dict[str, tuple[FileText, Statement]]:
     """Every ``map`` block of the document's files, by the variable it defines (lower case)."""
+    return context.memo(("nginx maps", id(document)), lambda: _find_maps(context, document))
+
+
+def _find_maps(context: Context, document: Document) -> dict[str, tuple[FileText, Statement]]:
     found: dict[str, tuple[FileText, Statement]] = {}
     for file in [document.file, *document.files]:
         try:
