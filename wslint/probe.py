@@ -48,6 +48,7 @@ from websockets.protocol import Event
 from websockets.uri import parse_uri
 
 from wslint.config import parse_ping_interval
+from wslint.escape import json_text, printable
 from wslint.model import Duration, Finding, Hop, Route, format_seconds
 
 Outcome = Literal["closed", "alive", "handshake-failed"]
@@ -538,7 +539,7 @@ def _bound(obs: Observation) -> str:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # one line, exit 2
-        sys.stderr.write(f"wslint: error: {message}\n")
+        sys.stderr.write(f"wslint: error: {printable(message)}\n")
         raise SystemExit(2)
 
 
@@ -591,7 +592,7 @@ def _headers(parser: argparse.ArgumentParser, given: list[str]) -> list[tuple[st
 def _lint(args: argparse.Namespace) -> tuple[list[Match], list[Finding]]:
     """The FILEs linted like ``wslint check`` (named intermediaries such as ``cloudflare`` or ``gcp=1h`` too, as
     ``wslint path`` takes them): their timeouts, and the upgrade findings (WS1xx) that can explain a failed
-    handshake. ``ValueError`` (its lines are errors) when that cannot be done."""
+    handshake. ``ValueError`` (its arguments are the errors) when that cannot be done."""
     from wslint import intermediaries
     from wslint.cli import _settings, _tree_roots
     from wslint.config import ConfigError
@@ -612,7 +613,7 @@ def _lint(args: argparse.Namespace) -> tuple[list[Match], list[Finding]]:
     except ConfigError as exc:
         raise ValueError(str(exc)) from None
     for note in notes:
-        sys.stderr.write(f"wslint: note: {note}\n")
+        sys.stderr.write(f"wslint: note: {printable(note)}\n")
     named = [e for e in args.files if not os.path.exists(e) and intermediaries.known(e)]
     hops = [intermediaries.hop(entry, Location(file=COMMAND_LINE)) for entry in named]  # ValueError: a bad =D
     paths = [e for e in args.files if e not in named]
@@ -620,9 +621,9 @@ def _lint(args: argparse.Namespace) -> tuple[list[Match], list[Finding]]:
         return candidates(hops), []
     result = lint(discover(paths, settings), _tree_roots(paths, settings, None), settings)
     for note in result.notes:
-        sys.stderr.write(f"wslint: note: {note}\n")
+        sys.stderr.write(f"wslint: note: {printable(note)}\n")
     if result.errors:
-        raise ValueError("\nwslint: error: ".join(result.errors))
+        raise ValueError(*result.errors)
     hops = (
         [hop for document in result.documents for hop in document.hops]
         + [hop for path in result.paths for hop in path.hops]
@@ -664,7 +665,7 @@ def main(argv: Sequence[str]) -> int:
         try:
             known, upgrade = _lint(args)
         except ValueError as exc:
-            sys.stderr.write(f"wslint: error: {exc}\n")
+            sys.stderr.write("".join(f"wslint: error: {printable(str(error))}\n" for error in exc.args))
             return 2
     tty = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     try:
@@ -678,14 +679,15 @@ def main(argv: Sequence[str]) -> int:
             progress=_progress if tty else None,
         )
     except CannotConnect as exc:
-        sys.stderr.write(f"wslint: error: {exc}\n")
+        sys.stderr.write(f"wslint: error: {printable(str(exc))}\n")
         return 2
     finally:
         if tty:
             sys.stderr.write("\r\x1b[K")
     matches = explain(obs, known)
     if args.output_format == "json":
-        sys.stdout.write(json.dumps(obs.to_json(matches), indent=2) + "\n")
-    else:
-        sys.stdout.write(render_text(obs, matches, args.files, upgrade))
+        sys.stdout.write(json_text(json.dumps(obs.to_json(matches), indent=2)) + "\n")
+    else:  # each line shown as data: it quotes the server's close reason and config values
+        text = render_text(obs, matches, args.files, upgrade)
+        sys.stdout.write("".join(printable(line) + "\n" for line in text.removesuffix("\n").split("\n")))
     return 0 if obs.outcome == "alive" else 1

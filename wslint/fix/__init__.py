@@ -20,6 +20,7 @@ from wslint.checks import Model
 from wslint.config import Settings
 from wslint.discover import Discovery
 from wslint.engine import Result, lint
+from wslint.escape import diff_path
 from wslint.fix.text import Edit, FileText, apply
 from wslint.model import Document, Finding, Location
 
@@ -347,7 +348,8 @@ def diff(outcome: Outcome) -> str:
     for file in sorted(outcome.fixed):
         before = _lines(outcome.original[file].text)
         after = _lines(outcome.fixed[file])
-        for line in difflib.unified_diff(before, after, fromfile=file, tofile=file):
+        name = diff_path(file)
+        for line in difflib.unified_diff(before, after, fromfile=name, tofile=name):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
 
