@@ -269,3 +269,24 @@ def test_diff_path_leaves_ordinary_names_alone() -> None:
     assert diff_path("sites/a b.conf") == "sites/a b.conf"
     assert diff_path("a\\b.conf") == "a\\b.conf"
     assert diff_path('"q.conf') == '"\\"q.conf"'
+
+
+def test_probe_error_lines_print_names_as_data(tmp_path: Path, wslint: Callable[..., Run]) -> None:
+    # the FILEs are linted before any connection: a missing one is an error line, and nothing is dialled
+    missing = "m\n::stop-commands::x\x1b[2J.conf"
+    run = wslint("probe", "--isolated", "ws://127.0.0.1:9/ws", missing, cwd=tmp_path)
+    assert run.code == 2
+    assert_safe(run.out)
+    assert_safe(run.err)
+    assert "wslint: error: m\\x0a::stop-commands::x\\x1b[2J.conf: no such file or directory" in run.err
+
+
+def test_aws_and_rule_error_lines_print_values_as_data(tmp_path: Path, wslint: Callable[..., Run]) -> None:
+    run = wslint("aws", "--name", "lb", "--config", "c\n::add-mask::x\x9b.toml", cwd=tmp_path)
+    assert run.code == 2
+    assert_safe(run.err)
+    assert "c\\x0a::add-mask::x\\x9b.toml: config file not found" in run.err
+    run = wslint("rule", "##[add-mask]x\x1b", cwd=tmp_path)
+    assert run.code == 2
+    assert_safe(run.err)
+    assert len(run.err.rstrip("\n").split("\n")) == 1
