@@ -67,7 +67,7 @@ def test_message_and_path_are_escaped() -> None:
     line = github.annotation(f, str(Path.cwd()))
     assert line == (
         "::warning title=wslint (WS201),file=odd%2Cdir/a%3Ab%25.conf,line=3,col=5,endLine=3,endColumn=9::"
-        "odd,dir/a:b%25.conf:3:5: WS201 100%25 sure: a, b%0D%0Anext line"
+        "odd,dir/a:b%25.conf:3:5: WS201 100%25 sure: a, b\\x0d\\x0anext line"  # a value's line break: shown as data
     )
     assert "\n" not in line and "\r" not in line
 
@@ -174,19 +174,23 @@ def test_clean_run_prints_only_the_summary_line() -> None:
 def test_message_lines_cannot_be_read_as_workflow_commands() -> None:
     f = finding("a.conf", 1, 1, message="bad value\n::error file=x::injected ##[warning]too", help="::add-mask::x")
     lines = lines_of(github.render(result(f)))
-    commands = [line for line in lines if line.lstrip().startswith("::") or "##[" in line]
-    # our own commands, and the text lines fenced off by stop-commands with a token they do not contain
-    stop = next(line for line in commands if line.startswith("::stop-commands::"))
-    token = stop.removeprefix("::stop-commands::")
-    assert re.fullmatch(r"wslint-[0-9a-f]{32}", token)
-    start, end = lines.index(stop), lines.index(f"::{token}::")
-    inside = lines[start + 1 : end]
-    assert "::error file=x::injected ##[warning]too" in inside and "  help: ::add-mask::x" in inside
-    assert all(token not in line for line in inside)
-    outside = [line for line in lines[:start] + lines[end + 1 :] if line.startswith("::")]
-    assert [line.split(" ")[0].split("::")[1] for line in outside] == ["group", "warning", "endgroup"]
+    # the values are shown as data (escape.printable): the only commands are wslint's own
+    commands = [line for line in lines if line.lstrip().startswith("::")]
+    assert [line.split(" ")[0].split("::")[1] for line in commands] == ["group", "warning", "endgroup"]
+    assert not any("##[" in line for line in lines)
+    assert "a.conf:1:1: WS201 [warning] bad value\\x0a::error file=x::injected ##\\x5bwarning]too" in lines
+    assert "  help: \\x3a:add-mask::x" in lines
     annotation = next(line for line in lines if line.startswith("::warning "))
-    assert "bad value%0A::error file=x::injected" in annotation
+    assert "bad value\\x0a::error file=x::injected ##\\x5bwarning]too" in annotation
+
+
+def test_verbatim_fences_lines_that_read_as_commands() -> None:
+    lines = ["+ ::add-mask::x", "ok", " a ##[warning]b"]
+    fenced = github.verbatim(lines)
+    token = fenced[0].removeprefix("::stop-commands::")
+    assert re.fullmatch(r"wslint-[0-9a-f]{32}", token)
+    assert fenced == [f"::stop-commands::{token}", *lines, f"::{token}::"]
+    assert github.verbatim(["ok", "fine"]) == ["ok", "fine"]
 
 
 def test_plain_output_has_no_stop_commands() -> None:

@@ -9,9 +9,8 @@ Findings are located at ``aws://REGION/ARN`` with no line (RULES.md).
 from __future__ import annotations
 
 import argparse
-import sys
 
-from wslint.cli import _Parser, _settings, add_run_options, emit, show_settings
+from wslint.cli import _Parser, _settings, add_run_options, emit, say, show_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,17 +39,17 @@ def main(argv: list[str]) -> int:
     try:
         settings, notes = _settings(args)
     except ConfigError as exc:
-        sys.stderr.write(f"wslint: error: {exc}\n")
+        say("error", str(exc))
         return 2
     for note in notes:
-        sys.stderr.write(f"wslint: note: {note}\n")
+        say("note", note)
     if args.show_settings:
         return show_settings(settings)
 
     try:
         import boto3  # noqa: F401  (an optional dependency: the extra "aws")
     except ImportError as exc:
-        sys.stderr.write(f"wslint: error: `wslint aws` needs boto3: pip install 'wslint[aws]' ({exc})\n")
+        say("error", f"`wslint aws` needs boto3: pip install 'wslint[aws]' ({exc})")
         return 2
     from wslint.sources import aws_live
 
@@ -58,7 +57,7 @@ def main(argv: list[str]) -> int:
     try:
         live = aws_live.read(args.region, args.profile, selection)
     except aws_live.AwsError as exc:
-        sys.stderr.write(f"wslint: error: {aws_live.safe(str(exc))}\n")
+        say("error", aws_live.safe(str(exc)))
         return 2
     document = live.document()
     result = Result(documents=[document], notes=list(live.notes), files=1, rules=enabled_rules(settings))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wslint import BUG_HINT, __version__
+from wslint.escape import json_text, printable
 
 if TYPE_CHECKING:
     from wslint.config import Settings
@@ -20,9 +21,14 @@ if TYPE_CHECKING:
 SUBCOMMANDS = ("check", "rules", "rule", "path", "aws")
 
 
+def say(what: str, text: str) -> None:
+    """``wslint: WHAT: TEXT`` on stderr; TEXT (which names files and quotes config values) shown as data."""
+    sys.stderr.write(f"wslint: {what}: {printable(text)}\n")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # one line, exit 2
-        sys.stderr.write(f"wslint: error: {message}\n")
+        say("error", message)
         raise SystemExit(2)
 
 
@@ -82,7 +88,7 @@ def show_settings(settings: Settings) -> int:
     """``--show-settings``: the resolved settings as JSON on stdout."""
     data = settings.model_dump(mode="json", by_alias=True)
     data["config-file"] = settings.config_file
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    sys.stdout.write(json_text(json.dumps(data, indent=2, sort_keys=True)) + "\n")
     return 0
 
 
@@ -198,10 +204,10 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
         if draw:
             _choose_paths(args, settings)
     except ConfigError as exc:
-        sys.stderr.write(f"wslint: error: {exc}\n")
+        say("error", str(exc))
         return 2
     for note in notes:
-        sys.stderr.write(f"wslint: note: {note}\n")
+        say("note", note)
     if args.show_settings:
         return show_settings(settings)
     fixing = _fix_mode(args, draw)
@@ -226,9 +232,9 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     discovery = discover(paths, settings, kind=args.kind, stdin=stdin, force_exclude=args.force_exclude)
     if args.show_files:
         for target in discovery.targets:
-            sys.stdout.write(f"{target.display}\t{target.kind}\n")
+            sys.stdout.write(f"{printable(target.display)}\t{target.kind}\n")
         for error in discovery.errors:
-            sys.stderr.write(f"wslint: error: {error}\n")
+            say("error", error)
         return 2 if discovery.errors else 0
     # a run is short and its objects hold no reference cycles worth collecting: skip the collector's passes,
     # which walk every live object (millions on a large config) while the model is built and reported
@@ -272,12 +278,22 @@ def _autofix(args: argparse.Namespace, discovery: Discovery, paths: list[str], s
     result = outcome.result
     result.errors.extend(errors)
     for line in fix.describe(outcome, "fixed" if args.fix else "would fix"):
-        sys.stderr.write(f"wslint: {line}\n")
+        sys.stderr.write(f"wslint: {printable(line)}\n")
     if args.diff:
-        sys.stdout.write(fix.diff(outcome))
+        sys.stdout.write(_diff_text(fix.diff(outcome), settings.output_format))
+        sys.stdout.flush()
         code = emit(result, settings, args, stream=sys.stderr)
         return code if code == 2 or not outcome.fixed or args.exit_zero else 1
     return emit(result, settings, args)
+
+
+def _diff_text(text: str, fmt: str | None) -> str:
+    """The diff; for GitHub, between stop-commands markers when a line of it (the files' text) reads as a command."""
+    if fmt != "github" or not text:
+        return text
+    from wslint.report.github import verbatim
+
+    return "\n".join(verbatim(text.removesuffix("\n").split("\n"))) + "\n"
 
 
 def _choose_paths(args: argparse.Namespace, settings: Settings) -> None:
@@ -313,9 +329,9 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
     from wslint.report import render
 
     for note in result.notes:
-        sys.stderr.write(f"wslint: note: {note}\n")
+        say("note", note)
     for error in result.errors:
-        sys.stderr.write(f"wslint: error: {error}\n")
+        say("error", error)
     fmt = settings.output_format or "text"
     color = _use_color(args.color, bool(args.output_file)) and fmt == "text"
     report = render(result, fmt, color, draw)
@@ -328,7 +344,7 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
         try:
             Path(path).write_text(text, encoding="utf-8")
         except OSError as exc:
-            sys.stderr.write(f"wslint: error: {path}: cannot write: {exc.strerror}\n")
+            say("error", f"{path}: cannot write: {exc.strerror}")
             return 2
     if fmt == "github" and summary:
         from wslint.report.github import summary as github_summary
@@ -337,7 +353,7 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
             with open(summary, "a", encoding="utf-8") as out:
                 out.write(github_summary(result))
         except OSError as exc:
-            sys.stderr.write(f"wslint: error: {summary}: cannot write the step summary: {exc.strerror}\n")
+            say("error", f"{summary}: cannot write the step summary: {exc.strerror}")
             return 2
     if not args.output_file:
         (stream or sys.stdout).write(report)
@@ -386,7 +402,7 @@ def cmd_rule(argv: Sequence[str]) -> int:
     args = p.parse_args(list(argv))
     rule_id = args.id.upper()
     if rule_id not in RULES:
-        sys.stderr.write(f"wslint: error: unknown rule {args.id!r} (see `wslint rules`)\n")
+        say("error", f"unknown rule '{args.id}' (see `wslint rules`)")
         return 2
     document = rule_document(rule_id)
     if document is None:
@@ -413,7 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # never a traceback: one line, exit 2
-        sys.stderr.write(f"wslint: error: internal error: {type(exc).__name__}: {exc}; {BUG_HINT}\n")
+        say("error", f"internal error: {type(exc).__name__}: {exc}; {BUG_HINT}")
         return 2
 
 

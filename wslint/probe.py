@@ -55,6 +55,7 @@ from websockets.protocol import Event
 from websockets.uri import parse_uri
 
 from wslint.config import parse_ping_interval, parse_size
+from wslint.escape import json_text, printable
 from wslint.model import Duration, Finding, Hop, Route, format_seconds
 
 Outcome = Literal["closed", "alive", "handshake-failed"]
@@ -670,7 +671,7 @@ def _bound(obs: Observation) -> str:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # one line, exit 2
-        sys.stderr.write(f"wslint: error: {message}\n")
+        sys.stderr.write(f"wslint: error: {printable(message)}\n")
         raise SystemExit(2)
 
 
@@ -747,7 +748,7 @@ def _size(parser: argparse.ArgumentParser, flag: str, value: str) -> int:
 def _lint(args: argparse.Namespace) -> tuple[list[Match], list[Finding]]:
     """The FILEs linted like ``wslint check`` (named intermediaries such as ``cloudflare`` or ``gcp=1h`` too, as
     ``wslint path`` takes them): their timeouts, and the upgrade findings (WS1xx) that can explain a failed
-    handshake. ``ValueError`` (its lines are errors) when that cannot be done."""
+    handshake. ``ValueError`` (its arguments are the errors) when that cannot be done."""
     from wslint import intermediaries
     from wslint.cli import _settings, _tree_roots
     from wslint.config import ConfigError
@@ -768,7 +769,7 @@ def _lint(args: argparse.Namespace) -> tuple[list[Match], list[Finding]]:
     except ConfigError as exc:
         raise ValueError(str(exc)) from None
     for note in notes:
-        sys.stderr.write(f"wslint: note: {note}\n")
+        sys.stderr.write(f"wslint: note: {printable(note)}\n")
     named = [e for e in args.files if not os.path.exists(e) and intermediaries.known(e)]
     hops = [intermediaries.hop(entry, Location(file=COMMAND_LINE)) for entry in named]  # ValueError: a bad =D
     paths = [e for e in args.files if e not in named]
@@ -776,9 +777,9 @@ def _lint(args: argparse.Namespace) -> tuple[list[Match], list[Finding]]:
         return candidates(hops), []
     result = lint(discover(paths, settings), _tree_roots(paths, settings, None), settings)
     for note in result.notes:
-        sys.stderr.write(f"wslint: note: {note}\n")
+        sys.stderr.write(f"wslint: note: {printable(note)}\n")
     if result.errors:
-        raise ValueError("\nwslint: error: ".join(result.errors))
+        raise ValueError(*result.errors)
     hops = (
         [hop for document in result.documents for hop in document.hops]
         + [hop for path in result.paths for hop in path.hops]
@@ -821,7 +822,7 @@ def main(argv: Sequence[str]) -> int:
         try:
             known, upgrade = _lint(args)
         except ValueError as exc:
-            sys.stderr.write(f"wslint: error: {exc}\n")
+            sys.stderr.write("".join(f"wslint: error: {printable(str(error))}\n" for error in exc.args))
             return 2
     tty = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     try:
@@ -836,12 +837,12 @@ def main(argv: Sequence[str]) -> int:
             progress=_progress if tty else None,
         )
     except CannotConnect as exc:
-        sys.stderr.write(f"wslint: error: {_scrub(str(exc), args.url)}\n")
+        sys.stderr.write(f"wslint: error: {printable(_scrub(str(exc), args.url))}\n")
         return 2
     except Exception as exc:  # the CLI's own catch-all would quote the URL, password and all
         from wslint import BUG_HINT
 
-        what = _scrub(f"{type(exc).__name__}: {exc}", args.url)
+        what = printable(_scrub(f"{type(exc).__name__}: {exc}", args.url))
         sys.stderr.write(f"wslint: error: internal error: {what}; {BUG_HINT}\n")
         return 2
     finally:
@@ -849,7 +850,8 @@ def main(argv: Sequence[str]) -> int:
             sys.stderr.write("\r\x1b[K")
     matches = explain(obs, known)
     if args.output_format == "json":
-        sys.stdout.write(json.dumps(obs.to_json(matches), indent=2) + "\n")
-    else:
-        sys.stdout.write(render_text(obs, matches, args.files, upgrade))
+        sys.stdout.write(json_text(json.dumps(obs.to_json(matches), indent=2)) + "\n")
+    else:  # each line shown as data: it quotes the server's close reason and config values
+        text = render_text(obs, matches, args.files, upgrade)
+        sys.stdout.write("".join(printable(line) + "\n" for line in text.removesuffix("\n").split("\n")))
     return 0 if obs.outcome == "alive" else 1

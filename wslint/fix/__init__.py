@@ -22,6 +22,7 @@ from wslint.checks import Model
 from wslint.config import Settings
 from wslint.discover import Discovery
 from wslint.engine import Result, lint
+from wslint.escape import diff_path
 from wslint.fix import write as safe
 from wslint.fix.text import Edit, FileText, apply
 from wslint.fix.write import Snapshot
@@ -390,7 +391,8 @@ def diff(outcome: Outcome) -> str:
         bom = "\ufeff" if original.bom else ""  # part of the file's first line, as patch reads it
         before = _lines(bom + original.text)
         after = _lines(bom + outcome.fixed[file])
-        for line in difflib.unified_diff(before, after, fromfile=file, tofile=file):
+        name = diff_path(file)
+        for line in difflib.unified_diff(before, after, fromfile=name, tofile=name):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
 

@@ -6,10 +6,11 @@
 annotations per level per step: the text lines in the groups cover the rest. Suppressed
 findings get no annotation. ``summary`` is Markdown for ``$GITHUB_STEP_SUMMARY``.
 
-Escaping follows ``@actions/core`` (command.ts). The ``file`` property is relative to the
-repository root (the runner reads a relative path that way), the message keeps the path as
-given. A finding without a line (a live AWS resource, a named intermediary) has no ``file``:
-it is not a file in the repository, so its annotation belongs to the run.
+Every file name and message is first made one safe line by ``escape.printable`` (no control
+character, no ``::`` at its start, no ``##[``); then escaping follows ``@actions/core`` (command.ts).
+The ``file`` property is relative to the repository root (the runner reads a relative path that
+way), the message keeps the path as given. A finding without a line (a live AWS resource, a named
+intermediary) has no ``file``: it is not a file in the repository, so its annotation belongs to the run.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import hashlib
 import html
 
 from wslint.engine import Result
+from wslint.escape import has_controls, printable
 from wslint.model import Finding, Severity
 from wslint.report import text
 from wslint.report.sarif import repo_relative, repo_root
@@ -36,6 +38,13 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+def file_property(path: str) -> str:
+    """The ``file`` property's value: the runner decodes ``%0A``/``%0D`` back, so a name with line breaks still
+    names its file; one with another control character or ``##[`` is shown escaped (it then names no file)."""
+    hostile = has_controls(path.replace("\r", "").replace("\n", "")) or "##[" in path
+    return printable(path) if hostile else path
+
+
 def _where(f: Finding) -> str:
     location = f.location
     return location.file if location.line is None else f"{location.file}:{location.line}:{location.column or 1}"
@@ -48,7 +57,7 @@ def annotation(f: Finding, root: str) -> str:
     if location.line is not None:
         end_line = max(location.end_line or location.line, location.line)
         single = end_line == location.line
-        properties.append(("file", repo_relative(location.file, root) or location.file))
+        properties.append(("file", file_property(repo_relative(location.file, root) or location.file)))
         properties.append(("line", location.line))
         if single and location.column is not None:
             properties.append(("col", location.column))
@@ -57,7 +66,7 @@ def annotation(f: Finding, root: str) -> str:
             properties.append(("endColumn", max(location.end_column, location.column)))
     command = COMMANDS[f.severity or Severity.WARNING]
     props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties)
-    return f"::{command} {props}::{escape_data(f'{_where(f)}: {f.rule} {f.message}')}"
+    return f"::{command} {props}::{escape_data(printable(f'{_where(f)}: {f.rule} {f.message}'))}"
 
 
 def _is_command(line: str) -> bool:
@@ -65,7 +74,7 @@ def _is_command(line: str) -> bool:
     return line.lstrip().startswith("::") or "##[" in line
 
 
-def _verbatim(lines: list[str]) -> list[str]:
+def verbatim(lines: list[str]) -> list[str]:
     """Report lines, printed as they are: between stop-commands markers when one looks like a command.
 
     The resume token is a hash of the lines, which they cannot contain.
@@ -84,13 +93,13 @@ def render(result: Result) -> str:
     out: list[str] = []
     for file in files:
         mine = [f for f in shown if f.location.file == file]
-        out.append(f"::group::wslint: {escape_data(file)}")
+        out.append(f"::group::wslint: {escape_data(printable(file))}")
         out.extend(annotation(f, root) for f in mine)
         # the file's lines of the text report, without its summary line
         report = text.render(Result(findings=mine, files=1), color=False).rstrip("\n").split("\n")[:-1]
-        out.extend(_verbatim(report))
+        out.extend(verbatim(report))
         out.append("::endgroup::")
-    out.extend(_verbatim(text.render(result, color=False).rstrip("\n").split("\n")[-1:]))
+    out.extend(verbatim(text.render(result, color=False).rstrip("\n").split("\n")[-1:]))
     return "\n".join(out) + "\n"
 
 
@@ -99,7 +108,7 @@ def render(result: Result) -> str:
 
 def _cell(value: str) -> str:
     """A Markdown table cell: HTML escaped, pipes escaped, one line."""
-    return " ".join(html.escape(value, quote=False).replace("|", "\\|").split())
+    return html.escape(printable(" ".join(value.split())), quote=False).replace("|", "\\|")
 
 
 def _plural(count: int, word: str) -> str:

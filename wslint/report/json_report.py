@@ -7,6 +7,7 @@ from typing import Any
 
 from wslint import __version__
 from wslint.engine import Result
+from wslint.escape import json_text
 from wslint.model import Finding, Location, Severity
 
 SCHEMA_VERSION = 1
@@ -57,7 +58,7 @@ def render(result: Result, draw: bool = False) -> str:
 
 
 def _dumps(data: dict[str, Any], findings: list[Finding]) -> str:
-    """Indented JSON with one finding per line.
+    """Indented JSON with one finding per line, printable as it is (``escape.json_text``).
 
     ``json.dumps(indent=...)`` runs Python's pure-Python encoder, a tenth of a large run; each
     finding is encoded by the C encoder instead, on a line of its own (easy to grep and diff).
@@ -69,4 +70,4 @@ def _dumps(data: dict[str, Any], findings: list[Finding]) -> str:
     # "version" and "schema" come first: the placeholder is the first null
     head, _, tail = json.dumps(data, indent=2, ensure_ascii=False).partition('"findings": null')
     listed = f"[\n{body}\n  ]" if findings else "[]"
-    return "".join((head, '"findings": ', listed, tail, "\n"))
+    return json_text("".join((head, '"findings": ', listed, tail, "\n")))

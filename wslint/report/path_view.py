@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from wslint.escape import printable
 from wslint.model import Duration, Hop, Path, Route, format_seconds
 from wslint.report.json_report import _where
 from wslint.report.text import _paint
@@ -91,6 +92,7 @@ class _Row:
             self.cells = [number, hop.kind, hop.name, "no WebSocket route", "", str(hop.location)]
         else:
             self.cells = [number, hop.kind, _label(hop, route), *_timeout_cells(route)]
+        self.cells = [printable(cell) for cell in self.cells]  # names and values from the configs, as data
         self.style = self._style(route.idle_timeout if route else None)
 
     def _style(self, timeout: Duration | None) -> str:
@@ -139,16 +141,16 @@ def _table(path: Path, rows: list[_Row], color: bool) -> list[str]:
         lines.append(_paint_row(text, row.style, color))
         timeout = row.route.idle_timeout if row.route else None
         if timeout is not None and timeout.note:
-            lines.append(f"{indent}note: {timeout.note}")
+            lines.append(f"{indent}note: {printable(timeout.note)}")
         last_of_hop = i + 1 == len(rows) or rows[i + 1].hop is not row.hop
         lifetime = row.hop.lifetime
         if last_of_hop and lifetime is not None:
             lines.append(
                 f"{indent}lifetime: caps every connection at {lifetime.human()} whatever the traffic (WS207): "
-                f"{_source(lifetime)} at {lifetime.location}"
+                + printable(f"{_source(lifetime)} at {lifetime.location}")
             )
             if lifetime.note:
-                lines.append(f"{indent}note: {lifetime.note}")
+                lines.append(f"{indent}note: {printable(lifetime.note)}")
     return lines
 
 
@@ -192,7 +194,8 @@ def _verdict_lines(path: Path, color: bool) -> list[str]:
         lines.append(f"  {mark} no finite idle timeout known: nothing wslint can read drops an idle connection")
         return lines
     limit = bottleneck[2]
-    lines = [f"  largest safe ping interval: {format_seconds(safe)} (half of {limit.human()} at {limit.location})"]
+    at = printable(str(limit.location))
+    lines = [f"  largest safe ping interval: {format_seconds(safe)} (half of {limit.human()} at {at})"]
     if ping is None:
         lines.append(
             f"  {_paint('?', '33', color)} ping interval unknown: tell wslint with --ping-interval or --client (WS303)"
@@ -216,11 +219,11 @@ def _verdict_lines(path: Path, color: bool) -> list[str]:
 
 def _render_path(path: Path, color: bool) -> list[str]:
     hops = f"{len(path.hops)} hop{'' if len(path.hops) == 1 else 's'}"
-    title = _paint('path "' + path.name + '"', "1", color)
-    lines = [f"{title} ({path.location}): {hops}, client side first"]
-    lines.append(f"  ping interval: {path.keepalive.describe()}")
+    title = _paint('path "' + printable(path.name) + '"', "1", color)
+    lines = [f"{title} ({printable(str(path.location))}): {hops}, client side first"]
+    lines.append(f"  ping interval: {printable(path.keepalive.describe())}")
     if path.keepalive.note:
-        lines.append(f"  note: {path.keepalive.note}")
+        lines.append(f"  note: {printable(path.keepalive.note)}")
     rows = _rows(path)
     lines += ["", *_table(path, rows, color)]
     bars = _bars(path, rows, color)
@@ -228,9 +231,8 @@ def _render_path(path: Path, color: bool) -> list[str]:
         lines += ["", *bars]
     lines += ["", *_verdict_lines(path, color)]
     if path.missing:
-        lines.append(
-            f"  not linted in this run: {', '.join(path.missing)} (the bottleneck is among the linted hops only)"
-        )
+        missing = printable(", ".join(path.missing))
+        lines.append(f"  not linted in this run: {missing} (the bottleneck is among the linted hops only)")
     return lines
 
 

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from wslint import __version__
 from wslint.engine import Result
+from wslint.escape import json_text
 from wslint.model import Finding, Location, Severity
 from wslint.rules import RULES, rule_document
 
@@ -223,5 +224,5 @@ def sarif_log(result: Result, cwd: str | None = None) -> dict[str, Any]:
 
 
 def render(result: Result) -> str:
-    """SARIF 2.1.0 JSON text, ending with a newline."""
-    return json.dumps(sarif_log(result), indent=2, ensure_ascii=False) + "\n"
+    """SARIF 2.1.0 JSON text, ending with a newline, printable as it is (``escape.json_text``)."""
+    return json_text(json.dumps(sarif_log(result), indent=2, ensure_ascii=False)) + "\n"

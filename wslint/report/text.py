@@ -1,8 +1,12 @@
-"""The default report: ``path:line:col: WS201 [warning] message`` and an indented help line."""
+"""The default report: ``path:line:col: WS201 [warning] message`` and an indented help line.
+
+File names and messages (which quote config values) are printed through ``escape.printable``.
+"""
 
 from __future__ import annotations
 
 from wslint.engine import Result
+from wslint.escape import printable
 from wslint.model import Severity
 
 COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -18,18 +22,15 @@ def render(result: Result, color: bool) -> str:
     for f in shown:
         severity = f.severity or Severity.WARNING
         # a live resource (aws://REGION/ARN) has no line: show it as it is
-        where = (
-            str(f.location)
-            if f.location.line is None
-            else f"{f.location.file}:{f.location.line}:{f.location.column or 1}"
-        )
+        where = printable(str(f.location))
         lines.append(
-            f"{_paint(where, '1', color)}: {_paint(f.rule, COLORS[severity], color)} [{severity.value}] {f.message}"
+            f"{_paint(where, '1', color)}: {_paint(f.rule, COLORS[severity], color)} [{severity.value}] "
+            + printable(f.message)
         )
         if f.help:
-            lines.append(f"  help: {f.help}")
+            lines.append(f"  help: {printable(f.help)}")
         for related in f.related:
-            lines.append(f"  related: {related.location}: {related.message}")
+            lines.append(f"  related: {printable(f'{related.location}: {related.message}')}")
     counts = {s: sum(1 for f in shown if f.severity == s) for s in Severity}
     files = f"{result.files} file" + ("" if result.files == 1 else "s")
     if shown:
