@@ -391,6 +391,8 @@ class HaproxyRoute(BaseModel):
     client_fin_unknown: bool = False
     # a `timeout tunnel` in the frontend, which HAProxy ignores there
     ignored_tunnel: Location | None = None
+    # the backend's mode (a frontend and its backends share it): "http", "tcp", another, or None when unknown
+    mode: str | None = "http"
 
 
 class Proxy(BaseModel):

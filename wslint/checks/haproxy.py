@@ -33,7 +33,9 @@ def no_tunnel_timeout(model: Model) -> Iterator[Finding]:
     for _, route in _haproxy_routes(model):
         facts = route.haproxy
         assert facts is not None
-        if facts.tunnel is None and not facts.tunnel_unknown:
+        # mode tcp has no HTTP phase: timeout client/server are the tunnel's own idle timeouts from the first byte,
+        # judged by WS301-WS303; an unknown mode may be tcp
+        if facts.mode == "http" and facts.tunnel is None and not facts.tunnel_unknown:
             groups.setdefault(route.location, []).append(route)
     for where, routes in groups.items():
         facts = routes[0].haproxy
@@ -86,14 +88,21 @@ def missing_timeouts(model: Model) -> Iterator[Finding]:
                 f"{', '.join(f'timeout {m}' for m in missing)} never set for {', '.join(names)}"
                 for missing, names in by_missing.items()
             ]
-            wanted = sorted({m for p in proxies for m in p.missing_timeouts})
-            shared = where != proxies[0].location
+            wanted = ", ".join(f"timeout {m}" for m in sorted({m for p in proxies for m in p.missing_timeouts}))
+            if where != proxies[0].location:
+                fix = f"Set {wanted} in this defaults section."
+            elif proxies[0].defaults is None:
+                fix = (
+                    f"Set {wanted} in this section, or once in a defaults section before it (if HAProxy reads this "
+                    "file with another that holds its defaults, lint the files together)."
+                )
+            else:
+                fix = f"Set {wanted} in this section."
             yield finding(
                 "WS204",
                 where,
                 "; ".join(parts) + ": infinite, and HAProxy warns about missing timeouts at start-up",
-                f"Set {', '.join(f'timeout {m}' for m in wanted)} in "
-                f"{'this defaults section' if shared else 'this section'}.",
+                fix,
                 hops=[hop.name],
             )
 

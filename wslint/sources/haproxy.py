@@ -18,7 +18,7 @@ import dataclasses
 import math
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from wslint import BUG_HINT
@@ -34,8 +34,13 @@ WEBSOCKET_NAME_TOKENS = frozenset(
 # which sections honour a timeout (configuration manual, "May be used in sections")
 FRONTEND_TIMEOUTS = frozenset({"client", "client-fin", "http-request", "http-keep-alive", "tarpit"})
 BACKEND_TIMEOUTS = frozenset({"server", "server-fin", "connect", "tunnel", "queue", "check", "tarpit"})
+# fetches that select a path, or a host (the Host header, or TLS SNI in TCP mode), for the "plain route" policy
+PLAIN_PATH_FETCHES = re.compile(r"^(?:req\.)?(?:path|url|base)(?:_(?:beg|end|sub|reg|dir|dom|str|len))?(?:,|$)")
+HOST_FETCHES = re.compile(r"^(?:req\.)?(?:hdr(?:_[a-z]+)?\(host\)|req[._]ssl_sni|ssl_fc_sni)")
 PATH_FETCHES = re.compile(r"^(path|path_beg|path_end|path_sub|path_reg|path_dir|url|url_beg|url_sub|url_reg|base)")
 _UNKNOWN = "unknown"
+# what the idle timeout of a TCP-mode proxy is (configuration manual, `mode` and `timeout tunnel`)
+TCP_TUNNEL_NOTE = "mode tcp: the connection is a tunnel from its first byte, with no HTTP phase"
 # the keywords wslint reads: a .if that cannot be evaluated matters only around these
 READ_KEYWORDS = frozenset(
     "timeout mode default_backend use_backend acl option http-check hard-stop-after close-spread-time".split()
@@ -83,16 +88,20 @@ class _Proxy:
     section: Section
     settings: _Settings
     defaults: Section | None
-    use_backends: list[tuple[str, bool]] = field(default_factory=list)  # (backend, reached on a WebSocket ACL)
+    # (backend, reached on a WebSocket ACL, reached only on paths or hosts without a WebSocket token)
+    use_backends: list[tuple[str, bool, bool]] = field(default_factory=list)
     acls: dict[str, bool] = field(default_factory=dict)  # name -> tests Upgrade or a WebSocket path
+    criteria: dict[str, list[list[str]]] = field(default_factory=dict)  # name -> its criteria (lines ORed)
     ignored_tunnel: Location | None = None
     has_servers: bool = False
 
 
 class _Analysis:
-    def __init__(self, configs: list[Config], settings: Settings) -> None:
+    def __init__(self, configs: list[Config], settings: Settings, continues: bool = True) -> None:
         self.configs = configs
         self.settings = settings
+        # without a global or defaults section of its own, the group takes its defaults from another file
+        self.continues = continues
         self.problems: list[Problem] = []
         self.times: list[Duration] = []
         self.ws_paths = settings.all_websocket_paths
@@ -157,8 +166,9 @@ class _Analysis:
     def _proxies(self, sections: list[Section]) -> list[_Proxy]:
         named: dict[str, tuple[Section, _Settings]] = {}
         last: tuple[Section, _Settings] | None = None
-        # a fragment (no global, no defaults): the defaults HAProxy will give it are in another file
-        fragment = not any(s.kind in ("global", "defaults") for s in sections)
+        # a fragment (no global, no defaults) that continues another file: its defaults are there, unseen;
+        # one that continues nothing runs as `haproxy -f FILE` runs it, on HAProxy's own defaults (mode tcp)
+        fragment = self.continues and not _complete(sections)
         unseen = _Settings(timeouts=dict.fromkeys(FRONTEND_TIMEOUTS | BACKEND_TIMEOUTS, _UNKNOWN), mode_unknown=True)
         out: list[_Proxy] = []
         for section in sections:
@@ -210,9 +220,13 @@ class _Analysis:
             elif keyword == "default_backend" and len(words) >= 2:
                 settings.default_backend = words[1]
             elif keyword == "use_backend" and len(words) >= 2 and kind != "backend":
-                proxy.use_backends.append((words[1], self._websocket_condition(proxy, words[2:])))
+                condition = words[2:]
+                proxy.use_backends.append(
+                    (words[1], self._websocket_condition(proxy, condition), self._plain_condition(proxy, condition))
+                )
             elif keyword == "acl" and len(words) >= 3:
                 proxy.acls[words[1]] = proxy.acls.get(words[1], False) or self._websocket_acl(words[2:])
+                proxy.criteria.setdefault(words[1], []).append(words[2:])
             elif keyword == "option" and len(words) >= 2 and words[1] == "httpchk":
                 args = words[2:]
                 path = args[1] if len(args) >= 2 else (args[0] if len(args) == 1 else "/")
@@ -323,48 +337,76 @@ class _Analysis:
                 return True
         return any(not t.startswith("!") and proxy.acls.get(t, False) for t in terms)
 
+    def _plain_condition(self, proxy: _Proxy, words: list[str]) -> bool:
+        """Whether an ``if`` condition selects only requests to given paths or hosts, none with a WebSocket token.
+
+        Every ``||`` branch must hold a test of a path or host, not negated, whose values wslint can read, and no
+        branch a test of the Upgrade header, a WebSocket path or a host with a WebSocket token.
+        """
+        if len(words) < 2 or words[0] != "if":
+            return False
+        branches: list[list[tuple[bool, list[list[str]]]]] = [[]]
+        for negated, criteria in _terms(words[1:], proxy.criteria):
+            if criteria is None:
+                branches.append([])  # `||` / `or`
+            else:
+                branches[-1].append((negated, criteria))
+        for branch in branches:
+            if any(any(self._websocket_acl(c) or _host_with_token(c) for c in criteria) for _, criteria in branch):
+                return False
+            selects = [criteria for negated, criteria in branch if not negated and criteria]
+            if not any(all(map(_plain_selector, criteria)) for criteria in selects):
+                return False
+        return True
+
     @staticmethod
     def _name_is_websocket(name: str) -> bool:
         return any(token.lower() in WEBSOCKET_NAME_TOKENS for token in re.split(r"[-_.]", name))
 
     # -- routes ---------------------------------------------------------------------------------------------
     def _routes(self, proxies: list[_Proxy], backends: dict[str, _Proxy]) -> tuple[list[Route], set[str]]:
-        pairs: list[tuple[_Proxy | None, _Proxy, bool]] = []
+        # (frontend, backend, reached on a WebSocket ACL, reached on a plain path or host)
+        pairs: list[tuple[_Proxy | None, _Proxy, bool, bool]] = []
         reached: set[str] = set()
         for proxy in proxies:
             kind = proxy.section.kind
             if kind == "listen":
-                pairs.append((proxy, proxy, False))
+                pairs.append((proxy, proxy, False, False))
                 reached.add(proxy.section.name)
             if kind in ("frontend", "listen"):
                 targets = list(proxy.use_backends)
                 if proxy.settings.default_backend:
-                    targets.append((proxy.settings.default_backend, False))
-                for name, on_websocket in targets:
+                    targets.append((proxy.settings.default_backend, False, False))
+                for name, on_websocket, plain in targets:
                     backend = backends.get(name)
                     if backend is not None and backend is not proxy:
-                        pairs.append((proxy, backend, on_websocket))
+                        pairs.append((proxy, backend, on_websocket, plain))
                         reached.add(name)
         for proxy in proxies:
             if proxy.section.kind == "backend" and proxy.section.name not in reached:
-                pairs.append((None, proxy, False))
+                pairs.append((None, proxy, False, False))
         explicit = self.settings.websocket_routes
         marked: set[str] = set()
+        fallback = False
         if explicit is not None:
-            marked = {b.section.name for _, b, _ in pairs if any(self._listed(e, b.section.name) for e in explicit)}
+            marked = {b.section.name for _, b, _, _ in pairs if any(self._listed(e, b.section.name) for e in explicit)}
         else:
-            marked = {b.section.name for _, b, ws in pairs if ws or self._name_is_websocket(b.section.name)}
-            if not marked:  # HAProxy forwards upgrades by default: every proxy with servers may carry them
+            marked = {b.section.name for _, b, ws, _ in pairs if ws or self._name_is_websocket(b.section.name)}
+            if not marked:  # HAProxy forwards upgrades by default: every proxy with servers may carry them,
+                # except one reached only on paths or hosts without a WebSocket token: a plain HTTP route
+                fallback = True
                 marked = {
                     b.section.name
-                    for _, b, _ in pairs
-                    if b.has_servers and (b.settings.mode_unknown or (b.settings.mode or "tcp") in ("http", "tcp"))
+                    for _, b, _, plain in pairs
+                    if not plain
+                    and b.has_servers
+                    and (b.settings.mode_unknown or (b.settings.mode or "tcp") in ("http", "tcp"))
                 }
         routes: list[Route] = []
         seen: set[tuple[str | None, str]] = set()
-        for front, back, _ in pairs:
+        for front, back, _, plain in pairs:
             key = (front.section.name if front else None, back.section.name)
-            if back.section.name not in marked or key in seen:
+            if back.section.name not in marked or key in seen or (fallback and plain):
                 continue
             seen.add(key)
             routes.append(self._route(front, back, explicit is not None))
@@ -392,6 +434,7 @@ class _Analysis:
             client_fin=client_fin if isinstance(client_fin, Duration) else None,
             client_fin_unknown=client_fin == _UNKNOWN,
             ignored_tunnel=front.ignored_tunnel if front else None,
+            mode=None if back.settings.mode_unknown else back.settings.mode or "tcp",
         )
         idle: Duration | None
         if isinstance(tunnel, Duration):
@@ -411,6 +454,8 @@ class _Analysis:
                     default=True,
                     directive="timeout tunnel",
                 )
+        if idle is not None and facts.mode == "tcp" and not idle.infinite:
+            idle = idle.model_copy(update={"note": TCP_TUNNEL_NOTE})
         if back.section.kind == "listen":
             name = f"listen {back.section.name}"
         elif front is None:
@@ -468,6 +513,80 @@ class _Analysis:
         )
 
 
+def _terms(words: list[str], criteria: dict[str, list[list[str]]]) -> Iterator[tuple[bool, list[list[str]] | None]]:
+    """The terms of a condition as (negated, the criteria that test it); ``(False, None)`` for ``||``.
+
+    An anonymous ACL ``{ fetch values }`` is one criterion; a named ACL has the criteria of its ``acl`` lines (none
+    for one not declared here, such as HAProxy's predefined ``HTTP`` or ``TRUE``).
+    """
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if word in ("||", "or"):
+            yield False, None
+            continue
+        negated = word.startswith("!")
+        word = word[1:] if negated else word
+        if not word and index < len(words):  # `! name` or `! { ... }`
+            word = words[index]
+            index += 1
+        if word == "{":
+            end = words.index("}", index) if "}" in words[index:] else len(words)
+            yield negated, [words[index:end]]
+            index = end + 1
+        elif word:
+            yield negated, criteria.get(word, [])
+
+
+def _values(criterion: list[str]) -> list[str] | None:
+    """The patterns of a criterion (fetch, flags, values); None when they come from a file (``-f``, ``-M``)."""
+    values: list[str] = []
+    args = iter(criterion[1:])
+    for word in args:
+        if word in ("-f", "-M"):
+            return None
+        if word in ("-m", "-u"):
+            next(args, None)
+        elif word != "--" and not word.startswith("-"):
+            values.append(word)
+    return values
+
+
+def _plain_selector(criterion: list[str]) -> bool:
+    """A test of the path or the host against values wslint can read (WebSocket tokens are checked apart)."""
+    fetch = criterion[0].lower() if criterion else ""
+    values = _values(criterion)
+    return bool(values) and bool(PLAIN_PATH_FETCHES.match(fetch) or HOST_FETCHES.match(fetch))
+
+
+def _host_with_token(criterion: list[str]) -> bool:
+    """A test of the host whose values have a WebSocket name token (``ws.example.com``)."""
+    if not criterion or not HOST_FETCHES.match(criterion[0].lower()):
+        return False
+    values = _values(criterion) or []
+    return any(token in WEBSOCKET_NAME_TOKENS for value in values for token in re.split(r"[-_.]", value.lower()))
+
+
+def _complete(sections: Iterable[Section]) -> bool:
+    """Whether the sections hold a ``global`` or ``defaults`` section: a configuration of its own, not a fragment."""
+    return any(s.kind in ("global", "defaults") for s in sections)
+
+
+def _continues(group: list[str], complete: list[str]) -> bool:
+    """Whether files (real paths) without global or defaults continue another file's configuration.
+
+    They do when they sit in a ``*.d`` directory (``conf.d/``, read with ``haproxy -f haproxy.cfg -f conf.d/``), or
+    when a file of the run that has a ``global`` or ``defaults`` section lies in their directory or above it.
+    Otherwise they are what ``haproxy -f FILE`` runs: proxies on HAProxy's own defaults (``mode tcp``, no timeouts).
+    """
+    folders = {os.path.dirname(os.path.abspath(real)) for real in group}
+    if any(os.path.basename(folder).endswith(".d") for folder in folders):
+        return True
+    above = {os.path.dirname(os.path.abspath(real)) for real in complete}
+    return any(folder == top or folder.startswith(top.rstrip(os.sep) + os.sep) for folder in folders for top in above)
+
+
 def _read(real: str, display: str, settings: Settings, stdin: dict[str, bytes]) -> Config:
     try:
         source = textio.read_text(real, settings.max_file_size, stdin, reader="HAProxy")
@@ -512,9 +631,12 @@ def load(
         except OSError as exc:
             errors.append(f"{display}: cannot read: {exc.strerror or exc}")
     documents = []
+    real_of = {id(config): real for config, real in zip(configs, reals, strict=True)}
+    complete = [real_of[id(c)] for c in configs if _complete(c.sections)]
     for group in _groups(configs, reals, named):
+        continues = _continues([real_of[id(c)] for c in group], complete)
         try:
-            documents.append(_Analysis(group, settings).run())
+            documents.append(_Analysis(group, settings, continues).run())
         except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
             errors.append(
                 f"{group[0].file}: internal error in the HAProxy source: {type(exc).__name__}: {exc}; {BUG_HINT}"
