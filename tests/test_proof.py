@@ -485,6 +485,65 @@ def test_haproxy_timeouts(
         assert f"line {line_of(conf, 'timeout tunnel')} is in a frontend" in str(ws202["message"]), ws202
 
 
+def haproxy_tcp_conf(port: int, upstream: int, mode: str, client: str, server: str, tunnel: str = "") -> str:
+    """A haproxy.cfg in TCP mode: `mode tcp` in defaults, or (mode "") no mode line and no global/defaults at all."""
+    if not mode:  # the frontend and backend an application's docs give: HAProxy's own defaults apply, mode tcp
+        head, front, back = (
+            "",
+            f"    timeout client {client}\n",
+            f"    timeout connect 2s\n    timeout server {server}\n",
+        )
+    else:
+        head = (
+            "global\n    hard-stop-after 10s\ndefaults\n"
+            f"    {mode}\n    timeout connect 2s\n    timeout client {client}\n    timeout server {server}\n"
+        )
+        front = back = ""
+    return (
+        f"{head}frontend fe\n    bind 127.0.0.1:{port}\n{front}    default_backend ws\n"
+        f"backend ws\n{back}{tunnel}    server app 127.0.0.1:{upstream}\n"
+    )
+
+
+HAPROXY_TCP_CASES: dict[str, tuple[str, str, str, str, float, str]] = {
+    # name: (mode line, timeout client, timeout server, backend lines, expected seconds, directive of the idle)
+    "HAProxy no mode line, no defaults (TCP): client 3s, server 2s": ("", "3s", "2s", "", 2.0, "timeout server"),
+    "HAProxy mode tcp: client 2s, server 3s": ("mode tcp", "2s", "3s", "", 2.0, "timeout client"),
+    "HAProxy mode tcp: tunnel 2500ms over client/server 1500ms": (
+        "mode tcp",
+        "1500ms",
+        "1500ms",
+        "    timeout tunnel 2500ms\n",
+        2.5,
+        "timeout tunnel",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HAPROXY_TCP_CASES))
+def test_haproxy_tcp_mode(
+    name: str, haproxy_binary: str, version: str, wslint: WSLint, table: list[Row], tmp_path: Path
+) -> None:
+    """HAProxy in TCP mode (its default): the connection is a tunnel from its first byte. An idle client is dropped
+    at the smaller of timeout client and server, or at timeout tunnel, which supersedes them; no WS202 there."""
+    mode, client, server, backend_lines, expected, directive = HAPROXY_TCP_CASES[name]
+    with backend("silent") as app:
+        port = free_port()
+        conf = haproxy_tcp_conf(port, app, mode, client, server, backend_lines)
+        path = write_haproxy(tmp_path / "haproxy", conf)
+        lint = predict(wslint, tmp_path, version, [path], "--ping-interval", "0", path=True)
+        seconds, where = lint.idle("frontend fe -> backend ws")
+        rules = lint.rules(path, prefix="WS")
+        with run_haproxy(haproxy_binary, tmp_path / "haproxy", conf):
+            seen = asyncio.run(watch(port, "/ws/", SURVIVE))
+    predicted = f"idle {seconds:g} s ({where}); {','.join(rules) or 'nothing'}"
+    record(table, name, predicted, str(seen), drop_verdict(seen, seconds))
+    assert (seconds, where.split(" at ")[0]) == (expected, directive), (seconds, where)
+    assert "WS202" not in rules and "WS204" not in rules and "WS302" in rules, lint.findings
+    (ws302,) = [f for f in lint.findings if f["rule"] == "WS302"]
+    assert "mode tcp" in str(ws302["message"]) and ws302["line"] == line_of(conf, f"{directive} "), ws302
+
+
 # --- WS301-WS302: keepalive, on nginx and HAProxy at once ------------------------------------------------------------
 
 KEEPALIVE_CASES: dict[str, tuple[str, float | None, str, float | None]] = {
