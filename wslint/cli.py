@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from wslint.config import Settings
     from wslint.discover import Discovery
     from wslint.engine import Result
+    from wslint.model import StockInclude
 
 SUBCOMMANDS = ("check", "rules", "rule", "path", "aws")
 
@@ -233,6 +234,8 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     if args.show_files:
         for target in discovery.targets:
             sys.stdout.write(f"{printable(target.display)}\t{target.kind}\n")
+        for include, what in _stock_lines(discovery, _tree_roots(paths, settings, args.stdin_filename), settings):
+            sys.stdout.write(f"{printable(include)}\t{printable(what)}\n")
         for error in discovery.errors:
             say("error", error)
         return 2 if discovery.errors else 0
@@ -360,6 +363,30 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
     if settings.write_baseline and not result.errors:
         return 0
     return exit_code(result, settings.fail_on, args.exit_zero)
+
+
+def _stock_lines(discovery: Discovery, tree_roots: list[str], settings: Settings) -> list[tuple[str, str]]:
+    """--show-files: the nginx includes read as a stock file's published contents: (path, what), one per path."""
+    nginx = [(t.real, t.display) for t in discovery.targets if t.kind == "nginx"]
+    if not nginx:
+        return []
+    from wslint.sources.nginx import stock_includes
+
+    by_path: dict[str, list[StockInclude]] = {}
+    for used in stock_includes(nginx, tree_roots, settings, discovery.stdin):
+        by_path.setdefault(used.include, []).append(used)
+    lines = []
+    for include, uses in by_path.items():
+        first = uses[0].location
+        more = f" and {len(uses) - 1} more" if len(uses) > 1 else ""
+        lines.append(
+            (
+                include,
+                f"nginx, not in the linted tree: read as the stock contents of {uses[0].source}; "
+                f"included at {first.file}:{first.line}{more}",
+            )
+        )
+    return lines
 
 
 def _tree_roots(paths: list[str], settings: Settings, stdin_filename: str | None) -> list[str]:

@@ -352,6 +352,27 @@ class Suppression(BaseModel):
     last_line: int
 
 
+class Unchecked(BaseModel):
+    """What an unread include leaves without a verdict: rules of one block it could decide."""
+
+    subject: str  # "location /ws/", "the main context"
+    location: Location  # the subject's block
+    rules: tuple[str, ...]
+    # what the include could set that they read: directive names, "whether it is a WebSocket route"
+    what: tuple[str, ...]
+
+    def merged(self, other: Unchecked | None) -> Unchecked:
+        """This block's entry with another's (same block, another path to it) folded in."""
+        if other is None:
+            return self
+        return self.model_copy(
+            update={
+                "rules": tuple(dict.fromkeys((*other.rules, *self.rules))),
+                "what": tuple(dict.fromkeys((*other.what, *self.what))),
+            }
+        )
+
+
 class Problem(BaseModel):
     """Something a source met in its input: a parse error, a missing include, a bad time."""
 
@@ -360,6 +381,19 @@ class Problem(BaseModel):
     message: str
     # include-not-found: the target lies outside the linted tree (reported as info)
     outside: bool = False
+    # include-not-found: the path as the include writes it
+    target: str = ""
+    # include-not-found: the blocks and rules it leaves without a verdict
+    unchecked: list[Unchecked] = Field(default_factory=list)
+
+
+class StockInclude(BaseModel):
+    """An nginx include read as a stock file's published contents: no file of that name is in the linted tree."""
+
+    include: str  # the path as the include writes it
+    location: Location  # the include directive
+    name: str  # the stock file (wslint.sources.nginx_stock)
+    source: str  # where its contents are published
 
 
 class Document(BaseModel):
@@ -376,6 +410,8 @@ class Document(BaseModel):
     suppressions: list[Suppression] = Field(default_factory=list)
     # nginx: each included file (as locations name it) -> how many times an include brought it in
     included: dict[str, int] = Field(default_factory=dict)
+    # nginx: includes read as a stock file's published contents
+    stock: list[StockInclude] = Field(default_factory=list)
 
 
 class HaproxyRoute(BaseModel):

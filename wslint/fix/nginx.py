@@ -144,7 +144,8 @@ def _headers_edit(context: Context, route: Route, up: Upgrade, lines: list[str])
     """
     text, block = block_at(context, route.location)
     if up.headers_block is not None and up.headers_block != route.location:
-        inherited = [_written(context, h.location) for h in up.headers or ()]
+        # a stock include's headers all point at its include line: that line is copied once
+        inherited = dict.fromkeys(_written(context, h.location) for h in up.headers or ())
         lines = [*inherited, *lines]
     return insert_in_block(text, block, lines)
 

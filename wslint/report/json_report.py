@@ -37,6 +37,26 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
+def stock_includes(result: Result) -> list[dict[str, Any]]:
+    """nginx includes read as a stock file's published contents, once per include directive."""
+    out: dict[tuple[str, int, int, str], dict[str, Any]] = {}
+    for document in result.documents:
+        for used in document.stock:
+            where = used.location
+            out.setdefault(
+                (where.file, where.line or 0, where.column or 0, used.name),
+                {
+                    "file": where.file,
+                    "line": where.line,
+                    "column": where.column,
+                    "include": used.include,
+                    "read_as": used.name,
+                    "source": used.source,
+                },
+            )
+    return [out[key] for key in sorted(out, key=lambda key: key[:3])]  # by place; at one place, in reading order
+
+
 def render(result: Result, draw: bool = False) -> str:
     shown = [f for f in result.findings if not f.suppressed]
     data: dict[str, Any] = {
@@ -50,6 +70,9 @@ def render(result: Result, draw: bool = False) -> str:
             "by_severity": {s.value: sum(1 for f in shown if f.severity == s) for s in Severity},
         },
     }
+    stock = stock_includes(result)
+    if stock:
+        data["stock_includes"] = stock
     if draw:
         from wslint.report.path_view import paths_json
 

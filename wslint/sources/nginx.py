@@ -31,6 +31,8 @@ from wslint.model import (
     Problem,
     Route,
     Setting,
+    StockInclude,
+    Unchecked,
     Upgrade,
 )
 from wslint.sources.nginx_files import Loader, Tree
@@ -49,6 +51,23 @@ VAR_DEFINERS = {
     "set_by_lua_file": 0,
 }
 BLOCK_VAR_DEFINERS = {"map": 1, "split_clients": 1}
+# what an unread include could set -> the rules that read it (keepalive: the WS30x rule of the run's keepalive)
+RULES_READING = {
+    "proxy_http_version": ("WS101",),
+    "proxy_set_header": ("WS102", "WS103", "WS104"),
+    "outer proxy_set_header": ("WS104",),  # what an inner block's own list may hide
+    "proxy_read_timeout": ("WS201", "keepalive"),
+    "proxy_timeout": ("keepalive",),
+    "worker_shutdown_timeout": ("WS401",),
+    "worker_connections": ("WS501",),
+    "worker_rlimit_nofile": ("WS502",),
+}
+WHAT_SAID = {
+    "proxy_pass": "the headers or proxy_pass that make it a WebSocket route",
+    "outer proxy_set_header": "proxy_set_header",
+}
+# a location that may or may not forward the upgrade (or proxy at all): every route rule is without a verdict
+ROUTE_RULES = ("WS101", "WS102", "WS103", "WS104", "WS201", "keepalive")
 
 
 @dataclass
@@ -59,6 +78,7 @@ class Level:
     scalars: dict[str, Directive] = field(default_factory=dict)
     headers: list[Directive] = field(default_factory=list)
     unknown: bool = False
+    unread: list[Directive] = field(default_factory=list)  # the includes that make it unknown
 
 
 _UNKNOWN = object()
@@ -90,6 +110,7 @@ def _level(kind: str, block: Directive | None, directives: list[Directive], wher
     for d in directives:
         if d.unresolved is not None:
             level.unknown = True
+            level.unread.append(d)
         elif d.name == "proxy_set_header":
             level.headers.append(d)
         elif d.block is None:
@@ -112,6 +133,12 @@ class _Analysis:
         # (``set`` anywhere declares a variable for the whole configuration)
         self.vars_known = False
         self.ws_paths = settings.all_websocket_paths
+        self.unread: list[Directive] = []  # every include not read, anywhere in the tree
+        self.http_unread: list[Directive] = []  # those that make the http context unknown (main config)
+        # per include not read (file, line, column): the blocks and rules it left without a verdict
+        self.unchecked: dict[tuple[str, int, int], dict[tuple[str, Location], Unchecked]] = {}
+        # what the route being built could not decide: (the includes to blame, what they could set)
+        self._lost: list[tuple[list[Directive], str]] = []
         # the main context's "block" is the file: its first directive stands for it
         first = tree.directives[0] if tree.directives else None
         self.file_location = (
@@ -124,7 +151,7 @@ class _Analysis:
     def run(self) -> Document:
         directives = self.tree.directives
         context = self.tree.context
-        has_unread_include = self._scan(directives)
+        self._scan(directives)
         for d, message in check_directives(directives, context):
             line = d.term_line or d.line
             self.problems.append(
@@ -139,7 +166,7 @@ class _Analysis:
         top = _level(context, None, directives, self.file_location)
         settings: dict[str, Setting] = {}
         if context == "main":
-            self.vars_known = not has_unread_include
+            self.vars_known = not self.unread
             self._walk_main(top, directives)
             settings = self._main_settings(top, directives)
         elif context == "http":
@@ -172,15 +199,23 @@ class _Analysis:
             kind="nginx",
             context=context,
             hops=hops,
-            problems=[*self.tree.problems, *self.problems],
+            problems=[*map(self._with_unchecked, self.tree.problems), *self.problems],
             files=self.tree.files,
         )
+
+    def _with_unchecked(self, problem: Problem) -> Problem:
+        if problem.kind != "include-not-found":
+            return problem
+        where = problem.location
+        found = self.unchecked.get((where.file, where.line or 0, where.column or 0))
+        return problem.model_copy(update={"unchecked": list(found.values())}) if found else problem
 
     def _walk_main(self, top: Level, directives: list[Directive]) -> None:
         for d in directives:
             if d.name == "http" and d.block is not None:
                 http = _level("http", d, d.block, self.file_location)
                 self.http_known = not http.unknown and not top.unknown
+                self.http_unread = [*top.unread, *http.unread]
                 self._walk_http([top, http], d.block, complete=True)
             elif d.name == "stream" and d.block is not None:
                 stream = _level("stream", d, d.block, self.file_location)
@@ -211,8 +246,10 @@ class _Analysis:
                 listens = [x.args for x in d.block if x.name == "listen"]
                 if listens and all("udp" in args for args in listens):
                     continue  # UDP datagrams: no WebSocket here
+                self._lost = []
                 timeout = self._duration([*chain, server], "proxy_timeout", "10m", _loc(d), complete)
                 listen = next((x.args[0] for x in d.block if x.name == "listen" and x.args), "")
+                self._blame(f"stream server {listen}".strip(), _loc(d))
                 self.stream_routes.append(
                     Route(
                         name=f"stream server {listen}".strip(),
@@ -224,15 +261,11 @@ class _Analysis:
                 )
 
     # -- definitions -------------------------------------------------------------------------
-    def _scan(self, directives: Iterable[Directive]) -> bool:
-        """One pass over the tree: variable definitions, maps, upstreams, invalid times.
-
-        Returns whether any include could not be read.
-        """
-        unread = False
+    def _scan(self, directives: Iterable[Directive]) -> None:
+        """One pass over the tree: variable definitions, maps, upstreams, invalid times, includes not read."""
         for d in _walk(directives):
             if d.unresolved is not None:
-                unread = True
+                self.unread.append(d)
             elif d.name in VAR_DEFINERS and len(d.args) > VAR_DEFINERS[d.name]:
                 self.defined_vars.add(d.args[VAR_DEFINERS[d.name]].lower())
             elif d.name in BLOCK_VAR_DEFINERS and d.block is not None and len(d.args) >= 2:
@@ -246,7 +279,6 @@ class _Analysis:
                 self.upstreams[d.args[0].lower()] = d
             elif is_time_directive(d):
                 self._check_time(d)
-        return unread
 
     def _check_time(self, d: Directive) -> None:
         for message in invalid_times(d):
@@ -255,11 +287,20 @@ class _Analysis:
     # -- one location --------------------------------------------------------------------------
     def _route(self, chain: list[Level], d: Directive, complete: bool) -> Route | None:
         level = chain[-1]
+        self._lost = []
+        route = self._build_route(chain, d, complete)
+        self._blame(f"location {' '.join(d.args)}", level.location)
+        return route
+
+    def _build_route(self, chain: list[Level], d: Directive, complete: bool) -> Route | None:
+        level = chain[-1]
         proxy_pass = level.scalars.get("proxy_pass")
+        path_ws = self._websocket_path(d.args)
         if proxy_pass is None:
+            if path_ws and level.unknown and self.settings.websocket_routes is None:
+                self._lost.append((level.unread, "proxy_pass"))  # it may proxy this WebSocket path
             return None
         name = " ".join(d.args)
-        path_ws = self._websocket_path(d.args)
         headers, headers_level = self._headers(chain, complete)
         upgrade = Upgrade()
         if headers is not None:
@@ -280,8 +321,12 @@ class _Analysis:
         elif path_ws:
             reason = "its path names a WebSocket endpoint"
         else:
+            if headers is None:  # an unread include may forward the upgrade: a route or not, unknown
+                self._lost = [(unread, "proxy_pass") for unread, _ in self._lost]
             return None
         self._upgrade_facts(upgrade, chain, proxy_pass, conn, complete)
+        if upgrade.upstream_keepalive is None and conn is not None and not path_ws:
+            self._lost.extend((unread, "upstream keepalive") for unread in self._keepalive_unread(proxy_pass))
         timeout = self._duration(chain, "proxy_read_timeout", "60s", level.location, complete)
         return Route(
             name=f"location {name}",
@@ -313,8 +358,10 @@ class _Analysis:
             var = conn.value.lower()
             if var in self.maps:
                 upgrade.connection_map = self.maps[var]
-            elif self.vars_known and var not in self.defined_vars and not _builtin_variable(var):
-                upgrade.connection_map_missing = True
+            elif var not in self.defined_vars and not _builtin_variable(var):
+                upgrade.connection_map_missing = self.vars_known
+                if self.unread and self.tree.context == "main":  # an unread include may define it
+                    self._lost.append((self.unread, f"the map of {conn.value}"))
         upgrade.upstream_keepalive, upgrade.upstream_location = self._keepalive(proxy_pass)
 
     def _keepalive(self, proxy_pass: Directive) -> tuple[bool | None, Location | None]:
@@ -333,6 +380,42 @@ class _Analysis:
         new = self.settings.nginx_version is not None and self.settings.nginx_version >= NGINX_1_29_7
         return new, _loc(upstream)
 
+    def _keepalive_unread(self, proxy_pass: Directive) -> list[list[Directive]]:
+        """The includes that leave the upstream's keepalive unknown."""
+        target = proxy_pass.args[0] if proxy_pass.args else ""
+        match = re.match(r"https?://([^/:$]+)(?::\d+)?(?:/|$)", target)
+        if "$" in target or not match:
+            return []
+        upstream = self.upstreams.get(match.group(1).lower())
+        if upstream is None:
+            return [self.http_unread] if self.http_unread else []
+        return [[x for x in upstream.block or [] if x.unresolved is not None]]
+
+    def _blame(self, subject: str, where: Location) -> None:
+        """Record what the block could not decide, against each include not read that could decide it."""
+        for unread, what in self._lost:
+            rules = tuple(self._rule(r) for r in RULES_READING.get(what, ROUTE_RULES if what == "proxy_pass" else ()))
+            if what == "upstream keepalive":
+                rules = ("WS106",)
+            elif what.startswith("the map of"):
+                rules = ("WS105",)
+            for d in unread:
+                if d.unresolved is None:
+                    continue
+                key = (d.file, d.line, d.column)
+                entries = self.unchecked.setdefault(key, {})
+                said = WHAT_SAID.get(what, what)
+                new = Unchecked(subject=subject, location=where, rules=rules, what=(said,))
+                entries[(subject, where)] = new.merged(entries.get((subject, where)))
+        self._lost = []
+
+    def _rule(self, rule: str) -> str:
+        """``keepalive``: the WS30x rule the run's keepalive would be judged by."""
+        if rule != "keepalive":
+            return rule
+        seconds = self.settings.keepalive.seconds
+        return "WS303" if seconds is None else "WS302" if seconds == 0 else "WS301"
+
     def _is_upgrade_map(self, value: str) -> bool:
         found = self.maps.get(value.lower())
         return found is not None and found.source.lower() == "$http_upgrade"
@@ -349,13 +432,22 @@ class _Analysis:
 
     # -- inheritance -----------------------------------------------------------------------------
     def _scalar(self, chain: list[Level], name: str, complete: bool) -> Directive | object | None:
-        """The directive in effect, None for the default, _UNKNOWN when wslint cannot know."""
+        """The directive in effect, None for the default, _UNKNOWN when wslint cannot know.
+
+        Every level with an unread include below the one that decides is blamed for it.
+        """
+        found: Directive | object | None = None if complete else _UNKNOWN
+        blamed = []
         for level in reversed(chain):
             if name in level.scalars:
-                return level.scalars[name]
+                found = level.scalars[name]
+                break
             if level.unknown:
-                return _UNKNOWN
-        return None if complete else _UNKNOWN
+                blamed.append(level)
+        if blamed:
+            self._lost.extend((level.unread, name) for level in blamed)
+            return _UNKNOWN
+        return found
 
     def _duration(
         self, chain: list[Level], name: str, default: str, where: Location, complete: bool
@@ -375,21 +467,31 @@ class _Analysis:
         )
 
     def _headers(self, chain: list[Level], complete: bool) -> tuple[list[Directive] | None, Level | None]:
+        blamed = []
         for level in reversed(chain):
             if level.unknown:  # an unreadable include may add to (or start) this level's list
-                return None, None
+                blamed.append(level)
             if level.headers:
-                return level.headers, level
+                if not blamed:
+                    return level.headers, level
+                break
+        if blamed:
+            self._lost.extend((level.unread, "proxy_set_header") for level in blamed)
+            return None, None
         return ([], None) if complete else (None, None)
 
     def _hidden(self, chain: list[Level], effective: Level | None, complete: bool) -> tuple[Header, ...]:
         if effective is None:
             return ()
+        own = {h.args[0].lower() for h in effective.headers if h.args}
+        if {"upgrade", "connection"} <= own:  # nothing outside can be hidden
+            return ()
         index = chain.index(effective)
+        lost = len(self._lost)
         outer, _ = self._headers(chain[:index], complete)
+        self._lost[lost:] = [(unread, "outer proxy_set_header") for unread, _ in self._lost[lost:]]
         if not outer:
             return ()
-        own = {h.args[0].lower() for h in effective.headers if h.args}
         return tuple(
             Header(name=h.args[0], value=h.args[1] if len(h.args) > 1 else "", location=_loc(h))
             for h in outer
@@ -400,6 +502,9 @@ class _Analysis:
     def _main_settings(self, top: Level, directives: list[Directive]) -> dict[str, Setting]:
         events = next((d for d in directives if d.name == "events" and d.block is not None), None)
         out: dict[str, Setting] = {}
+        unread = {
+            name: top.unread for name in ("worker_shutdown_timeout", "worker_rlimit_nofile", "worker_connections")
+        }
         for name in ("worker_shutdown_timeout", "worker_rlimit_nofile"):
             out[name] = _setting(name, top.scalars.get(name), top.unknown, self.file_location)
         if events is None:
@@ -412,6 +517,10 @@ class _Analysis:
                 level.unknown,
                 _loc(events),
             )
+            unread["worker_connections"] = level.unread
+        if self.routes:  # WS401 and WS50x judge a main context with WebSocket routes
+            self._lost = [(unread[name], name) for name, setting in out.items() if setting.unknown]
+            self._blame("the main context", self.file_location)
         return out
 
 
@@ -498,6 +607,22 @@ def _walk(directives: Iterable[Directive]) -> Iterator[Directive]:
             stack.pop()
 
 
+def stock_includes(
+    files: list[tuple[str, str]], tree_roots: list[str], settings: Settings, stdin: dict[str, bytes] | None = None
+) -> list[StockInclude]:
+    """The includes of these files that are read as a stock file's contents (--show-files); errors are the lint's."""
+    loader = Loader(tree_roots, settings.nginx_prefix, settings.max_file_size, stdin or {})
+    out: dict[tuple[Location, str], StockInclude] = {}
+    for real, display in files:
+        try:
+            tree = loader.load(real, display)
+        except Exception:  # unreadable, or a bug of ours: the lint itself reports it
+            continue
+        for used in tree.stock:
+            out.setdefault((used.location, used.name), used)
+    return sorted(out.values(), key=lambda used: used.location.sort_key())
+
+
 def load(
     files: list[tuple[str, str]], tree_roots: list[str], settings: Settings, stdin: dict[str, bytes] | None = None
 ) -> tuple[list[Document], list[str]]:
@@ -534,6 +659,7 @@ def load(
             # the files it read, as its locations name them
             document.files = [loader.display.get(f, f) for f in tree.files]
             document.included = tree.includes
+            document.stock = tree.stock
             documents.append(document)
         except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
             errors.append(f"{tree.file}: internal error in the nginx source: {type(exc).__name__}: {exc}; {BUG_HINT}")

@@ -7,6 +7,9 @@ Rules (the contract in UX.md/RULES.md):
   longest first, so ``/etc/nginx/conf.d/*.conf`` finds ``<prefix>/conf.d/*.conf``;
 - nothing outside the linted tree is read, and the host's /etc/nginx never is;
 - a cycle is an error at the include that closes it;
+- an include that matches nothing but names a stock file (``proxy_params``, certbot's
+  ``options-ssl-nginx.conf``, ``mime.types``: wslint.sources.nginx_stock) is read as its published
+  contents, its directives placed at the include's line;
 - an ``nginx -T`` dump is split into the files it names and includes resolve among them.
 """
 
@@ -19,27 +22,15 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from wslint.model import Location, Problem
+from wslint.model import Location, Problem, StockInclude
+from wslint.sources import nginx_stock
 from wslint.sources import text as textio
 from wslint.sources.nginx_syntax import MAX_DEPTH, Directive, NginxSyntaxError, parse, root_context
 
-# files nginx ships that hold only types/params, never proxy settings: an include of
-# one of them that cannot be read leaves nothing unknown
-INERT_INCLUDES = frozenset(
-    {
-        "mime.types",
-        "fastcgi_params",
-        "fastcgi.conf",
-        "uwsgi_params",
-        "scgi_params",
-        "koi-utf",
-        "koi-win",
-        "win-utf",
-    }
-)
 # Debian's /etc/nginx/modules-enabled/*.conf hold load_module lines only
 INERT_DIRECTORIES = ("modules-enabled/",)
 MAX_GLOB_MATCHES = 1000
+_STOCK_PARSED: dict[str, list[Directive]] = {}  # a stock file's directives, parsed once (copies are placed)
 _DUMP_HEADER = re.compile(r"^# configuration file (.+):$", re.M)
 
 
@@ -55,6 +46,8 @@ class Tree:
     context: str = "fragment"  # main, http, stream, server or fragment: read off the root's own top level
     # display path of each included file -> how many times an include brought it in
     includes: dict[str, int] = field(default_factory=dict)
+    # includes read as a stock file's published contents
+    stock: list[StockInclude] = field(default_factory=list)
 
 
 def is_dump(text: str) -> bool:
@@ -152,6 +145,23 @@ class Loader:
         return tree
 
 
+def _placed(directives: list[Directive], at: Directive) -> list[Directive]:
+    """Copies of ``directives`` that point at the directive ``at`` (a stock file's, at its include)."""
+    return [
+        dataclasses.replace(
+            d,
+            file=at.file,
+            line=at.line,
+            column=at.column,
+            end_column=at.end_column,
+            origin=at.origin,
+            term_line=at.term_line,
+            block=None if d.block is None else _placed(d.block, at),
+        )
+        for d in directives
+    ]
+
+
 def _dump_sections(text: str) -> list[tuple[re.Match[str], int]]:
     matches = list(_DUMP_HEADER.finditer(text))
     return [(m, matches[i + 1].start() if i + 1 < len(matches) else len(text)) for i, m in enumerate(matches)]
@@ -197,6 +207,7 @@ class _FileResolver:
     A main config resolves relative includes against its own directory (nginx's conf
     prefix) and nowhere else. A snippet's conf prefix is unknown: the including file's
     directory is tried, then the root's directory and its parents up to the linted tree.
+    A ``nginx-prefix`` given in settings plays nginx's configuration directory: it is tried last.
     """
 
     def __init__(self, loader: Loader, prefix: str, conf_dir: str, main: bool) -> None:
@@ -208,6 +219,8 @@ class _FileResolver:
             while self.loader.inside(os.path.realpath(os.path.dirname(parent))) and os.path.dirname(parent) != parent:
                 parent = os.path.dirname(parent)
                 self.bases.append(parent)
+        if loader.prefix and loader.prefix not in self.bases:
+            self.bases.append(loader.prefix)
         self.main = main
 
     def resolve(self, pattern: str, base: str) -> _Resolved:
@@ -310,8 +323,10 @@ class _Expander:
         resolved = self.resolver.resolve(pattern, base)
         out: list[Directive] = []
         if resolved.missing is not None:
-            inert = os.path.basename(pattern) in INERT_INCLUDES or any(d in pattern for d in INERT_DIRECTORIES)
-            if not inert:  # the files nginx ships with types/params only: nothing is unknown, nothing to say
+            stock = nginx_stock.find(pattern)
+            if stock is not None:
+                return self._stock(d, stock, base, stack, depth)
+            if not any(d in pattern for d in INERT_DIRECTORIES):  # load_module lines only: nothing to say
                 out.append(self._unresolved(d, resolved.missing, resolved.outside, report=True))
             return out
         for key, display, directory in resolved.targets:
@@ -338,6 +353,21 @@ class _Expander:
             out.extend(self.expand(parsed, directory, [*stack, key], depth + 1))
         return out
 
+    def _stock(
+        self, d: Directive, stock: nginx_stock.Stock, base: str, stack: list[str], depth: int
+    ) -> list[Directive]:
+        """A stock file's published directives, each placed at the include that brings it in."""
+        self.tree.stock.append(
+            StockInclude(include=d.args[0], location=_location(d), name=stock.name, source=stock.source)
+        )
+        parsed = _STOCK_PARSED.get(stock.name)
+        if parsed is None:
+            parsed = _STOCK_PARSED[stock.name] = parse(stock.text, stock.name)
+        key = f"(stock) {stock.name}"
+        if key in stack:  # a stock file never includes itself; a tree file of that name could
+            return [self._unresolved(d, "include cycle", outside=False, report=False)]
+        return self.expand(_placed(parsed, d), base, [*stack, key], depth + 1)
+
     def _unresolved(self, d: Directive, why: str, outside: bool, report: bool) -> Directive:
         if report:
             self._report_missing(d, why, outside)
@@ -351,5 +381,6 @@ class _Expander:
                 location=_location(d),
                 message=f'include "{d.args[0]}" was not read: {why}',
                 outside=outside,
+                target=d.args[0],
             )
         )
