@@ -116,10 +116,181 @@ def test_named_file_of_no_known_kind_gets_a_note(wslint: Callable[..., Run], tmp
     assert run.code == 0 and "not a file of a kind wslint knows" in run.err
 
 
-def test_templates_are_skipped_with_a_note(lint: Lint) -> None:
-    result = lint({"t.conf": "server {\n    listen {{ .Values.port }};\n}\n"}, "t.conf")
-    assert result.code == 0
-    assert result.report["skipped"] == [{"file": "t.conf", "reason": "templated file (Helm/Jinja/Go template)"}]
+@pytest.mark.parametrize(
+    ("text", "what", "line"),
+    [
+        ("server {\n    listen 80;\n{% if ws %}\n    location /ws/ { proxy_pass http://a; }\n{% endif %}\n}\n",
+         "template statement", 3),
+        ("server {\n{{- range .Sites }}\n    location /{{ .Name }}/ { proxy_pass http://a; }\n{{- end }}\n}\n",
+         "template action", 2),
+        ("server {\n    listen 80;\n    {{ if .WS }}proxy_read_timeout 1h;{{ end }}\n}\n", "template action", 3),
+        ("server {\n    listen 80;\n    {{ $t := .Timeout }}\n    proxy_read_timeout {{ $t }};\n}\n",
+         "template action", 3),
+        ("server {\n    listen 80;\n    {{ .Values.extraConfig }}\n}\n", "stands for whole lines", 3),
+    ],
+    ids=["jinja-if", "go-range", "go-if-inline", "go-variable", "whole-line-placeholder"],
+)  # fmt: skip
+def test_templates_with_control_structures_are_skipped_with_the_reason(
+    lint: Lint, text: str, what: str, line: int
+) -> None:
+    """Only a template that decides what text there is (or inserts whole lines) is skipped: said, and listed."""
+    result = lint({"t.conf": text}, "t.conf")
+    assert result.code == 0 and result.findings == []
+    [skipped] = result.report["skipped"]  # type: ignore[misc]
+    assert skipped["file"] == "t.conf" and what in skipped["reason"] and f"at line {line}" in skipped["reason"]
+    assert "t.conf: template (" in result.err and "skipped" in result.err
+
+
+# a WebSocket location whose values are placeholders, and that forgets the Upgrade header (WS102 still fires)
+NGINX_PLACEHOLDERS = """\
+server {
+    listen {{ .Values.port }};
+    location /ws/ {
+        proxy_pass http://{{ upstream_host }}:{{UPSTREAM_PORT}};
+        proxy_http_version {{HTTP_VERSION}};
+        proxy_set_header Connection {{ connection }};
+        proxy_read_timeout {{TIMEOUT}};
+        proxy_send_timeout ${SEND_TIMEOUT};
+        proxy_connect_timeout %%CONNECT_TIMEOUT%%;
+    }
+}
+"""
+
+
+def test_nginx_value_placeholders_are_unknown_values(lint: Lint) -> None:
+    """{{ }}, ${} and %%%% in nginx values: the file is linted, and no rule fires on a placeholder."""
+    result = lint({"site.conf.template": NGINX_PLACEHOLDERS}, "site.conf.template")
+    assert result.report["skipped"] == []
+    assert result.report["summary"]["files"] == 1  # type: ignore[index]
+    # what is written is still judged: no Upgrade header
+    assert ("WS102", 3) in result.rules_at()
+    # the placeholders are unknown: never invalid (WS206), never a wrong version (WS101) or Connection (WS103),
+    # and an unknown proxy_read_timeout is no idle-timeout finding either
+    assert {f["rule"] for f in result.findings} == {"WS102"}, result.findings
+    located = result.only("WS102")[0]
+    assert located["column"] == 5  # columns are the source's, placeholders and all
+
+
+def test_nginx_placeholder_twin_with_bad_literals_fires(lint: Lint) -> None:
+    """The twin of NGINX_PLACEHOLDERS with the placeholders filled in wrongly: the rules it is spared do fire."""
+    bad = (
+        NGINX_PLACEHOLDERS.replace("{{HTTP_VERSION}}", "1.0")
+        .replace("{{ connection }}", "close")
+        .replace("{{TIMEOUT}}", "1x")
+    )
+    result = lint({"site.conf": bad}, "site.conf")
+    assert {("WS101", 5), ("WS103", 6), ("WS206", 7)} <= result.rules_at()
+
+
+def test_haproxy_value_placeholders_are_unknown_values(lint: Lint) -> None:
+    """`timeout tunnel ${TUNNEL}` (envsubst, unquoted), {{ }} with spaces, %%%%: unknown, never WS206."""
+    text = (
+        "defaults\n    mode http\n    timeout connect 5s\n    timeout client {{ .Values.clientTimeout }}\n"
+        "    timeout server %%SERVER_TIMEOUT%%\n    timeout tunnel ${TUNNEL}\n"
+        "frontend fe\n    bind :{{ .Values.port }}\n    default_backend be_ws\n"
+        "backend be_ws\n    timeout tunnel {{ .Values.tunnel }} {{ bad }}\n    server s1 {{ host }}:8080\n"
+    )
+    result = lint({"haproxy.cfg": text}, "haproxy.cfg")
+    assert result.report["skipped"] == [] and result.report["summary"]["files"] == 1  # type: ignore[index]
+    assert not {"WS206", "WS202", "WS204", "WS201"} & {f["rule"] for f in result.findings}, result.findings
+    # the same file with a literal bad value: WS206 at that word
+    bad = lint({"bad.cfg": text.replace("${TUNNEL}", "1x")}, "bad.cfg")
+    assert ("WS206", 6) in bad.rules_at()
+
+
+HELM_INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ .Release.Name }}-ws
+  annotations:
+    nginx.ingress.kubernetes.io/proxy-read-timeout: {{ .Values.readTimeout }}
+    nginx.ingress.kubernetes.io/proxy-send-timeout: "{{ .Values.sendTimeout }}"
+spec:
+  ingressClassName: nginx
+  rules:
+    - host: {{ .Values.host }}
+      http:
+        paths:
+          - path: /ws
+            pathType: Prefix
+            backend:
+              service:
+                name: {{ .Release.Name }}
+                port:
+                  number: %%PORT%%
+"""
+
+
+def test_kubernetes_value_placeholders_are_unknown_values(lint: Lint) -> None:
+    """An unquoted {{ }} (a flow mapping to YAML) or %%%% is read as the placeholder text, and is unknown."""
+    result = lint({"ingress.yaml": HELM_INGRESS}, "ingress.yaml")
+    assert result.report["skipped"] == [] and result.report["summary"]["files"] == 1  # type: ignore[index]
+    assert result.findings == [], result.findings  # the read timeout is unknown: no WS206, no WS201/WS303
+    known = lint({"known.yaml": HELM_INGRESS.replace("{{ .Values.readTimeout }}", '"60"')}, "known.yaml")
+    [info] = known.only("WS303")
+    assert info["line"] == 6 and "{{ .Release.Name }}-ws" in str(info["message"])  # names as written
+
+
+def test_aws_value_placeholders_are_unknown_values(lint: Lint) -> None:
+    """CloudFormation YAML and Terraform: an idle timeout that is a placeholder is unknown, not WS206."""
+    cfn = (
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  LB:\n"
+        "    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n    Properties:\n      Name: {{ lb_name }}\n"
+        "      LoadBalancerAttributes:\n        - Key: idle_timeout.timeout_seconds\n          Value: %%IDLE%%\n"
+    )
+    tf = 'resource "aws_lb" "ws" {\n  load_balancer_type = "application"\n  idle_timeout = "{{ idle }}"\n}\n'
+    result = lint({"stack.yaml": cfn, "tf/main.tf": tf}, "stack.yaml", "tf")
+    assert result.report["summary"]["files"] == 2  # type: ignore[index]
+    assert "WS206" not in {f["rule"] for f in result.findings}, result.findings
+    bad = lint(
+        {"bad.yaml": cfn.replace("%%IDLE%%", "xx"), "bad/main.tf": tf.replace("{{ idle }}", "xx")}, "bad.yaml", "bad"
+    )
+    assert {("WS206", "bad.yaml", 9), ("WS206", "bad/main.tf", 3)} <= bad.rules_in()
+
+
+def test_json_with_a_placeholder_outside_a_string_is_skipped(lint: Lint) -> None:
+    text = '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"LB": {{ lb | tojson }}}}\n'
+    result = lint({"stack.json": text}, "stack.json")
+    assert result.code == 0 and result.findings == []
+    assert "placeholder outside a JSON string" in result.report["skipped"][0]["reason"]  # type: ignore[index]
+
+
+TEMPLATE = "{% if x %}\nserver { listen 80; }\n{% endif %}\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "code", "summary"),
+    [
+        ({}, ["missing.conf"], 2, "No files linted: 1 error."),
+        ({"notes.txt": "hello\n"}, ["notes.txt"], 0, "No files linted: 1 skipped (1 not a config)."),
+        ({"empty.conf": ""}, ["empty.conf"], 0, "No files linted: 1 skipped (1 empty file)."),
+        ({"t.conf": "{% if x %}\nserver { listen 80; }\n{% endif %}\n"}, ["t.conf"], 0,
+         "No files linted: 1 skipped (1 template)."),
+        ({"d/notes.txt": "hello\n"}, ["d"], 0, "No files linted."),
+        ({"site.conf": SITE.replace("/ws/", "/api/"), "t.conf": TEMPLATE, "n.txt": "x\n"},
+         ["site.conf", "t.conf", "n.txt"], 0, "No findings in 1 file; 2 skipped (1 template, 1 not a config)."),
+        ({"site.conf": SITE.replace("/ws/", "/api/")}, ["site.conf", "missing.conf"], 2,
+         "No findings in 1 file; 1 error."),
+        ({"site.conf": SITE, "t.conf": TEMPLATE}, ["site.conf", "t.conf"], 1,
+         "in 1 file; 1 skipped (1 template)."),
+        ({"site.conf": SITE.replace("/ws/", "/api/")}, ["site.conf"], 0, "All clean: no findings in 1 file."),
+    ],
+    ids=["missing", "not-a-config", "empty", "template", "nothing-in-dir", "mixed", "missing-and-file",
+         "findings-and-skip", "all-clean"],
+)  # fmt: skip
+def test_summary_says_what_was_linted_and_skipped(
+    wslint: Callable[..., Run], tmp_path: Path, files: dict[str, str], args: list[str], code: int, summary: str
+) -> None:
+    """The last line says "All clean" only when every file named was linted; else it says what happened."""
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    run = wslint("--isolated", *args, cwd=tmp_path)
+    assert run.code == code, run.err
+    last = run.out.rstrip("\n").split("\n")[-1]
+    assert last.endswith(summary), run.out
+    assert "All clean" not in run.out or summary.startswith("All clean")
 
 
 def test_subcommand_wins_over_path_and_check_is_explicit(wslint: Callable[..., Run], tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ FILES = {
         }
         """,
     "broken.conf": "server {\n    location /ws/ {\n",
-    "t.conf": "server { listen {{ .Values.port }}; }\n",
+    "t.conf": "server {\n{% if port %}\n    listen {{ port }};\n{% endif %}\n}\n",
 }
 
 
@@ -46,7 +46,10 @@ def test_json_report_validates_and_counts(lint: Lint) -> None:
     assert related and all(r["line"] for r in related)
     summary = result.report["summary"]
     assert summary["findings"] == len(result.findings)  # type: ignore[index]
-    assert result.report["skipped"] == [{"file": "t.conf", "reason": "templated file (Helm/Jinja/Go template)"}]
+    assert result.report["skipped"] == [
+        {"file": "t.conf", "reason": "template: a template statement ({% ... %}) at line 2"}
+    ]
+    assert (summary["skipped"], summary["errors"]) == (1, 0)  # type: ignore[index]
     assert result.report["schema"] == 1
 
 
@@ -65,3 +68,20 @@ def test_text_and_json_list_the_same_findings(lint: Lint) -> None:
         f"{f['file']}:{f['line']}:{f['column']}: {f['rule']} [{f['severity']}] {f['message']}" for f in as_json.findings
     ]
     assert lines == expected
+
+
+def test_summaries_count_what_was_skipped_and_failed(lint: Lint) -> None:
+    """JSON's summary counts skipped files and errors; GitHub's step summary never says "All clean" then."""
+    from wslint.engine import Result
+    from wslint.report import github
+
+    files = {"site.conf": "server { location /api/ { proxy_pass http://app; } }\n", "t.conf": FILES["t.conf"]}
+    result = lint(files, "site.conf", "t.conf", "missing.conf")
+    jsonschema.validate(result.report, SCHEMA)
+    summary = result.report["summary"]
+    assert result.code == 2 and (summary["files"], summary["skipped"], summary["errors"]) == (1, 1, 1)  # type: ignore[index]
+    skipped = [{"file": "t.conf", "reason": "template: x"}]
+    markdown = github.summary(Result(files=1, skipped=skipped, errors=["missing.conf: no such file or directory"]))
+    assert "All clean" not in markdown and "No findings in 1 file; 1 skipped (1 template), 1 error." in markdown
+    assert "No files linted: 1 skipped (1 template)." in github.summary(Result(skipped=skipped))
+    assert "All clean: no findings in 2 files." in github.summary(Result(files=2))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from crossplane.analyzer import DIRECTIVES
 
+from wslint import templating
 from wslint.config import Settings
 from wslint.sources import text as textio
 
@@ -26,8 +27,6 @@ NOT_KNOWN = "not a file of a kind wslint knows; skipped"
 FIX_TEMPORARY = re.compile(r"\..+\.wslint-\w+\.tmp")
 # Terraform templatefile(), Jinja/Ansible, Go and generic templates: never read as the config they render to
 TEMPLATE_EXTENSIONS = frozenset({".tftpl", ".tpl", ".j2", ".jinja", ".jinja2", ".gotmpl", ".tmpl"})
-TEMPLATE_MARKERS = re.compile(r"\{\{|\{%")  # Helm/Go, Jinja
-TERRAFORM_TEMPLATE = re.compile(r"%\{")  # templatefile() directives, in YAML; HAProxy log formats use %{...} too
 # nginx's own directive table (crossplane's copy) plus common third-party ones
 NGINX_WORDS = frozenset(DIRECTIVES) | {"more_set_headers", "more_clear_headers", "ssl_preread"}
 HAPROXY_SECTIONS = re.compile(
@@ -85,14 +84,23 @@ def detect_kind(name: str, head: str) -> str | None:
     return None
 
 
-def is_template(head: str, kind: str) -> bool:
-    if kind in ("nginx", "haproxy"):
-        head = re.sub(r"(?m)^[ \t]*#.*$", "", head)  # a {{ }} in a comment is no template
-    if kind == "cloudformation":
-        head = re.sub(r"\{\{resolve:[^}]*\}\}", "", head)  # CloudFormation dynamic references
-    if TEMPLATE_MARKERS.search(head):
-        return True
-    return kind in ("kubernetes", "cloudformation") and bool(TERRAFORM_TEMPLATE.search(head))
+def template_reason(head: str, kind: str, by_name: bool) -> str | None:
+    """Why a file is skipped as a template, or None: it is linted, its placeholders unknown values.
+
+    Only a template control structure (``templating.control``) skips a file. A template by its name
+    (``.j2``, ``.tftpl`` ...) of a kind whose placeholders wslint does not read (Terraform, saved CLI
+    JSON) is skipped too, as is JSON with a placeholder outside its strings (not JSON until rendered).
+    """
+    if kind in ("terraform", "awscli"):
+        return "template of a kind whose placeholders wslint does not read" if by_name else None
+    reason = templating.control(head, kind)
+    if reason is None and head.lstrip().startswith(("{", "[")) and _bare_placeholder(head):
+        reason = "a placeholder outside a JSON string"
+    return reason
+
+
+def _bare_placeholder(text: str) -> bool:
+    return bool(templating.mask(re.sub(r'"(?:[^"\\\n]|\\.)*"', '""', text))[1])
 
 
 def _read_head(path: str, limit: int) -> str | None:
@@ -173,7 +181,8 @@ def discover(
                 or detect_kind(os.path.basename(name), _head_text(data[:HEAD_BYTES]))
             )
             if detected is None:
-                found.notes.append(f"{name} (stdin): not a file of a kind wslint knows; skipped")
+                found.notes.append(f"{name} (stdin): {NOT_KNOWN}")
+                found.skipped.append({"file": name, "reason": NOT_KNOWN})
             else:
                 found.stdin[real] = data
                 found.targets.append(Target(real, name, detected, named=True))
@@ -285,14 +294,16 @@ def _classify(
         if detected is None and named and "\x00" in head and path.endswith(".conf"):
             detected = "nginx"  # a .conf named on the command line: binary content is WS001
         if detected is None:
-            if named:
-                empty = not head.strip()
-                found.notes.append(f"{display}: {'empty file, nothing to lint' if empty else NOT_KNOWN}")
+            if named:  # said, and counted as skipped: a run of such files never reads as "All clean"
+                why = "empty file, nothing to lint" if not head.strip() else NOT_KNOWN
+                found.notes.append(f"{display}: {why}")
+                found.skipped.append({"file": display, "reason": why})
             return
     else:
         detected = forced
-    if template or (detected in ("nginx", "haproxy", "kubernetes", "cloudformation") and is_template(head, detected)):
-        found.skipped.append({"file": display, "reason": "templated file (Helm/Jinja/Go template)"})
-        found.notes.append(f"{display}: templated file; skipped")
+    reason = template_reason(head, detected, template)
+    if reason is not None:
+        found.skipped.append({"file": display, "reason": f"template: {reason}"})
+        found.notes.append(f"{display}: template ({reason}); skipped")
         return
     found.targets.append(Target(real, display, detected, named=named))

@@ -191,6 +191,37 @@ def _leave_out(
     return findings
 
 
+# what a skipped file is, by the start of its reason (discover.py, lint), as the summary line counts it
+_SKIP_KINDS = (
+    ("template", "template", "templates"),
+    ("not a file of a kind", "not a config", "not configs"),
+    ("empty file", "empty file", "empty files"),
+    ("not a regular file", "not a regular file", "not regular files"),
+    ("cannot read directory", "unreadable directory", "unreadable directories"),
+    ("symbolic link", "link outside the tree", "links outside the tree"),
+)
+
+
+def outcome(result: Result) -> str:
+    """What the run did besides its findings: ``2 skipped (1 template, 1 not a config), 1 error``; "" if nothing.
+
+    A summary says it so that a run that linted nothing, or skipped files, never reads as "All clean".
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for entry in result.skipped:
+        reason = entry.get("reason", "")
+        kind = next(((one, many) for start, one, many in _SKIP_KINDS if reason.startswith(start)), None)
+        kind = kind or ("unsupported kind", "unsupported kinds")
+        counts[kind] = counts.get(kind, 0) + 1
+    parts = []
+    if counts:
+        each = ", ".join(f"{n} {one if n == 1 else many}" for (one, many), n in counts.items())
+        parts.append(f"{len(result.skipped)} skipped ({each})")
+    if result.errors:
+        parts.append(f"{len(result.errors)} error{'' if len(result.errors) == 1 else 's'}")
+    return ", ".join(parts)
+
+
 def exit_code(result: Result, fail_on: str, exit_zero: bool) -> int:
     if result.errors:
         return 2

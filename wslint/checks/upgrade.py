@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from wslint.checks import Model, check, finding
 from wslint.model import Finding, Header, Location, Route, Upgrade
+from wslint.templating import opaque
 
 T = TypeVar("T")
 
@@ -108,7 +109,7 @@ def connection_header(model: Model) -> Iterator[Finding]:
             if header is None:
                 if not is_hidden(up, "connection"):
                     yield route.location, "does not set the Connection header", route
-            elif "$" not in header.value and "upgrade" not in header.value.lower():
+            elif not opaque(header.value) and "upgrade" not in header.value.lower():
                 yield header.location, f'sends "Connection: {header.value}"', route
 
     for where, what, names in _grouped(failing()):
@@ -194,7 +195,7 @@ def connection_keepalive(model: Model) -> Iterator[Finding]:
             if header is None or route.websocket_path or not up.upstream_keepalive:
                 continue
             value = header.value.lower()
-            if "$" not in value and "upgrade" in value:
+            if not opaque(value) and "upgrade" in value:
                 yield (
                     header.location,
                     ('every plain request also gets "Connection: upgrade"', up.upstream_location),

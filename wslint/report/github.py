@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import html
 
-from wslint.engine import Result
+from wslint.engine import Result, outcome
 from wslint.escape import has_controls, printable
 from wslint.model import Finding, Severity
 from wslint.report import text
@@ -125,9 +125,10 @@ def summary(result: Result) -> str:
         counts = ", ".join(
             _plural(sum(1 for f in shown if (f.severity or Severity.WARNING) == s), s.value) for s in reversed(Severity)
         )
-        lines.append(f"**{_plural(len(shown), 'finding')}** in {files}: {counts}.")
+        other = outcome(result)
+        lines.append(f"**{_plural(len(shown), 'finding')}** in {files}: {counts}{'; ' + other if other else ''}.")
     else:
-        lines.append(f"All clean: no findings in {files}.")
+        lines.append(text.summary_line(result, 0, ""))
     if suppressed:
         lines.append(f"{suppressed} suppressed {'finding is' if suppressed == 1 else 'findings are'} not listed.")
     if result.errors:

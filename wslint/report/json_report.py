@@ -66,6 +66,8 @@ def render(result: Result, draw: bool = False) -> str:
         "skipped": result.skipped,
         "summary": {
             "files": result.files,
+            "skipped": len(result.skipped),
+            "errors": len(result.errors),
             "findings": len(shown),
             "by_severity": {s.value: sum(1 for f in shown if f.severity == s) for s in Severity},
         },

@@ -5,7 +5,7 @@ File names and messages (which quote config values) are printed through ``escape
 
 from __future__ import annotations
 
-from wslint.engine import Result
+from wslint.engine import Result, outcome
 from wslint.escape import printable
 from wslint.model import Severity
 
@@ -32,12 +32,20 @@ def render(result: Result, color: bool) -> str:
         for related in f.related:
             lines.append(f"  related: {printable(f'{related.location}: {related.message}')}")
     counts = {s: sum(1 for f in shown if f.severity == s) for s in Severity}
-    files = f"{result.files} file" + ("" if result.files == 1 else "s")
-    if shown:
-        parts = [
-            f"{counts[s]} {s.value}{'s' if s != Severity.INFO and counts[s] != 1 else ''}" for s in reversed(Severity)
-        ]
-        lines.append(f"Found {len(shown)} finding{'s' if len(shown) != 1 else ''} ({', '.join(parts)}) in {files}.")
-    else:
-        lines.append(f"All clean: no findings in {files}.")
+    parts = [f"{counts[s]} {s.value}{'s' if s != Severity.INFO and counts[s] != 1 else ''}" for s in reversed(Severity)]
+    lines.append(summary_line(result, len(shown), ", ".join(parts)))
     return "\n".join(lines) + "\n"
+
+
+def summary_line(result: Result, shown: int, by_severity: str) -> str:
+    """The last line: findings, files, and what was skipped or failed; "All clean" only when all was linted."""
+    files = f"{result.files} file" + ("" if result.files == 1 else "s")
+    other = outcome(result)
+    tail = f"; {other}" if other else ""
+    if shown:
+        return f"Found {shown} finding{'s' if shown != 1 else ''} ({by_severity}) in {files}{tail}."
+    if not result.files:
+        return f"No files linted{': ' + other if other else ''}."
+    if other:
+        return f"No findings in {files}{tail}."
+    return f"All clean: no findings in {files}."

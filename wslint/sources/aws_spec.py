@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from wslint.model import Document, Duration, Hop, Location, Problem, Route, TargetGroup
+from wslint.templating import has_placeholder
 
 Kind = Literal["alb", "nlb", "elb", "unknown"]
 
@@ -27,6 +28,10 @@ class Value:
     location: Location
     # where a variable's or parameter's default that gave the value is written
     related: Location | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.value, str) and has_placeholder(self.value):
+            self.value = None  # a template placeholder ({{ x }}, ${X}, %%X%%, {{resolve:...}}): unknown
 
     def seconds(self) -> float | None:
         """The value as whole seconds (AWS times are integer seconds, strings in the APIs)."""

@@ -266,6 +266,16 @@ class _Analysis:
     def _duration(self, line: Line, directive: str, index: int) -> Duration | None:
         """Word ``index`` of the line as a HAProxy time; None when unknown or rejected."""
         if line.unknown(index):
+            word = line.words[index]
+            if line.raw[word.column - 1 : word.column + 1] == "${":  # envsubst's, not HAProxy's "${X}"
+                self.problems.append(
+                    Problem(
+                        kind="note",
+                        location=_loc(line, word),
+                        message=f"{directive} {word.text}: read as a template placeholder (an unknown value); "
+                        'HAProxy expands variables only within double quotes ("${X}"): unrendered, it refuses this',
+                    )
+                )
             return None
         try:
             seconds = parse_haproxy(line.texts()[index])

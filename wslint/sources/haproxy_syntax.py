@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from wslint import templating
+
 PROXY_SECTIONS = frozenset({"defaults", "frontend", "backend", "listen"})
 SECTIONS = PROXY_SECTIONS | frozenset(
     "global userlist peers resolvers mailers program http-errors ring cache log-forward crt-store traces "
@@ -48,7 +50,7 @@ class Word:
     text: str
     column: int
     end_column: int
-    # holds an environment variable: its value is unknown here
+    # holds an environment variable or a template placeholder: its value is unknown here
     unknown: bool = False
 
 
@@ -80,7 +82,7 @@ class Line:
         return self.words_text
 
     def unknown(self, index: int) -> bool:
-        """Does word ``index`` hold an environment variable? (Only lines with quotes can.)"""
+        """Does word ``index`` hold an environment variable or a template placeholder? (Only such lines are parsed.)"""
         return self.parsed is not None and self.parsed[index].unknown
 
 
@@ -124,7 +126,24 @@ _QUOTED_PARTS = re.compile(r"""([^"']+)|"([^"]*)"|'([^']*)'""")
 
 
 def split_line(text: str, number: int) -> list[Word]:
-    """The words of one line (§2.2). Raises HaproxySyntaxError on an unmatched quote."""
+    """The words of one line (§2.2). Raises HaproxySyntaxError on an unmatched quote.
+
+    A template placeholder (``{{ x }}``, an unquoted ``${X}``, ``%%X%%``: templating.py) is one word,
+    or part of one, whose value is unknown.
+    """
+    masked, originals = templating.mask(text)
+    if not originals:
+        return _split(text, number)
+    if any("\\" in original for original in originals):  # escapes apply: read as HAProxy reads the text
+        masked, originals = text, []
+    words = _split(masked, number)
+    for word in words:
+        word.text = templating.unmask(word.text, originals)
+        word.unknown = word.unknown or templating.has_placeholder(word.text)
+    return words
+
+
+def _split(text: str, number: int) -> list[Word]:
     if not _SPECIAL.search(text):  # words split on blanks, nothing to interpret
         return [Word(m.group(), m.start() + 1, m.end() + 1) for m in _PLAIN.finditer(text)]
     simple = _split_simple(text)
@@ -230,7 +249,7 @@ def parse(text: str, file: str, version: tuple[int, ...] | None = None) -> Confi
         if "\r" in raw:
             raw = raw[: raw.index("\r")]
         parsed: list[Word] | None = None
-        if _SPECIAL.search(raw):
+        if _SPECIAL.search(raw) or "{{" in raw or "%%" in raw:
             try:
                 parsed = split_line(raw, number)
             except HaproxySyntaxError as exc:

@@ -42,6 +42,7 @@ from wslint.model import Document, Duration, Header, Hop, Location, Problem, Rou
 from wslint.sources import aws_spec
 from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
 from wslint.sources.yaml_positions import Node, YamlError, load_all, read_text
+from wslint.templating import has_placeholder, opaque
 
 INGRESS_NGINX = "nginx.ingress.kubernetes.io/"
 NGINX_INC = "nginx.org/"
@@ -149,6 +150,12 @@ def _scalar(node: Node | None) -> str | None:
     return None if node is None or not node.is_scalar or node.value is None else str(node.value)
 
 
+def _value(node: Node | None) -> str | None:
+    """A scalar read as a setting's value: None (unknown) when it is not one, or holds a template placeholder."""
+    text = _scalar(node)
+    return None if text is None or has_placeholder(text) else text
+
+
 def string_map(node: Node | None, file: str) -> dict[str, Value]:
     """An AWS Load Balancer Controller ``stringMap`` annotation (``k1=v1,k2=v2``, over lines too)."""
     text = _scalar(node)
@@ -246,7 +253,7 @@ class _Analysis:
             # it replaces the template's `Connection $connection_upgrade`: anything without "upgrade" breaks the switch
             node = annotations.get(INGRESS_NGINX + "connection-proxy-header")
             value = _scalar(node)
-            if node is not None and value is not None and "$" not in value and "upgrade" not in value.lower():
+            if node is not None and value is not None and not opaque(value) and "upgrade" not in value.lower():
                 connection = Header(name="Connection", value=value, location=node.location(self.file))
         else:
             timeout = self._nginx_inc_timeout(ingress, annotations)
@@ -270,7 +277,7 @@ class _Analysis:
     def _ingress_nginx_timeout(self, ingress: _Manifest, annotations: dict[str, Node]) -> Duration | None:
         key = INGRESS_NGINX + READ_TIMEOUT
         node = annotations.get(key)
-        text = _scalar(node)
+        text = _value(node)
         if node is not None and text is not None:
             if _ATOI.fullmatch(text):
                 return Duration(seconds=float(int(text)), text=text, dialect="ingress-nginx",
@@ -294,7 +301,7 @@ class _Analysis:
     def _nginx_inc_timeout(self, ingress: _Manifest, annotations: dict[str, Node]) -> Duration | None:
         key = NGINX_INC + READ_TIMEOUT
         node = annotations.get(key)
-        text = _scalar(node)
+        text = _value(node)
         if node is None:
             if self.defaults.nginx_inc.unknown or self.defaults.nginx_inc.value is not None:
                 return None if self.defaults.nginx_inc.unknown else self.defaults.nginx_inc.value

@@ -37,6 +37,7 @@ from wslint.model import (
 )
 from wslint.sources.nginx_files import Loader, Tree
 from wslint.sources.nginx_syntax import Directive, check_directives
+from wslint.templating import has_placeholder, opaque
 
 NGINX_1_29_7 = (1, 29, 7)
 SEC_RESOLUTION = frozenset({"ssl_session_timeout"})
@@ -346,7 +347,7 @@ class _Analysis:
         complete: bool,
     ) -> None:
         version = self._scalar(chain, "proxy_http_version", complete)
-        if isinstance(version, Directive):
+        if isinstance(version, Directive) and not (version.args and opaque(version.args[0])):
             upgrade.http_version = version.args[0] if version.args else ""
             upgrade.http_version_location = _loc(version)
         elif version is None:
@@ -367,7 +368,7 @@ class _Analysis:
     def _keepalive(self, proxy_pass: Directive) -> tuple[bool | None, Location | None]:
         target = proxy_pass.args[0] if proxy_pass.args else ""
         match = re.match(r"https?://([^/:$]+)(?::\d+)?(?:/|$)", target)
-        if "$" in target or not match:
+        if opaque(target) or not match:
             return None, None
         upstream = self.upstreams.get(match.group(1).lower())
         if upstream is None:
@@ -558,6 +559,8 @@ def _read_map(d: Directive) -> ConnectionMap:
         yields: bool | None = None
     elif any("$" in v for v in non_empty):
         yields = True
+    elif any(has_placeholder(v) for v in non_empty):
+        yields = None  # a template placeholder: what it renders to is unknown
     else:
         yields = any(v.lower() == "upgrade" for v in non_empty)
     return ConnectionMap(
@@ -570,10 +573,10 @@ def is_time_directive(d: Directive) -> bool:
 
 
 def invalid_times(d: Directive) -> Iterator[str]:
-    """A message for each value of a time directive that nginx refuses (``$`` values are unknown)."""
+    """A message for each value of a time directive that nginx refuses (``$`` values, placeholders are unknown)."""
     values = d.args[:2] if d.name == "keepalive_timeout" else d.args[:1]
     for i, value in enumerate(values):
-        if "$" in value:
+        if opaque(value):
             continue
         msec = d.name not in SEC_RESOLUTION and not (d.name == "keepalive_timeout" and i == 1)
         try:

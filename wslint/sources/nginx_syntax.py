@@ -17,6 +17,7 @@ from crossplane.analyzer import analyze, enter_block_ctx
 from crossplane.errors import NgxParserBaseException, NgxParserDirectiveError
 from crossplane.ext.lua import LuaBlockPlugin
 
+from wslint import templating
 from wslint.sources import text as textio
 from wslint.sources.nginx_lexer import lex
 
@@ -158,10 +159,15 @@ def _unterminated_quote(text: str) -> int | None:
 def parse(text: str, file: str) -> list[Directive]:
     """Parse nginx text into directives. Raises NginxSyntaxError with nginx's wording."""
     columns = _Columns(text)
+    # template placeholders ({{ x }} would open blocks) are read as one word each, then put back
+    masked, originals = templating.mask(text)
     # crossplane's lexer drops a last token that no newline follows
-    lexed = text if text.endswith("\n") else text + "\n"
+    lexed = masked if masked.endswith("\n") else masked + "\n"
+    tokens = lex(lexed)
+    if originals:
+        tokens = ((templating.unmask(token, originals), line, quoted) for token, line, quoted in tokens)
     try:
-        return _tree(text, lex(lexed), file, columns)
+        return _tree(masked, tokens, file, columns)
     except NgxParserBaseException as exc:  # crossplane's Lua extension: a *_by_lua_block it cannot read
         raise NginxSyntaxError(exc.strerror, exc.lineno or 1) from None
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from wslint import BUG_HINT
+from wslint import BUG_HINT, templating
 from wslint.model import Document, Location, Problem, construct
 
 Scalar = str | int | float | bool | None
@@ -142,8 +142,10 @@ def _error(exc: yaml.YAMLError) -> YamlError:
 class _Converter:
     """PyYAML nodes -> ``Node``; counts what aliases repeat and refuses cycles and unknown tags."""
 
-    def __init__(self, json_mode: bool) -> None:
+    def __init__(self, json_mode: bool, originals: list[str] | None = None) -> None:
         self.json_mode = json_mode
+        # the template placeholders masked in the text (templating.mask), put back in every scalar
+        self.originals = originals or []
         self.seen: set[int] = set()
         self.active: set[int] = set()
         self.repeats = 0
@@ -213,7 +215,7 @@ class _Converter:
         return out
 
     def _scalar(self, node: Any, suffix: str) -> Scalar:
-        raw = str(node.value)
+        raw = templating.unmask(str(node.value), self.originals)
         if self.json_mode and not node.style:  # a plain JSON scalar: number, true, false, null
             try:
                 parsed = json.loads(raw)
@@ -244,7 +246,7 @@ class _Converter:
                 merges.extend(merged.items if merged.items is not None else [merged])
                 continue
             key = self.convert(key_node, depth + 1)
-            name = str(key_node.value) if key.is_scalar else _flat(key)
+            name = templating.unmask(str(key_node.value), self.originals) if key.is_scalar else _flat(key)
             mapping[name] = self.convert(value_node, depth + 1)
             keys[name] = key
         for merged in merges:  # YAML merge keys: explicit keys win, then earlier merged mappings
@@ -360,6 +362,7 @@ def load(text: str) -> Node | None:
         if node is None or to_python(node) != data:
             return _from_data(data)  # YAML read it differently (it never should): JSON's values win
         return node
+    text, originals = templating.mask(text)
     try:
         composed = _compose(text)
     except yaml.YAMLError as exc:
@@ -368,7 +371,7 @@ def load(text: str) -> Node | None:
         raise YamlError("values nest too deeply") from None
     if composed is None:
         return None
-    return _Converter(json_mode=False).convert(composed)
+    return _Converter(json_mode=False, originals=originals).convert(composed)
 
 
 def load_all(text: str) -> list[Node]:
@@ -379,12 +382,13 @@ def load_all(text: str) -> list[Node]:
     if looks_like_json(text):
         node = load(text)
         return [] if node is None else [node]
+    text, originals = templating.mask(text)
     loader: Any = _FAST(text) if _FAST is not None else yaml.SafeLoader(text)
     nodes: list[Node] = []
     try:
         while loader.check_node():
             composed = loader.get_node()
-            node = None if composed is None else _Converter(json_mode=False).convert(composed)
+            node = None if composed is None else _Converter(json_mode=False, originals=originals).convert(composed)
             if node is not None and not (node.is_scalar and node.value is None):
                 nodes.append(node)
     except yaml.YAMLError as exc:
