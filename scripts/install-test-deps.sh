@@ -1,79 +1,101 @@
 #!/usr/bin/env bash
-# Install what the test suite needs beyond pip: the real nginx and haproxy binaries
-# (Debian's packages), used by the tests that run real proxies on loopback.
+# Install what the test suite needs beyond pip: the real nginx and haproxy binaries (Debian's packages), used
+# by the tests that run real proxies on loopback, and the WebSocket servers of the WS101 matrix
+# (tests/test_proof_ws101.py) that pip does not bring: Go with Debian's gorilla/websocket (built offline in
+# GOPATH mode), node and npm, and the npm packages ws and socket.io at the versions tests/backends/package.json
+# pins, installed into tests/backends/node_modules (gitignored). The matrix's Python servers (uvicorn, aiohttp,
+# tornado, Hypercorn, daphne) come from pyproject's `test` extra.
 #
-# Idempotent and silent when both binaries are already there. Uses apt-get (Debian/Ubuntu),
-# with sudo only when not root. Package services are never left running: a policy-rc.d
-# keeps the postinst from starting them, and anything the install started anyway is stopped.
+# Idempotent and silent when everything is already there. Uses apt-get (Debian/Ubuntu), with sudo only when not
+# root. Package services are never left running: a policy-rc.d keeps the postinst from starting them, and
+# anything the install started anyway is stopped. Run from anywhere: it works in the repository it belongs to.
 set -euo pipefail
 
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+cd "$(dirname "$0")/.."
 
+GORILLA=/usr/share/gocode/src/github.com/gorilla/websocket
+BACKENDS=tests/backends
+
+have() {
+    case "$1" in
+        gorilla) [ -d "$GORILLA" ] ;;
+        *) command -v "$1" >/dev/null 2>&1 ;;
+    esac
+}
+
+# what is missing (a command, or "gorilla") and the Debian package that brings it
 missing=()
-command -v nginx >/dev/null 2>&1 || missing+=(nginx)
-command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
-[ "${#missing[@]}" -eq 0 ] && exit 0
-
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-test-deps: ${missing[*]} missing and apt-get is not available;" \
-        "install them with your package manager (the tests that need them are skipped," \
-        "or fail when WSLINT_REQUIRE_PROXIES=1)" >&2
-    exit 0
-fi
-
-SUDO=()
-if [ "$(id -u)" -ne 0 ]; then
-    if ! command -v sudo >/dev/null 2>&1; then
-        echo "install-test-deps: need root or sudo to install ${missing[*]}" >&2
-        exit 1
-    fi
-    SUDO=(sudo)
-fi
-
-APT=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -y -qq)
-
-echo "install-test-deps: installing ${missing[*]} with apt-get" >&2
-"${APT[@]}" update >/dev/null
-
 packages=()
-for name in "${missing[@]}"; do
-    if [ "$name" = nginx ]; then
-        # nginx-light (nginx plus the echo module) where it exists, else plain nginx
-        if apt-cache policy nginx-light 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-            packages+=(nginx-light)
-        else
-            packages+=(nginx)
-        fi
-    else
-        packages+=("$name")
-    fi
-done
+need() {
+    have "$1" && return 0
+    missing+=("$1")
+    packages+=("$2")
+}
 
-# Keep the packages' postinst from starting a service on port 80 (policy-rc.d exit 101 =
-# "action forbidden"; invoke-rc.d and deb-systemd-invoke both honour it).
-policy=/usr/sbin/policy-rc.d
-own_policy=0
-if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee "$policy" >/dev/null
-    "${SUDO[@]}" chmod 755 "$policy"
-    own_policy=1
-fi
-cleanup() {
+apt_install() {
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "install-test-deps: ${missing[*]} missing and apt-get is not available;" \
+            "install them with your package manager (the tests that need them are skipped," \
+            "or fail when WSLINT_REQUIRE_PROXIES=1)" >&2
+        return 0
+    fi
+
+    local SUDO=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "install-test-deps: need root or sudo to install ${missing[*]}" >&2
+            exit 1
+        fi
+        SUDO=(sudo)
+    fi
+    local APT=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -y -qq)
+
+    echo "install-test-deps: installing ${packages[*]} with apt-get" >&2
+    "${APT[@]}" update >/dev/null
+
+    local i
+    for i in "${!packages[@]}"; do
+        # nginx-light (nginx plus the echo module) where it exists, else plain nginx
+        if [ "${packages[$i]}" = nginx ] && apt-cache policy nginx-light 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+            packages[i]=nginx-light
+        fi
+    done
+
+    # Keep the packages' postinst from starting a service on port 80 (policy-rc.d exit 101 = "action
+    # forbidden"; invoke-rc.d and deb-systemd-invoke both honour it).
+    local policy=/usr/sbin/policy-rc.d own_policy=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee "$policy" >/dev/null
+        "${SUDO[@]}" chmod 755 "$policy"
+        own_policy=1
+    fi
+
+    # Pid files of services running before the install: those are not ours to stop.
+    local before_nginx=0 before_haproxy=0 status=0
+    [ -s /run/nginx.pid ] && before_nginx=1
+    [ -s /run/haproxy.pid ] && before_haproxy=1
+
+    "${APT[@]}" install --no-install-recommends "${packages[@]}" >/dev/null || status=$?
     if [ "$own_policy" = 1 ]; then
         "${SUDO[@]}" rm -f "$policy"
     fi
+    [ "$status" = 0 ] || exit "$status"
+
+    # Belt and braces: stop a service the install started anyway (by its pid file only).
+    stop_started /run/nginx.pid "$before_nginx"
+    stop_started /run/haproxy.pid "$before_haproxy"
+
+    local name
+    for name in "${missing[@]}"; do
+        if ! have "$name"; then
+            echo "install-test-deps: $name is still missing after apt-get install ${packages[*]}" >&2
+            exit 1
+        fi
+    done
 }
-trap cleanup EXIT
 
-# Pid files of services running before the install: those are not ours to stop.
-before_nginx=0
-before_haproxy=0
-[ -s /run/nginx.pid ] && before_nginx=1
-[ -s /run/haproxy.pid ] && before_haproxy=1
-
-"${APT[@]}" install --no-install-recommends "${packages[@]}" >/dev/null
-
-# Belt and braces: stop a service the install started anyway (by its pid file only).
+# (called from apt_install, whose local SUDO it sees)
 stop_started() {
     local pidfile=$1 was_running=$2 pid
     [ "$was_running" = 1 ] && return 0
@@ -84,13 +106,33 @@ stop_started() {
         "${SUDO[@]}" kill -TERM "$pid" 2>/dev/null || true
     fi
 }
-stop_started /run/nginx.pid "$before_nginx"
-stop_started /run/haproxy.pid "$before_haproxy"
 
-for name in "${missing[@]}"; do
-    if ! command -v "$name" >/dev/null 2>&1; then
-        echo "install-test-deps: $name is still missing after apt-get install ${packages[*]}" >&2
+# Whether tests/backends/node_modules holds every package of tests/backends/package.json at its pinned version.
+npm_packages_ok() {
+    node -e '
+        const deps = require("./'"$BACKENDS"'/package.json").dependencies;
+        for (const [name, version] of Object.entries(deps)) {
+            if (require("./'"$BACKENDS"'/node_modules/" + name + "/package.json").version !== version) process.exit(1);
+        }' 2>/dev/null
+}
+
+need nginx nginx
+need haproxy haproxy
+need go golang-go
+need gorilla golang-github-gorilla-websocket-dev
+need node nodejs
+need npm npm
+[ "${#missing[@]}" -eq 0 ] || apt_install
+
+if have node && have npm && ! npm_packages_ok; then
+    echo "install-test-deps: npm install into $BACKENDS/node_modules ($BACKENDS/package.json)" >&2
+    npm install --prefix "$BACKENDS" --no-package-lock --no-audit --no-fund --loglevel=error >/dev/null
+    if ! npm_packages_ok; then
+        echo "install-test-deps: $BACKENDS/node_modules does not match $BACKENDS/package.json after npm install" >&2
         exit 1
     fi
-done
-echo "install-test-deps: $(nginx -v 2>&1 | head -n1); $(haproxy -v 2>&1 | head -n1)" >&2
+fi
+
+if [ "${#missing[@]}" -gt 0 ] && have nginx && have haproxy; then
+    echo "install-test-deps: $(nginx -v 2>&1 | head -n1); $(haproxy -v 2>&1 | head -n1)" >&2
+fi

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -102,3 +103,28 @@ def test_ci_run_exit_status(tmp_path: Path, fake: dict[str, str], expected: int)
         assert "mypy wslint" in proc.stdout
     if "FAKE_PYTEST_EXIT" in fake:
         assert "mypy" not in proc.stdout
+
+
+def test_install_script_and_test_extra_bring_the_ws101_matrix() -> None:
+    """Every runtime a server of the WS101 matrix needs is installed by `pip install -e '.[test]'` (Python packages),
+    tests/backends/package.json (npm packages, installed by the script) or the script's apt-get (Go, gorilla)."""
+    from tests.test_proof_ws101 import BACKENDS, MATRIX
+
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    script = (ROOT / "scripts" / "install-test-deps.sh").read_text(encoding="utf-8")
+    npm = json.loads((BACKENDS / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    needs = {need for server in MATRIX for need in server.needs}
+    for need in sorted(needs):
+        kind, _, name = need.partition(":")
+        if kind == "python":
+            assert re.search(rf'^\s*"{re.escape(name)}[>=<~ ;\[]', pyproject, re.M), f"pyproject.toml lacks {name}"
+        elif kind == "node":
+            assert re.fullmatch(r"\d+\.\d+\.\d+", npm.get(name, "")), f"package.json does not pin {name}"
+        else:
+            assert need == "go:gorilla"
+            for package in ("golang-go", "golang-github-gorilla-websocket-dev"):
+                assert re.search(rf"^need \S+ {package}$", script, re.M), f"the script does not install {package}"
+    for command in ("node nodejs", "npm npm"):
+        assert re.search(rf"^need {command}$", script, re.M), f"the script does not install {command.split()[1]}"
+    assert re.search(r"^\s*npm install --prefix \"\$BACKENDS\"", script, re.M)
+    assert "tests/backends/node_modules/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()

@@ -46,6 +46,17 @@ def last_header(upgrade: Upgrade, name: str) -> Header | None:
     return found
 
 
+# What backends do with nginx's HTTP/1.0 upgrade, as measured behind nginx 1.22.1 (rules/WS101.md has the matrix and
+# its versions; tests/test_proof_ws101.py re-measures it on the real servers).
+HTTP10_REFUSED = (
+    "the WebSocket handshake needs HTTP/1.1 (RFC 6455): Python websockets refuses it (505), Hypercorn too (400), "
+    "and tornado closes the connection right after its 101"
+)
+HTTP10_ACCEPTED = (
+    "Node ws, socket.io, uvicorn, aiohttp, daphne and gorilla/websocket accept HTTP/1.0 today, outside RFC 6455."
+)
+
+
 @check("WS101")
 def http_version(model: Model) -> Iterator[Finding]:
     def failing() -> Iterator[tuple[Location, tuple[str, bool], Route]]:
@@ -60,8 +71,12 @@ def http_version(model: Model) -> Iterator[Finding]:
                 why = "nginx's default before 1.29.7 (assumed: no nginx-version given)"
             else:
                 why = f"the default of nginx {'.'.join(map(str, model.settings.nginx_version))}"
-            message = f"{names} proxies with HTTP/1.0, {why}; the upgrade needs HTTP/1.1"
-            help = "Add `proxy_http_version 1.1;`, or set nginx-version if you run nginx 1.29.7 or later."
+            message = f"{names} proxies with HTTP/1.0, {why}; {HTTP10_REFUSED}"
+            help = "Add `proxy_http_version 1.1;`, or set nginx-version if you run nginx 1.29.7 or later. "
+            help += HTTP10_ACCEPTED
+        elif version == "1.0":
+            message = f"proxy_http_version 1.0 sends the WebSocket upgrade of {names} as HTTP/1.0; {HTTP10_REFUSED}"
+            help = f"Use `proxy_http_version 1.1;`. {HTTP10_ACCEPTED}"
         else:
             message = f"proxy_http_version {version} cannot carry the WebSocket upgrade of {names}"
             help = "Use `proxy_http_version 1.1;`."
