@@ -624,3 +624,7 @@ def test_fixed_response_listener_with_a_forwarding_rule_counts(lint: Lint) -> No
     result = lint({"stack.yaml": text.replace("{more}", rule)}, "stack.yaml", "--ping-interval", "20s")
     assert result.rules_at() == {("WS301", 7)}  # the idle timeout's Value (the text starts at Resources)
     assert "listener 80" in str(result.findings[0]["message"])
+    # a listener the Outputs export gets its rules from other stacks: it may forward
+    exported = text.replace("{more}", "") + "Outputs:\n  Listener:\n    Value: !Ref HttpListener\n"
+    result = lint({"stack.yaml": exported}, "stack.yaml", "--ping-interval", "20s")
+    assert result.rules_at() == {("WS301", 7)}

@@ -373,8 +373,12 @@ class _Assembly:
         listener.target_groups = t.targets(actions, TARGET_GROUP)
         for group in listener.target_groups:
             self._attach(group, spec)
-        if self._only_answers(actions):
+        if self._only_answers(actions) and resource.name not in self._exported():
             self.not_carrying.add(resource.name)
+
+    def _exported(self) -> list[str]:
+        """Listeners the template's Outputs hand to other stacks, whose ListenerRules may forward from them."""
+        return self.t.targets(self.t.root.get("Outputs"), LISTENER)
 
     def _only_answers(self, actions: Node | None) -> bool:
         """Actions that are all written and all ``redirect`` or ``fixed-response``."""
