@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -615,3 +616,43 @@ def test_dispatched_from_the_cli(aws: Account) -> None:
         code = main(["aws", "--region", REGION, "--all", "--isolated", "--output-format", "json"])
     assert code == 1, err.getvalue()
     assert json.loads(out.getvalue())["findings"]
+
+
+# ---- which listeners are WebSocket routes -------------------------------------------------------------
+
+
+def test_nlb_listeners_on_ssh_and_database_ports_are_not_routes(aws: Account) -> None:
+    nlb = aws.balancer("edge", "network")
+    ssh = aws.listener(nlb, "TCP", 22)
+    database = aws.listener(nlb, "TCP", 5432)
+    web = aws.listener(nlb, "TCP", 443)
+    chat = aws.listener(nlb, "TCP", 9000, group=aws.target_group("chat-ws", "TCP"))
+    result = run("--region", REGION, "--name", "edge", "--ping-interval", "200s")
+    at = {file for rule, file in result.at() if rule == "WS301"}
+    assert at == {where(web), where(chat)}  # AWS's 350 s on each; 22 and 5432 are not WebSocket routes
+    assert where(ssh) not in at and where(database) not in at
+
+
+def test_alb_redirect_listener_is_not_a_route_unless_a_rule_forwards(aws: Account) -> None:
+    alb = aws.balancer("front", **{"idle_timeout.timeout_seconds": "30"})
+    aws.listener(alb, "HTTP", 8080)
+    redirect = aws.elbv2.create_listener(
+        LoadBalancerArn=alb,
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443",
+                                                                 "StatusCode": "HTTP_301"}}],
+    )["Listeners"][0]["ListenerArn"]  # fmt: skip
+    result = run("--region", REGION, "--name", "front", "--ping-interval", "20s")
+    assert [rule for rule, _ in result.at()] == ["WS301"], result.err
+    assert "listener 8080" in result.findings[0]["message"]
+    assert not re.search(r"listener 80\b", result.findings[0]["message"])  # it redirects: no WebSocket route
+    aws.elbv2.create_rule(
+        ListenerArn=redirect,
+        Priority=1,
+        Conditions=[{"Field": "path-pattern", "Values": ["/ws/*"]}],
+        Actions=[{"Type": "forward", "TargetGroupArn": aws.target_group("chat")}],
+    )
+    result = run("--region", REGION, "--name", "front", "--ping-interval", "20s")
+    messages = " ".join(f["message"] for f in result.findings if f["rule"] == "WS301")
+    assert re.search(r"listener 80\b", messages)  # a rule forwards from it: a route again

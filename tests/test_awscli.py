@@ -129,6 +129,93 @@ def test_classic_attributes_are_detected_by_content() -> None:
     assert detect_kind("output.json", head) == "awscli"
 
 
+# -- a value equal to AWS's default is read as the default, and located where the file writes it -----------
+
+
+def test_default_alb_idle_timeout_points_at_its_value(lint: Lint) -> None:
+    text = """{
+  "Attributes": [
+    {"Key": "deletion_protection.enabled", "Value": "false"},
+    {"Key": "idle_timeout.timeout_seconds", "Value": "60"},
+    {"Key": "access_logs.s3.enabled", "Value": "false"}
+  ]
+}
+"""
+    result = lint({"lb.json": text}, "lb.json", "--ping-interval", "45s")
+    assert where(result) == {("WS201", 4, 54), ("WS301", 4, 54)}
+    assert "default" in str(result.only("WS201")[0]["message"])
+
+
+def test_default_classic_idle_timeout_points_at_its_value(lint: Lint) -> None:
+    text = """{
+  "LoadBalancerAttributes": {
+    "ConnectionDraining": {"Enabled": false, "Timeout": 300},
+    "ConnectionSettings": {
+      "IdleTimeout": 60
+    }
+  }
+}
+"""
+    result = lint({"elb.json": text}, "elb.json", "--ping-interval", "45s")
+    assert where(result) == {("WS201", 5, 22), ("WS301", 5, 22)}
+
+
+def test_default_nlb_listener_idle_timeout_points_at_its_value(lint: Lint) -> None:
+    text = """{
+  "Attributes": [
+    {"Key": "tcp.idle_timeout.seconds", "Value": "350"}
+  ]
+}
+"""
+    result = lint({"listener.json": text}, "listener.json", "--ping-interval", "200s")
+    assert where(result) == {("WS301", 3, 50)}  # an NLB's default is no WS201
+
+
+# -- aws elbv2 describe-listeners: which listeners are WebSocket routes ----------------------------------------
+
+ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012"
+
+
+def _listener(balancer: str, port: int, protocol: str, action: str) -> str:
+    return (
+        f'    {{"ListenerArn": "{ARN}:listener/{balancer}/{port}",\n'
+        f'     "LoadBalancerArn": "{ARN}:loadbalancer/{balancer}",\n'
+        f'     "Port": {port}, "Protocol": "{protocol}", "DefaultActions": [{action}]}}'
+    )
+
+
+def _forward(group: str) -> str:
+    return f'{{"Type": "forward", "TargetGroupArn": "{ARN}:targetgroup/{group}/73e2d6bc24d8a067"}}'
+
+
+LISTENERS = (
+    '{\n  "Listeners": [\n'
+    + ",\n".join(
+        [
+            _listener(
+                "app/front/50dc6c495c0c9188", 80, "HTTP", '{"Type": "redirect", "RedirectConfig": {"Port": "443"}}'
+            ),
+            _listener("app/front/50dc6c495c0c9188", 8081, "HTTP", '{"Type": "fixed-response"}'),
+            _listener("app/front/50dc6c495c0c9188", 443, "HTTPS", _forward("web")),
+            _listener("net/edge/6d0ecf831eec9f09", 22, "TCP", _forward("bastion")),
+            _listener("net/edge/6d0ecf831eec9f09", 5432, "TCP", _forward("db")),
+            _listener("net/edge/6d0ecf831eec9f09", 8443, "TLS", _forward("web")),
+            _listener("net/edge/6d0ecf831eec9f09", 9000, "TCP", _forward("chat-ws")),
+        ]
+    )
+    + "\n  ]\n}\n"
+)
+
+
+def test_describe_listeners_routes(lint: Lint) -> None:
+    assert detect_kind("listeners.json", LISTENERS) == "awscli"
+    result = lint({"listeners.json": LISTENERS}, "path", "listeners.json")
+    assert result.code == 0, result.err
+    routes = {route["name"] for hop in result.report["paths"][0]["hops"] for route in hop["routes"]}
+    # the redirect and the fixed answer reach no target; SSH and the database are no WebSocket
+    assert routes == {"ALB front listener 443", "NLB edge listener 8443", "NLB edge listener 9000"}
+
+
 def test_unreadable_and_too_large_files(tmp_path: Path) -> None:
     big = tmp_path / "big.json"
     big.write_text('{"Attributes": []}' + " " * 200, encoding="utf-8")
@@ -144,14 +231,14 @@ def test_unreadable_and_too_large_files(tmp_path: Path) -> None:
 # -- the shared corpus ----------------------------------------------------------------------------------
 
 # The AWS CLI's examples: an ALB with idle_timeout.timeout_seconds "60" -- the API prints every attribute, so
-# a value equal to AWS's default is read as the default, as `wslint aws` reads it: WS201 and WS303 at the
-# attributes (line 2) -- an ALB
+# a value equal to AWS's default is read as the default, as `wslint aws` reads it: WS201 and WS303 at that
+# value (line 8) -- an ALB
 # target group with the default 300 s delay (nothing), a Classic ELB with IdleTimeout 30 (WS303 at
 # the value; linted with --kind awscli until discover.py detects that shape).
 CLI = "aws__aws-cli/awscli__examples__"
 CORPUS_FINDINGS = {
-    ("WS201", CLI + "elbv2__describe-load-balancer-attributes.rst__output.json", 2),
-    ("WS303", CLI + "elbv2__describe-load-balancer-attributes.rst__output.json", 2),
+    ("WS201", CLI + "elbv2__describe-load-balancer-attributes.rst__output.json", 8),
+    ("WS303", CLI + "elbv2__describe-load-balancer-attributes.rst__output.json", 8),
 }
 CLASSIC = CLI + "elb__describe-load-balancer-attributes.rst__output.json"
 
@@ -170,4 +257,4 @@ def test_corpus_findings_are_the_reviewed_ones(lint: Lint, shared_dir: Path) -> 
 
     every = lint({}, *[str(p) for p in sorted(corpus.glob("*/*.json"))], "--kind", "awscli", "--ping-interval", "5m")
     assert "Traceback" not in every.err and every.code in (0, 1)
-    assert {(f["rule"], f["line"]) for f in every.findings} == {("WS201", 2), ("WS301", 2), ("WS301", 11)}
+    assert {(f["rule"], f["line"]) for f in every.findings} == {("WS201", 8), ("WS301", 8), ("WS301", 11)}

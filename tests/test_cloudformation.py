@@ -489,3 +489,142 @@ def test_dynamic_references_are_not_templates(lint: Lint) -> None:
     text = (FIXTURES / "alb-default.yaml").read_text(encoding="utf-8")
     text += "  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      MasterUserPassword: '{{resolve:ssm:pw}}'\n"
     assert ("WS201", 4) in lint({"t.yaml": text}, "t.yaml").rules_at()
+
+
+# -- which listeners are WebSocket routes: NLB ports and evidence, ALB redirects ------------------------------
+
+
+def _cfn_nlb_listener(name: str, port: int, group: str) -> str:
+    return f"""
+  {name}Listener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Nlb
+      Port: {port}
+      Protocol: TCP
+      ListenerAttributes:
+        - Key: tcp.idle_timeout.seconds
+          Value: "100"  # {name}
+      DefaultActions:
+        - Type: forward
+          TargetGroupArn: !Ref {group}
+"""
+
+
+CFN_NLB_PORTS = (
+    "Resources:\n  Nlb:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n    Properties:\n      Type: network\n"
+    + _cfn_nlb_listener("Ssh", 22, "SshGroup")
+    + _cfn_nlb_listener("Redis", 6379, "CacheGroup")
+    + _cfn_nlb_listener("Https", 443, "WebGroup")
+    + _cfn_nlb_listener("Chat", 9000, "WebSocketGroup")
+    + _cfn_nlb_listener("App", 7000, "AppGroup")
+    + """
+  SshGroup:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {Protocol: TCP, Port: 22}
+  CacheGroup:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {Protocol: TCP, Port: 6379, Name: sessions}
+  WebGroup:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {Protocol: TCP, Port: 8443}
+  WebSocketGroup:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {Protocol: TCP, Port: 9000}
+  AppGroup:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {Protocol: TCP, Port: 7000, HealthCheckProtocol: HTTP, HealthCheckPath: /health}
+"""
+)
+
+
+def _line(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_nlb_listeners_count_on_web_ports_or_with_evidence(lint: Lint) -> None:
+    result = lint({"stack.yaml": CFN_NLB_PORTS}, "stack.yaml", "--ping-interval", "200s")
+    assert result.rules_at() == {("WS301", _line(CFN_NLB_PORTS, f"# {name}")) for name in ("Https", "Chat", "App")}
+    reasons = " ".join(str(f["message"]) for f in result.findings)
+    assert "listener 22" not in reasons and "listener 6379" not in reasons
+
+
+def test_websocket_ports_adds_nlb_listener_ports(lint: Lint) -> None:
+    files = {"stack.yaml": CFN_NLB_PORTS, "wslint.toml": "websocket-ports = [6379]\n"}
+    result = lint(files, "stack.yaml", "--config", "wslint.toml", "--ping-interval", "200s")
+    assert ("WS301", _line(CFN_NLB_PORTS, "# Redis")) in result.rules_at()
+    assert ("WS301", _line(CFN_NLB_PORTS, "# Ssh")) not in result.rules_at()
+
+
+CFN_ALB_REDIRECT = """
+Resources:
+  Alb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      LoadBalancerAttributes:
+        - Key: idle_timeout.timeout_seconds
+          Value: "30"
+  HttpListener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Alb
+      Port: 80
+      Protocol: HTTP
+      DefaultActions:
+        - Type: redirect
+          RedirectConfig: {Protocol: HTTPS, Port: "443", StatusCode: HTTP_301}
+{more}
+"""
+
+HTTPS_FORWARD = """
+  HttpsListener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Alb
+      Port: 443
+      Protocol: HTTPS
+      DefaultActions:
+        - Type: forward
+          TargetGroupArn: !Ref Web
+  Web:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {Protocol: HTTP, Port: 80}
+"""
+
+
+def test_redirect_only_listener_is_not_a_route(lint: Lint) -> None:
+    result = lint(
+        {"stack.yaml": CFN_ALB_REDIRECT.replace("{more}", HTTPS_FORWARD)}, "stack.yaml", "--ping-interval", "20s"
+    )
+    assert result.rules_at() == {("WS301", 7)}  # the idle timeout's Value (the text starts at Resources)
+    message = str(result.findings[0]["message"])
+    assert "listener 443" in message and "listener 80" not in message
+    # an ALB whose only listener redirects carries nothing: its 30 s is no WS301
+    alone = lint({"stack.yaml": CFN_ALB_REDIRECT.replace("{more}", "")}, "stack.yaml", "--ping-interval", "20s")
+    assert alone.code == 0 and alone.findings == []
+
+
+def test_fixed_response_listener_with_a_forwarding_rule_counts(lint: Lint) -> None:
+    text = CFN_ALB_REDIRECT.replace("Type: redirect", "Type: fixed-response").replace(
+        'RedirectConfig: {Protocol: HTTPS, Port: "443", StatusCode: HTTP_301}', "FixedResponseConfig: {StatusCode: 404}"
+    )
+    rule = """
+  ChatRule:
+    Type: AWS::ElasticLoadBalancingV2::ListenerRule
+    Properties:
+      ListenerArn: !Ref HttpListener
+      Priority: 1
+      Conditions: [{Field: path-pattern, Values: [/ws/*]}]
+      Actions: [{Type: forward, TargetGroupArn: !Ref Chat}]
+  Chat:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {Protocol: HTTP, Port: 80}
+"""
+    assert lint({"stack.yaml": text.replace("{more}", "")}, "stack.yaml", "--ping-interval", "20s").findings == []
+    result = lint({"stack.yaml": text.replace("{more}", rule)}, "stack.yaml", "--ping-interval", "20s")
+    assert result.rules_at() == {("WS301", 7)}  # the idle timeout's Value (the text starts at Resources)
+    assert "listener 80" in str(result.findings[0]["message"])
+    # a listener the Outputs export gets its rules from other stacks: it may forward
+    exported = text.replace("{more}", "") + "Outputs:\n  Listener:\n    Value: !Ref HttpListener\n"
+    result = lint({"stack.yaml": exported}, "stack.yaml", "--ping-interval", "20s")
+    assert result.rules_at() == {("WS301", 7)}

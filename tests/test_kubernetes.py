@@ -420,3 +420,55 @@ def test_corpus(shared_dir: Path) -> None:
     found = {(f["rule"], str(Path(f["file"]).relative_to(corpus)), f["line"]) for f in report["findings"]}
     assert found == CORPUS_FINDINGS
     assert len(report["skipped"]) == 3
+
+
+# -- which Service ports of a LoadBalancer are WebSocket routes: web ports, or names that say so ---------------
+
+PORTS = [
+    ("22", "name: ssh"),
+    ("5432", "name: postgres\n      targetPort: 5432"),
+    ("443", "name: tls"),
+    ("3000", "name: http-api"),
+    ("9000", "name: backend\n      targetPort: 8080"),
+    ("7000", "name: events\n      appProtocol: kubernetes.io/ws"),
+]
+
+
+def _nlb_service(ports: list[tuple[str, str]]) -> str:
+    annotations = "    service.beta.kubernetes.io/aws-load-balancer-type: external\n" + "".join(
+        f"    service.beta.kubernetes.io/aws-load-balancer-listener-attributes.TCP-{port}: "
+        f"tcp.idle_timeout.seconds=100\n"
+        for port, _ in ports
+    )
+    listed = "".join(f"    - port: {port}\n      protocol: TCP\n      {more}\n" for port, more in ports)
+    return (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: edge\n  annotations:\n"
+        + annotations
+        + "spec:\n  type: LoadBalancer\n  ports:\n"
+        + listed
+    )
+
+
+def _annotation_line(text: str, port: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if f".TCP-{port}:" in line)
+
+
+def test_nlb_service_ports_count_on_web_ports_or_by_name(lint: Lint) -> None:
+    text = _nlb_service(PORTS)
+    result = lint({"svc.yaml": text}, "svc.yaml", "--ping-interval", "200s")
+    # 443 is a web port; 3000 is named http-api; 9000 targets 8080; 7000's appProtocol is kubernetes.io/ws.
+    # SSH (22) and PostgreSQL (5432) are no WebSocket routes.
+    assert result.rules_at() == {("WS301", _annotation_line(text, port)) for port in ("443", "3000", "9000", "7000")}
+    files = {"svc.yaml": text, "wslint.toml": "websocket-ports = [5432]\n"}
+    more = lint(files, "svc.yaml", "--config", "wslint.toml", "--ping-interval", "200s")
+    assert ("WS301", _annotation_line(text, "5432")) in more.rules_at()
+    assert ("WS301", _annotation_line(text, "22")) not in more.rules_at()
+
+
+def test_classic_elb_service_of_database_ports_is_no_route(lint: Lint) -> None:
+    database = SERVICE.format(
+        annotations="    service.beta.kubernetes.io/aws-load-balancer-internal: 'true'\n"
+    ).replace("    - name: http\n      port: 80\n", "    - name: mysql\n      port: 3306\n")
+    assert lint({"svc.yaml": database}, "svc.yaml", "--ping-interval", "25s").findings == []
+    web = SERVICE.format(annotations="    service.beta.kubernetes.io/aws-load-balancer-internal: 'true'\n")
+    assert lint({"svc.yaml": web}, "svc.yaml", "--ping-interval", "25s").rules_at() == {("WS201", 6)}

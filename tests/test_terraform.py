@@ -694,3 +694,94 @@ def test_corpus_files_one_by_one(lint: Lint, shared_dir: Path) -> None:
         assert run.code in (0, 1), path
         assert "Traceback" not in run.err and "internal error" not in run.err, path
         assert not run.only("WS001"), path
+
+
+# -- which NLB listeners are WebSocket routes: web ports, or evidence ---------------------------------------
+
+
+def _nlb_listener(name: str, port: int, group: str) -> str:
+    return f"""
+resource "aws_lb_listener" "{name}" {{
+  load_balancer_arn        = aws_lb.nlb.arn
+  port                     = {port}
+  protocol                 = "TCP"
+  tcp_idle_timeout_seconds = 100 # {name}
+  default_action {{
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.{group}.arn
+  }}
+}}
+"""
+
+
+NLB_PORTS = (
+    'resource "aws_lb" "nlb" {\n  load_balancer_type = "network"\n}\n'
+    + _nlb_listener("ssh", 22, "ssh")
+    + _nlb_listener("postgres", 5432, "db")
+    + _nlb_listener("https", 443, "web")
+    + _nlb_listener("chat", 9000, "chat")
+    + _nlb_listener("app", 7000, "app")
+    + _nlb_listener("game", 6000, "game")
+    + """
+resource "aws_lb_target_group" "ssh" {
+  protocol = "TCP"
+}
+resource "aws_lb_target_group" "db" {
+  name     = "orders-db"
+  protocol = "TCP"
+}
+resource "aws_lb_target_group" "web" {
+  protocol = "TCP"
+}
+resource "aws_lb_target_group" "chat" {
+  name     = "chat-ws"
+  protocol = "TCP"
+}
+resource "aws_lb_target_group" "app" {
+  protocol = "TCP"
+  health_check {
+    protocol = "HTTP"
+    path     = "/health"
+  }
+}
+resource "aws_lb_target_group" "game" {
+  protocol = "TCP"
+  health_check {
+    protocol = "TCP"
+  }
+}
+"""
+)
+
+
+def _line(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_nlb_listeners_count_on_web_ports_or_with_evidence(lint: Lint) -> None:
+    # 22 and 5432 carry SSH and a database: no WebSocket route, so their 100 s is no WS301. 443 is a web
+    # port; 9000 forwards to a target group named for WebSocket; 7000's target group checks over HTTP.
+    run = lint({"main.tf": NLB_PORTS}, "main.tf", "--ping-interval", "200s")
+    expected = {("WS301", _line(NLB_PORTS, f"# {name}")) for name in ("https", "chat", "app")}
+    assert run.rules_at() == expected
+    messages = " ".join(str(f["message"]) for f in run.findings)
+    assert "listener 22" not in messages and "listener 5432" not in messages
+
+
+def test_websocket_ports_adds_listener_ports(lint: Lint) -> None:
+    config = "websocket-ports = [6000]\n"
+    run = lint(
+        {"main.tf": NLB_PORTS, "wslint.toml": config}, "main.tf", "--config", "wslint.toml", "--ping-interval", "200s"
+    )
+    assert ("WS301", _line(NLB_PORTS, "# game")) in run.rules_at()
+    assert ("WS301", _line(NLB_PORTS, "# ssh")) not in run.rules_at()
+
+
+@pytest.mark.parametrize("value", ['[22, "http"]', "[0]", "[70000]", "[true]", "8080"])
+def test_websocket_ports_must_be_port_numbers(lint: Lint, value: str) -> None:
+    run = lint(
+        {"main.tf": NLB_PORTS, "wslint.toml": f"websocket-ports = {value}\n"}, "main.tf", "--config", "wslint.toml"
+    )
+    assert run.code == 2
+    assert "websocket-ports" in run.err and "wslint.toml" in run.err and "unknown key" not in run.err
+    assert "Traceback" not in run.err

@@ -59,7 +59,7 @@ def main(argv: list[str]) -> int:
     except aws_live.AwsError as exc:
         say("error", aws_live.safe(str(exc)))
         return 2
-    document = live.document()
+    document = live.document(settings.all_websocket_ports)
     result = Result(documents=[document], notes=list(live.notes), files=1, rules=enabled_rules(settings))
     result.notes.extend(f"{p.location}: {p.message}" for p in document.problems if p.kind == "note")
     result.findings, errors = run_checks([document], settings)

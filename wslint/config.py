@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -44,6 +44,9 @@ DEFAULT_WEBSOCKET_PATHS = (
     "xmpp-websocket",
     "colibri-ws",
 )
+# listener ports that carry web traffic: an NLB TCP/TLS listener (or a Kubernetes Service port) on one of
+# them is a WebSocket route; `websocket-ports` adds more (RULES.md "Which routes are WebSocket routes")
+DEFAULT_WEBSOCKET_PORTS = (80, 443, 8080, 8443)
 # keys of the contract that later versions act on; accepted, with a note that they do nothing yet
 RULE_SELECTOR = re.compile(r"^(ALL|WS\d{0,3})$")
 
@@ -213,6 +216,10 @@ class Settings(KeepaliveKeys):
     websocket_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_WEBSOCKET_PATHS), alias="websocket-paths")
     extend_websocket_paths: list[str] = Field(default_factory=list, alias="extend-websocket-paths")
     websocket_routes: list[str] | None = Field(None, alias="websocket-routes")
+    # more ports on which an NLB TCP/TLS listener or a LoadBalancer Service port counts as a WebSocket route
+    websocket_ports: list[Annotated[int, Field(strict=True, ge=1, le=65535)]] = Field(
+        default_factory=list, alias="websocket-ports"
+    )
     max_file_size: int = Field(textio.DEFAULT_LIMIT, alias="max-file-size")
     min_deregistration_delay: float = Field(30.0, alias="min-deregistration-delay")
     # --fix: the idle timeout WS201/WS301 fixes write (at least twice the ping interval)
@@ -314,6 +321,10 @@ class Settings(KeepaliveKeys):
     @property
     def all_websocket_paths(self) -> frozenset[str]:
         return frozenset(p.lower() for p in [*self.websocket_paths, *self.extend_websocket_paths])
+
+    @property
+    def all_websocket_ports(self) -> frozenset[int]:
+        return frozenset([*DEFAULT_WEBSOCKET_PORTS, *self.websocket_ports])
 
     @property
     def all_excludes(self) -> list[str]:

@@ -67,7 +67,8 @@ def detect_kind(name: str, head: str) -> str | None:
         if re.search(r"^apiVersion\s*:", head, re.M) and re.search(r"^kind\s*:", head, re.M):
             return "kubernetes"
         if re.search(
-            r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|TargetGroups|Attributes)"\s*:', head
+            r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|TargetGroups|Listeners|Attributes)"\s*:',
+            head,
         ):
             return "awscli"
         if lower.endswith((".yaml", ".yml", ".json")):

@@ -95,8 +95,8 @@ class LiveRead:
     def file(self) -> str:
         return f"aws://{self.region}"
 
-    def document(self) -> Document:
-        return aws_spec.build(self.specs, file=self.file)
+    def document(self, ports: frozenset[int] = aws_spec.WEB_PORTS) -> Document:
+        return aws_spec.build(self.specs, file=self.file, ports=ports)
 
 
 def safe(text: str) -> str:
@@ -171,6 +171,25 @@ def _code(exc: Exception) -> str:
     return str(response.get("Error", {}).get("Code", ""))
 
 
+def _answers(actions: Any) -> bool:
+    """Actions that are all ``redirect`` or ``fixed-response`` (none: False)."""
+    if not isinstance(actions, list) or not actions:
+        return False
+    return all(isinstance(a, dict) and str(a.get("Type", "")).lower() in aws_spec.NOT_CARRYING for a in actions)
+
+
+def _forwards_to(actions: Any) -> list[str]:
+    """The names of the target groups actions forward to (from their ARNs, ``...:targetgroup/NAME/id``)."""
+    arns: list[str] = []
+    for action in actions if isinstance(actions, list) else []:
+        if not isinstance(action, dict):
+            continue
+        arns += [str(action["TargetGroupArn"])] if action.get("TargetGroupArn") else []
+        groups = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
+        arns += [str(g["TargetGroupArn"]) for g in groups if isinstance(g, dict) and g.get("TargetGroupArn")]
+    return [arn.split(":targetgroup/", 1)[1].split("/")[0] for arn in arns if ":targetgroup/" in arn]
+
+
 def _attributes(response: dict[str, Any]) -> dict[str, str]:
     return {str(a.get("Key")): str(a.get("Value")) for a in response.get("Attributes", []) if "Key" in a}
 
@@ -237,15 +256,31 @@ class _Reader:
             spec.idle_timeout = self.value(attributes, ALB_IDLE_KEY, where)
             spec.client_keep_alive = self.value(attributes, ALB_KEEPALIVE_KEY, where)
         for listener in _pages(self.client, "describe_listeners", "Listeners", LoadBalancerArn=arn):
+            if self.only_answers(listener):
+                continue  # a redirect (http -> https) or a fixed answer, and no rule forwards: no WebSocket
             spec.listeners.append(self.listener(listener, kind))
         for group in _pages(self.client, "describe_target_groups", "TargetGroups", LoadBalancerArn=arn):
             spec.target_groups.append(self.target_group(group, kind))
         return spec
 
+    def only_answers(self, listener: dict[str, Any]) -> bool:
+        """Default actions that only redirect or answer, and no rule of the listener that forwards."""
+        from botocore.exceptions import ClientError
+
+        if not _answers(listener.get("DefaultActions")):
+            return False
+        try:
+            rules = list(_pages(self.client, "describe_rules", "Rules", ListenerArn=str(listener["ListenerArn"])))
+        except ClientError as exc:
+            if _code(exc) not in DENIED:
+                raise
+            return False  # its rules are unknown: it may forward
+        return all(rule.get("IsDefault") or _answers(rule.get("Actions")) for rule in rules)
+
     def listener(self, listener: dict[str, Any], kind: aws_spec.Kind) -> ListenerSpec:
         arn = str(listener["ListenerArn"])
         where = self.where(arn)
-        spec = ListenerSpec(location=where)
+        spec = ListenerSpec(location=where, target_groups=_forwards_to(listener.get("DefaultActions")))
         if listener.get("Protocol") is not None:
             spec.protocol = Value(str(listener["Protocol"]), where)
         if listener.get("Port") is not None:
@@ -286,8 +321,10 @@ class _Reader:
         spec.deregistration_delay = self.value(attributes, DELAY_KEY, where)
         if kind == "nlb" and TERMINATION_KEY in attributes:
             spec.connection_termination = Value(attributes[TERMINATION_KEY], where)
+        http_check = str(group.get("HealthCheckProtocol", "HTTP")).upper() in ("HTTP", "HTTPS")
+        spec.http_health_check = http_check and "HealthCheckProtocol" in group
         path = group.get("HealthCheckPath")
-        if path is not None and str(group.get("HealthCheckProtocol", "HTTP")).upper() in ("HTTP", "HTTPS"):
+        if path is not None and http_check:
             spec.health_check_path = Value(str(path), where)
         return spec
 

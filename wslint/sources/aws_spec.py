@@ -16,7 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from wslint.config import DEFAULT_WEBSOCKET_PORTS
 from wslint.model import Document, Duration, Hop, Location, Problem, Route, TargetGroup
+from wslint.sources.haproxy import WEBSOCKET_NAME_TOKENS  # the same tokens as HAProxy proxy names (RULES.md)
 from wslint.templating import has_placeholder
 
 Kind = Literal["alb", "nlb", "elb", "unknown"]
@@ -28,6 +30,8 @@ class Value:
     location: Location
     # where a variable's or parameter's default that gave the value is written
     related: Location | None = None
+    # the API reported AWS's default: read as not set (the default applies), located where it is written
+    default: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.value, str) and has_placeholder(self.value):
@@ -51,6 +55,10 @@ class ListenerSpec:
     port: Value | None = None
     # listener attributes, e.g. "tcp.idle_timeout.seconds" (NLB)
     attributes: dict[str, Value] = field(default_factory=dict)
+    # the names (TargetGroupSpec.name) of the target groups it forwards to; None: not known
+    target_groups: list[str] | None = None
+    # why the reader knows it carries web traffic whatever its port (a Kubernetes port's name, ...)
+    evidence: str | None = None
 
 
 @dataclass
@@ -60,6 +68,8 @@ class TargetGroupSpec:
     deregistration_delay: Value | None = None  # deregistration_delay.timeout_seconds
     connection_termination: Value | None = None  # deregistration_delay.connection_termination.enabled (NLB)
     health_check_path: Value | None = None
+    aws_name: str | None = None  # the target group's name in AWS when ``name`` is another (a resource's)
+    http_health_check: bool = False  # its health check is HTTP or HTTPS (written, or reported by the API)
 
 
 @dataclass
@@ -82,6 +92,8 @@ ALB_IDLE = (60, 1, 4000)
 NLB_IDLE = (350, 60, 6000)
 CLB_IDLE = (60, 1, 3600)
 WEBSOCKET_PROTOCOLS = {"alb": {"HTTP", "HTTPS"}, "nlb": {"TCP", "TLS", "TCP_UDP"}}
+WEB_PORTS = frozenset(DEFAULT_WEBSOCKET_PORTS)
+NOT_CARRYING = frozenset({"redirect", "fixed-response"})  # listener actions that never reach a target
 NLB_IDLE_KEY = "tcp.idle_timeout.seconds"
 ALB_IDLE_KEY = "idle_timeout.timeout_seconds"
 ALB_KEEPALIVE_KEY = "client_keep_alive.seconds"
@@ -101,22 +113,41 @@ def reported(key: str, value: Value | None) -> Value | None:
     """An attribute the API (live, or saved CLI output) reports, or None when it equals AWS's default.
 
     The API prints every attribute, set or not, so a value equal to the default cannot be told
-    from "not set": it is read as the default, which applies (and WS201 fires where it bites).
+    from "not set": it is read as the default, which applies (and WS201 fires where it bites),
+    located at the value the output holds (``Value.default``).
     """
-    if value is None or str(value.value).strip() == API_DEFAULTS.get(key):
+    if value is None:
         return None
+    if str(value.value).strip() == API_DEFAULTS.get(key):
+        return Value(value.value, value.location, related=value.related, default=True)
     return value
+
+
+def websocket_name(name: str) -> bool:
+    """A name with a WebSocket token: ``ws-tg``, ``chat_websocket``, ``WebSocketTargetGroup``, ``socketio``."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
+    return any(t.lower() in WEBSOCKET_NAME_TOKENS for t in [*re.split(r"[^A-Za-z0-9]+", name), *words])
 
 
 @dataclass
 class _Built:
     hops: list[Hop] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    ports: frozenset[int] = WEB_PORTS
 
 
-def build(specs: list[LoadBalancerSpec], file: str, files: list[str] | None = None) -> Document:
-    """The Document for one input file (or one live region): one Hop per load balancer."""
-    built = _Built()
+def build(
+    specs: list[LoadBalancerSpec],
+    file: str,
+    files: list[str] | None = None,
+    ports: frozenset[int] = WEB_PORTS,
+) -> Document:
+    """The Document for one input file (or one live region): one Hop per load balancer.
+
+    ``ports``: the listener ports on which an NLB TCP/TLS listener is a WebSocket route
+    (``Settings.all_websocket_ports``).
+    """
+    built = _Built(ports=ports)
     for spec in specs:
         hop = _hop(spec, built)
         if hop is not None:
@@ -136,8 +167,9 @@ def _duration(
     built: _Built,
     subject: str = "load balancer",
 ) -> Duration | None:
-    if value is None:
-        return Duration(seconds=default, text=str(default), dialect="aws", location=where, default=True, directive=key)
+    if value is None or value.default:
+        at = where if value is None else value.location
+        return Duration(seconds=default, text=str(default), dialect="aws", location=at, default=True, directive=key)
     seconds = value.seconds()
     if seconds is None:
         return None
@@ -196,14 +228,45 @@ def _hop(spec: LoadBalancerSpec, built: _Built) -> Hop | None:
             default, low, high = NLB_IDLE
             value = listener.attributes.get(NLB_IDLE_KEY)
             idle = _duration(value, default, low, high, listener.location, NLB_IDLE_KEY, built, subject="listener")
+            reason = _nlb_reason(listener, spec, built.ports)
+            if reason is None:
+                continue  # SSH, a database, ...: no evidence that WebSockets go through it
             hop.routes.append(
                 Route(name=f"NLB {spec.name} listener {_port(listener)}".strip(), location=listener.location,
-                      reason="a TCP/TLS listener", idle_timeout=idle, default_applies=False,
-                      protocol=_protocol(listener))
+                      reason=reason, idle_timeout=idle, default_applies=False, protocol=_protocol(listener))
             )  # fmt: skip
     for group in spec.target_groups:
         hop.target_groups.append(_target_group(group, kind, built))
     return hop
+
+
+def _port_number(listener: ListenerSpec) -> int | None:
+    text = _port(listener).strip()
+    return int(text) if re.fullmatch(r"[0-9]{1,5}", text) else None
+
+
+def _nlb_reason(listener: ListenerSpec, spec: LoadBalancerSpec, ports: frozenset[int]) -> str | None:
+    """Why a TCP/TLS listener of an NLB carries WebSocket, or None (RULES.md: web ports or other evidence).
+
+    A port that is not known (an expression, output without ports) counts, as every listener did before.
+    """
+    number = _port_number(listener)
+    if number is None:
+        return "a TCP/TLS listener (its port is not known)"
+    if number in ports:
+        return f"a TCP/TLS listener on web port {number}"
+    if listener.evidence is not None:
+        return listener.evidence
+    names = listener.target_groups
+    groups = spec.target_groups if names is None else [g for g in spec.target_groups if g.name in names]
+    named = names if names is not None else [g.name for g in groups]
+    for name in [*named, *(g.aws_name for g in groups)]:
+        if name and websocket_name(name):
+            return f"a TCP/TLS listener forwarding to target group {name}, named for WebSocket"
+    for group in groups:
+        if group.http_health_check:
+            return f"a TCP/TLS listener whose target group {group.name} has an HTTP health check"
+    return None
 
 
 def _target_group(group: TargetGroupSpec, kind: Kind, built: _Built) -> TargetGroup:

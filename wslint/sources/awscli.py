@@ -13,6 +13,10 @@ Known by shape (FACTS.md §A.8), one file at a time:
   own settings are not in the file; ALB or NLB by the keys only one of them has.
 * ``aws elb describe-load-balancer-attributes``: ``{"LoadBalancerAttributes": {"ConnectionSettings":
   {"IdleTimeout": N}}}``, a Classic ELB known only from its attributes.
+* ``aws elbv2 describe-listeners`` (``Listeners``): the listeners of ALBs and NLBs (by their load
+  balancer's ARN); a listener whose default actions only redirect or answer (``redirect``,
+  ``fixed-response``) is no WebSocket route (its rules are not in this output). The load
+  balancers' own attributes are not printed: unknown.
 * ``aws elbv2 describe-load-balancers`` (``LoadBalancers``), ``aws elbv2 describe-target-groups``
   (``TargetGroups``) and ``aws elb describe-load-balancers`` (``LoadBalancerDescriptions``): the
   load balancers, their listeners (Classic) and health checks; the attributes these calls do not
@@ -103,6 +107,7 @@ class _Reader:
             ("LoadBalancerAttributes", self._classic_attributes),
             ("LoadBalancers", self._load_balancers),
             ("LoadBalancerDescriptions", self._classic_balancers),
+            ("Listeners", self._listeners),
             ("TargetGroups", self._target_groups),
         )
         for key, handler in shapes:
@@ -244,6 +249,45 @@ class _Reader:
             specs.append(spec)
         return specs
 
+    def _listeners(self, node: Node) -> list[LoadBalancerSpec]:
+        balancers: dict[str, LoadBalancerSpec] = {}
+        for item in self.items(node, "Listeners"):
+            arn_node = item.get("LoadBalancerArn")
+            arn = self.text(arn_node)
+            kind = _arn_kind(arn)
+            if arn is None or arn_node is None or kind is None:
+                continue
+            spec = balancers.get(arn)
+            if spec is None:
+                spec = balancers[arn] = self._unseen(kind, _arn_name(arn), self.loc(arn_node), [])
+                spec.listeners, spec.listeners_known = [], True  # the real ones follow
+            actions = item.get("DefaultActions")
+            types = [self.text(a.get("Type")) for a in actions.items or []] if actions is not None else []
+            if types and all(t is not None and t.lower() in aws_spec.NOT_CARRYING for t in types):
+                continue  # redirects (http -> https) or answers itself: no WebSocket reaches a target
+            where = self.loc(item)
+            listener = ListenerSpec(
+                location=where,
+                protocol=self.value(item.get("Protocol")),
+                port=self.value(item.get("Port")),
+                target_groups=self._forwards_to(actions),
+            )
+            if kind == "nlb":
+                listener.attributes[aws_spec.NLB_IDLE_KEY] = Value(None, where)  # a listener attribute: not printed
+            spec.listeners.append(listener)
+        return list(balancers.values())
+
+    def _forwards_to(self, actions: Node | None) -> list[str]:
+        """The names of the target groups default actions forward to (from their ARNs)."""
+        names: list[str] = []
+        for action in actions.items or [] if actions is not None else []:
+            arns = [self.text(action.get("TargetGroupArn"))]
+            forward = action.get("ForwardConfig")
+            groups = None if forward is None else forward.get("TargetGroups")
+            arns += [self.text(g.get("TargetGroupArn")) for g in groups.items or []] if groups is not None else []
+            names += [_arn_name(a) for a in arns if a is not None]
+        return names
+
     def _target_groups(self, node: Node) -> list[LoadBalancerSpec]:
         balancers: dict[str, LoadBalancerSpec] = {}
         for item in self.items(node, "TargetGroups"):
@@ -254,21 +298,17 @@ class _Reader:
                 deregistration_delay=Value(None, where),  # an attribute: not printed by describe-target-groups
                 connection_termination=Value(None, where),
                 health_check_path=self._health_check_path(item),
+                http_health_check=str(self.text(item.get("HealthCheckProtocol"))).upper() in ("HTTP", "HTTPS"),
             )
             arns = item.get("LoadBalancerArns")
             for arn_node in arns.items or [] if arns is not None else []:
                 arn = self.text(arn_node)
-                kind: Kind | None = None
-                if arn is not None and ":loadbalancer/app/" in arn:
-                    kind = "alb"
-                elif arn is not None and ":loadbalancer/net/" in arn:
-                    kind = "nlb"
+                kind = _arn_kind(arn)
                 if arn is None or kind is None:
                     continue
                 spec = balancers.get(arn)
                 if spec is None:
-                    name = arn.split(":loadbalancer/", 1)[1].split("/")[1] if arn.count("/") >= 2 else arn
-                    spec = balancers[arn] = self._unseen(kind, name, self.loc(arn_node), [])
+                    spec = balancers[arn] = self._unseen(kind, _arn_name(arn), self.loc(arn_node), [])
                 spec.target_groups.append(group)
         return list(balancers.values())
 
@@ -281,7 +321,26 @@ class _Reader:
         return self.value(item.get("HealthCheckPath"))
 
 
-def read_output(text: str, file: str, named: bool = True) -> Document:
+def _arn_kind(arn: str | None) -> Kind | None:
+    if arn is not None and ":loadbalancer/app/" in arn:
+        return "alb"
+    if arn is not None and ":loadbalancer/net/" in arn:
+        return "nlb"
+    return None
+
+
+def _arn_name(arn: str) -> str:
+    """The name in an ARN: ``...:loadbalancer/app/NAME/id``, ``...:targetgroup/NAME/id``."""
+    resource = arn.split(":", 5)[-1]
+    parts = resource.split("/")
+    if parts[0] == "loadbalancer" and len(parts) >= 3:
+        return parts[2]
+    if parts[0] == "targetgroup" and len(parts) >= 2:
+        return parts[1]
+    return arn
+
+
+def read_output(text: str, file: str, named: bool = True, ports: frozenset[int] = aws_spec.WEB_PORTS) -> Document:
     """The Document for one saved CLI output's text."""
     try:
         root = load_yaml(text)
@@ -301,7 +360,7 @@ def read_output(text: str, file: str, named: bool = True) -> Document:
         return document
     reader = _Reader(root, file)
     specs = reader.read()
-    document = aws_spec.build(specs, file)
+    document = aws_spec.build(specs, file, ports=ports)
     document.problems[:0] = [p for p in reader.problems if named or p.kind != "note"]
     return document
 
@@ -310,4 +369,9 @@ def load(
     files: list[tuple[str, str, bool]], settings: Settings, stdin: dict[str, bytes] | None = None
 ) -> tuple[list[Document], list[str]]:
     """Lint saved CLI output given as (real path, display path, named on the command line)."""
-    return load_each(files, settings.max_file_size, stdin or {}, read_output, "saved CLI output")
+    ports = settings.all_websocket_ports
+
+    def read_one(text: str, file: str, named: bool) -> Document:
+        return read_output(text, file, named, ports)
+
+    return load_each(files, settings.max_file_size, stdin or {}, read_one, "saved CLI output")

@@ -243,6 +243,9 @@ class _Assembly:
         self.specs: dict[str, LoadBalancerSpec] = {}  # by logical id
         self.outside: dict[Kind, LoadBalancerSpec] = {}
         self.listener_lb: dict[str, LoadBalancerSpec] = {}  # listener logical id -> its load balancer
+        self.listener_spec: dict[str, ListenerSpec] = {}  # listener logical id -> the listener
+        # listeners whose DefaultActions only redirect or answer, until a rule on them forwards
+        self.not_carrying: set[str] = set()
         # target group -> the load balancers it is behind (None: one outside the template)
         self.groups_of: dict[str, list[LoadBalancerSpec | None]] = {}
 
@@ -263,6 +266,9 @@ class _Assembly:
         for spec in [*self.specs.values(), *self.outside.values()]:
             if spec.kind == "alb" and spec.listeners:
                 spec.listeners_known = True
+            # a redirect (http -> https) or a fixed answer: no WebSocket reaches a target through it
+            dropped = [self.listener_spec[name] for name in self.not_carrying if self.listener_lb[name] is spec]
+            spec.listeners = [x for x in spec.listeners if not any(x is d for d in dropped)]
         return [*self.specs.values(), *self.outside.values()]
 
     def _outside(self, kind: Kind, where: Location) -> LoadBalancerSpec | None:
@@ -362,8 +368,24 @@ class _Assembly:
                 return
         spec.listeners.append(listener)
         self.listener_lb[resource.name] = spec
-        for group in t.targets(props.get("DefaultActions"), TARGET_GROUP):
+        self.listener_spec[resource.name] = listener
+        actions = props.get("DefaultActions")
+        listener.target_groups = t.targets(actions, TARGET_GROUP)
+        for group in listener.target_groups:
             self._attach(group, spec)
+        if self._only_answers(actions) and resource.name not in self._exported():
+            self.not_carrying.add(resource.name)
+
+    def _exported(self) -> list[str]:
+        """Listeners the template's Outputs hand to other stacks, whose ListenerRules may forward from them."""
+        return self.t.targets(self.t.root.get("Outputs"), LISTENER)
+
+    def _only_answers(self, actions: Node | None) -> bool:
+        """Actions that are all written and all ``redirect`` or ``fixed-response``."""
+        if actions is None or actions.items is None or not actions.items:
+            return False
+        types = [self.t.text(a.get("Type")) if a.mapping is not None else None for a in actions.items]
+        return all(kind is not None and kind.lower() in aws_spec.NOT_CARRYING for kind in types)
 
     def _rule(self, resource: _Resource) -> None:
         t = self.t
@@ -372,8 +394,14 @@ class _Assembly:
             return
         listener = t.target(props.get("ListenerArn"))
         spec = self.listener_lb.get(listener) if listener is not None else None
-        for group in t.targets(props.get("Actions"), TARGET_GROUP):
+        groups = t.targets(props.get("Actions"), TARGET_GROUP)
+        for group in groups:
             self._attach(group, spec)  # None: a rule on a listener of another stack
+        if listener is not None and listener in self.listener_spec:
+            own = self.listener_spec[listener]
+            own.target_groups = [*(own.target_groups or []), *groups]
+            if not self._only_answers(props.get("Actions")):
+                self.not_carrying.discard(listener)
 
     def _attach(self, group: str, spec: LoadBalancerSpec | None) -> None:
         specs = self.groups_of.setdefault(group, [])
@@ -392,6 +420,8 @@ class _Assembly:
             deregistration_delay=attributes.get("deregistration_delay.timeout_seconds"),
             connection_termination=attributes.get("deregistration_delay.connection_termination.enabled"),
             health_check_path=self._health_check_path(props, protocol),
+            aws_name=t.text(props.get("Name")) if props else None,
+            http_health_check=self._http_health_check(props, protocol),
         )
         kind = _protocol_kind(protocol)
         if kind == "unknown" and props is not None and t.text(props.get("TargetType")) == "lambda":
@@ -403,6 +433,15 @@ class _Assembly:
             target = spec if spec is not None else self._outside(kind, where)
             if target is not None and not any(g is group for g in target.target_groups):
                 target.target_groups.append(group)
+
+    def _http_health_check(self, props: Node | None, protocol: Value | None) -> bool:
+        """HealthCheckProtocol HTTP/HTTPS, written or (not written) the target group's own protocol's."""
+        if props is None:
+            return False
+        check = self.t.text(props.get("HealthCheckProtocol"))
+        if check is None and props.get("HealthCheckProtocol") is None and protocol is not None:
+            check = None if protocol.value is None else str(protocol.value)
+        return check is not None and check.upper() in ALB_PROTOCOLS
 
     def _health_check_path(self, props: Node | None, protocol: Value | None) -> Value | None:
         if props is None:
@@ -468,7 +507,7 @@ def _ignores(root: Node, file: str, text: str) -> list[Suppression]:
     return out
 
 
-def read_template(text: str, file: str, named: bool = True) -> Document:
+def read_template(text: str, file: str, named: bool = True, ports: frozenset[int] = aws_spec.WEB_PORTS) -> Document:
     """The Document for one template's text."""
     try:
         root = load_yaml(text)
@@ -478,7 +517,7 @@ def read_template(text: str, file: str, named: bool = True) -> Document:
         return document
     template = _Template(root, file) if root is not None and root.mapping is not None else None
     specs = template.read() if template is not None else None
-    document = aws_spec.build(specs or [], file)
+    document = aws_spec.build(specs or [], file, ports=ports)
     if template is not None:
         document.problems[:0] = template.problems
         document.suppressions = _ignores(template.root, file, text)
@@ -494,4 +533,9 @@ def load(
     files: list[tuple[str, str, bool]], settings: Settings, stdin: dict[str, bytes] | None = None
 ) -> tuple[list[Document], list[str]]:
     """Lint CloudFormation templates given as (real path, display path, named on the command line)."""
-    return load_each(files, settings.max_file_size, stdin or {}, read_template, "CloudFormation")
+    ports = settings.all_websocket_ports
+
+    def read_one(text: str, file: str, named: bool) -> Document:
+        return read_template(text, file, named, ports)
+
+    return load_each(files, settings.max_file_size, stdin or {}, read_one, "CloudFormation")

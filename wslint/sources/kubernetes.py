@@ -53,6 +53,8 @@ READ_TIMEOUT = "proxy-read-timeout"
 # FACTS.md §B.1: ingress-nginx's default proxy-read-timeout; NGINX Inc's is the same 60s (its docs)
 DEFAULT_READ_TIMEOUT = 60.0
 _ATOI = re.compile(r"[+-]?[0-9]+")
+# Service port names and appProtocol values (kubernetes.io/ws, kubernetes.io/wss, ...) that mean web traffic
+WEB_PORT_NAMES = frozenset({"http", "https", "web", "ws", "wss", "websocket", "websockets", "h2c"})
 
 
 @dataclass
@@ -146,6 +148,11 @@ def _controller(ingress: _Manifest) -> str | None:
     return None
 
 
+def _number(node: Node | None) -> int | None:
+    text = _scalar(node)
+    return int(text) if text is not None and re.fullmatch(r"[0-9]{1,5}", text.strip()) else None
+
+
 def _scalar(node: Node | None) -> str | None:
     return None if node is None or not node.is_scalar or node.value is None else str(node.value)
 
@@ -185,7 +192,7 @@ class _Analysis:
                 self._ingress(manifest)
             elif manifest.kind == "Service" and manifest.text("spec", "type") == "LoadBalancer":
                 self._service(manifest)
-        document = aws_spec.build(self.read.specs, self.file)
+        document = aws_spec.build(self.read.specs, self.file, ports=self.settings.all_websocket_ports)
         for hop, paths in zip(document.hops, self.read.paths, strict=True):
             if paths is not None:  # an ALB Ingress: its routes are its WebSocket paths, on the ALB's idle timeout
                 idle = hop.routes[0].idle_timeout if hop.routes else None
@@ -401,7 +408,7 @@ class _Analysis:
                 protocol = (_scalar(port.get("protocol")) or "TCP").upper()
                 number = _scalar(port.get("port")) or ""
                 listener = ListenerSpec(location=port.location(self.file), protocol=Value(protocol, where),
-                                        port=Value(number, where))  # fmt: skip
+                                        port=Value(number, where), evidence=self._web_port(port))  # fmt: skip
                 key = f"{SERVICE_AWS}listener-attributes.{protocol}-{number}"
                 if by_controller:
                     listener.attributes = string_map(annotations.get(key), self.file)
@@ -417,8 +424,24 @@ class _Analysis:
                 idle_timeout=None if node is None else Value(_scalar(node), node.location(self.file)),
                 idle_key=f"{SERVICE_AWS}connection-idle-timeout",
             )
+            # one route for the load balancer, unless every port is plainly something else (SSH, a database)
+            web = self.settings.all_websocket_ports
+            spec.listeners_known = bool(ports) and not any(
+                _number(p.get("port")) in web or self._web_port(p) for p in ports
+            )
         self.read.specs.append(spec)
         self.read.paths.append(None)
+
+    def _web_port(self, port: Node) -> str | None:
+        """Why a Service port carries web traffic whatever its own number: its target port, name or appProtocol."""
+        target = port.get("targetPort")
+        if _number(target) in self.settings.all_websocket_ports:
+            return f"a TCP/TLS listener to target port {_scalar(target)}"
+        for key in ("name", "appProtocol", "targetPort"):
+            text = (_scalar(port.get(key)) or "").lower()
+            if set(re.split(r"[^a-z0-9]+", text)) & WEB_PORT_NAMES or aws_spec.websocket_name(text):
+                return f"a TCP/TLS listener whose Service port's {key} is {text}"
+        return None
 
     def _in_tree_nlb(self, node: Node, key: str) -> None:
         self._problem(

@@ -1062,8 +1062,10 @@ class _ModuleReader:
             return None  # no deregistration delay, no WebSocket (FACTS.md §A.3, §A.4)
         health = m.obj(fields.get("health_check"))
         path: Value | None = None
+        http_check = False
         if health is not None:
             path = m.value(health.get("path"))
+            http_check = (m.text(health.get("protocol")) or "").upper() in HTTP_FAMILY
         elif fields.get("health_check") is not None:
             path = Value(None, fields["health_check"].loc)
         return TargetGroupSpec(
@@ -1072,6 +1074,8 @@ class _ModuleReader:
             deregistration_delay=m.value(fields.get("deregistration_delay")),
             connection_termination=m.value(fields.get("connection_termination")),
             health_check_path=path,
+            aws_name=m.text(fields.get("name")) or m.text(fields.get("name_prefix")),
+            http_health_check=http_check,
         )
 
     # -- listeners, rules, target groups ------------------------------------
@@ -1134,6 +1138,9 @@ class _ModuleReader:
                 # resourceListenerCreate: "Keep previous default of HTTP for Application Load Balancers")
                 protocol = Value("HTTP", block.loc)
             spec = ListenerSpec(location=block.loc, protocol=protocol, port=m.value(block.attrs.get("port")))
+            # the target groups its actions and rules name (a dynamic action may name others: then unknown)
+            if not block.dynamic("default_action"):
+                spec.target_groups = sorted(f"{group[0]}.{group[1]}" for group in listener.groups)
             if lb.spec.kind == "nlb":
                 self._tcp_idle(spec, block.attrs.get("tcp_idle_timeout_seconds"))
             lb.spec.listeners.append(spec)
@@ -1166,8 +1173,11 @@ class _ModuleReader:
     def _target_group(self, resource: Resource) -> TargetGroupSpec:
         m, block = self.module, resource.block
         path: Value | None = None
+        http_check = False
         for health in block.children("health_check"):
             path = m.value(health.attrs.get("path"))
+            # only a written protocol: AWS's default for a TCP/TLS target group is a TCP check
+            http_check = (m.text(health.attrs.get("protocol")) or "").upper() in HTTP_FAMILY
         for health in block.dynamic("health_check"):
             path = Value(None, health.loc)
         return TargetGroupSpec(
@@ -1176,6 +1186,8 @@ class _ModuleReader:
             deregistration_delay=m.value(block.attrs.get("deregistration_delay")),
             connection_termination=m.value(block.attrs.get("connection_termination")),
             health_check_path=path,
+            aws_name=m.text(block.attrs.get("name")) or m.text(block.attrs.get("name_prefix")),
+            http_health_check=http_check,
         )
 
 
@@ -1270,7 +1282,9 @@ def load(
     documents: list[Document] = []
     for directory, members in by_dir.items():
         try:
-            document = _module_document(directory, members, stdin, errors, settings.max_file_size)
+            document = _module_document(
+                directory, members, stdin, errors, settings.max_file_size, settings.all_websocket_ports
+            )
         except Exception as exc:  # a bug of ours: this module is an internal error, the others go on
             errors.append(
                 f"{members[0][1]}: internal error in the Terraform source: {type(exc).__name__}: {exc}; {BUG_HINT}"
@@ -1323,14 +1337,19 @@ def _read_module(
 
 
 def _module_document(
-    directory: str, members: list[tuple[str, str]], stdin: dict[str, bytes], errors: list[str], limit: int
+    directory: str,
+    members: list[tuple[str, str]],
+    stdin: dict[str, bytes],
+    errors: list[str],
+    limit: int,
+    ports: frozenset[int] = aws_spec.WEB_PORTS,
 ) -> Document | None:
     module = _read_module(directory, members, stdin, errors, limit)
     if module is None:
         return None
     specs = _ModuleReader(module).specs()
     linted = [tf for tf in module.files if tf.linted]
-    document = aws_spec.build(specs, file=linted[0].display, files=[tf.display for tf in linted])
+    document = aws_spec.build(specs, file=linted[0].display, files=[tf.display for tf in linted], ports=ports)
     for tf in linted:
         if tf.error is not None:
             document.problems.append(tf.error)
