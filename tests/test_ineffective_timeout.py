@@ -370,3 +370,25 @@ def test_an_ingress_class_counts_only_in_its_own_directory(lint: Lint) -> None:
     assert ws208(lint, files, "app", "cluster").findings == []
     files = {"app/ingress.yaml": ingress, "app/class.yaml": ingress_class}
     assert [f["file"] for f in ws208(lint, files, "app").findings] == ["app/ingress.yaml"]
+
+
+def test_handoff_cycles_and_unreadable_regexes_give_no_finding_and_no_noise(lint: Lint) -> None:
+    body = """
+    location /ws/ {
+        proxy_read_timeout 1h;
+        try_files $uri @a;
+    }
+    location @a { try_files $uri @b; }
+    location @b { try_files $uri @a; }
+    location /r/ {
+        proxy_read_timeout 1h;
+        rewrite ^ /r/ last;
+    }
+    location ~ [[ { return 404; }
+    location /x/ {
+        proxy_read_timeout 1h;
+        rewrite ^ /socket last;
+    }
+"""
+    result = ws208(lint, {"site.conf": server(body)}, "site.conf")
+    assert result.findings == [] and result.err == ""

@@ -23,6 +23,7 @@ Only handoffs wslint can be sure of count: a location whose WebSocket requests m
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -195,7 +196,9 @@ def _divert(
     target = match_location(replacement, server)
     if target is None or target is location:
         return None
-    how = f"`rewrite {regex} {replacement} last` sends {who} to {_name(target)}"
+    how = (
+        f"`rewrite {regex} {replacement} last` sends {who if certain else 'the requests it matches'} to {_name(target)}"
+    )
     return [Handoff(target, d, how)], certain
 
 
@@ -219,7 +222,9 @@ def _matches_all(regex: str, location: Directive) -> bool:
     modifier, path = _modifier(location)
     if modifier == "=":
         try:
-            return re.search(regex, path) is not None
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return re.search(regex, path) is not None
         except re.error:
             return False
     body = regex[1:] if regex.startswith("^") else regex
@@ -319,7 +324,9 @@ def match_location(uri: str, server: Server) -> Directive | None:
         return prefix
     for d, modifier, value in regexes:
         try:
-            pattern = re.compile(re.sub(r"\(\?<(?![=!])", "(?P<", value), re.IGNORECASE if modifier == "~*" else 0)
+            with warnings.catch_warnings():  # a FutureWarning on PCRE syntax Python reads otherwise
+                warnings.simplefilter("ignore")
+                pattern = re.compile(re.sub(r"\(\?<(?![=!])", "(?P<", value), re.IGNORECASE if modifier == "~*" else 0)
         except re.error:
             return None  # a PCRE feature Python lacks: which location matches is unknown
         if pattern.search(path):
