@@ -39,7 +39,10 @@ def settings(**kw: object) -> Settings:
         ({"ignore": ["WS3"]}, set(RULES) - {"WS301", "WS302", "WS303"}),
         ({"select": ["ALL"], "ignore": ["WS001"]}, set(RULES)),  # WS001 cannot be disabled
         ({"select": ["WS201"], "ignore": ["WS2"]}, {"WS001", "WS201"}),  # the more specific selector wins
-        ({"select": ["WS2"], "ignore": ["WS201"]}, {"WS001", "WS202", "WS203", "WS204", "WS205", "WS206", "WS207"}),
+        (
+            {"select": ["WS2"], "ignore": ["WS201"]},
+            {"WS001", "WS202", "WS203", "WS204", "WS205", "WS206", "WS207", "WS208"},
+        ),
     ],
 )
 def test_selection(kw: dict[str, object], expected: set[str]) -> None:

@@ -425,6 +425,48 @@ def test_nginx_read_timeout_default(
     record(table, "nginx proxy_read_timeout unset (default)", predicted, observed, AGREE if ok else DISAGREE)
 
 
+HANDOFFS = {
+    # name: lines of location /ws/ (besides a proxy_read_timeout of 4 x T that never applies)
+    "try_files $uri @ws": ("try_files $uri @ws;",),
+    "if ($http_upgrade) return 418 + error_page 418 = @ws": (
+        "error_page 418 = @ws;",
+        'if ($http_upgrade = "websocket") { return 418; }',
+        "proxy_pass http://127.0.0.1:9;",
+    ),
+}
+
+
+@pytest.mark.parametrize(("how", "handoff"), HANDOFFS.items(), ids=HANDOFFS.keys())
+def test_nginx_timeout_of_a_location_that_hands_off(
+    nginx_binary: str,
+    version: str,
+    wslint: WSLint,
+    table: list[Row],
+    tmp_path: Path,
+    how: str,
+    handoff: tuple[str, ...],
+) -> None:
+    """WS208: location /ws/ sets proxy_read_timeout 4 x T but hands WebSockets to @ws (T): dropped at T."""
+    with backend("silent") as app:
+        port = free_port()
+        ws = "".join(f"            {line}\n" for line in handoff)
+        body = f"        location /ws/ {{\n            proxy_read_timeout {4 * T:g}s;\n{ws}        }}\n" + location(
+            "@ws", app, *HEADERS, f"proxy_read_timeout {T:g}s;"
+        )
+        conf = nginx_conf(port, body)
+        path = write_nginx(tmp_path / "nginx", conf)
+        lint = predict(wslint, tmp_path, version, [path], "--ping-interval", "0", path=True)
+        seconds, where = lint.idle("location @ws")
+        text = path.read_text(encoding="utf-8")
+        line = line_of(text, f"proxy_read_timeout {4 * T:g}s")
+        ignored = lint.rules(path, range(line, line + 1), prefix="WS208")
+        with run_nginx(nginx_binary, tmp_path / "nginx", conf):
+            seen = asyncio.run(watch(port, "/ws/", SURVIVE))
+    predicted = f"idle {seconds:g} s ({where}); WS208 at the {4 * T:g}s line: {bool(ignored)}"
+    ok = dropped_as_predicted(seen, seconds) and ignored == ["WS208"]
+    record(table, f"nginx /ws/ {4 * T:g}s, {how}", predicted, str(seen), AGREE if ok else DISAGREE)
+
+
 HAPROXY_CASES: dict[str, tuple[str, str, str, float, str]] = {
     # name: (defaults, frontend lines, backend lines, expected seconds, expected WS2xx rules)
     "HAProxy no tunnel: client 3s, server 2s": (

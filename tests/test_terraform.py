@@ -351,19 +351,20 @@ resource "aws_lb_listener" "udp" {
 
 def test_nlb_listener_tcp_idle_timeout(lint: Lint) -> None:
     # TCP: tcp_idle_timeout_seconds is tcp.idle_timeout.seconds; TLS: the provider ignores it (350 s);
-    # UDP carries no WebSocket; an NLB has no idle_timeout (no WS206 for 5), and no default is WS201
+    # UDP carries no WebSocket; an NLB has no idle_timeout (no WS206 for 5, but WS208: it never applies),
+    # and no default is WS201
     run = lint({"main.tf": NLB.replace("{tcp_idle}", "100")}, "main.tf", "--ping-interval", "200s")
-    assert run.rules_at() == {("WS301", 10), ("WS301", 13)}
+    assert run.rules_at() == {("WS301", 10), ("WS301", 13), ("WS208", 3)}
     run = lint({"main.tf": NLB.replace("{tcp_idle}", "3600")}, "main.tf", "--ping-interval", "60s")
-    assert run.rules_at() == set()
+    assert run.rules_at() == {("WS208", 3)}
     run = lint({"main.tf": NLB.replace("{tcp_idle}", "30")}, "main.tf", "--ping-interval", "60s")
-    assert run.rules_at() == {("WS206", 10)}
+    assert run.rules_at() == {("WS206", 10), ("WS208", 3)}
 
 
 def test_nlb_listener_with_unknown_protocol_is_unknown(lint: Lint) -> None:
     text = NLB.replace('"TCP"', "var.protocol").replace("{tcp_idle}", "100")
     run = lint({"main.tf": text}, "main.tf", "--ping-interval", "200s")
-    assert run.rules_at() == {("WS301", 13)}
+    assert run.rules_at() == {("WS301", 13), ("WS208", 3)}
 
 
 def test_gateway_load_balancer_is_not_a_hop(lint: Lint) -> None:

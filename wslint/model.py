@@ -332,6 +332,25 @@ class Related(BaseModel):
 Finding.model_rebuild()
 
 
+class IgnoredTimeout(BaseModel):
+    """A timeout written where the hop never applies it to the WebSocket, and the value that applies instead (WS208).
+
+    ``setting`` is how the user wrote it (``proxy_read_timeout 1h``), ``reason`` why the hop never applies it,
+    ``applies`` which value applies instead and where it comes from; ``related`` the places that matter
+    (the handoff, the value that applies).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    location: Location
+    setting: str
+    reason: str
+    applies: str
+    fix: str = ""
+    hop: str = ""
+    related: tuple[Related, ...] = ()
+
+
 class Suppression(BaseModel):
     """An inline ignore: which rules, over which lines of one file, and why.
 
@@ -412,6 +431,8 @@ class Document(BaseModel):
     included: dict[str, int] = Field(default_factory=dict)
     # nginx: includes read as a stock file's published contents
     stock: list[StockInclude] = Field(default_factory=list)
+    # timeouts written where the hop never applies them to the WebSocket (WS208)
+    ignored: list[IgnoredTimeout] = Field(default_factory=list)
 
 
 class HaproxyRoute(BaseModel):

@@ -139,6 +139,13 @@ RULES: dict[str, Rule] = {
             "A hop caps every connection's lifetime whatever the traffic: clients must reconnect.",
         ),
         Rule(
+            "WS208",
+            "ineffective-timeout",
+            W,
+            ("nginx", "terraform", "cloudformation", "kubernetes"),
+            "A timeout is written where the hop never applies it to the WebSocket; another value applies.",
+        ),
+        Rule(
             "WS301",
             "ping-interval-too-long",
             E,

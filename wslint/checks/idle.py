@@ -1,4 +1,4 @@
-"""WS201: a WebSocket hop's idle timeout is the box's default."""
+"""WS201: a WebSocket hop's idle timeout is the box's default. WS208: a timeout the hop never applies."""
 
 from __future__ import annotations
 
@@ -54,3 +54,18 @@ def default_idle_timeout(model: Model) -> Iterator[Finding]:
             fix.format(directive=timeout.directive),
             hops=sorted({h.name for h, _, _ in members}),
         )
+
+
+@check("WS208")
+def ineffective_timeout(model: Model) -> Iterator[Finding]:
+    """One finding per timeout a source found written where the hop never applies it to the WebSocket."""
+    for document in model.documents:
+        for ignored in document.ignored:
+            yield finding(
+                "WS208",
+                ignored.location,
+                f"{ignored.setting} never applies to the WebSocket: {ignored.reason}; {ignored.applies}",
+                ignored.fix,
+                hops=[ignored.hop] if ignored.hop else [],
+                related=[(r.location, r.message) for r in ignored.related],
+            )

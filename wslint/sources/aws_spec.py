@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from wslint.config import DEFAULT_WEBSOCKET_PORTS
-from wslint.model import Document, Duration, Hop, Location, Problem, Route, TargetGroup
 from wslint.sources.haproxy import WEBSOCKET_NAME_TOKENS  # the same tokens as HAProxy proxy names (RULES.md)
 from wslint.templating import has_placeholder
+from wslint.model import Document, Duration, Hop, IgnoredTimeout, Location, Problem, Related, Route, TargetGroup
 
 Kind = Literal["alb", "nlb", "elb", "unknown"]
 
@@ -134,6 +134,7 @@ class _Built:
     hops: list[Hop] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     ports: frozenset[int] = WEB_PORTS
+    ignored: list[IgnoredTimeout] = field(default_factory=list)
 
 
 def build(
@@ -152,8 +153,15 @@ def build(
         hop = _hop(spec, built)
         if hop is not None:
             built.hops.append(hop)
+            _nlb_idle_timeout(spec, hop, built)
     return Document(
-        file=file, kind="aws", context="aws", hops=built.hops, problems=built.problems, files=files or [file]
+        file=file,
+        kind="aws",
+        context="aws",
+        hops=built.hops,
+        problems=built.problems,
+        files=files or [file],
+        ignored=built.ignored,
     )
 
 
@@ -305,3 +313,46 @@ def _label(kind: str) -> str:
 
 def _port(listener: ListenerSpec) -> str:
     return "" if listener.port is None or listener.port.value is None else str(listener.port.value)
+
+
+def _nlb_idle_timeout(spec: LoadBalancerSpec, hop: Hop, built: _Built) -> None:
+    """WS208: a load balancer idle timeout written on a network load balancer.
+
+    AWS supports ``idle_timeout.timeout_seconds`` only on Application Load Balancers (API reference,
+    LoadBalancerAttribute); an NLB's idle timeout is each TCP listener's ``tcp.idle_timeout.seconds``
+    (ListenerAttribute, default 350 s; a TLS listener's is 350 s and cannot be changed). Reported where the
+    NLB's WebSocket listeners keep another value.
+    """
+    value = spec.idle_timeout
+    if spec.kind != "nlb" or value is None or value.value is None:
+        return
+    seconds = value.seconds()
+    if seconds is None or math.isnan(seconds):
+        return
+    differ = [route for route in hop.routes if route.idle_timeout is not None and route.idle_timeout.seconds != seconds]
+    if not differ:
+        return
+    applies = "; ".join(
+        f"{route.name} keeps {NLB_IDLE_KEY} {route.idle_timeout.human()}"
+        + (" (AWS's default)" if route.idle_timeout.default else "")
+        for route in differ
+        if route.idle_timeout is not None
+    )
+    built.ignored.append(
+        IgnoredTimeout(
+            location=value.location,
+            setting=f"{spec.idle_key} {value.value}",
+            reason=f"{spec.name} is a network load balancer, and AWS supports {ALB_IDLE_KEY} only on Application "
+            f"Load Balancers: an NLB's idle timeout is each TCP listener's {NLB_IDLE_KEY}",
+            applies=f"{applies} instead",
+            fix=f"Set the listener attribute {NLB_IDLE_KEY} (60-6000 s) on each TCP listener (Terraform "
+            "aws_lb_listener tcp_idle_timeout_seconds, CloudFormation ListenerAttributes; a TLS listener's is fixed "
+            f"at 350 s), and remove {spec.idle_key} here.",
+            hop=spec.name,
+            related=tuple(
+                Related(location=route.idle_timeout.location, message=f"the idle timeout of {route.name}")
+                for route in differ
+                if route.idle_timeout is not None
+            ),
+        )
+    )

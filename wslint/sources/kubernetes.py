@@ -32,14 +32,15 @@ An Ingress for another controller (Traefik, GCE, ...) and every other kind are n
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from wslint.config import Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, parse_nginx
-from wslint.model import Document, Duration, Header, Hop, Location, Problem, Route, Upgrade
-from wslint.sources import aws_spec
+from wslint.model import Document, Duration, Header, Hop, IgnoredTimeout, Location, Problem, Route, Upgrade
+from wslint.sources import aws_spec, ingress_class
 from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
 from wslint.sources.yaml_positions import Node, YamlError, load_all, read_text
 from wslint.templating import has_placeholder, opaque
@@ -115,6 +116,17 @@ class _Defaults:
     nginx_inc: _Default = field(default_factory=_Default)
     # ALB IngressGroups (group.name): the idle_timeout.timeout_seconds each member of the run sets (None: not set)
     groups: dict[str, list[Value | None]] = field(default_factory=dict)
+    # (directory, IngressClass name) -> its spec.controller, from the IngressClasses of the run
+    classes: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def classes_of(self, manifest: _Manifest) -> dict[str, str]:
+        """The IngressClasses an Ingress's class name can mean: those in files of its own directory.
+
+        A run over several projects holds several clusters' IngressClasses, and ``nginx`` names ingress-nginx's
+        in one and NGINX Inc's in another.
+        """
+        directory = posixpath.dirname(manifest.file.replace("\\", "/"))
+        return {name: controller for (where, name), controller in self.classes.items() if where == directory}
 
 
 @dataclass
@@ -124,6 +136,7 @@ class _Read:
     # per spec: the Ingress paths that are its WebSocket routes (None: every listener counts, a Service)
     paths: list[list[tuple[str, Location, str]] | None] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    ignored: list[IgnoredTimeout] = field(default_factory=list)
 
 
 def manifests(root: Node, file: str) -> list[_Manifest]:
@@ -136,9 +149,17 @@ def manifests(root: Node, file: str) -> list[_Manifest]:
     return [_Manifest(root, file)]
 
 
-def _controller(ingress: _Manifest) -> str | None:
+def _class(ingress: _Manifest) -> str | None:
+    return ingress.text("spec", "ingressClassName") or _scalar(ingress.annotations().get(CLASS_ANNOTATION))
+
+
+def _controller(ingress: _Manifest, classes: dict[str, str]) -> str | None:
+    """The controller of an Ingress: its class's when known (gce, traefik: not a hop), else its annotations'."""
     annotations = ingress.annotations()
-    chosen = ingress.text("spec", "ingressClassName") or _scalar(annotations.get(CLASS_ANNOTATION))
+    chosen = _class(ingress)
+    by_class = ingress_class.controller_of(chosen, classes)
+    if by_class is not None:
+        return by_class
     if chosen == "alb" or any(key.startswith(ALB) for key in annotations):
         return "alb"
     if any(key.startswith(NGINX_INC) for key in annotations):
@@ -205,6 +226,7 @@ class _Analysis:
         document.context = "kubernetes"
         document.hops[:0] = self.read.hops
         document.problems[:0] = self.read.problems
+        document.ignored[:0] = self.read.ignored
         return document
 
     # -- Ingress -----------------------------------------------------------------------------------
@@ -245,11 +267,12 @@ class _Analysis:
         return selector.strip() in (path, "/" + path.partition("/")[2])
 
     def _ingress(self, ingress: _Manifest) -> None:
-        controller = _controller(ingress)
+        controller = _controller(ingress, self.defaults.classes_of(ingress))
+        self._ignored_annotations(ingress)
         if controller == "alb":
             self._alb(ingress)
             return
-        if controller is None:
+        if controller not in ("ingress-nginx", "nginx-ingress"):
             return
         annotations = ingress.annotations()
         connection: Header | None = None
@@ -280,6 +303,23 @@ class _Analysis:
             hop.routes.append(route)
         if hop.routes:
             self.read.hops.append(hop)
+
+    def _ignored_annotations(self, ingress: _Manifest) -> None:
+        """WS208: nginx timeout annotations on an Ingress whose class belongs to a controller that never reads them."""
+        chosen = _class(ingress)
+        controller = ingress_class.controller_of(chosen, self.defaults.classes_of(ingress))
+        if chosen is None or controller is None:
+            return
+        annotations = ingress.annotations()
+        attributes = string_map(annotations.get(ALB + "load-balancer-attributes"), self.file)
+        idle = attributes.get(aws_spec.ALB_IDLE_KEY)
+        self.read.ignored += ingress_class.ignored_annotations(
+            ingress.name,
+            chosen,
+            controller,
+            {key: (_scalar(node), node.location(self.file)) for key, node in annotations.items()},
+            alb_idle=None if idle is None or idle.value is None else str(idle.value),
+        )
 
     def _ingress_nginx_timeout(self, ingress: _Manifest, annotations: dict[str, Node]) -> Duration | None:
         key = INGRESS_NGINX + READ_TIMEOUT
@@ -489,7 +529,7 @@ def _config_maps(objects: list[_Manifest], defaults: _Defaults) -> None:
 
 def _alb_groups(objects: list[_Manifest], defaults: _Defaults) -> None:
     for manifest in objects:
-        if manifest.kind != "Ingress" or _controller(manifest) != "alb":
+        if manifest.kind != "Ingress" or _controller(manifest, defaults.classes_of(manifest)) != "alb":
             continue
         annotations = manifest.annotations()
         group = _scalar(annotations.get(ALB + "group.name"))
@@ -525,6 +565,10 @@ def load(
     defaults = _Defaults()
     everything = [m for _, objects in read for m in objects]
     _config_maps(everything, defaults)
+    for m in everything:
+        if m.kind == "IngressClass":
+            key = (posixpath.dirname(m.file.replace("\\", "/")), m.text("metadata", "name") or "")
+            defaults.classes[key] = m.text("spec", "controller") or ""
     _alb_groups(everything, defaults)
     for display, objects in read:
         try:

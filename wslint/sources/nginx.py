@@ -27,8 +27,10 @@ from wslint.model import (
     Duration,
     Header,
     Hop,
+    IgnoredTimeout,
     Location,
     Problem,
+    Related,
     Route,
     Setting,
     StockInclude,
@@ -36,6 +38,7 @@ from wslint.model import (
     Upgrade,
 )
 from wslint.sources.nginx_files import Loader, Tree
+from wslint.sources.nginx_handoff import PROXY_TIMEOUTS, Handoff, Server, destinations
 from wslint.sources.nginx_syntax import Directive, check_directives
 from wslint.templating import has_placeholder, opaque
 
@@ -78,6 +81,7 @@ class Level:
     location: Location
     scalars: dict[str, Directive] = field(default_factory=dict)
     headers: list[Directive] = field(default_factory=list)
+    error_pages: list[Directive] = field(default_factory=list)
     unknown: bool = False
     unread: list[Directive] = field(default_factory=list)  # the includes that make it unknown
 
@@ -115,6 +119,8 @@ def _level(kind: str, block: Directive | None, directives: list[Directive], wher
         elif d.name == "proxy_set_header":
             level.headers.append(d)
         elif d.block is None:
+            if d.name == "error_page":
+                level.error_pages.append(d)
             level.scalars[d.name] = d
     return level
 
@@ -140,6 +146,9 @@ class _Analysis:
         self.unchecked: dict[tuple[str, int, int], dict[tuple[str, Location], Unchecked]] = {}
         # what the route being built could not decide: (the includes to blame, what they could set)
         self._lost: list[tuple[list[Directive], str]] = []
+        # each location block's chain of levels, by id() of its directive
+        self.chains: dict[int, list[Level]] = {}
+        self.ignored: list[IgnoredTimeout] = []
         # the main context's "block" is the file: its first directive stands for it
         first = tree.directives[0] if tree.directives else None
         self.file_location = (
@@ -176,6 +185,7 @@ class _Analysis:
             self._walk_stream([top], directives, complete=True)
         elif context == "server":
             self._walk_server([top], directives, complete=False)
+            self._handoffs([top], directives, complete=False)
         hops = []
         file = self.tree.file
         if self.routes or context == "main":
@@ -202,6 +212,7 @@ class _Analysis:
             hops=hops,
             problems=[*map(self._with_unchecked, self.tree.problems), *self.problems],
             files=self.tree.files,
+            ignored=self.ignored,
         )
 
     def _with_unchecked(self, problem: Problem) -> Problem:
@@ -227,12 +238,14 @@ class _Analysis:
             if d.name == "server" and d.block is not None:
                 server = _level("server", d, d.block, self.file_location)
                 self._walk_server([*chain, server], d.block, complete)
+                self._handoffs([*chain, server], d.block, complete)
 
     def _walk_server(self, chain: list[Level], directives: list[Directive], complete: bool) -> None:
         for d in directives:
             if d.name == "location" and d.block is not None:
                 level = _level("location", d, d.block, self.file_location)
                 inner = [*chain, level]
+                self.chains[id(d)] = inner
                 route = self._route(inner, d, complete)
                 if route is not None:
                     self.routes.append(route)
@@ -260,6 +273,70 @@ class _Analysis:
                         default_applies=False,
                     )
                 )
+
+    # -- timeouts a location never applies (WS208) ----------------------------------------------
+    def _handoffs(self, chain: list[Level], directives: list[Directive], complete: bool) -> None:
+        """A proxy timeout a location sets while it hands its WebSocket requests to another location."""
+        locations = [d for d in directives if d.name == "location" and d.block is not None]
+        server = Server(locations, known=complete and not chain[-1].unknown)
+        routes = {route.location: route for route in self.routes}
+        for d in locations:
+            level = self.chains[id(d)][-1]
+            own = [level.scalars[name] for name in PROXY_TIMEOUTS if name in level.scalars]
+            if not own:
+                continue
+            found = destinations(d, server, lambda x: self._error_pages(x, complete))
+            targets = {id(h.target): h for h in found or () if _loc(h.target) in routes}
+            for written in own:
+                self._ignored(written, list(targets.values()), complete)
+        self._lost = []  # what the lookups above could not decide belongs to no route (WS002 blames routes only)
+
+    def _error_pages(self, location: Directive, complete: bool) -> list[Directive] | None:
+        """The error_page list in effect in a location (inherited only when it sets none); None: unknown."""
+        for level in reversed(self.chains[id(location)]):
+            if level.error_pages:
+                return level.error_pages
+            if level.unknown:
+                return None
+        return [] if complete else None
+
+    def _ignored(self, written: Directive, handoffs: list[Handoff], complete: bool) -> None:
+        name = written.name
+        text = written.args[0] if written.args else ""
+        try:
+            seconds = parse_nginx(text)
+        except InvalidDuration:
+            return  # WS206's business, or a variable: unknown
+        differ: list[tuple[Handoff, Duration]] = []
+        for handoff in handoffs:
+            effective = self._duration(self.chains[id(handoff.target)], name, "60s", _loc(handoff.target), complete)
+            if effective is not None and effective.seconds != seconds:
+                differ.append((handoff, effective))
+        if not differ:
+            return
+        names = ", ".join(dict.fromkeys(_location_name(h.target) for h, _ in differ))
+        applies = "; ".join(
+            f"{_location_name(h.target)} applies {name} {e.text if not e.default else e.human()}"
+            + (" (nginx's default)" if e.default else "")
+            for h, e in differ
+        )
+        related = [Related(location=_loc(h.via), message=h.how) for h, _ in differ]
+        related += [
+            Related(location=e.location, message=f"the {name} that applies in {_location_name(h.target)}")
+            for h, e in differ
+        ]
+        self.ignored.append(
+            IgnoredTimeout(
+                location=_loc(written),
+                setting=f"{name} {text}",
+                reason="; ".join(dict.fromkeys(h.how for h, _ in differ)),
+                applies=f"{applies} instead",
+                fix=f"Set `{name}` in {names}, which proxies the WebSocket (or in the server block, which both "
+                "inherit), and remove it here.",
+                hop=self.tree.file,
+                related=tuple(related),
+            )
+        )
 
     # -- definitions -------------------------------------------------------------------------
     def _scan(self, directives: Iterable[Directive]) -> None:
@@ -523,6 +600,10 @@ class _Analysis:
             self._lost = [(unread[name], name) for name, setting in out.items() if setting.unknown]
             self._blame("the main context", self.file_location)
         return out
+
+
+def _location_name(d: Directive) -> str:
+    return "location " + " ".join(d.args)
 
 
 def _setting(name: str, d: Directive | None, unknown: bool, where: Location) -> Setting:

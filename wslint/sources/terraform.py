@@ -916,6 +916,8 @@ class _ModuleReader:
             # suppressIfLBTypeNot(Application): ignored on other types (FACTS.md §A.9)
             spec.idle_timeout = m.value(block.attrs.get("idle_timeout"))
             spec.client_keep_alive = m.value(block.attrs.get("client_keep_alive"))
+        elif kind == "nlb":
+            spec.idle_timeout = m.value(block.attrs.get("idle_timeout"))  # ignored there: WS208
         self.lbs[resource.key] = _Lb(resource.key, spec, resource.file.linted)
 
     # -- aws_elb -------------------------------------------------------------
@@ -959,6 +961,8 @@ class _ModuleReader:
         if kind == "alb":
             spec.idle_timeout = m.value(block.attrs.get("idle_timeout"))
             spec.client_keep_alive = m.value(block.attrs.get("client_keep_alive"))
+        elif kind == "nlb":
+            spec.idle_timeout = m.value(block.attrs.get("idle_timeout"))  # ignored there: WS208
         lb = _Lb(("module", block.labels[0], tf.display), spec, tf.linted)
         self.lbs[lb.key] = lb
         default_protocol = m.value(block.attrs.get("default_protocol"))
