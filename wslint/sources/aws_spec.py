@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from wslint.config import DEFAULT_WEBSOCKET_PORTS
+from wslint.model import Document, Duration, Hop, IgnoredTimeout, Location, Problem, Related, Route, TargetGroup
 from wslint.sources.haproxy import WEBSOCKET_NAME_TOKENS  # the same tokens as HAProxy proxy names (RULES.md)
 from wslint.templating import has_placeholder
-from wslint.model import Document, Duration, Hop, IgnoredTimeout, Location, Problem, Related, Route, TargetGroup
 
 Kind = Literal["alb", "nlb", "elb", "unknown"]
 
