@@ -169,6 +169,16 @@ def test_nginx_value_placeholders_are_unknown_values(lint: Lint) -> None:
     assert {f["rule"] for f in result.findings} == {"WS102"}, result.findings
     located = result.only("WS102")[0]
     assert located["column"] == 5  # columns are the source's, placeholders and all
+    # and the user is told what was left unchecked, at the first placeholder's line
+    note = [line for line in result.err.splitlines() if "site.conf.template:" in line and "placeholder" in line]
+    assert len(note) == 1 and "at line 2" in note[0], result.err
+
+
+def test_a_file_without_placeholders_gets_no_placeholder_note(lint: Lint) -> None:
+    """nginx's own ${var} and a placeholder in a comment line are no template placeholders."""
+    text = "server {\n    # {{ .Values.comment }}\n    location / {\n        return 200 ${scheme};\n    }\n}\n"
+    result = lint({"site.conf": text}, "site.conf")
+    assert "placeholder" not in result.err, result.err
 
 
 def test_nginx_placeholder_twin_with_bad_literals_fires(lint: Lint) -> None:

@@ -307,4 +307,7 @@ def _classify(
         found.skipped.append({"file": display, "reason": f"template: {reason}"})
         found.notes.append(f"{display}: template ({reason}); skipped")
         return
+    placeholders = templating.placeholders(head, detected)
+    if placeholders is not None:
+        found.notes.append(f"{display}: {placeholders}")
     found.targets.append(Target(real, display, detected, named=named))

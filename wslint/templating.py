@@ -86,6 +86,36 @@ def control(text: str, kind: str) -> str | None:
     return f"{what} at line {text.count(chr(10), 0, start) + 1}"
 
 
+def placeholders(text: str, kind: str) -> str | None:
+    """What to tell the user about the value placeholders of a file that is linted, or None if it has none.
+
+    Each is an unknown value and never fires a rule, so the rules that depend on it are left unchecked.
+    ``${name}`` is an nginx variable and ``"${X}"`` a HAProxy environment variable: not counted there.
+    """
+    if not any(marker in text for marker in _MARKERS[:3]):
+        return None
+    if kind in ("nginx", "haproxy"):
+        text = re.sub(r"(?m)^[ \t]*#.*$", "", text)
+    if kind == "cloudformation":
+        text = re.sub(r"\{\{resolve:[^}]*\}\}", "", text)
+    found = [
+        m
+        for m in PLACEHOLDER.finditer(COMMENT.sub("", text))
+        if not (kind in ("nginx", "haproxy") and m.group(0)[0] == "$")
+    ]
+    if not found:
+        return None
+    first = found[0]
+    line = text.count("\n", 0, first.start()) + 1
+    if len(found) == 1:
+        what = f"a template placeholder read as an unknown value ({first.group(0)} at line {line})"
+        return f"{what}; the rules that depend on it are not checked"
+    return (
+        f"{len(found)} template placeholders read as unknown values (the first: {first.group(0)} at line {line}); "
+        "the rules that depend on them are not checked"
+    )
+
+
 def mask(text: str) -> tuple[str, list[str]]:
     """The text with each placeholder masked (same length, one plain word) and comments blanked; the originals."""
     if not any(marker in text for marker in _MARKERS):
