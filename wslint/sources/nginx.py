@@ -131,6 +131,7 @@ class _Analysis:
         self.settings = settings
         self.problems: list[Problem] = []
         self.routes: list[Route] = []
+        self.route_blocks: set[int] = set()  # id() of the location directives that are routes (WS208)
         self.stream_routes: list[Route] = []
         self.maps: dict[str, ConnectionMap] = {}
         self.defined_vars: set[str] = set()
@@ -249,6 +250,7 @@ class _Analysis:
                 route = self._route(inner, d, complete)
                 if route is not None:
                     self.routes.append(route)
+                    self.route_blocks.add(id(d))
                 self._walk_server(inner, d.block, complete)
 
     def _walk_stream(self, chain: list[Level], directives: list[Directive], complete: bool) -> None:
@@ -279,14 +281,13 @@ class _Analysis:
         """A proxy timeout a location sets while it hands its WebSocket requests to another location."""
         locations = [d for d in directives if d.name == "location" and d.block is not None]
         server = Server(locations, known=complete and not chain[-1].unknown)
-        routes = {route.location: route for route in self.routes}
         for d in locations:
             level = self.chains[id(d)][-1]
             own = [level.scalars[name] for name in PROXY_TIMEOUTS if name in level.scalars]
             if not own:
                 continue
             found = destinations(d, server, lambda x: self._error_pages(x, complete))
-            targets = {id(h.target): h for h in found or () if _loc(h.target) in routes}
+            targets = {id(h.target): h for h in found or () if id(h.target) in self.route_blocks}
             for written in own:
                 self._ignored(written, list(targets.values()), complete)
         self._lost = []  # what the lookups above could not decide belongs to no route (WS002 blames routes only)
