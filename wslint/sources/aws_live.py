@@ -173,9 +173,9 @@ def _code(exc: Exception) -> str:
 
 def _answers(actions: Any) -> bool:
     """Actions that are all ``redirect`` or ``fixed-response`` (none: False)."""
-    if not isinstance(actions, list) or not actions:
+    if not isinstance(actions, list):
         return False
-    return all(isinstance(a, dict) and str(a.get("Type", "")).lower() in aws_spec.NOT_CARRYING for a in actions)
+    return aws_spec.only_answers(str(a.get("Type", "")) if isinstance(a, dict) else None for a in actions)
 
 
 def _forwards_to(actions: Any) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -94,6 +95,17 @@ CLB_IDLE = (60, 1, 3600)
 WEBSOCKET_PROTOCOLS = {"alb": {"HTTP", "HTTPS"}, "nlb": {"TCP", "TLS", "TCP_UDP"}}
 WEB_PORTS = frozenset(DEFAULT_WEBSOCKET_PORTS)
 NOT_CARRYING = frozenset({"redirect", "fixed-response"})  # listener actions that never reach a target
+
+
+def only_answers(types: Iterable[str | None]) -> bool:
+    """Listener action types all written and all ``redirect``/``fixed-response``: no request reaches a target.
+
+    No actions, or one whose type is unknown (None), may forward: False.
+    """
+    written = list(types)
+    return bool(written) and all(t is not None and t.lower() in NOT_CARRYING for t in written)
+
+
 NLB_IDLE_KEY = "tcp.idle_timeout.seconds"
 ALB_IDLE_KEY = "idle_timeout.timeout_seconds"
 ALB_KEEPALIVE_KEY = "client_keep_alive.seconds"

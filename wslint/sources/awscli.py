@@ -263,7 +263,7 @@ class _Reader:
                 spec.listeners, spec.listeners_known = [], True  # the real ones follow
             actions = item.get("DefaultActions")
             types = [self.text(a.get("Type")) for a in actions.items or []] if actions is not None else []
-            if types and all(t is not None and t.lower() in aws_spec.NOT_CARRYING for t in types):
+            if aws_spec.only_answers(types):
                 continue  # redirects (http -> https) or answers itself: no WebSocket reaches a target
             where = self.loc(item)
             listener = ListenerSpec(

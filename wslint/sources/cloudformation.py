@@ -382,10 +382,11 @@ class _Assembly:
 
     def _only_answers(self, actions: Node | None) -> bool:
         """Actions that are all written and all ``redirect`` or ``fixed-response``."""
-        if actions is None or actions.items is None or not actions.items:
+        if actions is None or actions.items is None:
             return False
-        types = [self.t.text(a.get("Type")) if a.mapping is not None else None for a in actions.items]
-        return all(kind is not None and kind.lower() in aws_spec.NOT_CARRYING for kind in types)
+        return aws_spec.only_answers(
+            self.t.text(a.get("Type")) if a.mapping is not None else None for a in actions.items
+        )
 
     def _rule(self, resource: _Resource) -> None:
         t = self.t

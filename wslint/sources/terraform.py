@@ -78,7 +78,6 @@ BLOCK_NAMES = frozenset(
     "condition dynamic content lifecycle access_logs connection_logs subnet_mapping timeouts "
     "authenticate_cognito authenticate_oidc jwt_validation mutual_authentication".split()
 )
-NOT_CARRYING = frozenset({"redirect", "fixed-response"})  # listener actions that never reach a target
 HTTP_FAMILY = frozenset({"HTTP", "HTTPS"})
 TCP_FAMILY = frozenset({"TCP", "TLS", "UDP", "TCP_UDP"})
 # terraform-aws-modules/alb from the registry (optionally pinned through a git URL)
@@ -1020,7 +1019,7 @@ class _ModuleReader:
         ):
             return  # redirects or answers itself: no WebSocket reaches a target through it
         action = m.text(fields.get("action_type"))
-        if action is not None and action.lower() in NOT_CARRYING:
+        if aws_spec.only_answers([action]):
             return
         listener = ListenerSpec(location=item.loc, protocol=protocol, port=port)
         if lb.spec.kind == "nlb":
@@ -1113,7 +1112,7 @@ class _ModuleReader:
         actions = block.children("action") + block.dynamic("action")
         groups = self._named([r for a in actions for r in _all_refs(m, a)], TARGET_GROUP_TYPES, file)
         types = [m.text(a.attrs.get("type")) for a in block.children("action")] + [None] * len(block.dynamic("action"))
-        forwards = not types or any(t is None or t.lower() not in NOT_CARRYING for t in types)
+        forwards = not aws_spec.only_answers(types)
         for owner in owners:
             listener = self.listeners.get(owner)
             if listener is None:
@@ -1130,11 +1129,7 @@ class _ModuleReader:
             lb.saw_listener = True
             block = listener.resource.block
             actions = listener.actions
-            if (
-                actions
-                and all(a is not None and a.lower() in NOT_CARRYING for a in actions)
-                and not listener.forwarded_by_rule
-            ):
+            if aws_spec.only_answers(actions) and not listener.forwarded_by_rule:
                 continue  # a redirect (http -> https) or a fixed answer: no WebSocket reaches a target
             protocol = m.value(block.attrs.get("protocol"))
             if protocol is None and lb.spec.kind == "alb":
