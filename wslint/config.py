@@ -44,6 +44,11 @@ DEFAULT_WEBSOCKET_PATHS = (
     "xmpp-websocket",
     "colibri-ws",
 )
+# tokens of a proxy, backend or target group name that mark it as carrying WebSocket (names split on
+# -, _, . and, for AWS names, camelCase; RULES.md "Which routes are WebSocket routes")
+WEBSOCKET_NAME_TOKENS = frozenset(
+    "ws wss websocket websockets socket sockets socketio sockjs cable signalr realtime".split()
+)
 # listener ports that carry web traffic: an NLB TCP/TLS listener (or a Kubernetes Service port) on one of
 # them is a WebSocket route; `websocket-ports` adds more (RULES.md "Which routes are WebSocket routes")
 DEFAULT_WEBSOCKET_PORTS = (80, 443, 8080, 8443)

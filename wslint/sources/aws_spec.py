@@ -17,9 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from wslint.config import DEFAULT_WEBSOCKET_PORTS
+from wslint.config import DEFAULT_WEBSOCKET_PORTS, WEBSOCKET_NAME_TOKENS
 from wslint.model import Document, Duration, Hop, IgnoredTimeout, Location, Problem, Related, Route, TargetGroup
-from wslint.sources.haproxy import WEBSOCKET_NAME_TOKENS  # the same tokens as HAProxy proxy names (RULES.md)
 from wslint.templating import has_placeholder
 
 Kind = Literal["alb", "nlb", "elb", "unknown"]

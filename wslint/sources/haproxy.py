@@ -22,15 +22,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from wslint import BUG_HINT
-from wslint.config import Settings, websocket_token_pattern
+from wslint.config import WEBSOCKET_NAME_TOKENS, Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, TruncatedDuration, parse_haproxy
 from wslint.model import Document, Duration, HaproxyRoute, Hop, Location, Problem, Proxy, Route, Setting, construct
 from wslint.sources import text as textio
 from wslint.sources.haproxy_syntax import PROXY_SECTIONS, Config, HaproxySyntaxError, Line, Section, Word, parse
 
-WEBSOCKET_NAME_TOKENS = frozenset(
-    "ws wss websocket websockets socket sockets socketio sockjs cable signalr realtime".split()
-)
 # which sections honour a timeout (configuration manual, "May be used in sections")
 FRONTEND_TIMEOUTS = frozenset({"client", "client-fin", "http-request", "http-keep-alive", "tarpit"})
 BACKEND_TIMEOUTS = frozenset({"server", "server-fin", "connect", "tunnel", "queue", "check", "tarpit"})
