@@ -17,10 +17,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+import pytest
 
 HERE = Path(__file__).resolve().parent
 BACKEND = HERE / "ws_backend.py"
@@ -216,3 +218,23 @@ def nginx_version(binary: str) -> str:
 def haproxy_version(binary: str) -> str:
     """The version of the haproxy binary, e.g. "2.6.12"."""
     return _version(binary, r"version (\d+\.\d+\.\d+)")
+
+
+def print_table(request: pytest.FixtureRequest, title: str, cells: Sequence[Sequence[str]]) -> None:
+    """A proof table (header row first) on the terminal, through pytest's reporter, when a module ends.
+
+    Called from a module fixture's finalizer, which runs inside the last test's teardown, whose output
+    is captured: capturing is suspended, as pytest's live logging does, so the table reaches the
+    terminal (and CI logs) with plain `pytest`.
+    """
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    write: Callable[[str], object] = reporter.write_line if reporter is not None else print
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+        write("")
+        write(title)
+        for i, row in enumerate(cells):
+            write(" | ".join(text.ljust(width) for text, width in zip(row, widths, strict=True)).rstrip())
+            if i == 0:
+                write("-+-".join("-" * width for width in widths))

@@ -11,7 +11,6 @@ WS301 flags by design and that survives on loopback), DISAGREE (fails the scenar
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -24,7 +23,15 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from tests.conftest import Run
-from tests.realproxy import backend, free_port, nginx_prepare, nginx_version, run_haproxy, run_nginx
+from tests.realproxy import (
+    backend,
+    free_port,
+    nginx_prepare,
+    nginx_version,
+    print_table,
+    run_haproxy,
+    run_nginx,
+)
 
 pytestmark = [pytest.mark.proxies, pytest.mark.timeout(60)]
 
@@ -52,24 +59,12 @@ def table(request: pytest.FixtureRequest) -> list[Row]:
     rows: list[Row] = []
 
     def show() -> None:
-        # the finalizer runs inside the last test's teardown, whose output is captured: suspend capturing, as
-        # pytest's live logging does, so the table reaches the terminal (and CI logs) with plain `pytest`
-        capture = request.config.pluginmanager.get_plugin("capturemanager")
-        with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
-            write_table()
-
-    def write_table() -> None:
-        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        write: Callable[[str], object] = reporter.write_line if reporter is not None else print
-        headers = ("scenario", "wslint predicts", "proxy observed", "verdict")
-        cells = [headers, *((r.name, r.predicted, r.observed, r.verdict) for r in rows)]
-        widths = [max(len(c[i]) for c in cells) for i in range(4)]
-        write("")
-        write(f"proof on the real proxies (T = {T:g} s; drop window [P - {EARLY} s, P + {LATE} s]; survive = 3 x T)")
-        for i, cell in enumerate(cells):
-            write(" | ".join(text.ljust(width) for text, width in zip(cell, widths, strict=True)).rstrip())
-            if i == 0:
-                write("-+-".join("-" * width for width in widths))
+        print_table(
+            request,
+            f"proof on the real proxies (T = {T:g} s; drop window [P - {EARLY} s, P + {LATE} s]; survive = 3 x T)",
+            [("scenario", "wslint predicts", "proxy observed", "verdict")]
+            + [(r.name, r.predicted, r.observed, r.verdict) for r in rows],
+        )
 
     request.addfinalizer(show)
     return rows

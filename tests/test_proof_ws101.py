@@ -15,7 +15,6 @@ version of each server, is printed at the end of the module.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib.metadata
 import importlib.util
 import json
@@ -33,7 +32,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from tests.conftest import Run, _missing
-from tests.realproxy import _running, free_port, nginx_prepare, nginx_version, run_nginx
+from tests.realproxy import _running, free_port, nginx_prepare, nginx_version, print_table, run_nginx
 
 pytestmark = [pytest.mark.proxies, pytest.mark.timeout(60)]
 
@@ -190,19 +189,12 @@ def table(request: pytest.FixtureRequest, nginx_binary: str) -> list[Row]:
     rows: list[Row] = []
 
     def show() -> None:
-        capture = request.config.pluginmanager.get_plugin("capturemanager")
-        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        write: Callable[[str], object] = reporter.write_line if reporter is not None else print
-        headers = ("server", "version", "recorded (HTTP/1.0)", "observed (HTTP/1.0)", "control (HTTP/1.1)", "verdict")
-        cells = [headers, *((r.server, r.version, r.recorded, r.http10, r.http11, r.verdict) for r in rows)]
-        widths = [max(len(c[i]) for c in cells) for i in range(len(headers))]
-        with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
-            write("")
-            write(f"WS101 matrix: the upgrade through nginx {nginx_version(nginx_binary)} without proxy_http_version")
-            for i, cell in enumerate(cells):
-                write(" | ".join(text.ljust(width) for text, width in zip(cell, widths, strict=True)).rstrip())
-                if i == 0:
-                    write("-+-".join("-" * width for width in widths))
+        print_table(
+            request,
+            f"WS101 matrix: the upgrade through nginx {nginx_version(nginx_binary)} without proxy_http_version",
+            [("server", "version", "recorded (HTTP/1.0)", "observed (HTTP/1.0)", "control (HTTP/1.1)", "verdict")]
+            + [(r.server, r.version, r.recorded, r.http10, r.http11, r.verdict) for r in rows],
+        )
 
     request.addfinalizer(show)
     return rows
