@@ -57,17 +57,23 @@ def opaque(value: str) -> bool:
     return "$" in value or has_placeholder(value)
 
 
+def _template_text(text: str, kind: str) -> str:
+    """The text as a template engine sees it: the config's comment lines (nginx, HAProxy), CloudFormation's
+    dynamic references and template comments blanked, lines kept."""
+    if kind in ("nginx", "haproxy"):
+        text = re.sub(r"(?m)^[ \t]*#.*$", "", text)  # template syntax in a comment line renders nothing
+    if kind == "cloudformation":
+        text = re.sub(r"\{\{resolve:[^}]*\}\}", "", text)  # CloudFormation dynamic references
+    return COMMENT.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def control(text: str, kind: str) -> str | None:
     """Why this text is a template wslint cannot read as a config (a control structure), or None.
 
     ``kind`` is the file's kind: Terraform's ``%{`` is a control structure only in the YAML kinds
     (HAProxy log formats use ``%{...}`` too; a ``.tf`` file is never checked here).
     """
-    if kind in ("nginx", "haproxy"):
-        text = re.sub(r"(?m)^[ \t]*#.*$", "", text)  # template syntax in a comment line renders nothing
-    if kind == "cloudformation":
-        text = re.sub(r"\{\{resolve:[^}]*\}\}", "", text)  # CloudFormation dynamic references
-    text = COMMENT.sub(lambda m: " " * len(m.group(0)), text)
+    text = _template_text(text, kind)
     found: list[tuple[int, str]] = []
     for pattern, what in (
         (_JINJA_STATEMENT, "a template statement ({% ... %})"),
@@ -94,15 +100,8 @@ def placeholders(text: str, kind: str) -> str | None:
     """
     if not any(marker in text for marker in _MARKERS[:3]):
         return None
-    if kind in ("nginx", "haproxy"):
-        text = re.sub(r"(?m)^[ \t]*#.*$", "", text)
-    if kind == "cloudformation":
-        text = re.sub(r"\{\{resolve:[^}]*\}\}", "", text)
-    found = [
-        m
-        for m in PLACEHOLDER.finditer(COMMENT.sub("", text))
-        if not (kind in ("nginx", "haproxy") and m.group(0)[0] == "$")
-    ]
+    text = _template_text(text, kind)
+    found = [m for m in PLACEHOLDER.finditer(text) if not (kind in ("nginx", "haproxy") and m.group(0)[0] == "$")]
     if not found:
         return None
     first = found[0]
