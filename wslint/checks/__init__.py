@@ -1,4 +1,16 @@
-"""Checks: small functions over the model, one rule id each. They never read files."""
+"""Checks: small functions over the model, one rule id each. They never read files.
+
+One module per rule family, named for the problem, so a rule's check is found from its id:
+
+- WS0xx ``input.py``: what the sources met (WS001 parse-error, WS002 include-not-found)
+- WS1xx ``upgrade.py``: the upgrade handshake (WS101-WS106 nginx, WS110 Classic ELB)
+- WS2xx ``idle.py``: idle timeouts (WS201 the box's default, WS202-WS205 HAProxy, WS206 invalid time,
+  WS207 lifetime cap, WS208 a timeout the hop never applies)
+- WS3xx ``keepalive.py``: the ping interval against the idle timeouts
+- WS4xx ``drain.py``: reloads and deploys (WS401 nginx, WS402 HAProxy, WS404 AWS)
+- WS5xx ``capacity.py``: connections and file descriptors
+- WS6xx ``health_check.py``: health checks on a WebSocket path (WS601)
+"""
 
 from __future__ import annotations
 
@@ -56,19 +68,38 @@ def finding(
     )
 
 
-def websocket_endpoint(path: str, websocket_paths: frozenset[str]) -> bool:
-    """Is a health-check path a WebSocket endpoint itself (WS601)?
+AWS_KINDS = frozenset({"alb", "nlb", "elb"})
 
-    ``/ws`` or ``/socket.io/`` is; ``/ws/healthz`` (a plain endpoint under a WebSocket
-    prefix) and Socket.IO's plain HTTP polling handshake are not.
-    """
-    route, _, query = path.lower().partition("?")
-    last = next((segment for segment in reversed(route.split("/")) if segment), "")
-    return last in websocket_paths and "transport=polling" not in query
+
+def aws_hops(model: Model) -> Iterator[Hop]:
+    for hop in model.hops():
+        if hop.kind in AWS_KINDS:
+            yield hop
+
+
+def haproxy_hops(model: Model) -> Iterator[Hop]:
+    for hop in model.hops():
+        if hop.kind == "haproxy":
+            yield hop
+
+
+def haproxy_routes(model: Model) -> Iterator[tuple[Hop, Route]]:
+    for hop in haproxy_hops(model):
+        for route in hop.routes:
+            if route.haproxy is not None:
+                yield hop, route
+
+
+def problems(model: Model, kind: str) -> Iterator[Finding]:
+    """A finding without a rule for each problem of this kind the sources met (WS001, WS206 fill in the rule)."""
+    for document in model.documents:
+        for problem in document.problems:
+            if problem.kind == kind:
+                yield finding("", problem.location, problem.message)
 
 
 def load_all() -> dict[str, CheckFn]:
     """Import every check module so that each registers its rules."""
-    from wslint.checks import aws, capacity, haproxy, idle, input, keepalive, reload, upgrade  # noqa: F401
+    from wslint.checks import capacity, drain, health_check, idle, input, keepalive, upgrade  # noqa: F401
 
     return CHECKS

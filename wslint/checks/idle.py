@@ -1,11 +1,12 @@
-"""WS201: a WebSocket hop's idle timeout is the box's default. WS208: a timeout the hop never applies."""
+"""WS2xx idle timeouts: WS201 the box's default, WS202-WS205 HAProxy's tunnel timeouts, time units and missing
+timeouts, WS206 a time the box rejects, WS207 a lifetime cap, WS208 a timeout the hop never applies."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.checks import Model, check, finding
-from wslint.model import Duration, Finding, Hop, Location, Route
+from wslint.checks import Model, check, finding, haproxy_hops, haproxy_routes, problems
+from wslint.model import Duration, Finding, Hop, Location, Proxy, Route, format_seconds
 
 # hop kind -> (whose default, how to fix)
 BOXES = {
@@ -25,6 +26,13 @@ BOXES = {
         "Set {directive} to 3600 (or longer than twice your ping interval) on the load balancer.",
     ),
 }
+
+
+FIN_THRESHOLD = 300.0  # WS205: a tunnel of 5 minutes or more
+# WS203: HAProxy's idle timeouts, where a bare number reads like seconds below 10000
+IDLE_TIMEOUTS = frozenset(
+    {"timeout client", "timeout server", "timeout tunnel", "timeout client-fin", "timeout server-fin"}
+)
 
 
 @check("WS201")
@@ -53,6 +61,142 @@ def default_idle_timeout(model: Model) -> Iterator[Finding]:
             f"{what} a WebSocket that is idle that long (close 1006)",
             fix.format(directive=timeout.directive),
             hops=sorted({h.name for h, _, _ in members}),
+        )
+
+
+@check("WS202")
+def no_tunnel_timeout(model: Model) -> Iterator[Finding]:
+    groups: dict[Location, list[Route]] = {}
+    for _, route in haproxy_routes(model):
+        facts = route.haproxy
+        assert facts is not None
+        # mode tcp has no HTTP phase: timeout client/server are the tunnel's own idle timeouts from the first byte,
+        # judged by WS301-WS303; an unknown mode may be tcp
+        if facts.mode == "http" and facts.tunnel is None and not facts.tunnel_unknown:
+            groups.setdefault(route.location, []).append(route)
+    for where, routes in groups.items():
+        facts = routes[0].haproxy
+        assert facts is not None
+        ignored = [r.haproxy.ignored_tunnel for r in routes if r.haproxy and r.haproxy.ignored_tunnel]
+        message = (
+            f"{facts.backend_kind} {facts.backend} carries WebSocket without a timeout tunnel: upgraded connections "
+            "live on timeout client/server, which are meant for HTTP requests"
+        )
+        if ignored:
+            message += f"; the timeout tunnel at line {ignored[0].line} is in a frontend, where HAProxy ignores it"
+        yield finding(
+            "WS202",
+            where,
+            message,
+            f"Add `timeout tunnel 1h` to {facts.backend_kind} {facts.backend} (or to the defaults it uses).",
+            related=[(loc, "timeout tunnel in a frontend: ignored") for loc in ignored[:1]],
+        )
+
+
+@check("WS203")
+def unitless_timeout(model: Model) -> Iterator[Finding]:
+    for hop in haproxy_hops(model):
+        for time in hop.times:
+            if not time.text.isdigit() or time.infinite:
+                continue
+            ms = int(time.text)
+            if ms < 100 or (time.directive in IDLE_TIMEOUTS and ms < 10000):
+                yield finding(
+                    "WS203",
+                    time.location,
+                    f"{time.directive} {time.text} has no unit: HAProxy reads {time.text} milliseconds "
+                    f"({format_seconds(time.seconds)}), not {time.text} seconds",
+                    f"Write the unit: `{time.directive} {time.text}s` (or `{time.text}ms` if milliseconds are meant).",
+                )
+
+
+@check("WS204")
+def missing_timeouts(model: Model) -> Iterator[Finding]:
+    for hop in haproxy_hops(model):
+        groups: dict[Location, list[Proxy]] = {}
+        for proxy in hop.proxies:
+            if proxy.missing_timeouts:
+                groups.setdefault(proxy.defaults or proxy.location, []).append(proxy)
+        for where, proxies in groups.items():
+            by_missing: dict[tuple[str, ...], list[str]] = {}
+            for p in proxies:
+                by_missing.setdefault(tuple(p.missing_timeouts), []).append(f"{p.kind} '{p.name}'")
+            parts = [
+                f"{', '.join(f'timeout {m}' for m in missing)} never set for {', '.join(names)}"
+                for missing, names in by_missing.items()
+            ]
+            wanted = ", ".join(f"timeout {m}" for m in sorted({m for p in proxies for m in p.missing_timeouts}))
+            if where != proxies[0].location:
+                fix = f"Set {wanted} in this defaults section."
+            elif proxies[0].defaults is None:
+                fix = (
+                    f"Set {wanted} in this section, or once in a defaults section before it (if HAProxy reads this "
+                    "file with another that holds its defaults, lint the files together)."
+                )
+            else:
+                fix = f"Set {wanted} in this section."
+            yield finding(
+                "WS204",
+                where,
+                "; ".join(parts) + ": infinite, and HAProxy warns about missing timeouts at start-up",
+                fix,
+                hops=[hop.name],
+            )
+
+
+@check("WS205")
+def no_client_fin(model: Model) -> Iterator[Finding]:
+    groups: dict[Location, list[Route]] = {}
+    for _, route in haproxy_routes(model):
+        facts = route.haproxy
+        assert facts is not None
+        if facts.frontend is None or facts.tunnel is None or facts.tunnel.seconds < FIN_THRESHOLD:
+            continue
+        if facts.client_fin is None and not facts.client_fin_unknown:
+            groups.setdefault(facts.tunnel.location, []).append(route)
+    for where, routes in groups.items():
+        tunnel = routes[0].haproxy.tunnel if routes[0].haproxy else None
+        assert tunnel is not None
+        fronts = sorted({f"{r.haproxy.frontend_kind} {r.haproxy.frontend}" for r in routes if r.haproxy})
+        yield finding(
+            "WS205",
+            where,
+            f"timeout tunnel {tunnel.text} without timeout client-fin ({', '.join(fronts)}): a client that "
+            f"half-closes its connection keeps it open for up to {tunnel.human()}",
+            "Add `timeout client-fin 30s` to the frontend or its defaults.",
+        )
+
+
+@check("WS206")
+def invalid_timeout(model: Model) -> Iterator[Finding]:
+    for f in problems(model, "invalid-duration"):
+        f.rule = "WS206"
+        f.help = (
+            "nginx times are integers with units from largest to smallest (90, 1h30m, 500ms); HAProxy times "
+            "are one integer with one unit (90m, 500ms; a bare number is milliseconds); AWS times are whole "
+            "seconds within the setting's range."
+        )
+        yield f
+
+
+@check("WS207")
+def lifetime_cap(model: Model) -> Iterator[Finding]:
+    capped: dict[Location, tuple[Hop, Duration]] = {}
+    for path in model.paths:
+        for hop in path.hops:
+            if hop.lifetime is not None:
+                capped.setdefault(hop.lifetime.location, (hop, hop.lifetime))
+    for where, (hop, cap) in capped.items():
+        origin = f"the default {cap.directive}" if cap.default else f"{cap.directive} {cap.text}"
+        note = f" ({cap.note})" if cap.note else ""
+        yield finding(
+            "WS207",
+            where,
+            f"{hop.name} closes every WebSocket after {cap.human()} ({origin}) whatever the traffic: "
+            f"keepalives do not help, clients must reconnect{note}",
+            "Make clients reconnect (with backoff) when the connection closes, and keep the cap above the "
+            "longest session you expect.",
+            hops=[hop.name],
         )
 
 

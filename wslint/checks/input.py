@@ -1,23 +1,16 @@
-"""WS001 parse-error, WS002 include-not-found, WS206 invalid-timeout: what the sources met."""
+"""WS0xx what the sources met: WS001 parse-error, WS002 include-not-found (WS003 is in suppress.py for now)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.checks import Model, check, finding
+from wslint.checks import Model, check, finding, problems
 from wslint.model import Finding, Location, Problem, Severity, Unchecked
-
-
-def _problems(model: Model, kind: str) -> Iterator[Finding]:
-    for document in model.documents:
-        for problem in document.problems:
-            if problem.kind == kind:
-                yield finding("", problem.location, problem.message)
 
 
 @check("WS001")
 def parse_error(model: Model) -> Iterator[Finding]:
-    for f in _problems(model, "parse-error"):
+    for f in problems(model, "parse-error"):
         f.rule = "WS001"
         f.help = (
             "Fix the file so that the tool that reads it accepts it (`nginx -t`, `haproxy -c`, "
@@ -111,15 +104,3 @@ def _how_to_read(problem: Problem) -> str:
         f"Let wslint read the file: lint the configuration folder that holds {pattern} (the one nginx resolves "
         "it against, with nginx.conf) together with this file, or set nginx-prefix (--nginx-prefix DIR) to it."
     )
-
-
-@check("WS206")
-def invalid_timeout(model: Model) -> Iterator[Finding]:
-    for f in _problems(model, "invalid-duration"):
-        f.rule = "WS206"
-        f.help = (
-            "nginx times are integers with units from largest to smallest (90, 1h30m, 500ms); HAProxy times "
-            "are one integer with one unit (90m, 500ms; a bare number is milliseconds); AWS times are whole "
-            "seconds within the setting's range."
-        )
-        yield f

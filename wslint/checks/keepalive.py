@@ -165,24 +165,3 @@ def keepalive_unknown(model: Model) -> Iterator[Finding]:
             hops=_hops(group),
             related=_related(case.timeout),
         )
-
-
-@check("WS207")
-def lifetime_cap(model: Model) -> Iterator[Finding]:
-    capped: dict[Location, tuple[Hop, Duration]] = {}
-    for path in model.paths:
-        for hop in path.hops:
-            if hop.lifetime is not None:
-                capped.setdefault(hop.lifetime.location, (hop, hop.lifetime))
-    for where, (hop, cap) in capped.items():
-        origin = f"the default {cap.directive}" if cap.default else f"{cap.directive} {cap.text}"
-        note = f" ({cap.note})" if cap.note else ""
-        yield finding(
-            "WS207",
-            where,
-            f"{hop.name} closes every WebSocket after {cap.human()} ({origin}) whatever the traffic: "
-            f"keepalives do not help, clients must reconnect{note}",
-            "Make clients reconnect (with backoff) when the connection closes, and keep the cap above the "
-            "longest session you expect.",
-            hops=[hop.name],
-        )

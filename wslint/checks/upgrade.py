@@ -1,4 +1,4 @@
-"""WS101-WS106: does the upgrade handshake reach the app through nginx?
+"""WS1xx: does the upgrade handshake reach the app? WS101-WS106 through nginx, WS110 through a Classic ELB.
 
 Each check decides per WebSocket route, then reports once per place to fix: routes that
 share the directive (a server-level ``proxy_http_version 1.0``) share one finding.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from wslint.checks import Model, check, finding
+from wslint.checks import Model, aws_hops, check, finding
 from wslint.model import Finding, Header, Location, Route, Upgrade
 from wslint.templating import opaque
 
@@ -232,3 +232,21 @@ def connection_keepalive(model: Model) -> Iterator[Finding]:
             "Use a map that yields an empty value: map $http_upgrade $connection_upgrade { default upgrade; '' \"\"; }",
             related=[(upstream, "upstream keepalive")] if upstream else [],
         )
+
+
+@check("WS110")
+def classic_http_listener(model: Model) -> Iterator[Finding]:
+    for hop in aws_hops(model):
+        if hop.kind != "elb":
+            continue
+        for route in hop.routes:
+            if route.protocol in ("HTTP", "HTTPS"):
+                yield finding(
+                    "WS110",
+                    route.location,
+                    f"{route.name} is an {route.protocol} listener: AWS documents no WebSocket support on Classic "
+                    "ELB HTTP/HTTPS listeners, and the handshake is reported to fail with 400 there (reported "
+                    "behaviour, not documented)",
+                    "Use a TCP or SSL listener, or move to an ALB, which supports WebSockets natively.",
+                    hops=[hop.name],
+                )

@@ -1,0 +1,67 @@
+"""WS4xx draining on reload and deploy: WS401 nginx's worker_shutdown_timeout, WS402 HAProxy's hard-stop-after,
+WS404 an AWS target group's deregistration delay."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wslint.checks import Model, aws_hops, check, finding, haproxy_hops
+from wslint.model import Finding, format_seconds
+
+
+@check("WS401")
+def worker_shutdown_timeout(model: Model) -> Iterator[Finding]:
+    for hop in model.hops():
+        if hop.kind != "nginx" or not hop.main_visible or not hop.routes:
+            continue
+        setting = hop.settings.get("worker_shutdown_timeout")
+        if setting is None or setting.unknown or not setting.default:
+            continue
+        yield finding(
+            "WS401",
+            setting.location,
+            "nginx proxies WebSocket and worker_shutdown_timeout is unset: after every reload the old workers "
+            "keep serving open WebSockets until they close by themselves",
+            "Set `worker_shutdown_timeout 30s;` (or what your clients tolerate) in the main context.",
+            hops=[hop.name],
+        )
+
+
+@check("WS402")
+def hard_stop_after(model: Model) -> Iterator[Finding]:
+    for hop in haproxy_hops(model):
+        setting = hop.settings.get("hard-stop-after")
+        if not hop.routes or setting is None or setting.unknown or not setting.default:
+            continue
+        yield finding(
+            "WS402",
+            setting.location,
+            "HAProxy carries WebSocket and hard-stop-after is unset: after every reload the old process keeps "
+            "serving open WebSockets until the last one closes, and old processes pile up",
+            "Set `hard-stop-after 30m` (or what your clients tolerate) in the global section.",
+            hops=[hop.name],
+        )
+
+
+@check("WS404")
+def deregistration_delay(model: Model) -> Iterator[Finding]:
+    minimum = model.settings.min_deregistration_delay
+    for hop in aws_hops(model):
+        if not hop.routes:
+            continue
+        for group in hop.target_groups:
+            delay = group.deregistration_delay
+            if delay is None or group.terminates is not True or delay.seconds >= minimum:
+                continue
+            what = "the ALB cuts" if hop.kind == "alb" else "the load balancer closes"
+            yield finding(
+                "WS404",
+                delay.location,
+                f"target group {group.name} deregisters targets after {format_seconds(delay.seconds)}: on every "
+                f"deploy {what} the WebSockets still open on a draining target, and their clients all reconnect "
+                "at once",
+                f"Set deregistration_delay.timeout_seconds to {int(minimum)} or more (AWS's default is 300), and "
+                "make the app close WebSockets gracefully while it drains.",
+                hops=[hop.name],
+                related=[(delay.related, "the default it comes from (variable or parameter)")] if delay.related else [],
+            )
