@@ -7,11 +7,11 @@ from collections.abc import Callable
 import pytest
 
 from tests.conftest import Linted
-from wslint.checks import CHECKS, load_all
+from wslint.checks import AFTER_SUPPRESSIONS, CHECKS, after_suppressions, check, load_all
 from wslint.config import Settings
 from wslint.engine import enabled_rules, run_checks
-from wslint.model import Document, Hop, Location, Route
-from wslint.rules import RULES
+from wslint.model import Document, Finding, Hop, Location, Route
+from wslint.rules import ALWAYS_ON, RULES
 
 Lint = Callable[..., Linted]
 
@@ -50,8 +50,49 @@ def test_selection(kw: dict[str, object], expected: set[str]) -> None:
 
 
 def test_every_rule_has_a_check() -> None:
-    # WS003 (unused suppression) comes from the suppression pass that runs after the checks
-    assert set(load_all()) | {"WS003"} == set(RULES)
+    # WS003 (unused suppression) is a check that runs after the inline suppressions were applied
+    assert set(load_all()) | set(AFTER_SUPPRESSIONS) == set(RULES)
+    assert set(CHECKS).isdisjoint(AFTER_SUPPRESSIONS)
+
+
+def test_a_check_or_fixer_for_a_rule_not_in_the_catalogue_fails_at_import() -> None:
+    from wslint.fix import fixer
+
+    def fn(model: object) -> list[Finding]:
+        return []
+
+    with pytest.raises(ValueError, match="WS999"):
+        check("WS999")(fn)
+    with pytest.raises(ValueError, match="WS998"):
+        after_suppressions("WS998")(fn)
+    with pytest.raises(ValueError, match="WS997"):
+        fixer("WS997")(fn)
+    assert not {"WS999", "WS998", "WS997"} & (set(CHECKS) | set(AFTER_SUPPRESSIONS))
+
+
+def test_a_second_check_or_fixer_for_a_rule_fails_at_import() -> None:
+    from wslint.fix import FIXERS, _load, fixer
+
+    load_all()
+    _load()
+    before, fixers = dict(CHECKS), dict(FIXERS)
+
+    def fn(model: object) -> list[Finding]:
+        return []
+
+    with pytest.raises(ValueError, match="second check for WS201"):
+        check("WS201")(fn)
+    with pytest.raises(ValueError, match="second check for WS003"):
+        check("WS003")(fn)
+    with pytest.raises(ValueError, match="second fixer for WS101"):
+        fixer("WS101")(fn)
+    assert before == CHECKS
+    assert fixers == FIXERS
+
+
+def test_always_on_rules_come_from_the_catalogue() -> None:
+    off = settings(select=["WS2"], ignore=["ALL", "WS0"])
+    assert [r for r in enabled_rules(off) if not r.startswith("WS2")] == sorted(ALWAYS_ON) == ["WS001"]
 
 
 def test_findings_are_sorted_and_exit_codes_follow_fail_on(lint: Lint) -> None:

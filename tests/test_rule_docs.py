@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from wslint import ruledoc
+from wslint.checks import implementation
 from wslint.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,8 +217,57 @@ def test_rules_json_lists_every_rule(wslint: Callable[..., Any]) -> None:
 def test_rule_prints_its_document(wslint: Callable[..., Any], rule_id: str) -> None:
     run = wslint("rule", rule_id)
     assert run.code == 0, run.err
-    assert run.out == (RULES_DIR / f"{rule_id.upper()}.md").read_text(encoding="utf-8")
+    document = (RULES_DIR / f"{rule_id.upper()}.md").read_text(encoding="utf-8")
+    assert run.out.startswith(document + "\n")
     assert run.err == ""
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "lines"),
+    [
+        ("WS101", ["Check: http_version in wslint/checks/upgrade.py", "Fixer: http_version in wslint/fix/nginx.py"]),
+        ("WS601", ["Check: health_check_on_websocket_path in wslint/checks/health_check.py"]),
+        ("WS003", ["Check: unused_suppression in wslint/checks/input.py (after inline suppressions)"]),
+    ],
+)
+def test_rule_says_where_it_is_implemented(wslint: Callable[..., Any], rule_id: str, lines: list[str]) -> None:
+    run = wslint("rule", rule_id)
+    assert run.code == 0, run.err
+    assert run.out.splitlines()[-len(lines) :] == lines
+    assert (ROOT / lines[0].split(" in ")[1].split(" ")[0]).is_file()
+
+
+def test_rule_json_says_where_it_is_implemented(wslint: Callable[..., Any]) -> None:
+    run = wslint("rule", "ws201", "--output-format", "json")
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    assert data["document"] == (RULES_DIR / "WS201.md").read_text(encoding="utf-8")
+    rule = RULES["WS201"]
+    assert (data["id"], data["name"], data["severity"], data["summary"]) == (
+        rule.id,
+        rule.name,
+        rule.severity.value,
+        rule.summary,
+    )
+    assert data["check"] == {
+        "module": "wslint.checks.idle",
+        "function": "default_idle_timeout",
+        "file": "wslint/checks/idle.py",
+        "phase": "model",
+    }
+    assert data["fixer"]["module"] == "wslint.fix.idle"
+    run = wslint("rule", "WS601", "--output-format", "json")
+    assert json.loads(run.out)["fixer"] is None
+
+
+def test_every_rule_is_implemented_in_its_family_module() -> None:
+    """The id says the module: WS0xx input, WS1xx upgrade, WS2xx idle, WS3xx keepalive, WS4xx drain, ..."""
+    family = {"0": "input", "1": "upgrade", "2": "idle", "3": "keepalive", "4": "drain", "5": "capacity"}
+    family["6"] = "health_check"
+    for rule_id in RULES:
+        fn = implementation(rule_id)
+        assert fn is not None, f"{rule_id} has no check"
+        assert fn.__module__ == f"wslint.checks.{family[rule_id[2]]}", rule_id
 
 
 def test_rule_unknown_id(wslint: Callable[..., Any]) -> None:

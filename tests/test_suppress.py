@@ -1,8 +1,8 @@
 """Inline suppressions (wslint.suppress) over the block structure of each style (wslint.textblocks).
 
 scan() for every style: end of line, own line before a directive or a block, file-ignore,
-ids, prefixes and reasons, quotes, malformed comments, CRLF; apply() with WS003 for the
-unused ones; CloudFormation Metadata through the real source.
+ids, prefixes and reasons, quotes, malformed comments, CRLF; apply() and WS003 (wslint.checks.input) for
+the unused ones; CloudFormation Metadata through the real source.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from wslint import suppress, textblocks
-from wslint.checks import finding
+from wslint.checks import Suppressed, finding
+from wslint.checks.input import unused_suppression
 from wslint.config import Settings
 from wslint.model import Finding, Location, Suppression
 from wslint.sources import cloudformation
@@ -363,9 +364,17 @@ def sup(
 ALL_ON = {"WS001", "WS002", "WS003", "WS101", "WS201", "WS301", "WS401"}
 
 
+def apply(findings: list[Finding], suppressions: dict[str, list[Suppression]], enabled: set[str]) -> list[Finding]:
+    """The suppressions applied, then WS003's check after suppressions, as the engine runs it when it is enabled."""
+    unused = suppress.apply(findings, suppressions)
+    if "WS003" not in enabled:
+        return []
+    return list(unused_suppression(Suppressed(findings, suppressions, unused, sorted(enabled))))
+
+
 def test_apply_marks_covered_findings_with_the_reason() -> None:
     findings = [at("WS201", 6), at("WS201", 20), at("WS101", 7), at("WS201", None)]
-    unused = suppress.apply(findings, {"a.conf": [sup(("WS2",), 6, 12)]}, ALL_ON)
+    unused = apply(findings, {"a.conf": [sup(("WS2",), 6, 12)]}, ALL_ON)
     assert [(f.suppressed, f.justification) for f in findings] == [
         (True, "why"),
         (False, None),
@@ -377,19 +386,19 @@ def test_apply_marks_covered_findings_with_the_reason() -> None:
 
 def test_file_scope_covers_findings_without_a_line() -> None:
     findings = [at("WS201", None), at("WS301", 3)]
-    assert suppress.apply(findings, {"a.conf": [sup(("ALL",), 1, 9, "file")]}, ALL_ON) == []
+    assert apply(findings, {"a.conf": [sup(("ALL",), 1, 9, "file")]}, ALL_ON) == []
     assert all(f.suppressed for f in findings)
 
 
 def test_ws001_is_never_suppressed() -> None:
     findings = [at("WS001", 3), at("WS201", 3)]
-    suppress.apply(findings, {"a.conf": [sup(("ALL",), 1, 9, "file"), sup(("WS0",), 3, 3)]}, ALL_ON)
+    apply(findings, {"a.conf": [sup(("ALL",), 1, 9, "file"), sup(("WS0",), 3, 3)]}, ALL_ON)
     assert [f.suppressed for f in findings] == [False, True]
 
 
 def test_unused_suppression_is_ws003_at_the_comment() -> None:
     findings = [at("WS201", 6)]
-    [report] = suppress.apply(findings, {"a.conf": [sup(("WS101",), 6, 12, line=5)]}, ALL_ON)
+    [report] = apply(findings, {"a.conf": [sup(("WS101",), 6, 12, line=5)]}, ALL_ON)
     assert (report.rule, report.location.line, report.severity) == ("WS003", 5, None)
     assert report.message == "unused suppression (WS101): no WS101 finding in the block it precedes (lines 6-12)"
     assert not findings[0].suppressed
@@ -397,7 +406,7 @@ def test_unused_suppression_is_ws003_at_the_comment() -> None:
 
 def test_the_unused_id_of_a_two_id_list_is_named() -> None:
     findings = [at("WS201", 6)]
-    [report] = suppress.apply(findings, {"a.conf": [sup(("WS201", "WS301"), 6, 6, "line", line=6)]}, ALL_ON)
+    [report] = apply(findings, {"a.conf": [sup(("WS201", "WS301"), 6, 6, "line", line=6)]}, ALL_ON)
     assert findings[0].suppressed
     assert report.message == "unused suppression (WS201, WS301): no WS301 finding on line 6"
 
@@ -405,48 +414,42 @@ def test_the_unused_id_of_a_two_id_list_is_named() -> None:
 def test_no_ws003_for_rules_outside_the_run() -> None:
     suppressions = {"a.conf": [sup(("WS301",), 6, 12), sup(("WS4",), 1, 1)]}
     enabled = {"WS001", "WS003", "WS201"}
-    assert suppress.apply([at("WS201", 6)], suppressions, enabled) == []
+    assert apply([at("WS201", 6)], suppressions, enabled) == []
 
 
 def test_no_ws003_when_ws003_is_off() -> None:
-    assert suppress.apply([], {"a.conf": [sup(("WS301",), 6, 12)]}, ALL_ON - {"WS003"}) == []
+    assert apply([], {"a.conf": [sup(("WS301",), 6, 12)]}, ALL_ON - {"WS003"}) == []
 
 
 def test_no_ws003_in_a_file_with_a_parse_error() -> None:
     suppressions = {"a.conf": [sup(("WS301",), 6, 12)], "b.conf": [sup(("WS301",), 6, 12, file="b.conf")]}
-    reports = suppress.apply([at("WS001", 30)], suppressions, ALL_ON)
+    reports = apply([at("WS001", 30)], suppressions, ALL_ON)
     assert [r.location.file for r in reports] == ["b.conf"]
 
 
 def test_findings_of_another_file_do_not_use_a_suppression() -> None:
-    [report] = suppress.apply([at("WS201", 6, "b.conf")], {"a.conf": [sup(("WS201",), 6, 6)]}, ALL_ON)
+    [report] = apply([at("WS201", 6, "b.conf")], {"a.conf": [sup(("WS201",), 6, 6)]}, ALL_ON)
     assert report.location.file == "a.conf"
 
 
 def test_an_unused_suppression_can_itself_be_suppressed_by_naming_ws003() -> None:
     suppressions = {"a.conf": [sup(("WS301",), 6, 12, line=5), sup(("WS003",), 1, 40, "file", line=40)]}
-    [report] = suppress.apply([], suppressions, ALL_ON)
+    [report] = apply([], suppressions, ALL_ON)
     assert report.suppressed and report.justification == "why"
     # ALL does not hide WS003: it would hide its own report
-    [report] = suppress.apply([], {"a.conf": [sup(("ALL",), 1, 9, "file", line=9)]}, ALL_ON)
+    [report] = apply([], {"a.conf": [sup(("ALL",), 1, 9, "file", line=9)]}, ALL_ON)
     assert not report.suppressed and report.message == "unused suppression (ALL): no finding in this file"
 
 
 def test_a_selector_that_names_no_rule_is_reported() -> None:
-    [report] = suppress.apply([], {"t.yaml": [sup(("FOO",), 3, 9, "resource", file="t.yaml")]}, ALL_ON)
+    [report] = apply([], {"t.yaml": [sup(("FOO",), 3, 9, "resource", file="t.yaml")]}, ALL_ON)
     assert report.message == "unused suppression (FOO): FOO names no rule"
-
-
-def test_malformed_problems_as_ws003() -> None:
-    _, reported = suppress.scan("listen 80; # wslint: ignor[WS201]\n", "a.conf", "braces")
-    [report] = suppress.malformed(reported)
-    assert (report.rule, report.location.line, report.location.column) == ("WS003", 1, 12)
 
 
 def test_scan_then_apply_on_nginx() -> None:
     found, _ = suppress.scan(NGINX, "n.conf", "braces")
     findings = [at("WS201", 6, "n.conf"), at("WS102", 9, "n.conf"), at("WS104", 11, "n.conf"), at("WS501", 3, "n.conf")]
-    reports = suppress.apply(findings, {"n.conf": found}, ALL_ON | {"WS102", "WS103", "WS104", "WS501"})
+    reports = apply(findings, {"n.conf": found}, ALL_ON | {"WS102", "WS103", "WS104", "WS501"})
     assert all(f.suppressed for f in findings)
     assert findings[0].justification == "the app pings every 20 s"
     assert [(r.location.line, r.message) for r in reports] == [

@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -424,8 +424,9 @@ def cmd_rules(argv: Sequence[str]) -> int:
 def cmd_rule(argv: Sequence[str]) -> int:
     from wslint.rules import RULES, rule_document
 
-    p = _Parser(prog="wslint rule", description="Print a rule's document.")
+    p = _Parser(prog="wslint rule", description="Print a rule's document and where it is implemented.")
     p.add_argument("id", metavar="ID")
+    p.add_argument("--output-format", choices=("text", "json"), default="text")
     args = p.parse_args(list(argv))
     rule_id = args.id.upper()
     if rule_id not in RULES:
@@ -435,8 +436,47 @@ def cmd_rule(argv: Sequence[str]) -> int:
     if document is None:
         sys.stderr.write(f"wslint: error: the document of {rule_id} is missing from this installation\n")
         return 2
+    check, fixer = _implemented(rule_id)
+    if args.output_format == "json":
+        rule = RULES[rule_id]
+        data = {
+            "id": rule.id,
+            "name": rule.name,
+            "severity": rule.severity.value,
+            "sources": list(rule.sources),
+            "summary": rule.summary,
+            "check": check,
+            "fixer": fixer,
+            "document": document,
+        }
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return 0
     sys.stdout.write(document if document.endswith("\n") else document + "\n")
+    sys.stdout.write("\n")
+    for what, where in (("Check", check), ("Fixer", fixer)):
+        if where is not None:
+            after = " (after inline suppressions)" if where.get("phase") == "after-suppressions" else ""
+            sys.stdout.write(f"{what}: {where['function']} in {where['file']}{after}\n")
     return 0
+
+
+def _implemented(rule_id: str) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """Where a rule is checked and fixed: module, function and file (relative to the installation)."""
+    from wslint.checks import AFTER_SUPPRESSIONS, implementation
+    from wslint.fix import fixer_of
+
+    def where(fn: Callable[..., object] | None) -> dict[str, str] | None:
+        if fn is None:
+            return None
+        module = sys.modules[fn.__module__]
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the folder that holds wslint/
+        file = os.path.relpath(os.path.abspath(module.__file__ or ""), root).replace(os.sep, "/")
+        return {"module": fn.__module__, "function": fn.__qualname__, "file": file}
+
+    check = where(implementation(rule_id))
+    if check is not None:
+        check["phase"] = "after-suppressions" if rule_id in AFTER_SUPPRESSIONS else "model"
+    return check, where(fixer_of(rule_id))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,13 +8,12 @@ import traceback
 from dataclasses import dataclass, field
 
 from wslint import BUG_HINT
-from wslint.checks import Model, load_all
+from wslint.checks import AFTER_SUPPRESSIONS, Model, load_all
 from wslint.config import Settings
 from wslint.discover import Discovery, Target
 from wslint.model import Document, Finding, Location, Path, Severity
 from wslint.rules import RULES
 
-ALWAYS_ON = frozenset({"WS001"})
 SUPPORTED = frozenset({"nginx", "haproxy", "terraform", "cloudformation", "awscli", "kubernetes"})
 
 
@@ -33,10 +32,10 @@ def enabled_rules(settings: Settings) -> list[str]:
     select = settings.select if settings.select is not None else ["ALL"]
     chosen = select + settings.extend_select
     out = []
-    for rule_id in RULES:
+    for rule_id, rule in RULES.items():
         on = _specificity(rule_id, chosen)
         off = _specificity(rule_id, settings.ignore)
-        if rule_id in ALWAYS_ON or (on >= 0 and on > off):
+        if rule.always_on or (on >= 0 and on > off):
             out.append(rule_id)
     return out
 
@@ -164,10 +163,11 @@ def _leave_out(
     findings = ignoring.per_file(findings, settings)
     text_of = ignoring.text_reader(discovery.stdin, {t.display: t.real for t in linted}, settings.max_file_size)
     if settings.inline_ignores:
-        unused, notes = ignoring.inline(findings, result.documents, result.rules, text_of)
+        suppressed, notes = ignoring.inline(findings, result.documents, result.rules, text_of)
         result.notes.extend(notes)
-        if "WS003" in result.rules:
-            findings = finalize(findings + unused, settings)
+        after = [AFTER_SUPPRESSIONS[rule] for rule in result.rules if rule in AFTER_SUPPRESSIONS]  # WS003
+        if after:
+            findings = finalize(findings + [f for check in after for f in check(suppressed)], settings)
     if settings.write_baseline:
         from wslint import baseline
 

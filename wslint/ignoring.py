@@ -1,7 +1,7 @@
 """What a run leaves out of its findings: per-file ignores, inline suppressions and a baseline.
 
 Order: ``per-file-ignores`` drop findings (as ``ignore`` does, per file); suppression
-comments mark them ``suppressed`` (still in JSON and SARIF) and unused ones become WS003;
+comments mark them ``suppressed`` (still in JSON and SARIF) and the checks after suppressions judge them (WS003);
 a baseline drops the findings it already knows. WS001 is never left out.
 """
 
@@ -11,10 +11,15 @@ import fnmatch
 import os
 from collections.abc import Callable
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from wslint.config import Settings
 from wslint.model import Document, Finding, Suppression
+from wslint.rules import ALWAYS_ON
 from wslint.sources import text as textio
+
+if TYPE_CHECKING:
+    from wslint.checks import Suppressed
 
 TextOf = Callable[[str], "str | None"]
 
@@ -53,7 +58,7 @@ def per_file(findings: list[Finding], settings: Settings) -> list[Finding]:
     kept = []
     for f in findings:
         relative = PurePosixPath(os.path.relpath(os.path.abspath(f.location.file), base).replace(os.sep, "/"))
-        ignored = f.rule != "WS001" and any(
+        ignored = f.rule not in ALWAYS_ON and any(
             (relative.match(glob) or fnmatch.fnmatch(str(relative), glob)) and _covered(f.rule, ids)
             for glob, ids in settings.per_file_ignores.items()
         )
@@ -64,8 +69,10 @@ def per_file(findings: list[Finding], settings: Settings) -> list[Finding]:
 
 def inline(
     findings: list[Finding], documents: list[Document], enabled: list[str], text_of: TextOf
-) -> tuple[list[Finding], list[str]]:
-    """Mark suppressed findings; return the WS003 findings for unused suppressions, and notes on malformed ones."""
+) -> tuple[Suppressed, list[str]]:
+    """Mark suppressed findings; return what the checks after suppressions judge (WS003), and notes on malformed
+    suppressions."""
+    from wslint.checks import Suppressed
     from wslint.suppress import apply, scan
     from wslint.textblocks import style_of
 
@@ -85,7 +92,7 @@ def inline(
             found, problems = scan(text, file, style_of(document.kind, file))
             suppressions.setdefault(file, []).extend(found)
             notes.extend(f"{where}: {message}" for where, message in problems)
-    return apply(findings, suppressions, set(enabled)), notes
+    return Suppressed(findings, suppressions, apply(findings, suppressions), enabled), notes
 
 
 def styles(documents: list[Document]) -> Callable[[str], str]:

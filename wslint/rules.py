@@ -1,4 +1,11 @@
-"""The rule catalogue in code: id, name, default severity, sources. Documents live in rules/."""
+"""The rule catalogue: the one place a rule's id, name, default severity, sources and summary are written.
+
+Everything else derives from it: the front matter of the rule documents (rules/WS101.md) and
+docs/rules.md are generated from it by scripts/gen_rules_doc.py (a test fails when they are stale);
+checks (``wslint.checks.check``) and fixers (``wslint.fix.fixer``) register by id against it, and
+registering one for an id not listed here fails at import; ``always_on`` marks the rules that
+selection, per-file ignores, suppressions and baselines never leave out (WS001).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,8 @@ class Rule:
     severity: Severity
     sources: tuple[str, ...]
     summary: str
+    # never left out: not by --select/--ignore, per-file-ignores, inline suppressions or a baseline
+    always_on: bool = False
 
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -25,7 +34,7 @@ AWS = ("terraform", "cloudformation", "awscli", "aws")
 RULES: dict[str, Rule] = {
     r.id: r
     for r in (
-        Rule("WS001", "parse-error", E, ALL_SOURCES, "A file of a known kind cannot be parsed."),
+        Rule("WS001", "parse-error", E, ALL_SOURCES, "A file of a known kind cannot be parsed.", always_on=True),
         Rule(
             "WS002",
             "include-not-found",
@@ -210,6 +219,8 @@ RULES: dict[str, Rule] = {
         ),
     )
 }
+
+ALWAYS_ON = frozenset(rule.id for rule in RULES.values() if rule.always_on)
 
 
 def rule_document(rule_id: str) -> str | None:

@@ -1,8 +1,9 @@
 """Inline suppressions: ``# wslint: ignore[...]`` comments read from a text, and applied to findings.
 
 ``scan`` reads the comments of one file (wslint.textblocks gives their places and what the
-next statement or block is); ``apply`` marks the findings they cover and reports the ones
-that cover nothing (WS003). Pure functions: no I/O, no configuration.
+next statement or block is); ``apply`` marks the findings they cover and returns what each
+covered nothing of, which WS003 (unused-suppression, in wslint.checks.input) judges after the
+checks. Pure functions: no I/O, no configuration.
 
 Grammar (UX.md "Inline suppression"), case-insensitive, also after ``//`` in Terraform and
 after another comment (``# note # wslint: ignore[WS201]``)::
@@ -21,13 +22,9 @@ from collections.abc import Iterable
 from typing import Literal
 
 from wslint import textblocks
-from wslint.checks import finding
 from wslint.model import Finding, Location, Suppression
-from wslint.rules import RULES
+from wslint.rules import ALWAYS_ON, RULES
 from wslint.textblocks import Statement, Structure, Style
-
-UNSUPPRESSIBLE = "WS001"
-UNUSED = "WS003"
 
 # the start of a directive inside a comment; anything after "wslint" that is not ":" is prose
 _DIRECTIVE = re.compile(r"(?:#|//)\s*wslint\s*:", re.I)
@@ -41,11 +38,12 @@ _SELECTOR = re.compile(r"WS\d{0,3}|ALL")
 _KINDS = ("ignore", "file-ignore")
 
 Problem = tuple[Location, str]
+Unused = tuple[Suppression, list[str]]  # a suppression and the selectors in it that covered no finding
 
 
 def covers(selector: str, rule: str) -> bool:
-    """Does a selector (id, prefix or ALL) cover a rule? Never WS001."""
-    return rule != UNSUPPRESSIBLE and (selector == "ALL" or rule.startswith(selector))
+    """Does a selector (id, prefix or ALL) cover a rule? Never an always-on rule (WS001)."""
+    return rule not in ALWAYS_ON and (selector == "ALL" or rule.startswith(selector))
 
 
 def selectors(raw: Iterable[str]) -> tuple[tuple[str, ...], list[str]]:
@@ -58,8 +56,8 @@ def selectors(raw: Iterable[str]) -> tuple[tuple[str, ...], list[str]]:
             continue
         if not _SELECTOR.fullmatch(selector):
             errors.append(f"{text.strip()!r} is not a rule id, prefix or ALL")
-        elif selector == UNSUPPRESSIBLE:
-            errors.append(f"{UNSUPPRESSIBLE} (parse-error) cannot be suppressed")
+        elif selector in ALWAYS_ON:
+            errors.append(f"{selector} ({RULES[selector].name}) cannot be suppressed")
         elif not any(covers(selector, rule) for rule in RULES):
             errors.append(f"{selector} names no rule")
         elif selector not in kept:
@@ -145,29 +143,25 @@ def _line_extent(statement: Statement | None, line: int) -> tuple[int, int]:
     return min(statement.line, line), max(statement.end_line, line)
 
 
-def _covered(suppression: Suppression, line: int | None) -> bool:
+def covered(suppression: Suppression, line: int | None) -> bool:
+    """Does the suppression cover this line of its file?"""
     if suppression.scope == "file":
         return True
     return line is not None and suppression.first_line <= line <= suppression.last_line
 
 
-def apply(findings: list[Finding], suppressions: dict[str, list[Suppression]], enabled: set[str]) -> list[Finding]:
+def apply(findings: list[Finding], suppressions: dict[str, list[Suppression]]) -> list[Unused]:
     """Marks each finding covered by a suppression of its file (``suppressed=True``, ``justification`` = reason).
 
-    WS001 is never suppressed. Returns WS003 findings (built with wslint.checks.finding, severity left None)
-    for each rule id/prefix of a suppression that matched no finding — only for selectors that cover at least
-    one rule in ``enabled`` other than WS003 itself (a suppression of a rule not selected in this run is not
-    'unused'), only when WS003 is in ``enabled``, and never in a file that has a WS001 finding (its findings
-    are incomplete). A selector that names no rule at all (a CloudFormation Metadata typo) is reported too.
-    The WS003 points at the comment; its message names the unused id(s). The WS003 findings are themselves
-    suppressed by another suppression that names WS003 (or a prefix of it; not ALL) and covers their line.
+    The always-on rules (WS001) are never suppressed. Returns, file by file in order, each suppression
+    with the selectors in it that covered no finding: WS003 (wslint.checks.input) judges them.
     """
     used: set[tuple[int, str]] = set()
     for item in findings:
-        if item.rule == UNSUPPRESSIBLE:
+        if item.rule in ALWAYS_ON:
             continue
         for suppression in suppressions.get(item.location.file, ()):
-            if not _covered(suppression, item.location.line):
+            if not covered(suppression, item.location.line):
                 continue
             hits = [s for s in suppression.rules if covers(s, item.rule)]
             if not hits:
@@ -176,62 +170,10 @@ def apply(findings: list[Finding], suppressions: dict[str, list[Suppression]], e
             if not item.suppressed:
                 item.suppressed = True
                 item.justification = suppression.reason
-    if UNUSED not in enabled:
-        return []
-    broken = {f.location.file for f in findings if f.rule == UNSUPPRESSIBLE}
-    checkable = {rule for rule in enabled if rule not in (UNSUPPRESSIBLE, UNUSED)}
-    unused: list[tuple[Finding, Suppression]] = []
+    unused: list[Unused] = []
     for file in sorted(suppressions):
-        if file in broken:
-            continue
         for suppression in suppressions[file]:
             named = [s for s in suppression.rules if (id(suppression), s) not in used]
-            stale = [s for s in named if any(covers(s, rule) for rule in checkable)]
-            unknown = [s for s in named if not any(covers(s, rule) for rule in RULES)]
-            if stale or unknown:
-                unused.append((_unused(suppression, stale, unknown), suppression))
-    for report, source in unused:
-        for suppression in suppressions.get(report.location.file, ()):
-            if suppression is source or not _covered(suppression, report.location.line):
-                continue
-            if any(s != "ALL" and covers(s, UNUSED) for s in suppression.rules):
-                report.suppressed = True
-                report.justification = suppression.reason
-                break
-    return [report for report, _ in unused]
-
-
-def _span(suppression: Suppression) -> str:
-    first, last = suppression.first_line, suppression.last_line
-    lines = f"line {first}" if first == last else f"lines {first}-{last}"
-    return {
-        "line": f"on {lines}",
-        "next": f"in the statement it precedes ({lines})",
-        "block": f"in the block it precedes ({lines})",
-        "file": "in this file",
-        "resource": f"in this resource ({lines})",
-    }[suppression.scope]
-
-
-def _unused(suppression: Suppression, stale: list[str], unknown: list[str]) -> Finding:
-    parts = []
-    if stale:
-        named = " or ".join(s for s in stale if s != "ALL")
-        parts.append(f"no {named + ' ' if named else ''}finding {_span(suppression)}")
-    if unknown:
-        parts.append(f"{' and '.join(unknown)} names no rule")
-    ids = ", ".join(suppression.rules)
-    return finding(
-        UNUSED,
-        suppression.location,
-        f"unused suppression ({ids}): " + "; ".join(parts),
-        help="remove the suppression, or the ids in it that no longer match a finding",
-    )
-
-
-def malformed(problems: Iterable[Problem]) -> list[Finding]:
-    """WS003 findings for the malformed comments ``scan`` reported (they suppress nothing either)."""
-    return [
-        finding(UNUSED, where, message, help="fix the comment: # wslint: ignore[WS201] -- reason")
-        for where, message in problems
-    ]
+            if named:
+                unused.append((suppression, named))
+    return unused

@@ -1,8 +1,12 @@
 """Checks: small functions over the model, one rule id each. They never read files.
 
-One module per rule family, named for the problem, so a rule's check is found from its id:
+Each check registers by rule id (``@check("WS101")``) against the catalogue, wslint.rules.RULES: a
+check for an id the catalogue lacks fails at import, and a test checks that every rule has one.
+One module per rule family, named for the problem, so a rule's check is found from its id
+(``wslint rule ID`` names the module and function, and the fixer in wslint.fix if any):
 
-- WS0xx ``input.py``: what the sources met (WS001 parse-error, WS002 include-not-found)
+- WS0xx ``input.py``: what the sources met (WS001 parse-error, WS002 include-not-found) and WS003
+  unused-suppression, a check that runs after the inline suppressions were applied (``after_suppressions``)
 - WS1xx ``upgrade.py``: the upgrade handshake (WS101-WS106 nginx, WS110 Classic ELB)
 - WS2xx ``idle.py``: idle timeouts (WS201 the box's default, WS202-WS205 HAProxy, WS206 invalid time,
   WS207 lifetime cap, WS208 a timeout the hop never applies)
@@ -14,14 +18,18 @@ One module per rule family, named for the problem, so a rule's check is found fr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from wslint.config import Settings
-from wslint.model import Document, Finding, Hop, Location, Path, Related, Route
+from wslint.model import Document, Finding, Hop, Location, Path, Related, Route, Suppression
+from wslint.rules import RULES
 
 CheckFn = Callable[["Model"], Iterable[Finding]]
 CHECKS: dict[str, CheckFn] = {}
+# the checks that run after the inline suppressions were applied to the other checks' findings (WS003)
+AfterSuppressionsFn = Callable[["Suppressed"], Iterable[Finding]]
+AFTER_SUPPRESSIONS: dict[str, AfterSuppressionsFn] = {}
 
 
 @dataclass
@@ -42,9 +50,43 @@ class Model:
                 yield hop, route
 
 
+@dataclass
+class Suppressed:
+    """What a check after suppressions sees: the findings with the inline suppressions applied, every
+    suppression by file, and each suppression with the selectors in it that covered no finding."""
+
+    findings: list[Finding]
+    suppressions: dict[str, list[Suppression]]
+    unused: list[tuple[Suppression, list[str]]]
+    enabled: list[str]
+
+
+def registered(rule_id: str, fn: Callable[..., object], what: str, registry: Mapping[str, object]) -> None:
+    """Refuse, at import, a check or fixer for a rule the catalogue (wslint.rules) does not list, or a second one."""
+    if rule_id not in RULES:
+        raise ValueError(f"{fn.__module__}.{fn.__qualname__}: a {what} for {rule_id}, which wslint.rules.RULES lacks")
+    if rule_id in registry and registry[rule_id] is not fn:
+        raise ValueError(f"{fn.__module__}.{fn.__qualname__}: a second {what} for {rule_id}")
+
+
 def check(rule_id: str) -> Callable[[CheckFn], CheckFn]:
+    """Register a check over the model for a rule of the catalogue."""
+
     def register(fn: CheckFn) -> CheckFn:
+        registered(rule_id, fn, "check", {**CHECKS, **AFTER_SUPPRESSIONS})
         CHECKS[rule_id] = fn
+        return fn
+
+    return register
+
+
+def after_suppressions(rule_id: str) -> Callable[[AfterSuppressionsFn], AfterSuppressionsFn]:
+    """Register a check that judges the inline suppressions once they were applied (WS003); the engine runs it
+    after the model checks, when inline suppressions are read and the rule is enabled."""
+
+    def register(fn: AfterSuppressionsFn) -> AfterSuppressionsFn:
+        registered(rule_id, fn, "check", {**CHECKS, **AFTER_SUPPRESSIONS})
+        AFTER_SUPPRESSIONS[rule_id] = fn
         return fn
 
     return register
@@ -99,7 +141,13 @@ def problems(model: Model, kind: str) -> Iterator[Finding]:
 
 
 def load_all() -> dict[str, CheckFn]:
-    """Import every check module so that each registers its rules."""
+    """Import every check module so that each registers its rules; the model checks by rule id."""
     from wslint.checks import capacity, drain, health_check, idle, input, keepalive, upgrade  # noqa: F401
 
     return CHECKS
+
+
+def implementation(rule_id: str) -> Callable[..., object] | None:
+    """The function that checks a rule (a model check or a check after suppressions), or None."""
+    load_all()
+    return CHECKS.get(rule_id) or AFTER_SUPPRESSIONS.get(rule_id)

@@ -1,11 +1,16 @@
-"""WS0xx what the sources met: WS001 parse-error, WS002 include-not-found (WS003 is in suppress.py for now)."""
+"""WS0xx what wslint met reading the input: WS001 parse-error, WS002 include-not-found, WS003 unused-suppression.
+
+WS003 runs after the other checks, once the inline suppressions were applied to their findings
+(wslint.suppress reads and applies them; ``after_suppressions`` registers the check).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.checks import Model, check, finding, problems
-from wslint.model import Finding, Location, Problem, Severity, Unchecked
+from wslint.checks import Model, Suppressed, after_suppressions, check, finding, problems
+from wslint.model import Finding, Location, Problem, Severity, Suppression, Unchecked
+from wslint.rules import RULES
 
 
 @check("WS001")
@@ -103,4 +108,64 @@ def _how_to_read(problem: Problem) -> str:
     return (
         f"Let wslint read the file: lint the configuration folder that holds {pattern} (the one nginx resolves "
         "it against, with nginx.conf) together with this file, or set nginx-prefix (--nginx-prefix DIR) to it."
+    )
+
+
+@after_suppressions("WS003")
+def unused_suppression(run: Suppressed) -> Iterator[Finding]:
+    """One finding per suppression with a rule id or prefix that covered no finding.
+
+    Only selectors that cover at least one enabled rule other than WS003 and the always-on ones count (a
+    suppression of a rule not selected in this run is not unused), and never in a file with a WS001 finding
+    (its findings are incomplete). A selector that names no rule at all (a CloudFormation Metadata typo) is
+    reported too. The finding points at the comment; its message names the unused ids. Another suppression
+    that names WS003 (or a prefix of it; not ALL) and covers the comment's line suppresses it.
+    """
+    from wslint.suppress import covered, covers
+
+    broken = {f.location.file for f in run.findings if f.rule == "WS001"}
+    checkable = {rule for rule in run.enabled if rule != "WS003" and not RULES[rule].always_on}
+    for suppression, named in run.unused:
+        if suppression.location.file in broken:
+            continue
+        stale = [s for s in named if any(covers(s, rule) for rule in checkable)]
+        unknown = [s for s in named if not any(covers(s, rule) for rule in RULES)]
+        if not stale and not unknown:
+            continue
+        report = _unused(suppression, stale, unknown)
+        for other in run.suppressions.get(suppression.location.file, ()):
+            if other is suppression or not covered(other, report.location.line):
+                continue
+            if any(s != "ALL" and covers(s, "WS003") for s in other.rules):
+                report.suppressed = True
+                report.justification = other.reason
+                break
+        yield report
+
+
+def _span(suppression: Suppression) -> str:
+    first, last = suppression.first_line, suppression.last_line
+    lines = f"line {first}" if first == last else f"lines {first}-{last}"
+    return {
+        "line": f"on {lines}",
+        "next": f"in the statement it precedes ({lines})",
+        "block": f"in the block it precedes ({lines})",
+        "file": "in this file",
+        "resource": f"in this resource ({lines})",
+    }[suppression.scope]
+
+
+def _unused(suppression: Suppression, stale: list[str], unknown: list[str]) -> Finding:
+    parts = []
+    if stale:
+        named = " or ".join(s for s in stale if s != "ALL")
+        parts.append(f"no {named + ' ' if named else ''}finding {_span(suppression)}")
+    if unknown:
+        parts.append(f"{' and '.join(unknown)} names no rule")
+    ids = ", ".join(suppression.rules)
+    return finding(
+        "WS003",
+        suppression.location,
+        f"unused suppression ({ids}): " + "; ".join(parts),
+        help="remove the suppression, or the ids in it that no longer match a finding",
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, TypeVar, cast
 
-from wslint.checks import Model
+from wslint.checks import Model, registered
 from wslint.config import Settings
 from wslint.discover import Discovery
 from wslint.engine import Result, lint
@@ -60,10 +60,12 @@ FIXERS: dict[str, FixerFn] = {}
 
 
 def fixer(*rule_ids: str) -> Callable[[FixerFn], FixerFn]:
-    """Register a fixer for the rules it repairs (one function may repair several)."""
+    """Register a fixer for the rules it repairs (one function may repair several); an id the catalogue
+    (wslint.rules) lacks, or a rule with a fixer already, fails at import."""
 
     def register(fn: FixerFn) -> FixerFn:
         for rule_id in rule_ids:
+            registered(rule_id, fn, "fixer", FIXERS)
             FIXERS[rule_id] = fn
         return fn
 
@@ -73,6 +75,12 @@ def fixer(*rule_ids: str) -> Callable[[FixerFn], FixerFn]:
 def fixable() -> frozenset[str]:
     _load()
     return frozenset(FIXERS)
+
+
+def fixer_of(rule_id: str) -> FixerFn | None:
+    """The function that fixes a rule, or None."""
+    _load()
+    return FIXERS.get(rule_id)
 
 
 def _load() -> None:
