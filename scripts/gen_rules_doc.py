@@ -1,9 +1,12 @@
-"""Generate docs/rules.md from the rule documents in rules/: an index table, then every document.
+"""Generate what the rule catalogue (wslint.rules.RULES) states: the head of each rule document
+(front matter and ``# ID name`` title, rules/WS101.md) and docs/rules.md (an index table, then every
+document).
 
-    python scripts/gen_rules_doc.py            # write docs/rules.md
-    python scripts/gen_rules_doc.py --check    # exit 1 if docs/rules.md is stale
+    python scripts/gen_rules_doc.py            # write the documents' heads and docs/rules.md
+    python scripts/gen_rules_doc.py --check    # exit 1 if any of them is stale
 
-tests/test_rule_docs.py regenerates it and compares, so the file cannot drift.
+A new rule: add it to wslint/rules.py, write rules/WSxxx.md from "## Why" on, and run this.
+tests/test_rule_docs.py regenerates both and compares, so neither can drift from the catalogue.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from wslint import ruledoc  # noqa: E402
-from wslint.rules import RULES  # noqa: E402
+from wslint.rules import RULES, Rule  # noqa: E402
 
 RULES_DIR = ROOT / "rules"
 HEADING = re.compile(r"^#{1,5} ")
@@ -31,6 +34,36 @@ Every rule's document: why it matters, when it fires (and when it does not), how
 examples and references. `wslint rule ID` prints one document; the examples are the rule
 tests (tests/test_rule_docs.py runs each through the CLI).
 """
+
+
+def head(rule: Rule) -> str:
+    """A document's front matter and title, as the catalogue states them."""
+    return (
+        f"---\nid: {rule.id}\nname: {rule.name}\nseverity: {rule.severity.value}\n"
+        f"sources: [{', '.join(rule.sources)}]\n---\n\n# {rule.id} {rule.name}\n"
+    )
+
+
+def document(rule: Rule, text: str) -> str:
+    """The document with its head (front matter, if any, and the ``# `` title, if any) written from the catalogue."""
+    body = text.replace("\r\n", "\n")
+    if body.startswith("---\n"):
+        end = body.find("\n---\n", 3)
+        body = body[end + len("\n---\n") :] if end >= 0 else body
+    body = body.lstrip("\n")
+    if body.startswith("# "):
+        body = body.partition("\n")[2]
+    return head(rule) + ("\n" + body.lstrip("\n") if body.strip() else "")
+
+
+def documents(rules_dir: Path = RULES_DIR) -> dict[Path, str]:
+    """Each existing rule document as it should read, by path."""
+    out = {}
+    for rule in RULES.values():
+        path = rules_dir / f"{rule.id}.md"
+        if path.is_file():
+            out[path] = document(rule, path.read_text(encoding="utf-8"))
+    return out
 
 
 def _anchor(doc: ruledoc.RuleDoc) -> str:
@@ -79,13 +112,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale instead of writing it")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
-    text = render(RULES_DIR)
+    heads = documents(RULES_DIR)
     if args.check:
+        stale = [path for path, text in heads.items() if path.read_text(encoding="utf-8") != text]
         current = args.output.read_text(encoding="utf-8") if args.output.is_file() else None
-        if current != text:
-            sys.stderr.write(f"{args.output} is stale: run python scripts/gen_rules_doc.py\n")
-            return 1
-        return 0
+        stale += [args.output] if current != render(RULES_DIR) else []
+        for path in stale:
+            sys.stderr.write(f"{path} is stale: run python scripts/gen_rules_doc.py\n")
+        return 1 if stale else 0
+    for path, text in heads.items():
+        if path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    text = render(RULES_DIR)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
     return 0

@@ -1,6 +1,6 @@
 """The rule documents in rules/ are the rule tests: every example runs through the real CLI.
 
-Each document's front matter must match the registry (wslint.rules.RULES), every rule
+Each document's front matter and title are generated from the catalogue (wslint.rules.RULES), every rule
 needs a document with at least one failing and one passing example, and each example
 must produce exactly the findings it lists (its own rule's only, unless only=false).
 docs/rules.md is generated from the documents and must be up to date.
@@ -303,3 +303,30 @@ def test_generated_rules_doc_lists_every_rule() -> None:
     for rule in RULES.values():
         assert f"| [{rule.id}](#{rule.id.lower()}-{rule.name}) |" in text
         assert f"\n## {rule.id} {rule.name}\n" in text
+
+
+# -- the documents' heads, generated from the catalogue ---------------------------------------------
+
+
+def test_document_heads_are_generated_from_the_catalogue() -> None:
+    generated = _generator().documents(RULES_DIR)
+    assert sorted(p.stem for p in generated) == sorted(RULES)
+    for path, text in generated.items():
+        assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run python scripts/gen_rules_doc.py"
+
+
+def test_generator_writes_the_head_of_a_new_or_renamed_rule() -> None:
+    generator = _generator()
+    rule = RULES["WS201"]
+    body = "\n## Why\n\nThe box's default closes idle WebSockets.\n"
+    assert generator.document(rule, body) == generator.head(rule) + body
+    stale = "---\nid: WS201\nname: old-name\nseverity: error\nsources: [nginx]\n---\n\n# WS201 old-name\n" + body
+    assert generator.document(rule, stale) == generator.head(rule) + body
+    doc = ruledoc.parse(generator.document(rule, stale))
+    assert (doc.id, doc.name, doc.severity, doc.sources, doc.title) == (
+        rule.id,
+        rule.name,
+        rule.severity.value,
+        rule.sources,
+        f"{rule.id} {rule.name}",
+    )

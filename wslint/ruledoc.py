@@ -2,7 +2,8 @@
 
 A document is front matter between ``---`` lines (``id``, ``name``, ``severity``,
 ``sources`` as a list), then Markdown: ``# WS101 nginx-http-version`` and ``##``
-sections. Examples are fenced blocks whose info string says what they are
+sections. The front matter and the title are written from the catalogue, wslint.rules,
+by scripts/gen_rules_doc.py. Examples are fenced blocks whose info string says what they are
 (DESIGN.md)::
 
     ```nginx file=nginx.conf args="--ping-interval 25s" expect="WS101@14 WS102@14"
