@@ -21,8 +21,9 @@ def run() -> NoReturn:
     (a closed pipe) the normal exit runs instead, with its usual handling.
     """
     code = main()
-    if sys.argv[1:2] and sys.argv[1] in _NORMAL_EXIT:
-        raise SystemExit(code)
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command in _NORMAL_EXIT or sys.getprofile() or sys.gettrace():
+        raise SystemExit(code)  # and a profiler's or coverage's results are written at exit
     try:
         sys.stdout.flush()
         sys.stderr.flush()

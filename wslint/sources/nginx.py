@@ -74,7 +74,7 @@ WHAT_SAID = {
 ROUTE_RULES = ("WS101", "WS102", "WS103", "WS104", "WS201", "keepalive")
 
 
-@dataclass
+@dataclass(slots=True)
 class Level:
     kind: str  # main, http, server, location, stream, stream-server, fragment
     block: Directive | None
