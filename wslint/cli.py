@@ -329,7 +329,7 @@ def _choose_paths(args: argparse.Namespace, settings: Settings) -> None:
 def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: bool = False, stream: Any = None) -> int:
     """Notes and errors on stderr, the report on stdout or -o, and the exit code (UX.md)."""
     from wslint.engine import exit_code
-    from wslint.report import render
+    from wslint.report import write
 
     for note in result.notes:
         say("note", note)
@@ -337,15 +337,16 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
         say("error", error)
     fmt = settings.output_format or "text"
     color = _use_color(args.color, bool(args.output_file)) and fmt == "text"
-    report = render(result, fmt, color, draw)
-    writes = [(args.output_file, report)] if args.output_file else []
+    # each report is written as it is made (the JSON report a finding at a time), never held whole
+    writes = [(args.output_file, fmt, color, draw)] if args.output_file else []
     sarif_file = getattr(args, "sarif_file", None)
     if sarif_file:
-        writes.append((sarif_file, report if fmt == "sarif" else render(result, "sarif", False)))
+        writes.append((sarif_file, "sarif", False, False))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    for path, text in writes:
+    for path, form, colored, drawn in writes:
         try:
-            Path(path).write_text(text, encoding="utf-8")
+            with open(path, "w", encoding="utf-8") as out:
+                write(result, form, colored, out, drawn)
         except OSError as exc:
             say("error", f"{path}: cannot write: {exc.strerror}")
             return 2
@@ -359,7 +360,7 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
             say("error", f"{summary}: cannot write the step summary: {exc.strerror}")
             return 2
     if not args.output_file:
-        (stream or sys.stdout).write(report)
+        write(result, fmt, color, stream or sys.stdout, draw)
     if settings.write_baseline and not result.errors:
         return 0
     return exit_code(result, settings.fail_on, args.exit_zero)

@@ -12,6 +12,7 @@ second-resolution directives), past which nginx says "invalid value".
 
 from __future__ import annotations
 
+import functools
 import re
 
 
@@ -40,6 +41,7 @@ _NGX_MAX_INT = 2**63 - 1
 _TOO_LARGE = 'too large: nginx says "invalid value" past 9223372036854775807 ms'
 
 
+@functools.lru_cache(maxsize=1024)  # a large config writes the same few times tens of thousands of times
 def parse_nginx(text: str, *, msec: bool = True) -> float:
     """Parse an nginx time (``1h30m``, ``90``, ``500ms``) into seconds."""
     if not text.strip(" "):

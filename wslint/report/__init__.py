@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TextIO
+
 from wslint.engine import Result
 from wslint.report import json_report, text
+
+
+def write(result: Result, fmt: str, color: bool, out: TextIO, draw: bool = False) -> None:
+    """The report written to ``out``; the JSON report is streamed a finding at a time (``render`` is the same text)."""
+    if fmt == "json":
+        json_report.write(result, out, draw)
+    else:
+        out.write(render(result, fmt, color, draw))
 
 
 def render(result: Result, fmt: str, color: bool, draw: bool = False) -> str:

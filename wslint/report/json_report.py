@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+from typing import Any, TextIO
 
 from wslint import __version__
 from wslint.engine import Result
@@ -11,6 +12,9 @@ from wslint.escape import json_text
 from wslint.model import Finding, Location, Severity
 
 SCHEMA_VERSION = 1
+# findings encoded and written together: few enough that their lines are a small string, enough that
+# writing costs little per finding
+_BATCH = 256
 
 
 def _where(location: Location) -> dict[str, Any]:
@@ -58,11 +62,19 @@ def stock_includes(result: Result) -> list[dict[str, Any]]:
 
 
 def render(result: Result, draw: bool = False) -> str:
+    """The whole report as one string (``write`` streams it)."""
+    out = io.StringIO()
+    write(result, out, draw)
+    return out.getvalue()
+
+
+def write(result: Result, out: TextIO, draw: bool = False) -> None:
+    """The report written to ``out`` a finding at a time: the same text as ``render``, never all of it in memory."""
     shown = [f for f in result.findings if not f.suppressed]
     data: dict[str, Any] = {
         "version": __version__,
         "schema": SCHEMA_VERSION,
-        "findings": None,  # filled in by _dumps, one finding at a time
+        "findings": None,  # written by _write_findings, one finding at a time
         "skipped": result.skipped,
         "summary": {
             "files": result.files,
@@ -79,20 +91,27 @@ def render(result: Result, draw: bool = False) -> str:
         from wslint.report.path_view import paths_json
 
         data["paths"] = paths_json(result.paths)
-    return _dumps(data, result.findings)
+    # "version" and "schema" come first: the placeholder is the first null
+    head, _, tail = json.dumps(data, indent=2, ensure_ascii=False).partition('"findings": null')
+    out.write(json_text(head + '"findings": '))
+    _write_findings(out, result.findings)
+    out.write(json_text(tail + "\n"))
 
 
-def _dumps(data: dict[str, Any], findings: list[Finding]) -> str:
-    """Indented JSON with one finding per line, printable as it is (``escape.json_text``).
+def _write_findings(out: TextIO, findings: list[Finding]) -> None:
+    """The findings array, indented, one finding per line, printable as it is (``escape.json_text``).
 
     ``json.dumps(indent=...)`` runs Python's pure-Python encoder, a tenth of a large run; each
     finding is encoded by the C encoder instead, on a line of its own (easy to grep and diff).
-    Each finding's dict lives only while its line is encoded: tens of thousands of them at once
-    were a fifth of a large run's peak memory.
+    Each finding's dict and line live only while the line is encoded and written, a batch at a
+    time: the report is never in memory as a whole (tens of megabytes on a large config).
     """
+    if not findings:
+        out.write("[]")
+        return
     one = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-    body = ",\n".join(f"    {one(finding_dict(f))}" for f in findings)
-    # "version" and "schema" come first: the placeholder is the first null
-    head, _, tail = json.dumps(data, indent=2, ensure_ascii=False).partition('"findings": null')
-    listed = f"[\n{body}\n  ]" if findings else "[]"
-    return json_text("".join((head, '"findings": ', listed, tail, "\n")))
+    out.write("[\n")
+    for start in range(0, len(findings), _BATCH):
+        batch = ",\n".join(f"    {one(finding_dict(f))}" for f in findings[start : start + _BATCH])
+        out.write(json_text(batch if start == 0 else ",\n" + batch))
+    out.write("\n  ]")

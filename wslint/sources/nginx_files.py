@@ -305,16 +305,21 @@ class _Expander:
             )
             return []
         out: list[Directive] = []
+        changed = False  # a block without includes is the parsed one itself, not a copy
         for d in directives:
             if d.name == "include" and d.block is None and len(d.args) == 1:
                 out.extend(self._include(d, base, stack, depth))
+                changed = True
             elif d.block is not None:
-                copy = dataclasses.replace(d, block=None, unresolved=None)
-                copy.block = self.expand(d.block, base, stack, depth + 1)
-                out.append(copy)
+                block = self.expand(d.block, base, stack, depth + 1)
+                if block is d.block and d.unresolved is None:
+                    out.append(d)
+                else:
+                    out.append(dataclasses.replace(d, block=block, unresolved=None))
+                    changed = True
             else:
                 out.append(d)
-        return out
+        return out if changed else directives
 
     def _include(self, d: Directive, base: str, stack: list[str], depth: int) -> list[Directive]:
         pattern = d.args[0]

@@ -50,7 +50,9 @@ def lex(text: str) -> Iterator[tuple[str, int, bool]]:
         kind = m.lastgroup
         end = m.end()
         if kind == "space":
-            line += count("\n", pos, end)
+            newlines = count("\n", pos, end)
+            if newlines:
+                line += newlines
         elif kind == "special":
             yield text[pos], line, False
         elif kind == "plain":
@@ -58,16 +60,19 @@ def lex(text: str) -> Iterator[tuple[str, int, bool]]:
                 return  # nothing (or a lone final backslash) follows the token: crossplane's lexer never yields it
             token = m.group("plain")
             # an escaped newline counts as it is read: the token starts on the line after it when it leads
-            first = line + (1 if token[:2] == "\\\n" else 0)
-            yield token, first, False
-            line += count("\n", pos, end)
+            # (line numbers above 256 are objects: a token that moves no line shares its line's, and so
+            # do the directives a large config keeps of them)
+            yield token, (line + 1 if token[:2] == "\\\n" else line), False
+            if "\n" in token:
+                line += count("\n", pos, end)
         elif kind == "comment":
             # it ends at the first newline read, escaped or not; an escaped one takes its backslash along
             yield m.group("comment"), line, False
-            line += count("\n", pos, end)
+            line += 1
         else:  # quoted
             quote = m.group("q")
             body = m.group("body")
             yield (body.replace("\\" + quote, quote) if "\\" in body else body), line, True
-            line += count("\n", pos, end)
+            if "\n" in body:
+                line += count("\n", pos, end)
         pos = end

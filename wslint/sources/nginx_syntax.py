@@ -11,7 +11,7 @@ crossplane's tokens carry line numbers only.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from crossplane.analyzer import analyze, enter_block_ctx
 from crossplane.errors import NgxParserBaseException, NgxParserDirectiveError
@@ -88,7 +88,8 @@ class Directive:
     unresolved: str | None = None
     # for a dump (``nginx -T``): the file this directive came from
     origin: str | None = None
-    quoted: list[bool] = field(default_factory=list)
+    # per argument: was it quoted (one shared tuple of False per length when none is)
+    quoted: tuple[bool, ...] = ()
     # the line of the ";" or "{" that ends the directive: where nginx reports its errors
     term_line: int = 0
 
@@ -118,6 +119,29 @@ class _Columns:
             return start + 1, start + 1
         self.cursor[line] = pos + len(token)
         return pos + 1, pos + len(token) + 1
+
+    def span(self, name: str, args: list[str], line: int) -> tuple[int, int]:
+        """``find`` of the name, then of each non-empty argument, in one call: the directive's first
+        column and the end of its last word found (one call per directive rather than per word)."""
+        if not 0 < line <= len(self.lines):
+            return 1, 1
+        src = self.lines[line - 1]
+        start = begin = self.cursor.get(line, 0)
+        pos = src.find(name, start) if name else -1
+        if pos < 0:
+            column = start + 1
+        else:
+            column, start = pos + 1, pos + len(name)
+        end = start + 1
+        for arg in args:
+            if arg:
+                pos = src.find(arg, start)
+                if pos >= 0:
+                    start = pos + len(arg)
+                end = start + 1
+        if start != begin:
+            self.cursor[line] = start
+        return column, end
 
 
 def _unterminated_quote(text: str) -> int | None:
@@ -172,17 +196,35 @@ def parse(text: str, file: str) -> list[Directive]:
         raise NginxSyntaxError(exc.strerror, exc.lineno or 1) from None
 
 
+def _unquoted(count: int) -> tuple[bool, ...]:
+    """``(False,) * count``, one tuple per count (most directives quote nothing)."""
+    found = _UNQUOTED.get(count)
+    if found is None:
+        found = _UNQUOTED[count] = (False,) * count
+    return found
+
+
+_UNQUOTED: dict[int, tuple[bool, ...]] = {}
+
+
 def _tree(text: str, tokens: Iterator[tuple[str, int, bool]], file: str, columns: _Columns) -> list[Directive]:
+    """The directive tree. Equal tokens share one string: a large config repeats the same names and
+    arguments (``proxy_set_header``, ``Upgrade``, ``$http_upgrade``) tens of thousands of times, and
+    its tree is most of a run's peak memory."""
     root: list[Directive] = []
+    same: dict[str, str] = {}  # each token's first string
+    one = same.setdefault
     stack: list[list[Directive]] = [root]
     name: str | None = None
     name_line = 0
     args: list[str] = []
     quoted: list[bool] = []
     for token, line, is_quoted in tokens:
-        if not is_quoted and token.startswith("#") and name is None:
-            continue
-        if not is_quoted and token in ("{", ";", "}"):
+        if is_quoted:
+            pass
+        elif token.startswith("#"):
+            continue  # a comment, between directives or between a directive's arguments
+        elif token in ("{", ";", "}"):
             if token == "}":
                 if name is not None:
                     raise NginxSyntaxError('unexpected "}"', line, columns.find("}", line)[0])
@@ -193,27 +235,24 @@ def _tree(text: str, tokens: Iterator[tuple[str, int, bool]], file: str, columns
                 continue
             if name is None:
                 raise NginxSyntaxError(f'unexpected "{token}"', line, columns.find(token, line)[0])
-            col, end = columns.find(name, name_line)
-            for arg in args:
-                if arg:
-                    _, end = columns.find(arg, name_line) if name_line else (col, end)
+            col, end = columns.span(name, args, name_line)
             if name == "if" and args:
                 args = _strip_if_parens(args)
-            directive = Directive(name, args, file, name_line, col, end, quoted=quoted, term_line=line)
+            flags = tuple(quoted) if True in quoted else _unquoted(len(quoted))
+            directive = Directive(name, args, file, name_line, col, end, quoted=flags, term_line=line)
             stack[-1].append(directive)
             if token == "{":
                 if len(stack) > MAX_DEPTH:
                     raise NginxSyntaxError(f"nesting deeper than {MAX_DEPTH} blocks", line)
                 directive.block = []
                 stack.append(directive.block)
-            name, args, quoted = None, [], []
+            name, args = None, []
+            quoted.clear()
             continue
-        if not is_quoted and token.startswith("#"):
-            continue  # a comment between a directive's arguments
         if name is None:
-            name, name_line = token, line
+            name, name_line = one(token, token), line
         else:
-            args.append(token)
+            args.append(one(token, token))
             quoted.append(is_quoted)
     quote_line = _unterminated_quote(text) if (name is not None or len(stack) > 1) else None
     if quote_line is not None:
