@@ -13,6 +13,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from wslint.hops import HopKind
+
 Dialect = Literal["nginx", "haproxy", "aws", "ingress-nginx", "seconds"]
 
 
@@ -171,8 +173,8 @@ class ConnectionMap(BaseModel):
     yields_upgrade: bool | None = None
 
 
-class Upgrade(BaseModel):
-    """What the upgrade handshake needs from one proxying hop (nginx terms).
+class NginxRoute(BaseModel):
+    """What the upgrade handshake needs from one nginx location (the nginx family's route facts).
 
     ``None`` in a field means wslint cannot know it (an unreadable include, a context
     it cannot see); checks never fire on ``None``.
@@ -194,6 +196,23 @@ class Upgrade(BaseModel):
     upstream_location: Location | None = None
 
 
+class NginxHop(BaseModel):
+    """The main context of an nginx config (the nginx family's hop facts): what capacity rules read (WS501, WS502).
+
+    Each is the setting in effect or its default; ``None`` where the main context is not visible (a sites file).
+    """
+
+    worker_connections: Setting | None = None
+    worker_rlimit_nofile: Setting | None = None
+
+
+class HaproxyHop(BaseModel):
+    """Every proxy section of a HAProxy config, and every time written (for unit and range checks)."""
+
+    proxies: list[Proxy] = Field(default_factory=list)
+    times: list[Duration] = Field(default_factory=list)
+
+
 class TargetGroup(BaseModel):
     """An AWS target group behind a load balancer."""
 
@@ -206,39 +225,61 @@ class TargetGroup(BaseModel):
     health_check_location: Location | None = None
 
 
+class AwsHop(BaseModel):
+    """An AWS load balancer's facts: the target groups behind it."""
+
+    target_groups: list[TargetGroup] = Field(default_factory=list)
+
+
+class AwsRoute(BaseModel):
+    """An AWS listener's facts: its protocol (HTTP, HTTPS, TCP, TLS, SSL), None when unknown."""
+
+    protocol: str | None = None
+
+
+class IngressRoute(BaseModel):
+    """A Kubernetes Ingress path served by an nginx-based controller (the ingress family's route facts)."""
+
+    # ingress-nginx: the Connection header a connection-proxy-header annotation sends instead of
+    # $connection_upgrade, when it lacks "upgrade" (WS103)
+    connection: Header | None = None
+    # NGINX Ingress Controller: is the path's service in nginx.org/websocket-services (False: WS102)
+    websocket_service: bool | None = None
+
+
 class Route(BaseModel):
-    """A WebSocket endpoint a hop serves: an nginx location, a HAProxy backend, a listener."""
+    """A WebSocket endpoint a hop serves: an nginx location, a HAProxy backend, a listener.
+
+    Every kind has the same hop-neutral facts; what only one dialect has is in ``dialect``,
+    typed by the hop kind's family (wslint.hops).
+    """
 
     name: str
     location: Location
+    # why the hop carries WebSocket here: the upgrade is enabled ("forwards the Upgrade handshake", ...)
     reason: str
     idle_timeout: Duration | None = None  # None: unknown
-    upgrade: Upgrade | None = None
-    haproxy: HaproxyRoute | None = None
-    # AWS listener protocol (HTTP, HTTPS, TCP, TLS, SSL)
-    protocol: str | None = None
     websocket_path: bool = False
     # idle-timeout default rule applies (WS201): the box has a default that bites
     default_applies: bool = True
+    dialect: RouteFacts | None = None
 
 
 class Hop(BaseModel):
-    """One box a WebSocket crosses."""
+    """One box a WebSocket crosses: hop-neutral facts, and the typed facts of its family in ``dialect``."""
 
-    kind: str
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    kind: HopKind
     name: str
     location: Location
     routes: list[Route] = Field(default_factory=list)
-    # main-context facts (nginx) for capacity/reload rules; keys are directive names
-    settings: dict[str, Setting] = Field(default_factory=dict)
-    main_visible: bool = False
-    # HAProxy: every proxy section, and every time written (for unit and range checks)
-    proxies: list[Proxy] = Field(default_factory=list)
-    times: list[Duration] = Field(default_factory=list)
-    # AWS: the target groups behind a load balancer
-    target_groups: list[TargetGroup] = Field(default_factory=list)
     # a cap on every connection's total lifetime, whatever the traffic (WS207)
     lifetime: Duration | None = None
+    # how long an old process keeps serving WebSockets after a reload (nginx worker_shutdown_timeout,
+    # HAProxy hard-stop-after): the setting in effect or its default; None where it is not visible
+    drain: Setting | None = None
+    dialect: HopFacts | None = None
 
 
 class Setting(BaseModel):
@@ -470,6 +511,12 @@ class Proxy(BaseModel):
     health_check_upgrade: bool = False
 
 
+# what one dialect alone has: typed per family (wslint.hops), never a free dict
+HopFacts = NginxHop | HaproxyHop | AwsHop
+RouteFacts = NginxRoute | HaproxyRoute | AwsRoute | IngressRoute
+
+NginxHop.model_rebuild()
+HaproxyHop.model_rebuild()
 Route.model_rebuild()
 Hop.model_rebuild()
 Path.model_rebuild()
