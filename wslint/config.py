@@ -144,9 +144,11 @@ def check_client(value: Any) -> str | None:
 def keepalive(ping_interval: float | None, client: str | None, source: str) -> Keepalive:
     """The keepalive one level of settings gives (both set at one level is refused before this)."""
     if client is not None:
+        from dataclasses import replace
+
         from wslint.clients import client_keepalive
 
-        return client_keepalive(client).model_copy(update={"source": source})
+        return replace(client_keepalive(client), source=source)
     if ping_interval is not None:
         return Keepalive(seconds=ping_interval, source=source)
     return Keepalive()
