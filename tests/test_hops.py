@@ -79,3 +79,28 @@ def test_no_hop_kind_is_compared_as_a_string(folder: str) -> None:
         if (lines := _string_kind_compares(ast.parse(file.read_text(encoding="utf-8"))))
     }
     assert found == {}
+
+
+def test_a_new_kind_needs_no_check_change_for_idle_keepalive_and_lifetime_rules() -> None:
+    """WS2xx/WS3xx read hop-neutral facts: a kind no check knows, of a family no check knows, is judged."""
+    from wslint.engine import run_checks
+    from wslint.hops import Family, HopKind
+    from wslint.model import Duration, Keepalive
+    from wslint.model import Path as HopPath
+
+    box = HopKind("test-box", "test box", Family("test"))  # not registered: KINDS stays as it is
+    idle = Duration(seconds=30.0, text="30", dialect="seconds", location=HERE, directive="idle")
+    cap = Duration(seconds=600.0, text="10m", dialect="seconds", location=Location(file="x", line=5), directive="cap")
+    hop = Hop(
+        kind=box,
+        name="box",
+        location=HERE,
+        routes=[Route(name="box /ws", location=HERE, reason="r", idle_timeout=idle, default_applies=False)],
+        lifetime=cap,
+    )
+    path = HopPath(name="p", location=HERE, hops=[hop], keepalive=Keepalive(seconds=25, source="--ping-interval"))
+    findings, errors = run_checks(
+        [Document(file="x", kind="test", hops=[hop])], Settings.model_validate({"ping-interval": "25s"}), [path]
+    )
+    assert errors == []
+    assert {(f.rule, f.location.line) for f in findings} == {("WS301", 1), ("WS207", 5)}
