@@ -5,6 +5,7 @@ from __future__ import annotations
 from wslint.checks import Model
 from wslint.config import Settings
 from wslint.engine import run_checks
+from wslint.hops import ALB
 from wslint.model import Location
 from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value, build
 
@@ -89,4 +90,4 @@ def test_deregistration_delay_and_health_check() -> None:
 
 def test_model_checks_see_aws_hops() -> None:
     document = build([alb()], "main.tf")
-    assert [h.kind for h in Model([document], Settings()).hops()] == ["alb"]
+    assert [h.kind for h in Model([document], Settings()).hops()] == [ALB]

@@ -10,6 +10,7 @@ from tests.conftest import Linted
 from wslint.checks import AFTER_SUPPRESSIONS, CHECKS, after_suppressions, check, load_all
 from wslint.config import Settings
 from wslint.engine import enabled_rules, run_checks
+from wslint.hops import NGINX_HTTP
 from wslint.model import Document, Finding, Hop, Location, Route
 from wslint.rules import ALWAYS_ON, RULES
 
@@ -119,14 +120,14 @@ def test_an_exception_in_a_check_is_an_internal_error_for_that_file_only(monkeyp
     good = Document(
         file="good.conf",
         kind="nginx",
-        hops=[Hop(kind="nginx", name="good.conf", location=Location(file="good.conf", line=1, column=1))],
+        hops=[Hop(kind=NGINX_HTTP, name="good.conf", location=Location(file="good.conf", line=1, column=1))],
     )
     bad = Document(
         file="bad.conf",
         kind="nginx",
         hops=[
             Hop(
-                kind="nginx",
+                kind=NGINX_HTTP,
                 name="bad.conf",
                 location=Location(file="bad.conf", line=1, column=1),
                 routes=[Route(name="x", location=Location(file="bad.conf", line=2, column=1), reason="")],
@@ -181,20 +182,20 @@ def test_construct_builds_what_the_constructor_builds() -> None:
     """Sources build their objects with model.construct and Location.plain: the same objects as the constructor."""
     import dataclasses
 
-    from wslint.model import Hop, Location, Route, Upgrade, construct
+    from wslint.model import Hop, Location, NginxRoute, Route, construct
 
     where = Location.plain("a.conf", 3, 5, 3, 9)
     assert where == Location(file="a.conf", line=3, column=5, end_line=3, end_column=9)
     route = construct(Route, name="location /ws/", location=where, reason="r")
     assert route == Route(name="location /ws/", location=where, reason="r")
     first, second = (
-        construct(Hop, kind="nginx", name="n", location=where),
-        construct(Hop, kind="nginx", name="n", location=where),
+        construct(Hop, kind=NGINX_HTTP, name="n", location=where),
+        construct(Hop, kind=NGINX_HTTP, name="n", location=where),
     )
     assert first.routes == [] and first.routes is not second.routes  # default factories run per object
-    upgrade = construct(Upgrade)
+    upgrade = construct(NginxRoute)
     upgrade.http_version = "1.1"  # mutable models stay mutable
-    assert upgrade.http_version == "1.1" and construct(Upgrade).http_version is None
+    assert upgrade.http_version == "1.1" and construct(NginxRoute).http_version is None
     with pytest.raises(dataclasses.FrozenInstanceError):
         where.line = 4  # type: ignore[misc]  # frozen models stay frozen
     assert not hasattr(where, "__dict__")  # slots: no per-object dict

@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from wslint.hops import KINDS
 from wslint.model import Duration, Hop, Keepalive, Location, Path, Route
 from wslint.report.path_view import paths_json, render_text
 
@@ -28,7 +29,7 @@ def timeout(seconds: float, text: str, where: Location, directive: str, **extra:
 
 
 def hop(kind: str, name: str, file: str, *routes: Route, lifetime: Duration | None = None) -> Hop:
-    return Hop(kind=kind, name=name, location=at(file, 1, 1), routes=list(routes), lifetime=lifetime)
+    return Hop(kind=KINDS[kind], name=name, location=at(file, 1, 1), routes=list(routes), lifetime=lifetime)
 
 
 def route(name: str, file: str, idle: Duration | None) -> Route:

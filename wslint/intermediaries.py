@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from wslint.hops import NAMED, HopKind, hop_kind
 from wslint.model import Duration, Hop, Location, Route, format_seconds
 
 
@@ -75,6 +76,8 @@ INTERMEDIARIES: dict[str, Intermediary] = {
     )
 }
 _BY_ALIAS = {alias: i for i in INTERMEDIARIES.values() for alias in (i.name, *i.aliases)}
+# each is a hop kind of its own, of the family of boxes a path names
+KINDS: dict[str, HopKind] = {i.name: hop_kind(i.name, i.label, NAMED) for i in INTERMEDIARIES.values()}
 
 
 def known(entry: str) -> bool:
@@ -126,7 +129,7 @@ def hop(entry: str, location: Location) -> Hop:
         )
     ]
     return Hop(
-        kind=box.name,
+        kind=KINDS[box.name],
         name=box.label,
         location=location,
         routes=routes,

@@ -11,7 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+if TYPE_CHECKING:
+    from wslint.hops import HopKind
 
 Dialect = Literal["nginx", "haproxy", "aws", "ingress-nginx", "seconds"]
 
@@ -137,8 +140,8 @@ class ConnectionMap:
 
 
 @dataclass(slots=True, kw_only=True)
-class Upgrade:
-    """What the upgrade handshake needs from one proxying hop (nginx terms).
+class NginxRoute:
+    """What the upgrade handshake needs from one nginx location (the nginx family's route facts).
 
     ``None`` in a field means wslint cannot know it (an unreadable include, a context
     it cannot see); checks never fire on ``None``.
@@ -161,6 +164,25 @@ class Upgrade:
 
 
 @dataclass(slots=True, kw_only=True)
+class NginxHop:
+    """The main context of an nginx config (the nginx family's hop facts): what capacity rules read (WS501, WS502).
+
+    Each is the setting in effect or its default; ``None`` where the main context is not visible (a sites file).
+    """
+
+    worker_connections: Setting | None = None
+    worker_rlimit_nofile: Setting | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class HaproxyHop:
+    """Every proxy section of a HAProxy config, and every time written (for unit and range checks)."""
+
+    proxies: list[Proxy] = field(default_factory=list)
+    times: list[Duration] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
 class TargetGroup:
     """An AWS target group behind a load balancer."""
 
@@ -174,40 +196,63 @@ class TargetGroup:
 
 
 @dataclass(slots=True, kw_only=True)
+class AwsHop:
+    """An AWS load balancer's facts: the target groups behind it."""
+
+    target_groups: list[TargetGroup] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
+class AwsRoute:
+    """An AWS listener's facts: its protocol (HTTP, HTTPS, TCP, TLS, SSL), None when unknown."""
+
+    protocol: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class IngressRoute:
+    """A Kubernetes Ingress path served by an nginx-based controller (the ingress family's route facts)."""
+
+    # ingress-nginx: the Connection header a connection-proxy-header annotation sends instead of
+    # $connection_upgrade, when it lacks "upgrade" (WS103)
+    connection: Header | None = None
+    # NGINX Ingress Controller: is the path's service in nginx.org/websocket-services (False: WS102)
+    websocket_service: bool | None = None
+
+
+@dataclass(slots=True, kw_only=True)
 class Route:
-    """A WebSocket endpoint a hop serves: an nginx location, a HAProxy backend, a listener."""
+    """A WebSocket endpoint a hop serves: an nginx location, a HAProxy backend, a listener.
+
+    Every kind has the same hop-neutral facts; what only one dialect has is in ``dialect``,
+    typed by the hop kind's family (wslint.hops).
+    """
 
     name: str
     location: Location
+    # why the hop carries WebSocket here: the upgrade is enabled ("forwards the Upgrade handshake", ...)
     reason: str
     idle_timeout: Duration | None = None  # None: unknown
-    upgrade: Upgrade | None = None
-    haproxy: HaproxyRoute | None = None
-    # AWS listener protocol (HTTP, HTTPS, TCP, TLS, SSL)
-    protocol: str | None = None
     websocket_path: bool = False
     # idle-timeout default rule applies (WS201): the box has a default that bites
     default_applies: bool = True
+    dialect: RouteFacts | None = None
 
 
 @dataclass(slots=True, kw_only=True)
 class Hop:
-    """One box a WebSocket crosses."""
+    """One box a WebSocket crosses: hop-neutral facts, and the typed facts of its family in ``dialect``."""
 
-    kind: str
+    kind: HopKind
     name: str
     location: Location
     routes: list[Route] = field(default_factory=list)
-    # main-context facts (nginx) for capacity/reload rules; keys are directive names
-    settings: dict[str, Setting] = field(default_factory=dict)
-    main_visible: bool = False
-    # HAProxy: every proxy section, and every time written (for unit and range checks)
-    proxies: list[Proxy] = field(default_factory=list)
-    times: list[Duration] = field(default_factory=list)
-    # AWS: the target groups behind a load balancer
-    target_groups: list[TargetGroup] = field(default_factory=list)
     # a cap on every connection's total lifetime, whatever the traffic (WS207)
     lifetime: Duration | None = None
+    # how long an old process keeps serving WebSockets after a reload (nginx worker_shutdown_timeout,
+    # HAProxy hard-stop-after): the setting in effect or its default; None where it is not visible
+    drain: Setting | None = None
+    dialect: HopFacts | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -436,3 +481,8 @@ class Proxy:
     health_check_location: Location | None = None
     # the check sends an Upgrade header (a real WebSocket handshake, expecting 101)
     health_check_upgrade: bool = False
+
+
+# what one dialect alone has: typed per family (wslint.hops), never a free dict
+HopFacts = NginxHop | HaproxyHop | AwsHop
+RouteFacts = NginxRoute | HaproxyRoute | AwsRoute | IngressRoute

@@ -515,7 +515,7 @@ def close_enough(observed: float, configured: float) -> bool:
 def _hop_label(hop: Hop, route: Route | None) -> str:
     if route is None or hop.name in route.name:  # "ALB aws_lb.web listener 443" already names its hop
         return hop.name if route is None else route.name
-    return f"{hop.kind} {route.name}"
+    return f"{hop.kind.name} {route.name}"
 
 
 def candidates(hops: Iterable[Hop]) -> list[Match]:

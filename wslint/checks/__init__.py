@@ -20,11 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from wslint.config import Settings
+from wslint.hops import Family
 from wslint.model import Document, Finding, Hop, Location, Path, Related, Route, Suppression
 from wslint.rules import RULES
 
+H = TypeVar("H")
+R = TypeVar("R")
 CheckFn = Callable[["Model"], Iterable[Finding]]
 CHECKS: dict[str, CheckFn] = {}
 # the checks that run after the inline suppressions were applied to the other checks' findings (WS003)
@@ -48,6 +52,20 @@ class Model:
         for hop in self.hops():
             for route in hop.routes:
                 yield hop, route
+
+    def dialect_hops(self, family: Family[H, object]) -> Iterator[tuple[Hop, H]]:
+        """The hops of one dialect family (``model.dialect_hops(HAPROXY)``) that carry its facts, with them."""
+        for hop in self.hops():
+            if hop.kind.family is family and hop.dialect is not None:
+                yield hop, cast(H, hop.dialect)
+
+    def dialect_routes(self, family: Family[object, R]) -> Iterator[tuple[Hop, Route, R]]:
+        """The routes of one dialect family (``model.dialect_routes(NGINX)``) that carry its facts, with them."""
+        for hop in self.hops():
+            if hop.kind.family is family:
+                for route in hop.routes:
+                    if route.dialect is not None:
+                        yield hop, route, cast(R, route.dialect)
 
 
 @dataclass
@@ -108,28 +126,6 @@ def finding(
         hops=list(hops),
         related=[Related(location=loc, message=msg) for loc, msg in related],
     )
-
-
-AWS_KINDS = frozenset({"alb", "nlb", "elb"})
-
-
-def aws_hops(model: Model) -> Iterator[Hop]:
-    for hop in model.hops():
-        if hop.kind in AWS_KINDS:
-            yield hop
-
-
-def haproxy_hops(model: Model) -> Iterator[Hop]:
-    for hop in model.hops():
-        if hop.kind == "haproxy":
-            yield hop
-
-
-def haproxy_routes(model: Model) -> Iterator[tuple[Hop, Route]]:
-    for hop in haproxy_hops(model):
-        for route in hop.routes:
-            if route.haproxy is not None:
-                yield hop, route
 
 
 def problems(model: Model, kind: str) -> Iterator[Finding]:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wslint.checks import Model, check, finding
-from wslint.model import Finding, Hop
+from wslint.hops import NGINX
+from wslint.model import Finding, Hop, NginxHop
 
 NGINX_DEFAULT_CONNECTIONS = 512
 
 
-def _proxying_main_hops(model: Model) -> Iterator[Hop]:
-    for hop in model.hops():
-        if hop.kind == "nginx" and hop.main_visible and hop.routes:
-            yield hop
+def _proxying_main_hops(model: Model) -> Iterator[tuple[Hop, NginxHop]]:
+    """nginx hops that proxy WebSocket, with their main context's settings."""
+    for hop, main in model.dialect_hops(NGINX):
+        if hop.routes:
+            yield hop, main
 
 
 def _int(value: str | None) -> int | None:
@@ -22,8 +24,8 @@ def _int(value: str | None) -> int | None:
 
 @check("WS501")
 def worker_connections(model: Model) -> Iterator[Finding]:
-    for hop in _proxying_main_hops(model):
-        setting = hop.settings.get("worker_connections")
+    for hop, main in _proxying_main_hops(model):
+        setting = main.worker_connections
         if setting is None or setting.unknown:
             continue
         count = NGINX_DEFAULT_CONNECTIONS if setting.default else _int(setting.value)
@@ -42,9 +44,9 @@ def worker_connections(model: Model) -> Iterator[Finding]:
 
 @check("WS502")
 def rlimit_nofile(model: Model) -> Iterator[Finding]:
-    for hop in _proxying_main_hops(model):
-        connections = hop.settings.get("worker_connections")
-        rlimit = hop.settings.get("worker_rlimit_nofile")
+    for hop, main in _proxying_main_hops(model):
+        connections = main.worker_connections
+        rlimit = main.worker_rlimit_nofile
         if connections is None or connections.default or rlimit is None or rlimit.unknown:
             continue
         count = _int(connections.value)

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.checks import Model, aws_hops, check, finding, haproxy_hops
+from wslint.checks import Model, check, finding
+from wslint.hops import ALB, AWS, HAPROXY, NGINX
 from wslint.model import Finding, format_seconds
 
 
 @check("WS401")
 def worker_shutdown_timeout(model: Model) -> Iterator[Finding]:
-    for hop in model.hops():
-        if hop.kind != "nginx" or not hop.main_visible or not hop.routes:
+    for hop, _ in model.dialect_hops(NGINX):
+        if not hop.routes:
             continue
-        setting = hop.settings.get("worker_shutdown_timeout")
+        setting = hop.drain  # worker_shutdown_timeout: None where the main context is not visible
         if setting is None or setting.unknown or not setting.default:
             continue
         yield finding(
@@ -29,8 +30,8 @@ def worker_shutdown_timeout(model: Model) -> Iterator[Finding]:
 
 @check("WS402")
 def hard_stop_after(model: Model) -> Iterator[Finding]:
-    for hop in haproxy_hops(model):
-        setting = hop.settings.get("hard-stop-after")
+    for hop, _ in model.dialect_hops(HAPROXY):
+        setting = hop.drain  # hard-stop-after: None without a global section
         if not hop.routes or setting is None or setting.unknown or not setting.default:
             continue
         yield finding(
@@ -46,14 +47,14 @@ def hard_stop_after(model: Model) -> Iterator[Finding]:
 @check("WS404")
 def deregistration_delay(model: Model) -> Iterator[Finding]:
     minimum = model.settings.min_deregistration_delay
-    for hop in aws_hops(model):
+    for hop, aws in model.dialect_hops(AWS):
         if not hop.routes:
             continue
-        for group in hop.target_groups:
+        for group in aws.target_groups:
             delay = group.deregistration_delay
             if delay is None or group.terminates is not True or delay.seconds >= minimum:
                 continue
-            what = "the ALB cuts" if hop.kind == "alb" else "the load balancer closes"
+            what = "the ALB cuts" if hop.kind is ALB else "the load balancer closes"
             yield finding(
                 "WS404",
                 delay.location,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.checks import Model, aws_hops, check, finding, haproxy_hops
+from wslint.checks import Model, check, finding
+from wslint.hops import AWS, HAPROXY
 from wslint.model import Finding
 
 
@@ -22,8 +23,8 @@ def websocket_endpoint(path: str, websocket_paths: frozenset[str]) -> bool:
 @check("WS601")
 def health_check_on_websocket_path(model: Model) -> Iterator[Finding]:
     ws_paths = model.settings.all_websocket_paths
-    for hop in haproxy_hops(model):
-        for proxy in hop.proxies:
+    for _, haproxy in model.dialect_hops(HAPROXY):
+        for proxy in haproxy.proxies:
             path, where = proxy.health_check_path, proxy.health_check_location
             if not proxy.websocket or path is None or where is None or proxy.health_check_upgrade:
                 continue
@@ -35,10 +36,10 @@ def health_check_on_websocket_path(model: Model) -> Iterator[Finding]:
                     "GET there gets 400/426 or hangs, and the servers are marked down",
                     "Check a plain HTTP endpoint such as /health instead.",
                 )
-    for hop in aws_hops(model):
+    for hop, aws in model.dialect_hops(AWS):
         if not hop.routes:
             continue
-        for group in hop.target_groups:
+        for group in aws.target_groups:
             path, where = group.health_check_path, group.health_check_location
             if path is None or where is None:
                 continue

@@ -5,23 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.checks import Model, check, finding, haproxy_hops, haproxy_routes, problems
-from wslint.model import Duration, Finding, Hop, Location, Proxy, Route, format_seconds
+from wslint.checks import Model, check, finding, problems
+from wslint.hops import ALB, ELB, HAPROXY, INGRESS_NGINX, NGINX_HTTP, NGINX_INGRESS, HopKind
+from wslint.model import Duration, Finding, HaproxyRoute, Hop, Location, Proxy, Route, format_seconds
 
 # hop kind -> (whose default, how to fix)
-BOXES = {
-    "nginx": ("nginx's", "Set `{directive} 1h;` (or longer than twice your ping interval) in this block."),
-    "alb": ("the ALB's", "Set {directive} to 3600 (or longer than twice your ping interval) on the load balancer."),
-    "ingress-nginx": (
+BOXES: dict[HopKind, tuple[str, str]] = {
+    NGINX_HTTP: ("nginx's", "Set `{directive} 1h;` (or longer than twice your ping interval) in this block."),
+    ALB: ("the ALB's", "Set {directive} to 3600 (or longer than twice your ping interval) on the load balancer."),
+    INGRESS_NGINX: (
         "ingress-nginx's",
         'Set the annotation `{directive}: "3600"` on the Ingress (whole seconds, no unit; longer than twice your '
         "ping interval), or proxy-read-timeout in the controller's ConfigMap.",
     ),
-    "nginx-ingress": (
+    NGINX_INGRESS: (
         "NGINX Ingress Controller's",
         'Set the annotation `{directive}: "1h"` on the Ingress (longer than twice your ping interval).',
     ),
-    "elb": (
+    ELB: (
         "the Classic ELB's",
         "Set {directive} to 3600 (or longer than twice your ping interval) on the load balancer.",
     ),
@@ -47,10 +48,10 @@ def default_idle_timeout(model: Model) -> Iterator[Finding]:
     for where, members in groups.items():
         hop, _, timeout = members[0]
         box, fix = BOXES.get(
-            hop.kind, (hop.kind, f"Set {timeout.directive} to 3600 (or longer than twice your ping interval).")
+            hop.kind, (hop.kind.name, f"Set {timeout.directive} to 3600 (or longer than twice your ping interval).")
         )
         names = ", ".join(dict.fromkeys(route.name for _, route, _ in members))
-        if hop.kind == "nginx":
+        if hop.kind is NGINX_HTTP:
             what = f"{names} has no {timeout.directive}: {box} default {timeout.human()} closes"
         else:
             verb = "keeps" if len(members) == 1 else "keep"
@@ -66,18 +67,15 @@ def default_idle_timeout(model: Model) -> Iterator[Finding]:
 
 @check("WS202")
 def no_tunnel_timeout(model: Model) -> Iterator[Finding]:
-    groups: dict[Location, list[Route]] = {}
-    for _, route in haproxy_routes(model):
-        facts = route.haproxy
-        assert facts is not None
+    groups: dict[Location, list[HaproxyRoute]] = {}
+    for _, route, facts in model.dialect_routes(HAPROXY):
         # mode tcp has no HTTP phase: timeout client/server are the tunnel's own idle timeouts from the first byte,
         # judged by WS301-WS303; an unknown mode may be tcp
         if facts.mode == "http" and facts.tunnel is None and not facts.tunnel_unknown:
-            groups.setdefault(route.location, []).append(route)
-    for where, routes in groups.items():
-        facts = routes[0].haproxy
-        assert facts is not None
-        ignored = [r.haproxy.ignored_tunnel for r in routes if r.haproxy and r.haproxy.ignored_tunnel]
+            groups.setdefault(route.location, []).append(facts)
+    for where, members in groups.items():
+        facts = members[0]
+        ignored = [m.ignored_tunnel for m in members if m.ignored_tunnel]
         message = (
             f"{facts.backend_kind} {facts.backend} carries WebSocket without a timeout tunnel: upgraded connections "
             "live on timeout client/server, which are meant for HTTP requests"
@@ -95,8 +93,8 @@ def no_tunnel_timeout(model: Model) -> Iterator[Finding]:
 
 @check("WS203")
 def unitless_timeout(model: Model) -> Iterator[Finding]:
-    for hop in haproxy_hops(model):
-        for time in hop.times:
+    for _, haproxy in model.dialect_hops(HAPROXY):
+        for time in haproxy.times:
             if not time.text.isdigit() or time.infinite:
                 continue
             ms = int(time.text)
@@ -112,9 +110,9 @@ def unitless_timeout(model: Model) -> Iterator[Finding]:
 
 @check("WS204")
 def missing_timeouts(model: Model) -> Iterator[Finding]:
-    for hop in haproxy_hops(model):
+    for hop, haproxy in model.dialect_hops(HAPROXY):
         groups: dict[Location, list[Proxy]] = {}
-        for proxy in hop.proxies:
+        for proxy in haproxy.proxies:
             if proxy.missing_timeouts:
                 groups.setdefault(proxy.defaults or proxy.location, []).append(proxy)
         for where, proxies in groups.items():
@@ -146,18 +144,16 @@ def missing_timeouts(model: Model) -> Iterator[Finding]:
 
 @check("WS205")
 def no_client_fin(model: Model) -> Iterator[Finding]:
-    groups: dict[Location, list[Route]] = {}
-    for _, route in haproxy_routes(model):
-        facts = route.haproxy
-        assert facts is not None
+    groups: dict[Location, list[HaproxyRoute]] = {}
+    for _, _, facts in model.dialect_routes(HAPROXY):
         if facts.frontend is None or facts.tunnel is None or facts.tunnel.seconds < FIN_THRESHOLD:
             continue
         if facts.client_fin is None and not facts.client_fin_unknown:
-            groups.setdefault(facts.tunnel.location, []).append(route)
-    for where, routes in groups.items():
-        tunnel = routes[0].haproxy.tunnel if routes[0].haproxy else None
+            groups.setdefault(facts.tunnel.location, []).append(facts)
+    for where, members in groups.items():
+        tunnel = members[0].tunnel
         assert tunnel is not None
-        fronts = sorted({f"{r.haproxy.frontend_kind} {r.haproxy.frontend}" for r in routes if r.haproxy})
+        fronts = sorted({f"{m.frontend_kind} {m.frontend}" for m in members})
         yield finding(
             "WS205",
             where,

@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from wslint.checks import Model, aws_hops, check, finding
-from wslint.model import Finding, Header, Location, Route, Upgrade
+from wslint.checks import Model, check, finding
+from wslint.hops import AWS, ELB, INGRESS, NGINX
+from wslint.model import Finding, Header, Location, NginxRoute, Route
 from wslint.templating import opaque
 
 T = TypeVar("T")
 
 
-def _nginx_routes(model: Model) -> Iterator[tuple[Route, Upgrade]]:
-    for hop, route in model.routes():
-        if hop.kind == "nginx" and route.upgrade is not None:
-            yield route, route.upgrade
+def _nginx_routes(model: Model) -> Iterator[tuple[Route, NginxRoute]]:
+    for _, route, facts in model.dialect_routes(NGINX):
+        yield route, facts
 
 
 def _grouped(items: Iterable[tuple[Location, T, Route]]) -> Iterator[tuple[Location, T, str]]:
@@ -33,12 +33,12 @@ def _grouped(items: Iterable[tuple[Location, T, Route]]) -> Iterator[tuple[Locat
         yield where, what, ", ".join(names)
 
 
-def is_hidden(upgrade: Upgrade, name: str) -> bool:
+def is_hidden(upgrade: NginxRoute, name: str) -> bool:
     """The header is missing because the block hides an outer one: WS104 reports that."""
     return any(h.name.lower() == name for h in upgrade.hidden)
 
 
-def last_header(upgrade: Upgrade, name: str) -> Header | None:
+def last_header(upgrade: NginxRoute, name: str) -> Header | None:
     found = None
     for header in upgrade.headers or ():
         if header.name.lower() == name:
@@ -102,8 +102,8 @@ def upgrade_header(model: Model) -> Iterator[Finding]:
             f"{names} {what}: nginx never passes the client's Upgrade to the backend by itself",
             "Add `proxy_set_header Upgrade $http_upgrade;`.",
         )
-    for hop, route in model.routes():
-        if hop.kind == "nginx-ingress" and route.upgrade is not None and route.upgrade.headers == ():
+    for hop, route, ingress in model.dialect_routes(INGRESS):
+        if ingress.websocket_service is False:
             yield finding(
                 "WS102",
                 route.location,
@@ -137,8 +137,8 @@ def connection_header(model: Model) -> Iterator[Finding]:
         )
 
     def ingress() -> Iterator[tuple[Location, str, Route]]:
-        for hop, route in model.routes():
-            header = last_header(route.upgrade, "connection") if hop.kind == "ingress-nginx" and route.upgrade else None
+        for _, route, facts in model.dialect_routes(INGRESS):
+            header = facts.connection
             if header is not None:
                 yield header.location, header.value, route
 
@@ -236,17 +236,14 @@ def connection_keepalive(model: Model) -> Iterator[Finding]:
 
 @check("WS110")
 def classic_http_listener(model: Model) -> Iterator[Finding]:
-    for hop in aws_hops(model):
-        if hop.kind != "elb":
-            continue
-        for route in hop.routes:
-            if route.protocol in ("HTTP", "HTTPS"):
-                yield finding(
-                    "WS110",
-                    route.location,
-                    f"{route.name} is an {route.protocol} listener: AWS documents no WebSocket support on Classic "
-                    "ELB HTTP/HTTPS listeners, and the handshake is reported to fail with 400 there (reported "
-                    "behaviour, not documented)",
-                    "Use a TCP or SSL listener, or move to an ALB, which supports WebSockets natively.",
-                    hops=[hop.name],
-                )
+    for hop, route, listener in model.dialect_routes(AWS):
+        if hop.kind is ELB and listener.protocol in ("HTTP", "HTTPS"):
+            yield finding(
+                "WS110",
+                route.location,
+                f"{route.name} is an {listener.protocol} listener: AWS documents no WebSocket support on Classic "
+                "ELB HTTP/HTTPS listeners, and the handshake is reported to fail with 400 there (reported "
+                "behaviour, not documented)",
+                "Use a TCP or SSL listener, or move to an ALB, which supports WebSockets natively.",
+                hops=[hop.name],
+            )

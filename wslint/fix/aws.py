@@ -31,15 +31,20 @@ from dataclasses import dataclass
 from wslint.discover import HEAD_BYTES, detect_kind
 from wslint.fix import Context, Unfixable
 from wslint.fix.text import Edit, FileText
-from wslint.model import Duration, Route, format_seconds
+from wslint.hops import ALB, ELB, NLB, HopKind
+from wslint.model import AwsRoute, Duration, Route, format_seconds
 from wslint.sources import aws_spec
 from wslint.sources.cloudformation import intrinsic
 from wslint.sources.yaml_positions import Node, YamlError, load
 from wslint.textblocks import Statement
 
 # AWS's range for each kind's idle timeout (FACTS.md §A.1, A.5, A.6)
-RANGES = {"alb": aws_spec.ALB_IDLE[1:], "nlb": aws_spec.NLB_IDLE[1:], "elb": aws_spec.CLB_IDLE[1:]}
-LABELS = {"alb": "an ALB's", "nlb": "an NLB listener's", "elb": "a Classic ELB's"}
+RANGES: dict[HopKind, tuple[int, int]] = {
+    ALB: aws_spec.ALB_IDLE[1:],
+    NLB: aws_spec.NLB_IDLE[1:],
+    ELB: aws_spec.CLB_IDLE[1:],
+}
+LABELS = {ALB: "an ALB's", NLB: "an NLB listener's", ELB: "a Classic ELB's"}
 # Terraform's argument for each setting the model names
 TF_ARGUMENTS = {"idle_timeout": "idle_timeout", aws_spec.NLB_IDLE_KEY: "tcp_idle_timeout_seconds"}
 # arguments that conventionally close a block's argument list: a new one goes before them
@@ -51,7 +56,7 @@ _DIGITS = re.compile(r"""(["']?)(\d+)\1""")
 
 @dataclass
 class _Setting:
-    kind: str  # alb, nlb, elb
+    kind: HopKind  # ALB, NLB, ELB
     route: Route | None
     seconds: int
 
@@ -74,7 +79,7 @@ def set_idle_timeout(context: Context, duration: Duration, seconds: float) -> li
 # -- what and where ---------------------------------------------------------------------------------------------
 
 
-def _routes(context: Context, duration: Duration) -> Iterator[tuple[str, Route]]:
+def _routes(context: Context, duration: Duration) -> Iterator[tuple[HopKind, Route]]:
     for hop, route in context.model.routes():
         if route.idle_timeout == duration:
             yield hop.kind, route
@@ -87,7 +92,7 @@ def _setting(context: Context, duration: Duration, seconds: float) -> _Setting:
         kind, route = found
     else:
         kind, route = (
-            {aws_spec.NLB_IDLE_KEY: "nlb", "ConnectionSettings.IdleTimeout": "elb"}.get(duration.directive, "alb"),
+            {aws_spec.NLB_IDLE_KEY: NLB, "ConnectionSettings.IdleTimeout": ELB}.get(duration.directive, ALB),
             None,
         )
     if kind not in RANGES:
@@ -107,9 +112,10 @@ def _setting(context: Context, duration: Duration, seconds: float) -> _Setting:
             f"fix-idle-timeout {format_seconds(value)} is below the {format_seconds(duration.seconds)} "
             "already in effect: raise fix-idle-timeout"
         )
-    if kind == "nlb" and route is not None and route.protocol not in (None, "TCP"):
+    protocol = route.dialect.protocol if route is not None and isinstance(route.dialect, AwsRoute) else None
+    if kind is NLB and protocol not in (None, "TCP"):
         raise Unfixable(
-            f"the listener is {route.protocol}: only a TCP listener's idle timeout can be changed (AWS: a TLS "
+            f"the listener is {protocol}: only a TCP listener's idle timeout can be changed (AWS: a TLS "
             "listener's is 350 seconds and can't be modified); ping at most every 2m55s, or use a TCP listener"
         )
     return _Setting(kind, route, value)
@@ -210,7 +216,7 @@ class _Terraform(_Writer):
             raise Unfixable(f"{block.text.split(' =', 1)[0]} is not a block wslint can add `{name}` to; add it by hand")
         if block.block_end <= block.end_line:
             raise Unfixable(f"the block at {text.file}:{block.line} is written on one line")
-        if self.setting.kind == "nlb" and not block.text.startswith("resource"):
+        if self.setting.kind is NLB and not block.text.startswith("resource"):
             raise Unfixable(f"the listener is part of {block.text}: set {name} in its definition by hand")
         children = self.structure.children(block)
         arguments = [s for s in children if _argument(s) is not None]
@@ -448,10 +454,10 @@ class _CloudFormation(_Writer):
         properties = body.get("Properties")
         if properties is not None and (properties.mapping is None or self._intrinsic(properties)):
             raise Unfixable(f"the Properties of {name} are not a mapping wslint can add to")
-        if self.setting.kind == "elb":
+        if self.setting.kind is ELB:
             return [self.connection_settings(name, body, properties)]
-        prop = "ListenerAttributes" if self.setting.kind == "nlb" else "LoadBalancerAttributes"
-        key = aws_spec.NLB_IDLE_KEY if self.setting.kind == "nlb" else aws_spec.ALB_IDLE_KEY
+        prop = "ListenerAttributes" if self.setting.kind is NLB else "LoadBalancerAttributes"
+        key = aws_spec.NLB_IDLE_KEY if self.setting.kind is NLB else aws_spec.ALB_IDLE_KEY
         return [self.attribute(name, body, properties, prop, key)]
 
     @staticmethod

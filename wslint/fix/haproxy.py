@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from wslint.fix import Context, Fix, Unfixable, fixer
 from wslint.fix.idle import needed
 from wslint.fix.text import Edit, FileText
-from wslint.model import Document, Duration, Hop, Location, Proxy, Route
+from wslint.hops import HAPROXY
+from wslint.model import Document, Duration, HaproxyHop, HaproxyRoute, Hop, Location, Proxy, Route
 from wslint.sources.haproxy_syntax import HaproxySyntaxError, split_line
 from wslint.textblocks import Statement, Structure
 
@@ -191,11 +192,11 @@ def set_in_section(section: Section, directive: str, value: str) -> Edit:
 # -- the model -------------------------------------------------------------------------------------------
 
 
-def _haproxy(context: Context) -> Iterator[tuple[Document, Hop]]:
+def _haproxy(context: Context) -> Iterator[tuple[Document, Hop, HaproxyHop]]:
     for document in context.model.documents:
         for hop in document.hops:
-            if hop.kind == "haproxy":
-                yield document, hop
+            if hop.kind.family is HAPROXY and isinstance(hop.dialect, HaproxyHop):
+                yield document, hop, hop.dialect
 
 
 def _pings(context: Context, routes: Iterable[Route]) -> list[float]:
@@ -267,7 +268,7 @@ class Target:
 def _shared_defaults(
     context: Context,
     document: Document,
-    hop: Hop,
+    haproxy: HaproxyHop,
     needing: dict[Location, Proxy],
     settled: set[Location],
     kinds: tuple[str, ...],
@@ -281,7 +282,7 @@ def _shared_defaults(
     writes the directive itself (its own line, ``timeout tunnel 0``, would win over the defaults).
     """
     by_defaults: dict[Location, list[Proxy]] = {}
-    for proxy in hop.proxies:
+    for proxy in haproxy.proxies:
         if proxy.kind in kinds and proxy.defaults is not None:
             by_defaults.setdefault(proxy.defaults, []).append(proxy)
     inherited = _inherited_defaults(context, document)
@@ -318,7 +319,7 @@ def _defaults_what(context: Context, defaults: Location, users: list[Proxy], onl
 def _targets(
     context: Context,
     document: Document,
-    hop: Hop,
+    haproxy: HaproxyHop,
     needing: dict[Location, Proxy],
     pings: dict[Location, list[float]],
     settled: set[Location],
@@ -328,7 +329,7 @@ def _targets(
     value: str = "",
 ) -> dict[Location, Target]:
     """Proxy -> the target that repairs it: its shared defaults, or itself."""
-    shared = _shared_defaults(context, document, hop, needing, settled, kinds, directive)
+    shared = _shared_defaults(context, document, haproxy, needing, settled, kinds, directive)
     groups: dict[Location, list[Proxy]] = {}
     for where, proxy in needing.items():
         groups.setdefault(shared.get(where, where), []).append(proxy)
@@ -357,27 +358,29 @@ def tunnel_targets(context: Context) -> dict[Location, Target]:
     if cached is not None and cached[0] is context:
         return cached[1]
     out: dict[Location, Target] = {}
-    for document, hop in _haproxy(context):
+    for document, hop, haproxy in _haproxy(context):
         routes: dict[Location, list[Route]] = {}
         unsettled: set[Location] = set()  # a tunnel timeout unknown or missing
         for route in hop.routes:
-            facts = route.haproxy
-            if facts is None:
+            facts = route.dialect
+            if not isinstance(facts, HaproxyRoute):
                 continue
             if facts.tunnel is None and not facts.tunnel_unknown:
                 routes.setdefault(route.location, []).append(route)
             if facts.tunnel is None:
                 unsettled.add(route.location)
-        proxies = {p.location: p for p in hop.proxies}
+        proxies = {p.location: p for p in haproxy.proxies}
         needing: dict[Location, Proxy] = {}
         for where in routes:
             proxy = proxies.get(where)
             if proxy is not None and context.reported("WS202", where):
                 needing[where] = proxy
-        settled = {p.location for p in hop.proxies if p.websocket and p.location not in unsettled}
+        settled = {p.location for p in haproxy.proxies if p.websocket and p.location not in unsettled}
         pings = {where: _pings(context, routes[where]) for where in needing}
         out.update(
-            _targets(context, document, hop, needing, pings, settled, BACKENDS, "timeout tunnel", "WebSocket proxies")
+            _targets(
+                context, document, haproxy, needing, pings, settled, BACKENDS, "timeout tunnel", "WebSocket proxies"
+            )
         )
     _TARGETS.clear()  # one context at a time: a run's next round makes a new one
     _TARGETS[id(context)] = (context, out)
@@ -399,12 +402,12 @@ def tunnel_timeout(context: Context) -> Iterator[Fix]:
 
 @fixer("WS205")
 def client_fin(context: Context) -> Iterator[Fix]:
-    for document, hop in _haproxy(context):
+    for document, hop, haproxy in _haproxy(context):
         findings: dict[Location, list[Proxy]] = {}
-        by_name = {(p.kind, p.name): p for p in reversed(hop.proxies)}
+        by_name = {(p.kind, p.name): p for p in reversed(haproxy.proxies)}
         for route in hop.routes:
-            facts = route.haproxy
-            if facts is None or facts.frontend is None or facts.tunnel is None:
+            facts = route.dialect
+            if not isinstance(facts, HaproxyRoute) or facts.frontend is None or facts.tunnel is None:
                 continue
             if facts.tunnel.seconds < FIN_THRESHOLD or facts.client_fin is not None or facts.client_fin_unknown:
                 continue
@@ -416,7 +419,16 @@ def client_fin(context: Context) -> Iterator[Fix]:
                     fronts.append(front)
         needing = {p.location: p for fronts in findings.values() for p in fronts}
         targets = _targets(
-            context, document, hop, needing, {}, set(), FRONTENDS, "timeout client-fin", "these frontends", CLIENT_FIN
+            context,
+            document,
+            haproxy,
+            needing,
+            {},
+            set(),
+            FRONTENDS,
+            "timeout client-fin",
+            "these frontends",
+            CLIENT_FIN,
         )
         for where, fronts in findings.items():
             chosen = list({id(targets[p.location]): targets[p.location] for p in fronts}.values())
@@ -433,8 +445,8 @@ def client_fin(context: Context) -> Iterator[Fix]:
 
 @fixer("WS402")
 def hard_stop_after(context: Context) -> Iterator[Fix]:
-    for _, hop in _haproxy(context):
-        setting = hop.settings.get("hard-stop-after")
+    for _, hop, _ in _haproxy(context):
+        setting = hop.drain  # hard-stop-after
         if setting is None or not setting.default:
             continue  # no global section (the rule needs one), or the setting is written
 
@@ -466,8 +478,8 @@ def means_seconds(number: int) -> bool:
 
 @fixer("WS203")
 def unitless_time(context: Context) -> Iterator[Fix]:
-    for _, hop in _haproxy(context):
-        for time in hop.times:
+    for _, _, haproxy in _haproxy(context):
+        for time in haproxy.times:
             if not time.text.isdigit() or time.infinite or not context.reported("WS203", time.location):
                 continue
             number = int(time.text)
@@ -518,7 +530,7 @@ def set_idle_timeout(context: Context, duration: Duration, seconds: float) -> li
     if duration.directive != "timeout tunnel":
         backends = [
             route.location
-            for _, hop in _haproxy(context)
+            for _, hop, _ in _haproxy(context)
             for route in hop.routes
             if route.idle_timeout is not None and route.idle_timeout.location == duration.location
         ]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from wslint.checks.keepalive import cases
 from wslint.fix import Context, Fix, Unfixable, fixer
 from wslint.fix.text import Edit
+from wslint.hops import HopKind
 from wslint.model import Duration, Location, format_seconds
 
 Writer = Callable[[Context, Duration, float], list[Edit]]
@@ -37,7 +38,7 @@ def needed(context: Context, pings: list[float]) -> float:
 
 @fixer("WS201", "WS301")
 def idle_timeout(context: Context) -> Iterator[Fix]:
-    places: dict[Location, tuple[Duration, str, list[float]]] = {}
+    places: dict[Location, tuple[Duration, HopKind, list[float]]] = {}
     for hop, route in context.model.routes():
         timeout = route.idle_timeout
         if timeout is not None and timeout.default and route.default_applies:
@@ -54,7 +55,7 @@ def idle_timeout(context: Context) -> Iterator[Fix]:
         summary = f"{verb} {timeout.directive} to {format_seconds(seconds)}"
 
         def edits(
-            timeout: Duration = timeout, seconds: float = seconds, writer: Writer | None = writer, kind: str = kind
+            timeout: Duration = timeout, seconds: float = seconds, writer: Writer | None = writer, kind: HopKind = kind
         ) -> list[Edit]:
             if writer is None:
                 raise Unfixable(f"wslint has no fix for {kind} yet")

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from wslint.checks.upgrade import is_hidden, last_header
 from wslint.fix import Context, Fix, Unfixable, fixer
 from wslint.fix.text import Edit, FileText
-from wslint.model import Document, Duration, Header, Hop, Location, Route, Upgrade, format_seconds
+from wslint.hops import NGINX, NGINX_HTTP
+from wslint.model import Document, Duration, Header, Hop, Location, NginxRoute, Route, format_seconds
 from wslint.textblocks import Statement
 
 ANCHORS = ("proxy_pass", "proxy_http_version", "proxy_set_header", "proxy_read_timeout", "proxy_send_timeout")
@@ -28,14 +29,14 @@ MAP_VARIABLE = "$connection_upgrade"
 WORKER_SHUTDOWN_TIMEOUT = "30s"
 
 
-def _routes(context: Context) -> Iterator[tuple[Document, Hop, Route, Upgrade]]:
+def _routes(context: Context) -> Iterator[tuple[Document, Hop, Route, NginxRoute]]:
     for document in context.model.documents:
         for hop in document.hops:
-            if hop.kind != "nginx":
+            if hop.kind.family is not NGINX:
                 continue
             for route in hop.routes:
-                if route.upgrade is not None:
-                    yield document, hop, route, route.upgrade
+                if isinstance(route.dialect, NginxRoute):
+                    yield document, hop, route, route.dialect
 
 
 def _statement(text: FileText, where: Location) -> Statement:
@@ -136,7 +137,7 @@ def http_version(context: Context) -> Iterator[Fix]:
 # -- WS102, WS103, WS105, WS106: the headers and the map ---------------------------------------------------------
 
 
-def _headers_edit(context: Context, route: Route, up: Upgrade, lines: list[str]) -> Edit:
+def _headers_edit(context: Context, route: Route, up: NginxRoute, lines: list[str]) -> Edit:
     """New proxy_set_header lines for a route, in its own block.
 
     When the list in effect is an outer level's, the new lines would hide it: the outer
@@ -163,7 +164,7 @@ def upgrade_headers(context: Context) -> Iterator[Fix]:
         if upgrade or connection:
 
             def insert(
-                document: Document = document, route: Route = route, up: Upgrade = up, upgrade: bool = upgrade,
+                document: Document = document, route: Route = route, up: NginxRoute = up, upgrade: bool = upgrade,
                 connection: bool = connection,
             ) -> list[Edit]:  # fmt: skip
                 lines = ["proxy_set_header Upgrade $http_upgrade;"] if upgrade else []
@@ -376,7 +377,7 @@ def header_inheritance(context: Context) -> Iterator[Fix]:
 def worker_shutdown_timeout(context: Context) -> Iterator[Fix]:
     for document in context.model.documents:
         for hop in document.hops:
-            setting = hop.settings.get("worker_shutdown_timeout") if hop.kind == "nginx" else None
+            setting = hop.drain if hop.kind is NGINX_HTTP else None  # worker_shutdown_timeout
             if setting is None or not setting.default:
                 continue
 

@@ -89,9 +89,9 @@ class _Row:
     def __init__(self, number: str, hop: Hop, route: Route | None, ok: bool | None, bottleneck: bool) -> None:
         self.number, self.hop, self.route, self.ok, self.bottleneck = number, hop, route, ok, bottleneck
         if route is None:
-            self.cells = [number, hop.kind, hop.name, "no WebSocket route", "", str(hop.location)]
+            self.cells = [number, hop.kind.name, hop.name, "no WebSocket route", "", str(hop.location)]
         else:
-            self.cells = [number, hop.kind, _label(hop, route), *_timeout_cells(route)]
+            self.cells = [number, hop.kind.name, _label(hop, route), *_timeout_cells(route)]
         self.cells = [printable(cell) for cell in self.cells]  # names and values from the configs, as data
         self.style = self._style(route.idle_timeout if route else None)
 
@@ -159,7 +159,7 @@ def _bars(path: Path, rows: list[_Row], color: bool) -> list[str]:
     if not shown:
         return []
     scale = max((duration.seconds for _, _, duration in path.timed()), default=0.0)
-    labels = [f"{row.number} {row.hop.kind}" for row in shown]
+    labels = [f"{row.number} {row.hop.kind.name}" for row in shown]
     width = max(len(label) for label in labels)
     lines = []
     for row, label in zip(shown, labels, strict=True):
@@ -268,7 +268,7 @@ def _path_dict(path: Path) -> dict[str, Any]:
     hops = [
         {
             "index": h + 1,
-            "kind": hop.kind,
+            "kind": hop.kind.name,
             "name": hop.name,
             **_where(hop.location),
             "lifetime": _duration(hop.lifetime),

@@ -18,7 +18,20 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from wslint.config import DEFAULT_WEBSOCKET_PORTS, WEBSOCKET_NAME_TOKENS
-from wslint.model import Document, Duration, Hop, IgnoredTimeout, Location, Problem, Related, Route, TargetGroup
+from wslint.hops import ALB, ELB, NLB, HopKind
+from wslint.model import (
+    AwsHop,
+    AwsRoute,
+    Document,
+    Duration,
+    Hop,
+    IgnoredTimeout,
+    Location,
+    Problem,
+    Related,
+    Route,
+    TargetGroup,
+)
 from wslint.templating import has_placeholder
 
 Kind = Literal["alb", "nlb", "elb", "unknown"]
@@ -105,6 +118,8 @@ def only_answers(types: Iterable[str | None]) -> bool:
     return bool(written) and all(t is not None and t.lower() in NOT_CARRYING for t in written)
 
 
+# the hop kind of each load balancer kind a reader finds
+HOP_KINDS: dict[Kind, HopKind] = {"alb": ALB, "nlb": NLB, "elb": ELB}
 NLB_IDLE_KEY = "tcp.idle_timeout.seconds"
 ALB_IDLE_KEY = "idle_timeout.timeout_seconds"
 ALB_KEEPALIVE_KEY = "client_keep_alive.seconds"
@@ -224,7 +239,8 @@ def _hop(spec: LoadBalancerSpec, built: _Built) -> Hop | None:
     kind = spec.kind
     if kind == "unknown":
         return None
-    hop = Hop(kind=kind, name=spec.name, location=spec.location)
+    aws = AwsHop()
+    hop = Hop(kind=HOP_KINDS[kind], name=spec.name, location=spec.location, dialect=aws)
     if kind in ("alb", "elb"):
         default, low, high = ALB_IDLE if kind == "alb" else CLB_IDLE
         idle = _duration(spec.idle_timeout, default, low, high, spec.location, spec.idle_key, built)
@@ -240,7 +256,7 @@ def _hop(spec: LoadBalancerSpec, built: _Built) -> Hop | None:
             hop.routes.append(
                 Route(name=f"{_label(kind)} {spec.name} listener {_port(listener)}".strip(), location=listener.location,
                       reason="an HTTP(S) listener" if kind == "alb" else "a Classic ELB listener", idle_timeout=idle,
-                      default_applies=True, protocol=_protocol(listener))
+                      default_applies=True, dialect=AwsRoute(protocol=_protocol(listener)))
             )  # fmt: skip
     else:  # NLB: the idle timeout is a listener attribute
         for listener in spec.listeners:
@@ -254,10 +270,11 @@ def _hop(spec: LoadBalancerSpec, built: _Built) -> Hop | None:
                 continue  # SSH, a database, ...: no evidence that WebSockets go through it
             hop.routes.append(
                 Route(name=f"NLB {spec.name} listener {_port(listener)}".strip(), location=listener.location,
-                      reason=reason, idle_timeout=idle, default_applies=False, protocol=_protocol(listener))
+                      reason=reason, idle_timeout=idle, default_applies=False,
+                      dialect=AwsRoute(protocol=_protocol(listener)))
             )  # fmt: skip
     for group in spec.target_groups:
-        hop.target_groups.append(_target_group(group, kind, built))
+        aws.target_groups.append(_target_group(group, kind, built))
     return hop
 
 
@@ -320,8 +337,8 @@ def _target_group(group: TargetGroupSpec, kind: Kind, built: _Built) -> TargetGr
     )
 
 
-def _label(kind: str) -> str:
-    return {"alb": "ALB", "nlb": "NLB", "elb": "Classic ELB"}.get(kind, kind)
+def _label(kind: Kind) -> str:
+    return HOP_KINDS[kind].label if kind in HOP_KINDS else kind
 
 
 def _port(listener: ListenerSpec) -> str:

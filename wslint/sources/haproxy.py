@@ -24,7 +24,20 @@ from dataclasses import dataclass, field
 from wslint import BUG_HINT
 from wslint.config import WEBSOCKET_NAME_TOKENS, Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, TruncatedDuration, parse_haproxy
-from wslint.model import Document, Duration, HaproxyRoute, Hop, Location, Problem, Proxy, Route, Setting, construct
+from wslint.hops import HAPROXY_HOP
+from wslint.model import (
+    Document,
+    Duration,
+    HaproxyHop,
+    HaproxyRoute,
+    Hop,
+    Location,
+    Problem,
+    Proxy,
+    Route,
+    Setting,
+    construct,
+)
 from wslint.sources import text as textio
 from wslint.sources.haproxy_syntax import PROXY_SECTIONS, Config, HaproxySyntaxError, Line, Section, Word, parse
 
@@ -138,18 +151,16 @@ class _Analysis:
         hop_name = self.file if len(self.configs) == 1 else f"{self.file} (+{len(self.configs) - 1} files)"
         models = [self._proxy_model(p, marked) for p in proxies]
         hop = Hop(
-            kind="haproxy",
+            kind=HAPROXY_HOP,
             name=hop_name,
             location=Location(file=self.file, line=1, column=1),
             routes=routes,
-            proxies=models,
-            times=self.times,
+            dialect=HaproxyHop(proxies=models, times=self.times),
         )
         glob = next((s for s in sections if s.kind == "global"), None)
         if glob is not None:
-            hop.main_visible = True
             hop.location = _loc(glob.header)
-            hop.settings["hard-stop-after"] = self._global_setting(glob, "hard-stop-after")
+            hop.drain = self._global_setting(glob, "hard-stop-after")
         return Document(
             file=self.file,
             kind="haproxy",
@@ -476,8 +487,8 @@ class _Analysis:
             location=_loc(back.section.header),
             reason=reason,
             idle_timeout=idle,
-            haproxy=facts,
             default_applies=False,
+            dialect=facts,
         )
 
     @staticmethod

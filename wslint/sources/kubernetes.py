@@ -37,9 +37,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from wslint import hops
 from wslint.config import Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, parse_nginx
-from wslint.model import Document, Duration, Header, Hop, IgnoredTimeout, Location, Problem, Route, Upgrade
+from wslint.model import Document, Duration, Header, Hop, IgnoredTimeout, IngressRoute, Location, Problem, Route
 from wslint.sources import aws_spec, ingress_class
 from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
 from wslint.sources.yaml_positions import Node, YamlError, load_all, read_text
@@ -288,18 +289,19 @@ class _Analysis:
         else:
             timeout = self._nginx_inc_timeout(ingress, annotations)
             listed = {s.strip() for s in (_scalar(annotations.get(NGINX_INC + "websocket-services")) or "").split(",")}
-        hop = Hop(kind=controller, name=f"Ingress {ingress.name}", location=ingress.where("metadata"))
+        kind = hops.INGRESS_NGINX if controller == "ingress-nginx" else hops.NGINX_INGRESS
+        hop = Hop(kind=kind, name=f"Ingress {ingress.name}", location=ingress.where("metadata"))
         for path, service, node in self._paths(ingress):
             reason = self._websocket(path, service, listed - {""})
             if reason is None:
                 continue
             route = Route(name=f"Ingress {ingress.name} {path}", location=node.location(self.file), reason=reason,
                           idle_timeout=timeout, default_applies=True, websocket_path=True)  # fmt: skip
-            if controller == "nginx-ingress" and service not in listed:
+            if kind is hops.NGINX_INGRESS and service not in listed:
                 # NGINX Inc's template sets Upgrade and Connection only for the services it lists: none here (WS102)
-                route.upgrade = Upgrade(headers=())
+                route.dialect = IngressRoute(websocket_service=False)
             elif connection is not None:
-                route.upgrade = Upgrade(headers=(connection,))  # WS103
+                route.dialect = IngressRoute(connection=connection)  # WS103
             hop.routes.append(route)
         if hop.routes:
             self.read.hops.append(hop)

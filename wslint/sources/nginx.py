@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from wslint import BUG_HINT
 from wslint.config import Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, parse_nginx
+from wslint.hops import NGINX_HTTP, NGINX_STREAM
 from wslint.model import (
     ConnectionMap,
     Document,
@@ -29,13 +30,14 @@ from wslint.model import (
     Hop,
     IgnoredTimeout,
     Location,
+    NginxHop,
+    NginxRoute,
     Problem,
     Related,
     Route,
     Setting,
     StockInclude,
     Unchecked,
-    Upgrade,
 )
 from wslint.sources.nginx_files import Loader, Tree
 from wslint.sources.nginx_handoff import PROXY_TIMEOUTS, Handoff, Server, destinations
@@ -192,19 +194,20 @@ class _Analysis:
         if self.routes or context == "main":
             hops.append(
                 Hop(
-                    kind="nginx",
+                    kind=NGINX_HTTP,
                     name=file,
                     location=self.file_location,
                     routes=self.routes,
-                    settings=settings,
-                    main_visible=context == "main",
+                    drain=settings.get("worker_shutdown_timeout"),
+                    dialect=NginxHop(
+                        worker_connections=settings.get("worker_connections"),
+                        worker_rlimit_nofile=settings.get("worker_rlimit_nofile"),
+                    ),
                 )
             )
         if self.stream_routes:
             hops.append(
-                Hop(
-                    kind="nginx-stream", name=f"{file} (stream)", location=self.file_location, routes=self.stream_routes
-                )
+                Hop(kind=NGINX_STREAM, name=f"{file} (stream)", location=self.file_location, routes=self.stream_routes)
             )
         return Document(
             file=file,
@@ -381,7 +384,7 @@ class _Analysis:
             return None
         name = " ".join(d.args)
         headers, headers_level = self._headers(chain, complete)
-        upgrade = Upgrade()
+        upgrade = NginxRoute()
         if headers is not None:
             upgrade.headers = tuple(_header_of(h) for h in headers if h.args)
             upgrade.headers_block = headers_level.location if headers_level else None
@@ -412,13 +415,13 @@ class _Analysis:
             location=level.location,
             reason=reason,
             idle_timeout=timeout,
-            upgrade=upgrade,
             websocket_path=path_ws,
+            dialect=upgrade,
         )
 
     def _upgrade_facts(
         self,
-        upgrade: Upgrade,
+        upgrade: NginxRoute,
         chain: list[Level],
         proxy_pass: Directive,
         conn: Header | None,

@@ -1,0 +1,83 @@
+"""Hop kinds: what a box on the WebSocket's path is, its dialect family and how it is named.
+
+A ``HopKind`` is a registry object, compared by identity (``hop.kind is ALB``), never by its name;
+its ``name`` is what ``wslint path`` prints (text and JSON: wslint/schemas/path.schema.json). Each
+kind belongs to one ``Family``: the dialect whose typed facts its hops and routes carry in
+``Hop.dialect``/``Route.dialect`` (``NginxHop``/``NginxRoute`` for the nginx family, ...).
+Checks that belong to one dialect select its hops through the checks' ``Model``
+(``model.routes(NGINX)``), which hands them those facts typed.
+
+Hop kinds are not file kinds: one file kind makes several hop kinds (a Kubernetes manifest makes
+ingress-nginx, NGINX Ingress Controller and AWS load balancer hops) and one hop kind comes from
+several file kinds (an ALB from Terraform, CloudFormation, saved CLI output or a Kubernetes Ingress).
+
+This module imports nothing of wslint at run time: ``wslint.model`` needs ``HopKind`` for ``Hop.kind``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from wslint.model import AwsHop, AwsRoute, HaproxyHop, HaproxyRoute, IngressRoute, NginxHop, NginxRoute
+
+H = TypeVar("H", covariant=True)
+R = TypeVar("R", covariant=True)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Family(Generic[H, R]):
+    """A dialect: its hops carry facts of type ``H`` in ``Hop.dialect``, its routes ``R`` in ``Route.dialect``.
+
+    ``None`` there means the hop or route has none (an nginx stream server has no upgrade handshake).
+    """
+
+    name: str
+
+    def __repr__(self) -> str:
+        return f"Family({self.name})"
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class HopKind:
+    """One kind of box, with its family and the label a sentence names it by (``ALB``, ``Classic ELB``)."""
+
+    name: str  # printed by ``wslint path`` (text and JSON)
+    label: str
+    family: Family[object, object]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"HopKind({self.name})"
+
+
+KINDS: dict[str, HopKind] = {}
+
+
+def hop_kind(name: str, label: str, family: Family[object, object]) -> HopKind:
+    """Register a hop kind (a source module calls this once per kind it makes); names are unique."""
+    if name in KINDS:
+        raise ValueError(f"hop kind {name!r} is registered twice")
+    kind = KINDS[name] = HopKind(name, label, family)
+    return kind
+
+
+NGINX: Family[NginxHop, NginxRoute] = Family("nginx")
+HAPROXY: Family[HaproxyHop, HaproxyRoute] = Family("haproxy")
+AWS: Family[AwsHop, AwsRoute] = Family("aws")
+# Kubernetes Ingress controllers built on nginx, configured by annotations
+INGRESS: Family[None, IngressRoute] = Family("ingress")
+# boxes a path names that wslint cannot lint (wslint.intermediaries): their fixed limits only
+NAMED: Family[None, None] = Family("named")
+
+NGINX_HTTP = hop_kind("nginx", "nginx", NGINX)
+NGINX_STREAM = hop_kind("nginx-stream", "nginx stream", NGINX)
+HAPROXY_HOP = hop_kind("haproxy", "HAProxy", HAPROXY)
+ALB = hop_kind("alb", "ALB", AWS)
+NLB = hop_kind("nlb", "NLB", AWS)
+ELB = hop_kind("elb", "Classic ELB", AWS)
+INGRESS_NGINX = hop_kind("ingress-nginx", "ingress-nginx", INGRESS)  # kubernetes/ingress-nginx
+NGINX_INGRESS = hop_kind("nginx-ingress", "NGINX Ingress Controller", INGRESS)  # nginx/kubernetes-ingress (NGINX Inc)
