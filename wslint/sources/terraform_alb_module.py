@@ -12,9 +12,9 @@ import re
 
 from wslint.model import Location
 from wslint.sources import aws_spec
-from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
+from wslint.sources.aws_spec import ListenerSpec, TargetGroupSpec, Value
 from wslint.sources.terraform_blocks import Attr, Block, TfFile
-from wslint.sources.terraform_resources import HTTP_FAMILY, Lb, lb_kind, tcp_idle
+from wslint.sources.terraform_resources import HTTP_FAMILY, Lb, lb_kind, lb_spec, tcp_idle
 from wslint.sources.terraform_values import Module
 
 # terraform-aws-modules/alb from the registry (optionally pinned through a git URL)
@@ -38,12 +38,7 @@ def read(m: Module, block: Block, tf: TfFile) -> Lb | None:
     if kind is None:
         return None
     name = f"module.{block.labels[0]}"
-    spec = LoadBalancerSpec(kind=kind, name=name, location=block.loc)
-    if kind == "alb":
-        spec.idle_timeout = m.value(block.attrs.get("idle_timeout"))
-        spec.client_keep_alive = m.value(block.attrs.get("client_keep_alive"))
-    elif kind == "nlb":
-        spec.idle_timeout = m.value(block.attrs.get("idle_timeout"))  # ignored there: WS208
+    spec = lb_spec(m, block, kind, name)  # the module passes idle_timeout/client_keep_alive to aws_lb
     lb = Lb(("module", block.labels[0], tf.display), spec, tf.linted)
     default_protocol = m.value(block.attrs.get("default_protocol"))
     default_port = m.value(block.attrs.get("default_port"))

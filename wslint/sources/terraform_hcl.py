@@ -28,23 +28,25 @@ def parse_hcl(text: str, display: str) -> list[Block]:
     except UnexpectedToken as exc:
         token = exc.token
         if token.type == "$END":
-            lines = text.rstrip("\n").split("\n")
-            raise SyntaxProblem(
-                "unexpected end of file: a block, string or bracket is not closed", len(lines), len(lines[-1]) + 1
-            ) from None
+            raise _unclosed(text) from None
         shown = str(token.value).split("\n", 1)[0].strip()[:30]
         what = repr(shown) if shown else "end of line"
         raise SyntaxProblem(f"unexpected {what}", int(exc.line), int(exc.column)) from None
     except UnexpectedCharacters as exc:
         raise SyntaxProblem(f"unexpected character {exc.char!r}", int(exc.line), int(exc.column)) from None
     except UnexpectedEOF:
-        lines = text.rstrip("\n").split("\n")
-        raise SyntaxProblem(
-            "unexpected end of file: a block, string or bracket is not closed", len(lines), len(lines[-1]) + 1
-        ) from None
+        raise _unclosed(text) from None
     except UnexpectedInput as exc:
         raise SyntaxProblem(str(exc).split("\n", 1)[0], int(exc.line or 1), int(exc.column or 1)) from None
     return _HclReader(display).body(tree.children[0])[1]
+
+
+def _unclosed(text: str) -> SyntaxProblem:
+    """The end of the file reached inside a block, string or bracket: at the end of its last line."""
+    lines = text.rstrip("\n").split("\n")
+    return SyntaxProblem(
+        "unexpected end of file: a block, string or bracket is not closed", len(lines), len(lines[-1]) + 1
+    )
 
 
 class _HclReader:

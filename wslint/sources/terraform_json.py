@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from wslint.model import Location
@@ -70,47 +70,12 @@ class JsonReader:
         char = text[start]
         if char == "{":
             node = _J("obj", start)
-            self.i += 1
-            self.skip()
-            if text.startswith("}", self.i):
-                self.i += 1
-                return node
-            while True:
-                self.skip()
-                if not text.startswith('"', self.i):
-                    raise self.fail("expected a quoted key", self.i)
-                key_pos = self.i
-                key = self.string()
-                self.skip()
-                if not text.startswith(":", self.i):
-                    raise self.fail("expected ':'", self.i)
-                self.i += 1
-                node.items.append((key, key_pos, self.value(depth + 1)))
-                self.skip()
-                if text.startswith(",", self.i):
-                    self.i += 1
-                    continue
-                if text.startswith("}", self.i):
-                    self.i += 1
-                    return node
-                raise self.fail("expected ',' or '}'", self.i)
+            self.members("}", lambda: node.items.append(self.member(depth)))
+            return node
         if char == "[":
             node = _J("arr", start)
-            self.i += 1
-            self.skip()
-            if text.startswith("]", self.i):
-                self.i += 1
-                return node
-            while True:
-                node.elems.append(self.value(depth + 1))
-                self.skip()
-                if text.startswith(",", self.i):
-                    self.i += 1
-                    continue
-                if text.startswith("]", self.i):
-                    self.i += 1
-                    return node
-                raise self.fail("expected ',' or ']'", self.i)
+            self.members("]", lambda: node.elems.append(self.value(depth + 1)))
+            return node
         if char == '"':
             return _J("str", start, value=self.string())
         for word, literal in (("true", True), ("false", False), ("null", None)):
@@ -123,6 +88,37 @@ class JsonReader:
             number: int | float = float(match.group()) if match.group(1) or match.group(2) else int(match.group())
             return _J("num", start, value=number)
         raise self.fail(f"unexpected character {char!r}", start)
+
+    def members(self, close: str, read_one: Callable[[], None]) -> None:
+        """The comma-separated members of an object or array, from its opening bracket to ``close``."""
+        self.i += 1
+        self.skip()
+        if self.text.startswith(close, self.i):
+            self.i += 1
+            return
+        while True:
+            read_one()
+            self.skip()
+            if self.text.startswith(",", self.i):
+                self.i += 1
+                continue
+            if self.text.startswith(close, self.i):
+                self.i += 1
+                return
+            raise self.fail(f"expected ',' or '{close}'", self.i)
+
+    def member(self, depth: int) -> tuple[str, int, _J]:
+        """``"key": value`` in an object."""
+        self.skip()
+        if not self.text.startswith('"', self.i):
+            raise self.fail("expected a quoted key", self.i)
+        key_pos = self.i
+        key = self.string()
+        self.skip()
+        if not self.text.startswith(":", self.i):
+            raise self.fail("expected ':'", self.i)
+        self.i += 1
+        return key, key_pos, self.value(depth + 1)
 
     def string(self) -> str:
         try:

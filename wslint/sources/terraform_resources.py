@@ -70,6 +70,19 @@ def lb_kind(value: Value | None) -> Kind | None:
     return None
 
 
+def lb_spec(module: Module, block: Block, kind: Kind, name: str) -> LoadBalancerSpec:
+    """An ``aws_lb`` (or terraform-aws-modules/alb block) of ``kind`` with its idle timeouts."""
+    spec = LoadBalancerSpec(kind=kind, name=name, location=block.loc)
+    if kind == "alb":
+        # aws_lb idle_timeout / client_keep_alive: Default 60 / 3600, DiffSuppressFunc
+        # suppressIfLBTypeNot(Application): ignored on other types (FACTS.md §A.9)
+        spec.idle_timeout = module.value(block.attrs.get("idle_timeout"))
+        spec.client_keep_alive = module.value(block.attrs.get("client_keep_alive"))
+    elif kind == "nlb":
+        spec.idle_timeout = module.value(block.attrs.get("idle_timeout"))  # ignored there: WS208
+    return spec
+
+
 def tcp_idle(module: Module, listener: ListenerSpec, attr: Attr | None) -> None:
     """``tcp_idle_timeout_seconds`` of an NLB listener.
 
@@ -145,14 +158,7 @@ class ResourceReader:
         kind = lb_kind(m.value(block.attrs.get("load_balancer_type")))
         if kind is None:
             return
-        spec = LoadBalancerSpec(kind=kind, name=f"{resource.type}.{resource.name}", location=block.loc)
-        if kind == "alb":
-            # aws_lb idle_timeout / client_keep_alive: Default 60 / 3600, DiffSuppressFunc
-            # suppressIfLBTypeNot(Application): ignored on other types (FACTS.md §A.9)
-            spec.idle_timeout = m.value(block.attrs.get("idle_timeout"))
-            spec.client_keep_alive = m.value(block.attrs.get("client_keep_alive"))
-        elif kind == "nlb":
-            spec.idle_timeout = m.value(block.attrs.get("idle_timeout"))  # ignored there: WS208
+        spec = lb_spec(m, block, kind, f"{resource.type}.{resource.name}")
         self.lbs[resource.key] = Lb(resource.key, spec, resource.file.linted)
 
     # -- aws_elb -------------------------------------------------------------

@@ -187,20 +187,18 @@ class Module:
         return str(value.value)
 
     def obj(self, attr: Attr | None) -> dict[str, Attr] | None:
-        if attr is None:
-            return None
-        resolved = self.resolve(attr.expr)
-        if resolved is None or resolved.expr.kind != "obj":
-            return None
-        return resolved.expr.items
+        """The elements of an object the argument is (through references); None: not a known object."""
+        found = self._collection(attr, "obj")
+        return None if found is None else found.items
 
     def elems(self, attr: Attr | None) -> list[Expr] | None:
-        if attr is None:
-            return None
-        resolved = self.resolve(attr.expr)
-        if resolved is None or resolved.expr.kind != "tuple":
-            return None
-        return resolved.expr.elems
+        """The elements of a tuple the argument is (through references); None: not a known tuple."""
+        found = self._collection(attr, "tuple")
+        return None if found is None else found.elems
+
+    def _collection(self, attr: Attr | None, kind: str) -> Expr | None:
+        resolved = None if attr is None else self.resolve(attr.expr)
+        return resolved.expr if resolved is not None and resolved.expr.kind == kind else None
 
     def refs(self, attr: Attr | None) -> list[tuple[str, str]]:
         """The ``a.b`` traversals an argument names, through the locals it names."""
