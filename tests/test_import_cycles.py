@@ -231,3 +231,14 @@ def test_the_graph_sees_deferred_relative_and_from_imports(tmp_path: Path) -> No
     (package / "plugins" / "one.py").write_text("from wslint.plugins import load\n")
     chains = sorted(" -> ".join([c[0].source] + [e.target for e in c]) for c in cycles(import_graph(package)))
     assert chains == ["wslint.a -> wslint.b -> wslint.c -> wslint.a", "wslint.sub -> wslint.sub.child -> wslint.sub"]
+
+
+def test_python_hcl2_is_imported_by_one_module() -> None:
+    """hcl2 (and its lark) are read in terraform_hcl only: one place to change when the hcl2 name clashes (issue 20)."""
+    importers = set()
+    for name, path in _modules(PACKAGE).items():
+        for node, _ in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            if any(n.split(".")[0] in ("hcl2", "lark") for n in names):
+                importers.add(name)
+    assert importers == {"wslint.sources.terraform_hcl"}
