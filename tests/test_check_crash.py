@@ -131,7 +131,7 @@ def test_the_retry_gives_each_part_of_the_run_the_input_it_had() -> None:
 
     check("WS301")(crashing)
     try:
-        _, errors = run_checks([a, b, c], Settings.model_validate({"select": ["WS301"]}), [joined, outside])
+        _, errors = run_checks([a, b, c], Settings(select=["WS301"]), [joined, outside])
     finally:
         check("WS301")(original)
     assert seen == [
