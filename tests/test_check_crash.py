@@ -8,13 +8,13 @@ a run without the crash: a route in a declared path keeps its path's keepalive.
 from __future__ import annotations
 
 import pathlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 import pytest
 from conftest import Linted
 
 from wslint import checks
-from wslint.checks import Model, check
+from wslint.checks import Model
 from wslint.config import Settings
 from wslint.engine import run_checks
 from wslint.model import Document, Finding, Hop, Location, Path
@@ -41,8 +41,8 @@ def _location(timeout: str, version: str = "proxy_http_version 1.1;") -> str:
 
 
 @pytest.fixture
-def ws301_crashing_on_broken_conf() -> Iterator[None]:
-    """WS301 as it is, except that it raises when the model it is given holds broken.conf."""
+def ws301_crashing_on_broken_conf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """WS301 as it is, except that it raises when the model it is given holds broken.conf (restored afterwards)."""
     original = checks.load_all()["WS301"]
 
     def crashing(model: Model) -> Iterable[Finding]:
@@ -50,11 +50,7 @@ def ws301_crashing_on_broken_conf() -> Iterator[None]:
             raise KeyError("a bug")
         return original(model)
 
-    check("WS301")(crashing)
-    try:
-        yield
-    finally:
-        check("WS301")(original)
+    monkeypatch.setitem(checks.CHECKS, "WS301", crashing)
 
 
 @pytest.mark.usefixtures("ws301_crashing_on_broken_conf")
@@ -113,7 +109,7 @@ def _document(file: str) -> Document:
     return Document(file=file, kind="nginx", files=[file], hops=[Hop(kind="nginx", name=file, location=where)])
 
 
-def test_the_retry_gives_each_part_of_the_run_the_input_it_had() -> None:
+def test_the_retry_gives_each_part_of_the_run_the_input_it_had(monkeypatch: pytest.MonkeyPatch) -> None:
     """Documents on one declared path are retried together with it; a path of intermediaries alone on its own."""
     a, b, c = _document("a.conf"), _document("b.conf"), _document("c.conf")
     declared = Location(file="wslint.toml", line=2, column=1)
@@ -121,7 +117,7 @@ def test_the_retry_gives_each_part_of_the_run_the_input_it_had() -> None:
     edge = Hop(kind="cloudflare", name="cloudflare", location=Location(file="wslint.toml", line=7, column=1))
     outside = Path(name="edge", location=Location(file="wslint.toml", line=6, column=1), hops=[edge])
     seen: list[tuple[list[str], list[str]]] = []
-    original = checks.load_all()["WS301"]
+    checks.load_all()
 
     def crashing(model: Model) -> Iterable[Finding]:
         seen.append(([d.file for d in model.documents], [p.name for p in model.paths]))
@@ -129,11 +125,8 @@ def test_the_retry_gives_each_part_of_the_run_the_input_it_had() -> None:
             raise KeyError("a bug")
         return []
 
-    check("WS301")(crashing)
-    try:
-        _, errors = run_checks([a, b, c], Settings(select=["WS301"]), [joined, outside])
-    finally:
-        check("WS301")(original)
+    monkeypatch.setitem(checks.CHECKS, "WS301", crashing)
+    _, errors = run_checks([a, b, c], Settings(select=["WS301"]), [joined, outside])
     assert seen == [
         (["a.conf", "b.conf", "c.conf"], ["ab", "edge"]),  # the run
         (["a.conf", "b.conf"], ["ab"]),
