@@ -14,7 +14,15 @@ from wslint.model import Location
 from wslint.sources import aws_spec
 from wslint.sources.aws_spec import ListenerSpec, TargetGroupSpec, Value
 from wslint.sources.terraform_blocks import Attr, Block, TfFile
-from wslint.sources.terraform_resources import HTTP_FAMILY, Lb, lb_kind, lb_spec, tcp_idle
+from wslint.sources.terraform_resources import (
+    HTTP_FAMILY,
+    Lb,
+    lambda_targets,
+    lb_kind,
+    lb_spec,
+    target_group_spec,
+    tcp_idle,
+)
 from wslint.sources.terraform_values import Module
 
 # terraform-aws-modules/alb from the registry (optionally pinned through a git URL)
@@ -115,9 +123,8 @@ def _target_group(m: Module, module_name: str, item: Attr) -> TargetGroupSpec | 
     fields = m.obj(item)
     if fields is None:
         return None
-    target_type = m.text(fields.get("target_type"))
-    if target_type is not None and target_type.lower() == "lambda":
-        return None  # no deregistration delay, no WebSocket (FACTS.md §A.3, §A.4)
+    if lambda_targets(m, fields):
+        return None
     health = m.obj(fields.get("health_check"))
     path: Value | None = None
     http_check = False
@@ -126,12 +133,4 @@ def _target_group(m: Module, module_name: str, item: Attr) -> TargetGroupSpec | 
         http_check = (m.text(health.get("protocol")) or "").upper() in HTTP_FAMILY
     elif fields.get("health_check") is not None:
         path = Value(None, fields["health_check"].loc)
-    return TargetGroupSpec(
-        name=f"{module_name} {item.name}",
-        location=item.loc,
-        deregistration_delay=m.value(fields.get("deregistration_delay")),
-        connection_termination=m.value(fields.get("connection_termination")),
-        health_check_path=path,
-        aws_name=m.text(fields.get("name")) or m.text(fields.get("name_prefix")),
-        http_health_check=http_check,
-    )
+    return target_group_spec(m, f"{module_name} {item.name}", item.loc, fields, path, http_check)

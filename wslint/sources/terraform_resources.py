@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wslint.model import Location
 from wslint.sources import aws_spec
 from wslint.sources.aws_spec import Kind, ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
 from wslint.sources.terraform_blocks import Attr, Block
@@ -81,6 +82,27 @@ def lb_spec(module: Module, block: Block, kind: Kind, name: str) -> LoadBalancer
     elif kind == "nlb":
         spec.idle_timeout = module.value(block.attrs.get("idle_timeout"))  # ignored there: WS208
     return spec
+
+
+def lambda_targets(module: Module, args: dict[str, Attr]) -> bool:
+    """A target group of Lambda functions: no deregistration delay, no WebSocket (FACTS.md §A.3, §A.4)."""
+    target_type = module.text(args.get("target_type"))
+    return target_type is not None and target_type.lower() == "lambda"
+
+
+def target_group_spec(
+    module: Module, name: str, where: Location, args: dict[str, Attr], health_path: Value | None, http_check: bool
+) -> TargetGroupSpec:
+    """A target group from its arguments (a resource's, or an element of the ALB module's ``target_groups``)."""
+    return TargetGroupSpec(
+        name=name,
+        location=where,
+        deregistration_delay=module.value(args.get("deregistration_delay")),
+        connection_termination=module.value(args.get("connection_termination")),
+        health_check_path=health_path,
+        aws_name=module.text(args.get("name")) or module.text(args.get("name_prefix")),
+        http_health_check=http_check,
+    )
 
 
 def tcp_idle(module: Module, listener: ListenerSpec, attr: Attr | None) -> None:
@@ -257,9 +279,8 @@ class ResourceReader:
             if resource.type not in TARGET_GROUP_TYPES:
                 continue
             block = resource.block
-            target_type = m.text(block.attrs.get("target_type"))
-            if target_type is not None and target_type.lower() == "lambda":
-                continue  # no deregistration delay, no WebSocket (FACTS.md §A.3, §A.4)
+            if lambda_targets(m, block.attrs):
+                continue
             if resource.key in owners:
                 lbs = [self.lbs[k] for k in sorted(owners[resource.key])]
             else:  # no listener names it: every load balancer of its protocol family
@@ -280,12 +301,4 @@ class ResourceReader:
             http_check = (m.text(health.attrs.get("protocol")) or "").upper() in HTTP_FAMILY
         for health in block.dynamic("health_check"):
             path = Value(None, health.loc)
-        return TargetGroupSpec(
-            name=f"{resource.type}.{resource.name}",
-            location=block.loc,
-            deregistration_delay=m.value(block.attrs.get("deregistration_delay")),
-            connection_termination=m.value(block.attrs.get("connection_termination")),
-            health_check_path=path,
-            aws_name=m.text(block.attrs.get("name")) or m.text(block.attrs.get("name_prefix")),
-            http_health_check=http_check,
-        )
+        return target_group_spec(m, f"{resource.type}.{resource.name}", block.loc, block.attrs, path, http_check)
