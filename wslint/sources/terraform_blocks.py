@@ -77,6 +77,8 @@ class TfFile:
 
 
 class SyntaxProblem(Exception):
+    """A ``.tf``/``.tf.json`` file (or a ``.tfvars.json``) that cannot be read: what is wrong, and where (1-based)."""
+
     def __init__(self, message: str, line: int, column: int) -> None:
         super().__init__(message)
         self.message = message
