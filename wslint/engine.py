@@ -87,27 +87,97 @@ def load_documents(
 def run_checks(
     documents: list[Document], settings: Settings, paths: list[Path] | None = None
 ) -> tuple[list[Finding], list[str]]:
+    """Every enabled check over the run's model; a check that raises is run again on each part of the run alone.
+
+    The parts (``_parts``) are what the check would see of the run anyway: documents that a declared
+    path or a shared file relates, with those paths. So a crash costs that check's findings on the
+    part whose input it crashed on (one error line naming the rule and the part's files), never a
+    different answer elsewhere.
+    """
     checks = load_all()
     rules = enabled_rules(settings)
+    paths = paths or []
     findings: list[Finding] = []
     errors: list[str] = []
+    parts: list[_Part] | None = None
     for rule_id in rules:
         fn = checks.get(rule_id)
         if fn is None:
             continue
         try:
-            findings.extend(fn(Model(documents, settings, paths or [])))
-        except Exception:  # an internal error: isolate it per file, keep the rest
-            for document in documents:
+            findings.extend(fn(Model(documents, settings, paths)))
+        except Exception:  # an internal error: isolate it, keep the rest
+            parts = _parts(documents, paths) if parts is None else parts
+            for part in parts:
                 try:
-                    findings.extend(fn(Model([document], settings)))
+                    findings.extend(fn(Model(part.documents, settings, part.paths)))
                 except Exception as exc:
                     where = traceback.extract_tb(exc.__traceback__)[-1]
                     errors.append(
-                        f"{document.file}: internal error in check {rule_id}: {type(exc).__name__}: {exc} "
+                        f"{part.name()}: internal error in check {rule_id}: {type(exc).__name__}: {exc} "
                         f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno}); {BUG_HINT}"
                     )
     return finalize(findings, settings), errors
+
+
+@dataclass
+class _Part:
+    """Documents a check judges together (related by a declared path or a shared file), with their paths."""
+
+    documents: list[Document] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+
+    def name(self) -> str:
+        """The part's files, as an error line starts; a path of intermediaries only: where it is declared."""
+        if self.documents:
+            return ", ".join(d.file for d in self.documents)
+        return ", ".join(f"{p.location} (path '{p.name}')" for p in self.paths)
+
+
+def _parts(documents: list[Document], paths: list[Path]) -> list[_Part]:
+    """The run split into the parts a check's findings depend on, in document order.
+
+    A check reads documents, and declared paths with their hops; a route in a path is judged
+    with the path's keepalive (checks.keepalive.cases), and a place written in a file that two
+    documents include is judged once for both. So a document goes with every document it shares
+    a file or a path with, and with those paths; a path none of the documents' hops is on (only
+    intermediaries) is a part of its own.
+    """
+    root = list(range(len(documents)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    def join(members: list[int]) -> None:
+        for i in members[1:]:
+            a, b = find(members[0]), find(i)
+            root[max(a, b)] = min(a, b)
+
+    by_file: dict[str, list[int]] = {}
+    by_hop: dict[Location, set[int]] = {}
+    for i, document in enumerate(documents):
+        for file in dict.fromkeys([document.file, *document.files]):
+            by_file.setdefault(file, []).append(i)
+        for hop in document.hops:
+            by_hop.setdefault(hop.location, set()).add(i)
+    for members in by_file.values():
+        join(members)
+    on_path = [sorted({i for hop in path.hops for i in by_hop.get(hop.location, ())}) for path in paths]
+    for members in on_path:
+        join(members)
+    parts: dict[int, _Part] = {}
+    for i, document in enumerate(documents):
+        parts.setdefault(find(i), _Part()).documents.append(document)
+    alone: list[_Part] = []
+    for path, members in zip(paths, on_path, strict=True):
+        if members:
+            parts[find(members[0])].paths.append(path)
+        else:
+            alone.append(_Part(paths=[path]))
+    return [*parts.values(), *alone]
 
 
 def finalize(findings: list[Finding], settings: Settings) -> list[Finding]:

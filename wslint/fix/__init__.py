@@ -11,6 +11,7 @@ rule's fix follow), re-linting the fixed texts in memory, until nothing changes.
 from __future__ import annotations
 
 import bisect
+import math
 import os
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -109,6 +110,10 @@ class Context:
     @property
     def settings(self) -> Settings:
         return self.model.settings
+
+    def idle_timeout_for(self, pings: list[float]) -> float:
+        """The idle timeout a fix writes: fix-idle-timeout, or twice the longest ping interval when that is more."""
+        return float(math.ceil(max([self.settings.fix_idle_timeout, *(2 * p for p in pings)])))
 
     def memo(self, key: Hashable, build: Callable[[], T]) -> T:
         """``build()``, once per round: what fixers look up in whole files for each fix (a document's maps)."""

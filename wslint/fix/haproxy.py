@@ -31,7 +31,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from wslint.fix import Context, Fix, Unfixable, fixer
-from wslint.fix.idle import needed
 from wslint.fix.text import Edit, FileText
 from wslint.hops import HAPROXY
 from wslint.model import Document, Duration, HaproxyHop, HaproxyRoute, Hop, Location, Proxy, Route
@@ -339,7 +338,7 @@ def _targets(
             what = f"{proxies[0].kind} {proxies[0].name}"
         else:
             what = _defaults_what(context, section, proxies, only)
-        seconds = needed(context, [p for proxy in proxies for p in pings.get(proxy.location, [])])
+        seconds = context.idle_timeout_for([p for proxy in proxies for p in pings.get(proxy.location, [])])
         target = Target(section, what, directive, seconds, value)
         for proxy in proxies:
             out[proxy.location] = target

@@ -6,7 +6,6 @@ for the keepalive) at one place share it. The dialect's module writes the value.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 
 from wslint.checks.keepalive import cases
@@ -30,12 +29,6 @@ def _writers() -> dict[str, Writer]:
     return {"nginx": nginx.set_idle_timeout, "haproxy": haproxy.set_idle_timeout, "aws": _aws}
 
 
-def needed(context: Context, pings: list[float]) -> float:
-    """The timeout to write: fix-idle-timeout, or twice the longest ping interval when that is more."""
-    target = context.settings.fix_idle_timeout
-    return float(math.ceil(max([target, *(2 * p for p in pings)])))
-
-
 @fixer("WS201", "WS301")
 def idle_timeout(context: Context) -> Iterator[Fix]:
     places: dict[Location, tuple[Duration, HopKind, list[float]]] = {}
@@ -50,7 +43,7 @@ def idle_timeout(context: Context) -> Iterator[Fix]:
     writers = _writers()
     for where, (timeout, kind, pings) in places.items():
         writer = writers.get(timeout.dialect)
-        seconds = needed(context, pings)
+        seconds = context.idle_timeout_for(pings)
         verb = "set" if timeout.default else "raise"
         summary = f"{verb} {timeout.directive} to {format_seconds(seconds)}"
 

@@ -9,7 +9,8 @@ from typing import Any, TextIO
 from wslint import __version__
 from wslint.engine import Result
 from wslint.escape import json_text
-from wslint.model import Finding, Location, Severity
+from wslint.model import Finding, Severity
+from wslint.report.location_json import location_fields
 
 SCHEMA_VERSION = 1
 # findings encoded and written together: few enough that their lines are a small string, enough that
@@ -17,26 +18,16 @@ SCHEMA_VERSION = 1
 _BATCH = 256
 
 
-def _where(location: Location) -> dict[str, Any]:
-    return {
-        "file": location.file,
-        "line": location.line,
-        "column": location.column,
-        "end_line": location.end_line,
-        "end_column": location.end_column,
-    }
-
-
 def finding_dict(f: Finding) -> dict[str, Any]:
     return {
         "rule": f.rule,
         "name": f.name,
         "severity": (f.severity or Severity.WARNING).value,
-        **_where(f.location),
+        **location_fields(f.location),
         "message": f.message,
         "help": f.help,
         "hops": f.hops,
-        "related": [{**_where(r.location), "message": r.message} for r in f.related],
+        "related": [{**location_fields(r.location), "message": r.message} for r in f.related],
         "suppressed": f.suppressed,
     }
 

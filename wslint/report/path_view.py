@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from wslint.escape import printable
 from wslint.model import Duration, Hop, Path, Route, format_seconds
-from wslint.report.json_report import _where
+from wslint.report.location_json import location_fields
 from wslint.report.text import _paint
 
 Verdict = Literal["ok", "ping-too-long", "no-keepalive", "keepalive-unknown", "no-idle-timeout"]
@@ -256,7 +256,7 @@ def _duration(duration: Duration | None) -> dict[str, Any] | None:
         "default": duration.default,
         "directive": duration.directive,
         "note": duration.note,
-        **_where(duration.location),
+        **location_fields(duration.location),
     }
 
 
@@ -270,12 +270,12 @@ def _path_dict(path: Path) -> dict[str, Any]:
             "index": h + 1,
             "kind": hop.kind.name,
             "name": hop.name,
-            **_where(hop.location),
+            **location_fields(hop.location),
             "lifetime": _duration(hop.lifetime),
             "routes": [
                 {
                     "name": route.name,
-                    **_where(route.location),
+                    **location_fields(route.location),
                     "idle_timeout": _duration(route.idle_timeout),
                     "bottleneck": at == (h, r),
                     "ok": _ok(route.idle_timeout, ping),
@@ -287,7 +287,7 @@ def _path_dict(path: Path) -> dict[str, Any]:
     ]
     return {
         "name": path.name,
-        "declared": _where(path.location),
+        "declared": location_fields(path.location),
         "ping_interval": {
             "seconds": ping,
             "text": None if ping is None else "none" if ping == 0 else format_seconds(ping),
