@@ -31,37 +31,20 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Style = Literal["braces", "hcl", "sections", "indent", "none"]
-
-YAML_SUFFIXES = (".yaml", ".yml", ".template")
-JSON_SUFFIXES = (".json",)
+STYLES: tuple[Style, ...] = ("braces", "hcl", "sections", "indent", "none")
 
 
 def style_of(kind: str, file: str, text: str | None = None) -> Style:
-    """The style of a file of a document kind (``nginx``, ``haproxy``, ``aws``, ``kubernetes``).
+    """The style of a file of a source kind or a document kind (``nginx``, ``haproxy``, ``aws``, ``kubernetes``).
 
-    File kinds (``terraform``, ``cloudformation``, ``awscli``) are accepted as well. For AWS
-    files the name decides: ``.tf`` is HCL, ``.json`` (and ``.tf.json``) has no comments,
+    Each source declares its style in the source registry (wslint.sources.registry); unknown kinds: ``none``.
+    For AWS files the name decides: ``.tf`` is HCL, ``.json`` (and ``.tf.json``) has no comments,
     YAML names are indented; any other name is JSON when ``text`` starts like JSON, else YAML.
     """
-    kind = kind.lower()
-    name = file.lower()
-    if kind == "nginx":
-        return "braces"
-    if kind == "haproxy":
-        return "sections"
-    if kind not in ("aws", "terraform", "cloudformation", "awscli", "kubernetes"):
-        return "none"
-    if name.endswith(JSON_SUFFIXES) or kind == "awscli":
-        return "none"
-    if name.endswith(".tf"):
-        return "hcl"
-    if kind == "terraform":
-        return "hcl"
-    if name.endswith(YAML_SUFFIXES):
-        return "indent"
-    if text is not None and text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
-        return "none"
-    return "indent"
+    from wslint.sources import registry
+
+    style = registry.style(kind, file, text)
+    return style if style in STYLES else "none"
 
 
 def closing_brace(text: str, pos: int, skip: Callable[[int, str], int | None]) -> int:

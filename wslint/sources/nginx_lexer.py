@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Iterator
 
+from crossplane.analyzer import DIRECTIVES
 from crossplane.lexer import _lex_file_object
 
 # one escape pair (backslash and any character) or one other character, as crossplane's _iterescape pairs them
@@ -71,3 +72,18 @@ def lex(text: str) -> Iterator[tuple[str, int, bool]]:
             yield (body.replace("\\" + quote, quote) if "\\" in body else body), line, True
             line += count("\n", pos, end)
         pos = end
+
+
+# nginx's own directive table (crossplane's copy) plus common third-party ones
+NGINX_WORDS = frozenset(DIRECTIVES) | {"more_set_headers", "more_clear_headers", "ssl_preread"}
+# the first word of a line that ends a statement or opens or closes a block
+_FIRST_WORD = re.compile(r"^\s*([A-Za-z_][\w.-]*)\b[^\n]*?([;{}])\s*(?:#.*)?$", re.M)
+_INI_SECTION = re.compile(r"^\s*\[[^\]\n]+\]\s*$", re.M)
+_BLOCK_START = re.compile(r"^\s*(server|location|http)\s*\{", re.M)
+
+
+def looks_like(head: str) -> bool:
+    """Does a file starting so read as nginx? A line of a known directive ending in ``;``, ``{`` or ``}``; not INI."""
+    if _INI_SECTION.search(head) and not _BLOCK_START.search(head):
+        return False
+    return any(m.group(1) in NGINX_WORDS for m in _FIRST_WORD.finditer(head))

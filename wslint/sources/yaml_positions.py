@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ import yaml
 
 from wslint import BUG_HINT, templating
 from wslint.model import Document, Location, Problem, construct
+from wslint.sources.registry import Target
 
 Scalar = str | int | float | bool | None
 
@@ -414,13 +415,13 @@ def read_text(real: str, settings_max_size: int, stdin: dict[str, bytes]) -> str
 
 
 def load_each(
-    files: list[tuple[str, str, bool]],
+    files: Sequence[Target],
     max_size: int,
     stdin: dict[str, bytes],
     read_one: Callable[[str, str, bool], Document],
     what: str,
 ) -> tuple[list[Document], list[str]]:
-    """Read each (real, display, named) file and hand its text to ``read_one``.
+    """Read each file and hand its text (with its display name and whether it was named) to ``read_one``.
 
     An unreadable path is an error line; text the loader refuses is a WS001 document;
     a bug in ``read_one`` is an internal error for that file, and the others go on.
@@ -429,7 +430,7 @@ def load_each(
 
     documents: list[Document] = []
     errors: list[str] = []
-    for real, display, named in files:
+    for real, display, named in ((f.real, f.display, f.named) for f in files):
         try:
             text = read_text(real, max_size, stdin)
         except OSError as exc:
