@@ -29,19 +29,6 @@ SECTIONS = PROXY_SECTIONS | frozenset(
     "acme fcgi-app dynamic-update spoe-agent spoe-message spoe-group namespace_list".split()
 )
 
-# the section keywords a file is recognised by (discovery: wslint.sources.registry)
-_RECOGNISED_SECTIONS = re.compile(
-    r"^[ \t]*(global|defaults|frontend|backend|listen|userlist|peers|resolvers|mailers|program|http-errors|ring|cache"
-    r"|log-forward|crt-store|traces)([ \t]+[\w.:-]+.*)?[ \t]*$",
-    re.M,
-)
-_BRACES_LINE = re.compile(r"^[^#\n]*[;{]\s*$", re.M)
-
-
-def looks_like(head: str) -> bool:
-    """Does a file starting so read as HAProxy? A section header line, and no line ending like nginx's."""
-    return bool(_RECOGNISED_SECTIONS.search(head)) and not _BRACES_LINE.search(head)
-
 
 # keywords of proxy sections that a lone unindented line may carry: never a section of its own
 PROXY_KEYWORDS = frozenset(

@@ -45,7 +45,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
@@ -63,15 +63,18 @@ class Target:
     named: bool = False  # named on the command line (not found by walking a directory)
 
 
-@dataclass
 class Context:
-    """What every source's ``load`` gets besides its files."""
+    """What every source's ``load`` gets besides its files: the settings, the linted trees (nginx reads
+    includes inside them only), the contents read from stdin by the real path they stand for."""
 
-    settings: Settings
-    # the linted trees (nginx reads includes inside them only)
-    tree_roots: list[str] = field(default_factory=list)
-    # contents read from stdin, by the real path they stand for (--stdin-filename)
-    stdin: dict[str, bytes] = field(default_factory=dict)
+    __slots__ = ("settings", "stdin", "tree_roots")
+
+    def __init__(
+        self, settings: Settings, tree_roots: list[str] | None = None, stdin: dict[str, bytes] | None = None
+    ) -> None:
+        self.settings = settings
+        self.tree_roots = tree_roots or []
+        self.stdin = stdin or {}
 
 
 Loader = Callable[[list[Target], Context], "tuple[list[Document], list[str]]"]
@@ -79,32 +82,62 @@ Recogniser = Callable[[str, str], bool]  # (file name in lower case, its first b
 StyleOf = Callable[[str, "str | None"], str]  # (file name, its text if known) -> textblocks style
 
 
-@dataclass(frozen=True)
 class Templates:
-    """How template syntax reads in a kind (wslint.templating)."""
+    """How template syntax reads in a kind (wslint.templating).
 
-    # its value placeholders are read as unknown values (False: a template by its name is skipped)
-    placeholders: bool = True
-    # ``#`` comment lines render nothing, and ``${NAME}`` is the dialect's own variable, not a placeholder
-    hash_comments: bool = False
-    # Terraform's ``%{ }`` is a template control structure (elsewhere, e.g. HAProxy log formats, it is text)
-    directives: bool = False
-    # text no template engine reads (a regular expression), blanked before looking
-    blank: str = ""
+    - ``placeholders``: its value placeholders are read as unknown values (False: a template by its
+      name is skipped);
+    - ``hash_comments``: ``#`` comment lines render nothing, and ``${NAME}`` is the dialect's own
+      variable, not a placeholder;
+    - ``directives``: Terraform's ``%{ }`` is a template control structure (elsewhere, e.g. in
+      HAProxy log formats, it is text);
+    - ``blank``: text no template engine reads (a regular expression), blanked before looking.
+    """
+
+    __slots__ = ("blank", "directives", "hash_comments", "placeholders")
+
+    def __init__(
+        self, placeholders: bool = True, hash_comments: bool = False, directives: bool = False, blank: str = ""
+    ) -> None:
+        self.placeholders = placeholders
+        self.hash_comments = hash_comments
+        self.directives = directives
+        self.blank = blank
 
 
-@dataclass(frozen=True)
+_PLAIN = Templates()
+
+
 class Source:
-    name: str
-    load: str | Loader | None
-    recognise: Recogniser | None = None
-    order: int = 100
-    style: str | StyleOf = "none"
-    documents: str = ""  # the kind of its documents; "" is its name
-    templates: Templates = Templates()
-    files: bool = True
-    # suffixes of a file named on the command line that is read as this kind even with binary content (WS001)
-    binary_names: tuple[str, ...] = ()
+    """One kind of input (the module docstring says what each field means)."""
+
+    __slots__ = ("binary_names", "documents", "files", "load", "name", "order", "recognise", "style", "templates")
+
+    def __init__(
+        self,
+        name: str,
+        load: str | Loader | None,
+        recognise: Recogniser | None = None,
+        order: int = 100,
+        style: str | StyleOf = "none",
+        documents: str = "",
+        templates: Templates = _PLAIN,
+        files: bool = True,
+        binary_names: tuple[str, ...] = (),
+    ) -> None:
+        self.name = name
+        self.load = load
+        self.recognise = recognise
+        self.order = order
+        self.style = style
+        self.documents = documents  # the kind of its documents; "" is its name
+        self.templates = templates
+        self.files = files
+        # suffixes of a file named on the command line read as this kind even with binary content (its WS001)
+        self.binary_names = binary_names
+
+    def __repr__(self) -> str:
+        return f"Source({self.name!r})"
 
     @property
     def document_kind(self) -> str:
@@ -139,18 +172,18 @@ def by_suffix(*suffixes: str) -> Recogniser:
 
 def data(*patterns: str) -> Recogniser:
     """YAML or JSON (by its name, or text that starts like it) holding every pattern (multi-line regexes)."""
-    compiled = [re.compile(p, re.M) for p in patterns]
 
     def recognise(name: str, head: str) -> bool:
         if not (name.endswith(_DATA_NAMES) or head.lstrip().startswith(_DATA_STARTS)):
             return False
-        return all(p.search(head) for p in compiled)
+        return all(re.search(p, head, re.M) for p in patterns)
 
     return recognise
 
 
-def text(test: str | Callable[[str], bool]) -> Recogniser:
-    """A line-based config whose head ``test`` accepts (``"module:function"`` is imported when first asked).
+def text(test: str | Callable[[str], bool] = "", *, find: str = "", avoid: str = "") -> Recogniser:
+    """A line-based config: its head holds ``find`` and not ``avoid`` (multi-line regexes), and ``test``
+    accepts it (``"module:function"``, imported when first asked).
 
     A YAML or JSON name and binary content are never one: no data source claiming them, they are no kind.
     """
@@ -159,6 +192,10 @@ def text(test: str | Callable[[str], bool]) -> Recogniser:
     def recognise(name: str, head: str) -> bool:
         if name.endswith(DATA_SUFFIXES) or "\x00" in head:
             return False
+        if (find and not re.search(find, head, re.M)) or (avoid and re.search(avoid, head, re.M)):
+            return False
+        if not test:
+            return True
         if not resolved:
             resolved.append(test if callable(test) else _resolve(test))  # type: ignore[arg-type]
         return resolved[0](head)
@@ -194,6 +231,11 @@ def terraform_style(file: str, text: str | None = None) -> str:
 _LINES = Templates(hash_comments=True)
 _YAML = Templates(directives=True)
 _OPAQUE = Templates(placeholders=False)
+# a HAProxy section header, and no line that ends like nginx's
+_HAPROXY = (
+    r"^[ \t]*(global|defaults|frontend|backend|listen|userlist|peers|resolvers|mailers|program|http-errors|ring|cache"
+    r"|log-forward|crt-store|traces)([ \t]+[\w.:-]+.*)?[ \t]*$"
+)
 _AWSCLI = r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|TargetGroups|Listeners|Attributes)"\s*:'
 
 # listed in the order kinds are shown and loaded; ``order`` is the order files are recognised in
@@ -201,7 +243,7 @@ _AWSCLI = r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|Targ
 SOURCES: tuple[Source, ...] = (
     Source("nginx", "wslint.sources.nginx:load", text("wslint.sources.nginx_lexer:looks_like"), 60, "braces",
            templates=_LINES, binary_names=(".conf",)),
-    Source("haproxy", "wslint.sources.haproxy:load", text("wslint.sources.haproxy_syntax:looks_like"), 50,
+    Source("haproxy", "wslint.sources.haproxy:load", text(find=_HAPROXY, avoid=r"^[^#\n]*[;{]\s*$"), 50,
            "sections", templates=_LINES),
     Source("terraform", "wslint.sources.terraform:load", by_suffix(".tf", ".tf.json"), 10, terraform_style,
            "aws", _OPAQUE),
@@ -276,7 +318,7 @@ def style(kind: str, file: str, text: str | None = None) -> str:
 
 def templates(kind: str) -> Templates:
     source = _registered.get(kind)
-    return Templates() if source is None else source.templates
+    return _PLAIN if source is None else source.templates
 
 
 def load(targets: Sequence[Target], context: Context) -> tuple[list[Document], list[str]]:
