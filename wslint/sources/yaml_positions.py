@@ -23,13 +23,16 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from wslint import BUG_HINT, templating
 from wslint.model import Document, Location, Problem, construct
 from wslint.sources.registry import Target
+
+if TYPE_CHECKING:
+    from wslint.textblocks import Structure
 
 Scalar = str | int | float | bool | None
 
@@ -448,3 +451,58 @@ def load_each(
         except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
             errors.append(f"{display}: internal error in the {what} source: {type(exc).__name__}: {exc}; {BUG_HINT}")
     return documents, errors
+
+
+def json_blocks(text: str) -> Structure:
+    """JSON's keys as statements, nested as blocks (wslint.textblocks' ``none`` style; JSON has no comments).
+
+    Text that is not JSON, or that this loader refuses, has no structure.
+    """
+    from wslint.textblocks import Statement, Structure
+
+    out = Structure()
+    if not looks_like_json(text):
+        return out
+    try:
+        root = load(text)
+    except (YamlError, RecursionError):
+        return out
+    if root is None:
+        return out
+
+    def scalar(node: Node) -> str:
+        value = node.value
+        return value if isinstance(value, str) else "null" if value is None else str(value).lower()
+
+    def last_line(node: Node) -> int:
+        return node.end_line - 1 if node.end_column == 1 and node.end_line > node.line else node.end_line
+
+    def walk(node: Node, parent: Statement | None) -> None:
+        if node.mapping is not None and node.keys is not None:
+            for name, value in node.mapping.items():
+                key = node.keys[name]
+                if value.is_scalar:
+                    text = f"{name}: {scalar(value)}"
+                    out.statements.append(Statement(key.line, key.column, last_line(value), text, parent=parent))
+                    continue
+                header = Statement(key.line, key.column, key.line, name, last_line(value), parent)
+                out.statements.append(header)
+                walk(value, header)
+        elif node.items is not None:
+            for item in node.items:
+                label = "-"
+                if item.is_scalar:
+                    label = f"- {scalar(item)}"
+                elif item.mapping:
+                    first, value = next(iter(item.mapping.items()))
+                    label = f"- {first}: {scalar(value)}" if value.is_scalar else f"- {first}"
+                if item.is_scalar:
+                    out.statements.append(Statement(item.line, item.column, last_line(item), label, parent=parent))
+                    continue
+                header = Statement(item.line, item.column, item.line, label, last_line(item), parent)
+                out.statements.append(header)
+                walk(item, header)
+
+    walk(root, None)
+    out.statements.sort(key=lambda s: (s.line, s.column))
+    return out
