@@ -18,6 +18,7 @@ tests/test_nginx_lexer.py checks both lexers agree on every file of the nginx co
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from collections.abc import Iterator
 from crossplane.analyzer import DIRECTIVES
 from crossplane.lexer import _lex_file_object
 
+from wslint import templating
 from wslint.textblocks import Lexer, Structure, closing_brace
 
 # one escape pair (backslash and any character) or one other character, as crossplane's _iterescape pairs them
@@ -162,5 +164,17 @@ class _Braces(Lexer):
 
 
 def blocks(text: str) -> Structure:
-    """The statements, blocks and comments of nginx text (wslint.textblocks' ``braces`` style)."""
-    return _Braces(text).run()
+    """The statements, blocks and comments of nginx text (wslint.textblocks' ``braces`` style).
+
+    Template placeholders are masked first, as the source reads them (nginx_syntax): ``{{ x }}`` is a
+    word, never a block.
+    """
+    masked, originals = templating.mask(text)
+    structure = _Braces(masked).run()
+    if originals:
+        for statement in structure.statements:
+            statement.text = templating.unmask(statement.text, originals)
+        structure.comments = [
+            dataclasses.replace(c, text=templating.unmask(c.text, originals)) for c in structure.comments
+        ]
+    return structure
