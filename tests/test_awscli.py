@@ -15,6 +15,7 @@ from conftest import Linted
 from wslint.config import Settings
 from wslint.discover import detect_kind
 from wslint.sources import awscli
+from wslint.sources.registry import Context, Target
 
 FIXTURES = Path(__file__).parent / "fixtures" / "awscli"
 Lint = Callable[..., Linted]
@@ -220,9 +221,11 @@ def test_unreadable_and_too_large_files(tmp_path: Path) -> None:
     big = tmp_path / "big.json"
     big.write_text('{"Attributes": []}' + " " * 200, encoding="utf-8")
     documents, errors = awscli.load(
-        [(str(big), "big.json", True), (str(tmp_path / "gone.json"), "gone.json", True)],
-        Settings(max_file_size=100),
-        {},
+        [
+            Target(str(big), "big.json", "awscli", True),
+            Target(str(tmp_path / "gone.json"), "gone.json", "awscli", True),
+        ],
+        Context(Settings(max_file_size=100)),
     )
     assert [p.message for d in documents for p in d.problems] == ["file is larger than max-file-size (218 > 100 bytes)"]
     assert errors == ["gone.json: cannot read: No such file or directory"]

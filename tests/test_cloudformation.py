@@ -17,6 +17,7 @@ from conftest import Linted
 from wslint.config import Settings
 from wslint.sources import cloudformation
 from wslint.sources.aws_spec import LoadBalancerSpec
+from wslint.sources.registry import Context, Target
 from wslint.sources.yaml_positions import ALIAS_BUDGET, YamlError, load, to_python
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cloudformation"
@@ -321,10 +322,9 @@ def test_max_file_size_and_undecodable_bytes(tmp_path: Path) -> None:
     big.write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n" + "#" * 200, encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_bytes(b"AWSTemplateFormatVersion: '2010-09-09'\nDescription: \xff\nResources: {}\n")
+    files = [(str(big), "big.yaml"), (str(bad), "bad.yaml"), (str(tmp_path / "gone.yaml"), "gone.yaml")]
     documents, errors = cloudformation.load(
-        [(str(big), "big.yaml", True), (str(bad), "bad.yaml", True), (str(tmp_path / "gone.yaml"), "gone.yaml", True)],
-        Settings(max_file_size=100),
-        {},
+        [Target(real, name, "cloudformation", True) for real, name in files], Context(Settings(max_file_size=100))
     )
     assert [p.message for d in documents for p in d.problems] == [
         "file is larger than max-file-size (253 > 100 bytes)",
@@ -337,7 +337,8 @@ def test_max_file_size_and_undecodable_bytes(tmp_path: Path) -> None:
 def test_stdin_contents_are_read_instead_of_the_file() -> None:
     text = (FIXTURES / "alb-default.yaml").read_bytes()
     documents, errors = cloudformation.load(
-        [("/nowhere/t.yaml", "t.yaml", True)], Settings(), {"/nowhere/t.yaml": text}
+        [Target("/nowhere/t.yaml", "t.yaml", "cloudformation", True)],
+        Context(Settings(), stdin={"/nowhere/t.yaml": text}),
     )
     assert errors == [] and [h.name for d in documents for h in d.hops] == ["PublicLoadBalancer"]
 

@@ -20,6 +20,8 @@ from wslint.fix import Context, Options, Unfixable
 from wslint.fix.haproxy import haproxy_time, means_seconds, set_idle_timeout
 from wslint.fix.text import apply
 from wslint.model import Finding, Location
+from wslint.sources import registry
+from wslint.sources.registry import Target
 
 Wslint = Callable[..., Run]
 PAIRS = Path(__file__).resolve().parent / "fixtures" / "fix" / "haproxy"
@@ -317,7 +319,7 @@ def _context(tmp_path: Path, findings: list[Finding]) -> tuple[Context, Any]:
     conf = tmp_path / "haproxy.cfg"
     conf.write_text(NO_TIMEOUTS, encoding="utf-8")
     settings = Settings()
-    documents, errors = haproxy.load([(str(conf), "haproxy.cfg", True)], settings, {})
+    documents, errors = haproxy.load([Target(str(conf), "haproxy.cfg", "haproxy", True)], registry.Context(settings))
     assert not errors
     context = Context(
         Model(documents, settings), findings, Options(allowed=(str(tmp_path),)), {"haproxy.cfg": str(conf)}, {}

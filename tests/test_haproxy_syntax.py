@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +148,22 @@ def test_quick_reader_agrees_with_the_character_reader() -> None:
     for _ in range(20_000):
         text = "".join(rng.choice(" \t\"'#\\$ab{}x0-") for _ in range(rng.randint(0, 14)))
         assert read(_split, text) == read(_split_escaped, text), repr(text)
+
+
+def test_the_block_reader_sees_the_sections_the_source_reads(shared_dir: Path) -> None:
+    """haproxy_syntax.blocks (suppressions, baselines, fixes) and parse (the source) agree on every corpus file."""
+    from wslint.discover import detect_kind, template_reason
+    from wslint.sources.haproxy_syntax import blocks
+
+    checked = 0
+    for path in sorted(p for p in (shared_dir / "corpus" / "haproxy").rglob("*") if p.is_file()):
+        try:
+            text = path.read_text(encoding="utf-8").lstrip("\ufeff")
+        except (UnicodeDecodeError, OSError):
+            continue
+        if detect_kind(path.name, text[:65536]) != "haproxy" or template_reason(text, "haproxy", False):
+            continue
+        headers = [s.line for s in blocks(text).statements if s.parent is None and not s.text.startswith(".")]
+        assert headers == [section.header.line for section in parse(text, path.name).sections], path
+        checked += 1
+    assert checked > 300

@@ -73,3 +73,55 @@ def test_same_tokens_on_random_text() -> None:
     for _ in range(20000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) + "\n"
         assert list(lex(text)) == crossplane_tokens(text), repr(text)
+
+
+def _statement_starts(text: str) -> list[int]:
+    """The line of each statement's first token, as the token lexer reads the text."""
+    out, fresh = [], True
+    for token, line, quoted in lex(text):
+        if not quoted and token.startswith("#"):
+            continue
+        if not quoted and token in (";", "{", "}"):
+            fresh = True
+        elif fresh:
+            out.append(line)
+            fresh = False
+    return out
+
+
+def test_the_block_reader_sees_the_tokens_statements_and_comments(shared_dir: Path) -> None:
+    """nginx_lexer.blocks (suppressions, baselines, fixes) and lex (the source) agree on every linted corpus file."""
+    from wslint.discover import detect_kind, template_reason
+    from wslint.sources.nginx_lexer import blocks
+    from wslint.templating import mask
+
+    checked = 0
+    for path in sorted(p for p in (shared_dir / "corpus" / "nginx").rglob("*") if p.is_file()):
+        try:
+            text = path.read_text(encoding="utf-8").lstrip("\ufeff")
+        except (UnicodeDecodeError, OSError):
+            continue
+        if detect_kind(path.name, text[:65536]) != "nginx" or template_reason(text, "nginx", False):
+            continue
+        if "${" in text or "_by_lua_block" in text:  # crossplane's own lexer reads these (see lex)
+            continue
+        structure = blocks(text)
+        masked = mask(text)[0]  # as the source lexes it (nginx_syntax)
+        comments = [line for token, line, quoted in lex(masked) if not quoted and token.startswith("#")]
+        assert [c.line for c in structure.comments] == comments, path
+        assert [s.line for s in structure.statements] == _statement_starts(masked), path
+        checked += 1
+    assert checked > 1000
+
+
+def test_the_block_reader_reads_a_placeholder_as_a_word_as_the_source_does() -> None:
+    from wslint.sources.nginx_lexer import blocks
+
+    structure = blocks("server {\n    listen {{PORT}};  # {{ note }}\n    location /ws/ { }\n}\n")
+    assert [(s.line, s.text) for s in structure.statements] == [
+        (1, "server"),
+        (2, "listen {{PORT}}"),
+        (3, "location /ws/"),
+    ]
+    assert structure.block_path(3) == "server"  # a header's own line: the blocks around it
+    assert [c.text for c in structure.comments] == ["# {{ note }}"]

@@ -17,6 +17,7 @@ from wslint.checks.input import unused_suppression
 from wslint.config import Settings
 from wslint.model import Finding, Location, Suppression
 from wslint.sources import cloudformation
+from wslint.sources.registry import Context, Target
 from wslint.textblocks import Style
 
 
@@ -501,7 +502,7 @@ CFN_JSON = """\
 def load_template(tmp_path: Path, name: str, text: str) -> list[Suppression]:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    documents, errors = cloudformation.load([(str(path), name, True)], Settings(), {})
+    documents, errors = cloudformation.load([Target(str(path), name, "cloudformation", True)], Context(Settings()))
     assert errors == []
     [document] = documents
     return document.suppressions

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from wslint import BUG_HINT, __version__
 from wslint.escape import json_text, printable
+from wslint.sources import registry
 
 if TYPE_CHECKING:
     from wslint.config import Settings
@@ -69,7 +70,7 @@ def _check_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-files", action="store_true", help="print the files that would be linted and exit")
     p.add_argument(
         "--kind",
-        choices=("nginx", "haproxy", "terraform", "cloudformation", "awscli", "kubernetes"),
+        choices=registry.file_kinds(),
     )
     p.add_argument("--stdin-filename", metavar="F", help="the name of the file read from stdin")
     p.add_argument(

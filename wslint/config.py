@@ -15,10 +15,21 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from wslint.durations import InvalidDuration, parse_nginx
 from wslint.model import Keepalive, Severity
+from wslint.sources import registry
 from wslint.sources import text as textio
 
 if sys.version_info >= (3, 11):
@@ -26,7 +37,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-KINDS = ("nginx", "haproxy", "terraform", "cloudformation", "awscli", "kubernetes")
 FORMATS = ("text", "json", "sarif", "github")
 DEFAULT_EXCLUDE = (".git", ".terraform", "node_modules", ".venv", "vendor")
 DEFAULT_WEBSOCKET_PATHS = (
@@ -202,6 +212,17 @@ class PathSpec(KeepaliveKeys):
         return self
 
 
+def _file_kind(value: object) -> object:
+    """A kind of file the source registry knows (``[tool.wslint] kinds`` values)."""
+    kinds = registry.file_kinds()
+    if isinstance(value, str) and value in kinds:
+        return value
+    expected = " or ".join(
+        [", ".join(repr(k) for k in kinds[:-1]), repr(kinds[-1])] if len(kinds) > 1 else map(repr, kinds)
+    )
+    raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+
+
 class Settings(KeepaliveKeys):
     """Resolved settings. Field names are the config keys with ``_`` for ``-``."""
 
@@ -215,9 +236,7 @@ class Settings(KeepaliveKeys):
     severity: dict[str, Severity] = Field(default_factory=dict)
     fail_on: Literal["error", "warning", "info", "none"] = Field("warning", alias="fail-on")
     output_format: Literal["text", "json", "sarif", "github"] | None = Field(None, alias="output-format")
-    kinds: dict[str, Literal["nginx", "haproxy", "terraform", "cloudformation", "awscli", "kubernetes"]] = Field(
-        default_factory=dict
-    )
+    kinds: dict[str, Annotated[str, BeforeValidator(_file_kind)]] = Field(default_factory=dict)
     exclude: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     extend_exclude: list[str] = Field(default_factory=list, alias="extend-exclude")
     websocket_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_WEBSOCKET_PATHS), alias="websocket-paths")

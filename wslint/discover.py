@@ -9,11 +9,11 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crossplane.analyzer import DIRECTIVES
-
 from wslint import templating
 from wslint.config import Settings
+from wslint.sources import registry
 from wslint.sources import text as textio
+from wslint.sources.registry import Target
 
 HEAD_BYTES = 64 * 1024
 # never configuration: skipped in a directory walk without being read
@@ -27,22 +27,7 @@ NOT_KNOWN = "not a file of a kind wslint knows; skipped"
 FIX_TEMPORARY = re.compile(r"\..+\.wslint-\w+\.tmp")
 # Terraform templatefile(), Jinja/Ansible, Go and generic templates: never read as the config they render to
 TEMPLATE_EXTENSIONS = frozenset({".tftpl", ".tpl", ".j2", ".jinja", ".jinja2", ".gotmpl", ".tmpl"})
-# nginx's own directive table (crossplane's copy) plus common third-party ones
-NGINX_WORDS = frozenset(DIRECTIVES) | {"more_set_headers", "more_clear_headers", "ssl_preread"}
-HAPROXY_SECTIONS = re.compile(
-    r"^[ \t]*(global|defaults|frontend|backend|listen|userlist|peers|resolvers|mailers|program|http-errors|ring|cache"
-    r"|log-forward|crt-store|traces)([ \t]+[\w.:-]+.*)?[ \t]*$",
-    re.M,
-)
-_FIRST_WORD = re.compile(r"^\s*([A-Za-z_][\w.-]*)\b[^\n]*?([;{}])\s*(?:#.*)?$", re.M)
-
-
-@dataclass
-class Target:
-    real: str
-    display: str
-    kind: str
-    named: bool = False  # named on the command line (not found by walking a directory)
+__all__ = ["Discovery", "Target", "detect_kind", "discover"]
 
 
 @dataclass
@@ -56,33 +41,8 @@ class Discovery:
 
 
 def detect_kind(name: str, head: str) -> str | None:
-    """The kind of a file from its name and first bytes, or None."""
-    lower = name.lower()
-    if lower.endswith((".tf", ".tf.json")):
-        return "terraform"
-    stripped = head.lstrip()
-    if lower.endswith((".yaml", ".yml", ".json", ".template")) or stripped.startswith(("{", "---", "apiVersion")):
-        if "AWSTemplateFormatVersion" in head or re.search(r"Type['\"]?\s*:\s*['\"]?AWS::", head):
-            return "cloudformation"
-        if re.search(r"^apiVersion\s*:", head, re.M) and re.search(r"^kind\s*:", head, re.M):
-            return "kubernetes"
-        if re.search(
-            r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|TargetGroups|Listeners|Attributes)"\s*:',
-            head,
-        ):
-            return "awscli"
-        if lower.endswith((".yaml", ".yml", ".json")):
-            return None
-    if "\x00" in head:
-        return None
-    if HAPROXY_SECTIONS.search(head) and not re.search(r"^[^#\n]*[;{]\s*$", head, re.M):
-        return "haproxy"
-    if re.search(r"^\s*\[[^\]\n]+\]\s*$", head, re.M) and not re.search(r"^\s*(server|location|http)\s*\{", head, re.M):
-        return None  # INI
-    hits = sum(1 for m in _FIRST_WORD.finditer(head) if m.group(1) in NGINX_WORDS)
-    if hits:
-        return "nginx"
-    return None
+    """The kind of a file from its name and first bytes, or None (the source registry's recognisers, in order)."""
+    return registry.recognise(name, head)
 
 
 def template_reason(head: str, kind: str, by_name: bool) -> str | None:
@@ -92,7 +52,7 @@ def template_reason(head: str, kind: str, by_name: bool) -> str | None:
     (``.j2``, ``.tftpl`` ...) of a kind whose placeholders wslint does not read (Terraform, saved CLI
     JSON) is skipped too, as is JSON with a placeholder outside its strings (not JSON until rendered).
     """
-    if kind in ("terraform", "awscli"):
+    if not registry.templates(kind).placeholders:
         return "template of a kind whose placeholders wslint does not read" if by_name else None
     reason = templating.control(head, kind)
     if reason is None and head.lstrip().startswith(("{", "[")) and _bare_placeholder(head):
@@ -292,8 +252,8 @@ def _classify(
         # a template file by its name (lb.yaml.tftpl, nginx.conf.j2): of the kind its inner name and content say
         template = extension.lower() in TEMPLATE_EXTENSIONS
         detected = detect_kind(name if template else name + extension, head)
-        if detected is None and named and "\x00" in head and path.endswith(".conf"):
-            detected = "nginx"  # a .conf named on the command line: binary content is WS001
+        if detected is None and named and "\x00" in head:
+            detected = registry.binary_kind(path)  # a .conf named on the command line: binary content is WS001
         if detected is None:
             if named:  # said, and counted as skipped: a run of such files never reads as "All clean"
                 why = "empty file, nothing to lint" if not head.strip() else NOT_KNOWN

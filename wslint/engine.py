@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import traceback
 from dataclasses import dataclass, field
@@ -13,8 +12,7 @@ from wslint.config import Settings
 from wslint.discover import Discovery, Target
 from wslint.model import Document, Finding, Location, Path, Severity
 from wslint.rules import RULES
-
-SUPPORTED = frozenset({"nginx", "haproxy", "terraform", "cloudformation", "awscli", "kubernetes"})
+from wslint.sources import registry
 
 
 def _specificity(rule_id: str, selectors: list[str]) -> int:
@@ -57,31 +55,8 @@ class Result:
 def load_documents(
     targets: list[Target], tree_roots: list[str], settings: Settings, stdin: dict[str, bytes] | None = None
 ) -> tuple[list[Document], list[str]]:
-    """Run each target through its source. Kinds without a source yet are noted and skipped."""
-    documents: list[Document] = []
-    errors: list[str] = []
-    nginx = [(t.real, t.display) for t in targets if t.kind == "nginx"]
-    if nginx:
-        from wslint.sources import nginx as nginx_source
-
-        docs, errs = nginx_source.load(nginx, tree_roots, settings, stdin or {})
-        documents.extend(docs)
-        errors.extend(errs)
-    haproxy = [(t.real, t.display, t.named) for t in targets if t.kind == "haproxy"]
-    if haproxy:
-        from wslint.sources import haproxy as haproxy_source
-
-        docs, errs = haproxy_source.load(haproxy, settings, stdin or {})
-        documents.extend(docs)
-        errors.extend(errs)
-    for kind in ("terraform", "cloudformation", "awscli", "kubernetes"):
-        files = [(t.real, t.display, t.named) for t in targets if t.kind == kind]
-        if files:
-            module = importlib.import_module(f"wslint.sources.{kind}")  # imported only when such files are linted
-            docs, errs = module.load(files, settings, stdin or {})
-            documents.extend(docs)
-            errors.extend(errs)
-    return documents, errors
+    """Run each target through its kind's source (wslint.sources.registry), kinds in the registry's order."""
+    return registry.load(targets, registry.Context(settings, tree_roots, stdin or {}))
 
 
 def run_checks(
@@ -202,9 +177,10 @@ def finalize(findings: list[Finding], settings: Settings) -> list[Finding]:
 def lint(discovery: Discovery, tree_roots: list[str], settings: Settings) -> Result:
     result = Result(skipped=list(discovery.skipped), errors=list(discovery.errors), notes=list(discovery.notes))
     result.rules = enabled_rules(settings)
-    linted = [t for t in discovery.targets if t.kind in SUPPORTED]
+    supported = {s.name for s in registry.sources() if s.files and s.load is not None}
+    linted = [t for t in discovery.targets if t.kind in supported]
     for target in discovery.targets:
-        if target.kind not in SUPPORTED:
+        if target.kind not in supported:
             result.notes.append(f"{target.display}: {target.kind} files are not supported yet; skipped")
             result.skipped.append({"file": target.display, "reason": f"{target.kind}: no source yet"})
     documents, errors = load_documents(linted, tree_roots, settings, discovery.stdin)

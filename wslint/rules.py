@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from wslint.model import Severity
+from wslint.sources import registry
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,8 @@ class Rule:
 
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
-ALL_SOURCES = ("nginx", "haproxy", "terraform", "cloudformation", "awscli", "aws", "kubernetes")
-AWS = ("terraform", "cloudformation", "awscli", "aws")
+ALL_SOURCES = registry.names()  # every source (wslint.sources.registry)
+AWS = registry.family("aws")  # the sources whose documents are AWS load balancers
 
 RULES: dict[str, Rule] = {
     r.id: r

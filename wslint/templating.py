@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 
+from wslint.sources import registry
+
 # one Go/Jinja action on one line (the shortest), a ${NAME} as envsubst and templatefile() write it
 # (with a shell-style default), a %%NAME%%
 PLACEHOLDER = re.compile(
@@ -60,10 +62,11 @@ def opaque(value: str) -> bool:
 def _template_text(text: str, kind: str) -> str:
     """The text as a template engine sees it: the config's comment lines (nginx, HAProxy), CloudFormation's
     dynamic references and template comments blanked, lines kept."""
-    if kind in ("nginx", "haproxy"):
+    how = registry.templates(kind)
+    if how.hash_comments:
         text = re.sub(r"(?m)^[ \t]*#.*$", "", text)  # template syntax in a comment line renders nothing
-    if kind == "cloudformation":
-        text = re.sub(r"\{\{resolve:[^}]*\}\}", "", text)  # CloudFormation dynamic references
+    if how.blank:
+        text = re.sub(how.blank, "", text)  # e.g. CloudFormation's dynamic references
     return COMMENT.sub(lambda m: " " * len(m.group(0)), text)
 
 
@@ -78,7 +81,7 @@ def control(text: str, kind: str) -> str | None:
     for pattern, what in (
         (_JINJA_STATEMENT, "a template statement ({% ... %})"),
         (_GO_CONTROL, "a template action ({{ if }}, {{ range }}, {{ end }} ...)"),
-        (_TERRAFORM_DIRECTIVE if kind in ("kubernetes", "cloudformation") else None, "a template directive (%{ ... })"),
+        (_TERRAFORM_DIRECTIVE if registry.templates(kind).directives else None, "a template directive (%{ ... })"),
     ):
         match = pattern.search(text) if pattern is not None else None
         if match is not None:
@@ -101,7 +104,8 @@ def placeholders(text: str, kind: str) -> str | None:
     if not any(marker in text for marker in _MARKERS[:3]):
         return None
     text = _template_text(text, kind)
-    found = [m for m in PLACEHOLDER.finditer(text) if not (kind in ("nginx", "haproxy") and m.group(0)[0] == "$")]
+    own_variables = registry.templates(kind).hash_comments
+    found = [m for m in PLACEHOLDER.finditer(text) if not (own_variables and m.group(0)[0] == "$")]
     if not found:
         return None
     first = found[0]

@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import os
 
-from wslint.config import Settings
 from wslint.model import Document, Location, Problem
 from wslint.sources import aws_spec
 from wslint.sources.aws_spec import Kind, ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
+from wslint.sources.registry import Context, Target
 from wslint.sources.yaml_positions import Node, YamlError, load_each
 from wslint.sources.yaml_positions import load as load_yaml
 
@@ -365,13 +365,12 @@ def read_output(text: str, file: str, named: bool = True, ports: frozenset[int] 
     return document
 
 
-def load(
-    files: list[tuple[str, str, bool]], settings: Settings, stdin: dict[str, bytes] | None = None
-) -> tuple[list[Document], list[str]]:
-    """Lint saved CLI output given as (real path, display path, named on the command line)."""
+def load(files: list[Target], context: Context) -> tuple[list[Document], list[str]]:
+    """Lint saved CLI output (the source registry's ``load``)."""
+    settings = context.settings
     ports = settings.all_websocket_ports
 
     def read_one(text: str, file: str, named: bool) -> Document:
         return read_output(text, file, named, ports)
 
-    return load_each(files, settings.max_file_size, stdin or {}, read_one, "saved CLI output")
+    return load_each(files, settings.max_file_size, context.stdin, read_one, "saved CLI output")

@@ -40,6 +40,7 @@ from wslint.model import (
 )
 from wslint.sources import text as textio
 from wslint.sources.haproxy_syntax import PROXY_SECTIONS, Config, HaproxySyntaxError, Line, Section, Word, parse
+from wslint.sources.registry import Context, Target
 
 # which sections honour a timeout (configuration manual, "May be used in sections")
 FRONTEND_TIMEOUTS = frozenset({"client", "client-fin", "http-request", "http-keep-alive", "tarpit"})
@@ -633,17 +634,16 @@ def _groups(configs: list[Config], reals: list[str], named: list[bool]) -> Itera
             yield from ([c] for c in group)
 
 
-def load(
-    files: list[tuple[str, str, bool]], settings: Settings, stdin: dict[str, bytes] | None = None
-) -> tuple[list[Document], list[str]]:
-    """Lint HAProxy files given as (real path, display path, named on the command line), in order."""
+def load(files: list[Target], context: Context) -> tuple[list[Document], list[str]]:
+    """Lint HAProxy files, in order (the source registry's ``load``)."""
+    settings = context.settings
     configs: list[Config] = []
     reals: list[str] = []
     named: list[bool] = []
     errors: list[str] = []
-    for real, display, is_named in files:
+    for real, display, is_named in ((f.real, f.display, f.named) for f in files):
         try:
-            configs.append(_read(real, display, settings, stdin or {}))
+            configs.append(_read(real, display, settings, context.stdin))
             reals.append(real)
             named.append(is_named)
         except OSError as exc:

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from wslint import templating
+from wslint.textblocks import Comment, Statement, Structure
 
 PROXY_SECTIONS = frozenset({"defaults", "frontend", "backend", "listen"})
 SECTIONS = PROXY_SECTIONS | frozenset(
@@ -458,3 +459,60 @@ def _term(token: str, version: tuple[int, ...] | None) -> bool | None:
         need = wanted + (0,) * (width - len(wanted))
         return have >= need if name == "version_atleast" else have < need
     return None  # defined(), feature(), enabled(), openssl_*: known only where HAProxy runs
+
+
+# -- blocks: the sections and comments for suppressions, baselines and fixes -----------------------------------------
+
+
+def comment_start(line: str) -> int | None:
+    """Where the comment starts: the first ``#`` outside quotes and not escaped."""
+    quote = ""
+    i, n = 0, len(line)
+    while i < n:
+        char = line[i]
+        if quote == "'":
+            if char == "'":
+                quote = ""
+        elif char == "\\":
+            i += 2
+            continue
+        elif quote == '"':
+            if char == '"':
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            return i
+        i += 1
+    return None
+
+
+def blocks(text: str) -> Structure:
+    """The sections (blocks) and lines of HAProxy text, and its comments (wslint.textblocks' ``sections`` style)."""
+    out = Structure()
+    section: Statement | None = None
+    body: bool | None = None  # the section's lines (but .if and the like) so far: all indented; None: none yet
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip("\r")
+        at = comment_start(line)
+        content = line if at is None else line[:at]
+        if at is not None:
+            out.comments.append(Comment(number, at + 1, len(line) + 1, line[at:], not content.strip()))
+        words = content.split()
+        if not words:
+            continue
+        column = len(content) - len(content.lstrip()) + 1
+        directive = words[0].startswith(".")
+        # an unknown section keyword ends the section as the HAProxy source reads it (haproxy_syntax)
+        unknown = column == 1 and not directive and bool(body) and opens_unknown_section(words, bool(body))
+        if words[0] in SECTIONS or unknown:
+            section = Statement(number, column, number, " ".join(words), block_end=number)
+            out.statements.append(section)
+            body = None
+            continue
+        out.statements.append(Statement(number, column, number, " ".join(words), parent=section))
+        if section is not None:
+            section.block_end = number
+            if not directive:
+                body = (body is not False) and column > 1
+    return out

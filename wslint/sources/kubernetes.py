@@ -43,6 +43,7 @@ from wslint.durations import InvalidDuration, parse_nginx
 from wslint.model import Document, Duration, Header, Hop, IgnoredTimeout, IngressRoute, Location, Problem, Route
 from wslint.sources import aws_spec, ingress_class
 from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
+from wslint.sources.registry import Context, Target
 from wslint.sources.yaml_positions import Node, YamlError, load_all, read_text
 from wslint.templating import has_placeholder, opaque
 
@@ -540,18 +541,18 @@ def _alb_groups(objects: list[_Manifest], defaults: _Defaults) -> None:
             defaults.groups.setdefault(group, []).append(attributes.get(aws_spec.ALB_IDLE_KEY))
 
 
-def load(
-    files: list[tuple[str, str, bool]], settings: Settings, stdin: dict[str, bytes] | None = None
-) -> tuple[list[Document], list[str]]:
-    """Lint Kubernetes manifests given as (real path, display path, named on the command line)."""
+def load(files: list[Target], context: Context) -> tuple[list[Document], list[str]]:
+    """Lint Kubernetes manifests (the source registry's ``load``)."""
     from wslint import BUG_HINT
+
+    settings = context.settings
 
     documents: list[Document] = []
     errors: list[str] = []
     read: list[tuple[str, list[_Manifest]]] = []
-    for real, display, _named in files:
+    for real, display in ((f.real, f.display) for f in files):
         try:
-            text = read_text(real, settings.max_file_size, stdin or {})
+            text = read_text(real, settings.max_file_size, context.stdin)
             objects = [m for root in load_all(text) for m in manifests(root, display)]
         except OSError as exc:
             errors.append(f"{display}: cannot read: {exc.strerror or exc}")

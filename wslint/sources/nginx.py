@@ -42,6 +42,7 @@ from wslint.model import (
 from wslint.sources.nginx_files import Loader, Tree
 from wslint.sources.nginx_handoff import PROXY_TIMEOUTS, Handoff, Server, destinations
 from wslint.sources.nginx_syntax import Directive, check_directives
+from wslint.sources.registry import Context, Target
 from wslint.templating import has_placeholder, opaque
 
 NGINX_1_29_7 = (1, 29, 7)
@@ -711,19 +712,18 @@ def stock_includes(
     return sorted(out.values(), key=lambda used: used.location.sort_key())
 
 
-def load(
-    files: list[tuple[str, str]], tree_roots: list[str], settings: Settings, stdin: dict[str, bytes] | None = None
-) -> tuple[list[Document], list[str]]:
-    """Lint nginx files given as (real path, display path). Returns documents and errors.
+def load(files: list[Target], context: Context) -> tuple[list[Document], list[str]]:
+    """Lint nginx files (the source registry's ``load``). Returns documents and errors.
 
     A file that another file in the run includes is linted through its includer only.
     """
     _LOCATIONS.clear()
     _HEADERS.clear()
-    loader = Loader(tree_roots, settings.nginx_prefix, settings.max_file_size, stdin or {})
+    settings = context.settings
+    loader = Loader(context.tree_roots, settings.nginx_prefix, settings.max_file_size, context.stdin)
     trees: list[tuple[str, Tree]] = []
     errors: list[str] = []
-    for real, display in files:
+    for real, display in ((f.real, f.display) for f in files):
         try:
             trees.append((real, loader.load(real, display)))
         except OSError as exc:

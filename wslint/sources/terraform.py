@@ -52,11 +52,11 @@ import os
 import re
 
 from wslint import BUG_HINT
-from wslint.config import Settings
 from wslint.model import Document, Location, Problem
 from wslint.sources import aws_spec, terraform_alb_module
 from wslint.sources import text as textio
 from wslint.sources.aws_spec import LoadBalancerSpec
+from wslint.sources.registry import Context, Target
 from wslint.sources.terraform_blocks import Block, SyntaxProblem, TfFile
 from wslint.sources.terraform_hcl import parse_hcl
 from wslint.sources.terraform_json import JsonReader, parse_json
@@ -141,18 +141,16 @@ def _siblings(directory: str, display_dir: str, known: set[str]) -> list[tuple[s
     return out
 
 
-def load(
-    files: list[tuple[str, str, bool]], settings: Settings, stdin: dict[str, bytes] | None = None
-) -> tuple[list[Document], list[str]]:
-    """Lint Terraform files given as (real path, display path, named on the command line).
+def load(files: list[Target], context: Context) -> tuple[list[Document], list[str]]:
+    """Lint Terraform files (the source registry's ``load``).
 
     One Document per directory (a Terraform module), in the order the directories are first met.
     """
-    stdin = stdin or {}
+    settings, stdin = context.settings, context.stdin
     errors: list[str] = []
     by_dir: dict[str, list[tuple[str, str]]] = {}
-    for real, display, _named in files:
-        by_dir.setdefault(os.path.dirname(real), []).append((real, display))
+    for file in files:
+        by_dir.setdefault(os.path.dirname(file.real), []).append((file.real, file.display))
     documents: list[Document] = []
     for directory, members in by_dir.items():
         try:

@@ -21,14 +21,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from wslint import BUG_HINT, templating
 from wslint.model import Document, Location, Problem, construct
+from wslint.sources.registry import Target
+
+if TYPE_CHECKING:
+    from wslint.textblocks import Structure
 
 Scalar = str | int | float | bool | None
 
@@ -414,13 +418,13 @@ def read_text(real: str, settings_max_size: int, stdin: dict[str, bytes]) -> str
 
 
 def load_each(
-    files: list[tuple[str, str, bool]],
+    files: Sequence[Target],
     max_size: int,
     stdin: dict[str, bytes],
     read_one: Callable[[str, str, bool], Document],
     what: str,
 ) -> tuple[list[Document], list[str]]:
-    """Read each (real, display, named) file and hand its text to ``read_one``.
+    """Read each file and hand its text (with its display name and whether it was named) to ``read_one``.
 
     An unreadable path is an error line; text the loader refuses is a WS001 document;
     a bug in ``read_one`` is an internal error for that file, and the others go on.
@@ -429,7 +433,7 @@ def load_each(
 
     documents: list[Document] = []
     errors: list[str] = []
-    for real, display, named in files:
+    for real, display, named in ((f.real, f.display, f.named) for f in files):
         try:
             text = read_text(real, max_size, stdin)
         except OSError as exc:
@@ -447,3 +451,58 @@ def load_each(
         except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
             errors.append(f"{display}: internal error in the {what} source: {type(exc).__name__}: {exc}; {BUG_HINT}")
     return documents, errors
+
+
+def json_blocks(text: str) -> Structure:
+    """JSON's keys as statements, nested as blocks (wslint.textblocks' ``none`` style; JSON has no comments).
+
+    Text that is not JSON, or that this loader refuses, has no structure.
+    """
+    from wslint.textblocks import Statement, Structure
+
+    out = Structure()
+    if not looks_like_json(text):
+        return out
+    try:
+        root = load(text)
+    except (YamlError, RecursionError):
+        return out
+    if root is None:
+        return out
+
+    def scalar(node: Node) -> str:
+        value = node.value
+        return value if isinstance(value, str) else "null" if value is None else str(value).lower()
+
+    def last_line(node: Node) -> int:
+        return node.end_line - 1 if node.end_column == 1 and node.end_line > node.line else node.end_line
+
+    def walk(node: Node, parent: Statement | None) -> None:
+        if node.mapping is not None and node.keys is not None:
+            for name, value in node.mapping.items():
+                key = node.keys[name]
+                if value.is_scalar:
+                    text = f"{name}: {scalar(value)}"
+                    out.statements.append(Statement(key.line, key.column, last_line(value), text, parent=parent))
+                    continue
+                header = Statement(key.line, key.column, key.line, name, last_line(value), parent)
+                out.statements.append(header)
+                walk(value, header)
+        elif node.items is not None:
+            for item in node.items:
+                label = "-"
+                if item.is_scalar:
+                    label = f"- {scalar(item)}"
+                elif item.mapping:
+                    first, value = next(iter(item.mapping.items()))
+                    label = f"- {first}: {scalar(value)}" if value.is_scalar else f"- {first}"
+                if item.is_scalar:
+                    out.statements.append(Statement(item.line, item.column, last_line(item), label, parent=parent))
+                    continue
+                header = Statement(item.line, item.column, item.line, label, last_line(item), parent)
+                out.statements.append(header)
+                walk(item, header)
+
+    walk(root, None)
+    out.statements.sort(key=lambda s: (s.line, s.column))
+    return out
