@@ -15,10 +15,14 @@ from collections.abc import Callable, Iterator
 import pytest
 from conftest import Linted
 
+from wslint.hops import Family, HopKind
 from wslint.model import Document, Duration, Hop, Location, Problem, Route
 from wslint.rules import RULES
 from wslint.sources import registry
 from wslint.sources.registry import Context, Source, Target
+
+# the fake source's hop kind: a family of its own, no typed facts (a real source registers it with hops.hop_kind)
+TOYPROXY = HopKind("toyproxy", "toyproxy", Family("toyproxy"))
 
 Lint = Callable[..., Linted]
 _IDLE = re.compile(r"^(\s*)idle\s+(\d+)s\s*(?:#.*)?$")
@@ -36,7 +40,7 @@ def _toy_load(files: list[Target], context: Context) -> tuple[list[Document], li
             errors.append(f"{file.display}: cannot read: {exc.strerror}")
             continue
         top = Location(file=file.display, line=1, column=1)
-        hop = Hop(kind="toyproxy", name=file.display, location=top)
+        hop = Hop(kind=TOYPROXY, name=file.display, location=top)
         document = Document(file=file.display, kind="toyproxy", context="toyproxy", hops=[hop], files=[file.display])
         for number, line in enumerate(text.splitlines(), start=1):
             match = _IDLE.match(line)
