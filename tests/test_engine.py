@@ -12,6 +12,7 @@ from wslint.config import Settings
 from wslint.engine import enabled_rules, run_checks
 from wslint.model import Document, Hop, Location, Route
 from wslint.rules import RULES
+from wslint.settings import validate_table
 
 Lint = Callable[..., Linted]
 
@@ -27,7 +28,7 @@ SITE = {
 
 
 def settings(**kw: object) -> Settings:
-    return Settings.model_validate(kw)
+    return validate_table(kw)
 
 
 @pytest.mark.parametrize(

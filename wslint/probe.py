@@ -750,22 +750,18 @@ def _lint(args: argparse.Namespace) -> tuple[list[Match], list[Finding]]:
     ``wslint path`` takes them): their timeouts, and the upgrade findings (WS1xx) that can explain a failed
     handshake. ``ValueError`` (its arguments are the errors) when that cannot be done."""
     from wslint import intermediaries
-    from wslint.cli import _settings, _tree_roots
+    from wslint.cli_common import tree_roots
     from wslint.config import ConfigError
     from wslint.discover import discover
     from wslint.engine import lint
     from wslint.model import Location
+    from wslint.settings import CommandLine, resolve
 
-    namespace = argparse.Namespace(
-        config=args.config,
-        isolated=args.isolated,
-        nginx_prefix=args.nginx_prefix,
-        nginx_version=args.nginx_version,
-        **dict.fromkeys(("ping_interval", "client", "haproxy_version", "select", "extend_select", "ignore"), None),
-        **dict.fromkeys(("fail_on", "output_format"), None),
+    given = CommandLine(
+        config=args.config, isolated=args.isolated, nginx_prefix=args.nginx_prefix, nginx_version=args.nginx_version
     )
     try:
-        settings, notes = _settings(namespace)
+        settings, notes = resolve(given)
     except ConfigError as exc:
         raise ValueError(str(exc)) from None
     for note in notes:
@@ -775,7 +771,7 @@ def _lint(args: argparse.Namespace) -> tuple[list[Match], list[Finding]]:
     paths = [e for e in args.files if e not in named]
     if not paths:
         return candidates(hops), []
-    result = lint(discover(paths, settings), _tree_roots(paths, settings, None), settings)
+    result = lint(discover(paths, settings), tree_roots(paths, settings, None), settings)
     for note in result.notes:
         sys.stderr.write(f"wslint: note: {printable(note)}\n")
     if result.errors:
