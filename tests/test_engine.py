@@ -137,14 +137,16 @@ def test_an_exception_in_the_source_is_an_internal_error_for_that_file_only(
     assert {f["file"] for f in result.findings} == {"site.conf"}
 
 
-def test_construct_builds_what_model_construct_builds() -> None:
-    """Sources build their objects with model.construct, a faster model_construct: same objects."""
+def test_construct_builds_what_the_constructor_builds() -> None:
+    """Sources build their objects with model.construct and Location.plain: the same objects as the constructor."""
+    import dataclasses
+
     from wslint.model import Hop, Location, Route, Upgrade, construct
 
     where = Location.plain("a.conf", 3, 5, 3, 9)
-    assert where == Location.model_construct(file="a.conf", line=3, column=5, end_line=3, end_column=9)
+    assert where == Location(file="a.conf", line=3, column=5, end_line=3, end_column=9)
     route = construct(Route, name="location /ws/", location=where, reason="r")
-    assert route == Route.model_construct(name="location /ws/", location=where, reason="r")
+    assert route == Route(name="location /ws/", location=where, reason="r")
     first, second = (
         construct(Hop, kind="nginx", name="n", location=where),
         construct(Hop, kind="nginx", name="n", location=where),
@@ -153,3 +155,6 @@ def test_construct_builds_what_model_construct_builds() -> None:
     upgrade = construct(Upgrade)
     upgrade.http_version = "1.1"  # mutable models stay mutable
     assert upgrade.http_version == "1.1" and construct(Upgrade).http_version is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        where.line = 4  # type: ignore[misc]  # frozen models stay frozen
+    assert not hasattr(where, "__dict__")  # slots: no per-object dict

@@ -14,14 +14,12 @@ import functools
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 from wslint.durations import InvalidDuration, parse_nginx
+from wslint.model import Keepalive, Severity
 from wslint.sources import text as textio
-
-if TYPE_CHECKING:
-    from wslint.model import Keepalive, Severity
 
 KINDS = ("nginx", "haproxy", "terraform", "cloudformation", "awscli", "kubernetes")
 FORMATS = ("text", "json", "sarif", "github")
@@ -178,12 +176,10 @@ class KeepaliveOrigin:
 
 def keepalive(ping_interval: float | None, client: str | None, origin: KeepaliveOrigin) -> Keepalive:
     """The keepalive one level of settings gives (both set at one level is refused before this)."""
-    from wslint.model import Keepalive
-
     if client is not None:
         from wslint.clients import client_keepalive
 
-        return client_keepalive(client).model_copy(update={"source": origin.text})
+        return replace(client_keepalive(client), source=origin.text)
     if ping_interval is not None:
         return Keepalive(seconds=ping_interval, source=origin.text)
     return Keepalive()

@@ -102,7 +102,7 @@ def hop(entry: str, location: Location) -> Hop:
         explicit = given is not None and box.configurable == kind
         seconds = given if explicit and given is not None else seconds
         return Duration(
-            seconds=seconds,
+            seconds=float(seconds),
             text=value if explicit else format_seconds(seconds),
             dialect="seconds",
             location=location,

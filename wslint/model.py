@@ -1,17 +1,17 @@
 """The model every source builds and every check reads: plain typed data, no I/O.
 
-Sources build these objects with ``model_construct`` where their values are already
-checked (the nginx source does so for speed); everything else validates normally.
+Slots dataclasses, not pydantic models: sources build tens of thousands of these from
+values they parsed and checked themselves, and checks read them many times over (issue 19:
+checks run about twice as fast over slots dataclasses, and a large config needs a third of
+the memory). pydantic validates what users write (``wslint.config``), not this.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Literal, TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field
 
 Dialect = Literal["nginx", "haproxy", "aws", "ingress-nginx", "seconds"]
 
@@ -26,10 +26,9 @@ class Severity(str, Enum):
         return {"info": 1, "warning": 2, "error": 3}[self.value]
 
 
-class Location(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Location:
     """Where something is written. ``line``/``column`` are 1-based; ``None`` for live AWS."""
-
-    model_config = ConfigDict(frozen=True)
 
     file: str
     line: int | None = None
@@ -58,56 +57,24 @@ class Location(BaseModel):
         origin: str | None = None,
     ) -> Location:
         """A Location from values already checked (a source makes one per directive): see ``construct``."""
-        return construct(
-            cls, file=file, line=line, column=column, end_line=end_line, end_column=end_column, origin=origin
-        )
+        return cls(file=file, line=line, column=column, end_line=end_line, end_column=end_column, origin=origin)
 
 
-M = TypeVar("M", bound=BaseModel)
-_new_object = BaseModel.__new__
-_set = object.__setattr__
-# per model class: plain defaults, default factories, and the one fields set its instances share
-_SPECS: dict[type[BaseModel], tuple[dict[str, Any], list[tuple[str, Callable[[], Any]]], set[str]]] = {}
+M = TypeVar("M")
 
 
 def construct(cls: type[M], **values: Any) -> M:
-    """What ``cls.model_construct(**values)`` builds, about four times faster: for values already checked.
-
-    Sources build tens of thousands of model objects from values they parsed themselves; pydantic's
-    ``model_construct`` resolves every default and allocates a fields set per object. This keeps
-    the defaults of each class once and shares one fields set (all fields) between its objects.
-    """
-    spec = _SPECS.get(cls)
-    if spec is None:
-        defaults: dict[str, Any] = {}
-        factories: list[tuple[str, Callable[[], Any]]] = []
-        for name, info in cls.model_fields.items():
-            if info.default_factory is not None:
-                factories.append((name, info.default_factory))  # type: ignore[arg-type]
-            elif not info.is_required():
-                defaults[name] = info.default
-        spec = _SPECS[cls] = (defaults, factories, set(cls.model_fields))
-    defaults, factories, fields = spec
-    data = {**defaults, **values}
-    for name, factory in factories:
-        if name not in values:
-            data[name] = factory()
-    made = _new_object(cls)
-    _set(made, "__dict__", data)
-    _set(made, "__pydantic_fields_set__", fields)
-    _set(made, "__pydantic_extra__", None)
-    _set(made, "__pydantic_private__", None)
-    return made
+    """``cls(**values)``: kept for the sources that build objects from values already checked."""
+    return cls(**values)
 
 
-class Duration(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Duration:
     """A time value in seconds with the text it came from.
 
     ``default`` marks a value nobody wrote: the box's documented default, located at
     the block that would hold the directive.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     seconds: float
     text: str
@@ -147,20 +114,18 @@ def format_seconds(seconds: float) -> str:
     return text
 
 
-class Header(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Header:
     """One ``proxy_set_header`` (or equivalent) as in effect for a route."""
-
-    model_config = ConfigDict(frozen=True)
 
     name: str
     value: str
     location: Location
 
 
-class ConnectionMap(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionMap:
     """What a ``map $http_upgrade $var`` yields, as far as wslint can read it."""
-
-    model_config = ConfigDict(frozen=True)
 
     variable: str
     source: str
@@ -171,7 +136,8 @@ class ConnectionMap(BaseModel):
     yields_upgrade: bool | None = None
 
 
-class Upgrade(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Upgrade:
     """What the upgrade handshake needs from one proxying hop (nginx terms).
 
     ``None`` in a field means wslint cannot know it (an unreadable include, a context
@@ -194,7 +160,8 @@ class Upgrade(BaseModel):
     upstream_location: Location | None = None
 
 
-class TargetGroup(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class TargetGroup:
     """An AWS target group behind a load balancer."""
 
     name: str
@@ -206,7 +173,8 @@ class TargetGroup(BaseModel):
     health_check_location: Location | None = None
 
 
-class Route(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Route:
     """A WebSocket endpoint a hop serves: an nginx location, a HAProxy backend, a listener."""
 
     name: str
@@ -222,29 +190,29 @@ class Route(BaseModel):
     default_applies: bool = True
 
 
-class Hop(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Hop:
     """One box a WebSocket crosses."""
 
     kind: str
     name: str
     location: Location
-    routes: list[Route] = Field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
     # main-context facts (nginx) for capacity/reload rules; keys are directive names
-    settings: dict[str, Setting] = Field(default_factory=dict)
+    settings: dict[str, Setting] = field(default_factory=dict)
     main_visible: bool = False
     # HAProxy: every proxy section, and every time written (for unit and range checks)
-    proxies: list[Proxy] = Field(default_factory=list)
-    times: list[Duration] = Field(default_factory=list)
+    proxies: list[Proxy] = field(default_factory=list)
+    times: list[Duration] = field(default_factory=list)
     # AWS: the target groups behind a load balancer
-    target_groups: list[TargetGroup] = Field(default_factory=list)
+    target_groups: list[TargetGroup] = field(default_factory=list)
     # a cap on every connection's total lifetime, whatever the traffic (WS207)
     lifetime: Duration | None = None
 
 
-class Setting(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Setting:
     """A scalar directive as in effect at some level, or the default that applies there."""
-
-    model_config = ConfigDict(frozen=True)
 
     name: str
     value: str | None  # None: unset (or unknown when ``unknown``)
@@ -253,10 +221,9 @@ class Setting(BaseModel):
     unknown: bool = False
 
 
-class Keepalive(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Keepalive:
     """The keepalive (ping) interval a path is judged with, and where it comes from."""
-
-    model_config = ConfigDict(frozen=True)
 
     seconds: float | None = None  # None: not given (unknown); 0: no keepalive
     source: str = ""  # where it was given: "--ping-interval", "ping-interval in wslint.toml", ...
@@ -272,7 +239,8 @@ class Keepalive(BaseModel):
         return f"{value} ({origin})" if origin else value
 
 
-class Path(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Path:
     """Hops in order, client side first, and the keepalive interval over them."""
 
     name: str
@@ -280,9 +248,9 @@ class Path(BaseModel):
     location: Location
     # each file hop holds only its selected WebSocket routes
     hops: list[Hop]
-    keepalive: Keepalive = Field(default_factory=Keepalive)
+    keepalive: Keepalive = field(default_factory=Keepalive)
     # hops declared but not linted in this run (pre-commit passes a subset of files)
-    missing: list[str] = Field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
 
     def timed(self) -> list[tuple[Hop, Route, Duration]]:
         """Every route with a known, finite idle timeout, in path order."""
@@ -303,7 +271,8 @@ class Path(BaseModel):
         return bottleneck[2].seconds / 2 if bottleneck else None
 
 
-class Finding(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Finding:
     rule: str
     name: str = ""
     # None until the engine applies the rule's default and the configured overrides
@@ -311,8 +280,8 @@ class Finding(BaseModel):
     location: Location
     message: str
     help: str = ""
-    hops: list[str] = Field(default_factory=list)
-    related: list[Related] = Field(default_factory=list)
+    hops: list[str] = field(default_factory=list)
+    related: list[Related] = field(default_factory=list)
     suppressed: bool = False
     # the reason a suppression gives ("" when it gives none); None when not suppressed
     justification: str | None = None
@@ -322,25 +291,20 @@ class Finding(BaseModel):
         return (file, line, column, self.rule, self.message)
 
 
-class Related(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Related:
     location: Location
     message: str
 
 
-Finding.model_rebuild()
-
-
-class IgnoredTimeout(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IgnoredTimeout:
     """A timeout written where the hop never applies it to the WebSocket, and the value that applies instead (WS208).
 
     ``setting`` is how the user wrote it (``proxy_read_timeout 1h``), ``reason`` why the hop never applies it,
     ``applies`` which value applies instead and where it comes from; ``related`` the places that matter
     (the handoff, the value that applies).
     """
-
-    model_config = ConfigDict(frozen=True)
 
     location: Location
     setting: str
@@ -351,7 +315,8 @@ class IgnoredTimeout(BaseModel):
     related: tuple[Related, ...] = ()
 
 
-class Suppression(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppression:
     """An inline ignore: which rules, over which lines of one file, and why.
 
     ``# wslint: ignore[WS201] -- reason`` at the end of a line (scope ``line``), on its own
@@ -359,8 +324,6 @@ class Suppression(BaseModel):
     (``file``), or a CloudFormation resource's ``Metadata: {wslint: {ignore: [...]}}``
     (``resource``). Rules are ids or prefixes, upper-case.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     location: Location
     rules: tuple[str, ...]
@@ -371,7 +334,8 @@ class Suppression(BaseModel):
     last_line: int
 
 
-class Unchecked(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Unchecked:
     """What an unread include leaves without a verdict: rules of one block it could decide."""
 
     subject: str  # "location /ws/", "the main context"
@@ -384,15 +348,15 @@ class Unchecked(BaseModel):
         """This block's entry with another's (same block, another path to it) folded in."""
         if other is None:
             return self
-        return self.model_copy(
-            update={
-                "rules": tuple(dict.fromkeys((*other.rules, *self.rules))),
-                "what": tuple(dict.fromkeys((*other.what, *self.what))),
-            }
+        return replace(
+            self,
+            rules=tuple(dict.fromkeys((*other.rules, *self.rules))),
+            what=tuple(dict.fromkeys((*other.what, *self.what))),
         )
 
 
-class Problem(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Problem:
     """Something a source met in its input: a parse error, a missing include, a bad time."""
 
     kind: Literal["parse-error", "include-not-found", "invalid-duration", "note"]
@@ -403,10 +367,11 @@ class Problem(BaseModel):
     # include-not-found: the path as the include writes it
     target: str = ""
     # include-not-found: the blocks and rules it leaves without a verdict
-    unchecked: list[Unchecked] = Field(default_factory=list)
+    unchecked: list[Unchecked] = field(default_factory=list)
 
 
-class StockInclude(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class StockInclude:
     """An nginx include read as a stock file's published contents: no file of that name is in the linted tree."""
 
     include: str  # the path as the include writes it
@@ -415,27 +380,29 @@ class StockInclude(BaseModel):
     source: str  # where its contents are published
 
 
-class Document(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Document:
     """What a source made of one root file: its hops and the problems met on the way."""
 
     file: str
     kind: str
     context: str = ""
-    hops: list[Hop] = Field(default_factory=list)
-    problems: list[Problem] = Field(default_factory=list)
+    hops: list[Hop] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     # every file read for this document (the root and what it includes)
-    files: list[str] = Field(default_factory=list)
+    files: list[str] = field(default_factory=list)
     # ignores a source found in a form only it can read (CloudFormation Metadata)
-    suppressions: list[Suppression] = Field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
     # nginx: each included file (as locations name it) -> how many times an include brought it in
-    included: dict[str, int] = Field(default_factory=dict)
+    included: dict[str, int] = field(default_factory=dict)
     # nginx: includes read as a stock file's published contents
-    stock: list[StockInclude] = Field(default_factory=list)
+    stock: list[StockInclude] = field(default_factory=list)
     # timeouts written where the hop never applies them to the WebSocket (WS208)
-    ignored: list[IgnoredTimeout] = Field(default_factory=list)
+    ignored: list[IgnoredTimeout] = field(default_factory=list)
 
 
-class HaproxyRoute(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class HaproxyRoute:
     """What the tunnel of one frontend -> backend pair lives on (HAProxy terms)."""
 
     frontend: str | None  # None: reached from a frontend wslint cannot see
@@ -452,7 +419,8 @@ class HaproxyRoute(BaseModel):
     mode: str | None = "http"
 
 
-class Proxy(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Proxy:
     """A HAProxy frontend, backend or listen section with its effective settings."""
 
     kind: str
@@ -462,14 +430,9 @@ class Proxy(BaseModel):
     # the defaults section it takes its settings from
     defaults: Location | None = None
     # timeouts HAProxy warns about at start-up when unset: client (frontends), connect and server (backends)
-    missing_timeouts: list[str] = Field(default_factory=list)
+    missing_timeouts: list[str] = field(default_factory=list)
     websocket: bool = False
     health_check_path: str | None = None
     health_check_location: Location | None = None
     # the check sends an Upgrade header (a real WebSocket handshake, expecting 101)
     health_check_upgrade: bool = False
-
-
-Route.model_rebuild()
-Hop.model_rebuild()
-Path.model_rebuild()

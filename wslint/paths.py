@@ -9,6 +9,7 @@ passes a subset of files) is listed as missing, and the bottleneck is among the 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from wslint import intermediaries
 from wslint.config import Given, KeepaliveOrigin, PathSpec, Settings, keepalive
@@ -104,7 +105,7 @@ def _selected(
                 if hits:
                     routes.append(route)
             if routes:
-                hops.append(hop.model_copy(update={"routes": routes}))
+                hops.append(replace(hop, routes=routes))
     for selector in selectors:
         if selector not in used:
             raise PathError(

@@ -14,7 +14,7 @@ import bisect
 import os
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any, TypeVar, cast
 
@@ -373,7 +373,7 @@ def _placed(fix: Fix, rounds: list[dict[str, Moves]]) -> Fix:
     line, added = _original_line(where.file, where.line, rounds)
     if added:
         fix.summary += " (on a line an earlier fix adds after this one)"
-    fix.location = where.model_copy(update={"line": line, "end_line": line})
+    fix.location = replace(where, line=line, end_line=line)
     return fix
 
 

@@ -188,7 +188,9 @@ def _duration(
 ) -> Duration | None:
     if value is None or value.default:
         at = where if value is None else value.location
-        return Duration(seconds=default, text=str(default), dialect="aws", location=at, default=True, directive=key)
+        return Duration(
+            seconds=float(default), text=str(default), dialect="aws", location=at, default=True, directive=key
+        )
     seconds = value.seconds()
     if seconds is None:
         return None

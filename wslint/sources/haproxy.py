@@ -462,7 +462,7 @@ class _Analysis:
                     directive="timeout tunnel",
                 )
         if idle is not None and facts.mode == "tcp" and not idle.infinite:
-            idle = idle.model_copy(update={"note": TCP_TUNNEL_NOTE})
+            idle = dataclasses.replace(idle, note=TCP_TUNNEL_NOTE)
         if back.section.kind == "listen":
             name = f"listen {back.section.name}"
         elif front is None:

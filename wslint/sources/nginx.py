@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wslint import BUG_HINT
 from wslint.config import Settings, websocket_token_pattern
@@ -221,7 +221,7 @@ class _Analysis:
             return problem
         where = problem.location
         found = self.unchecked.get((where.file, where.line or 0, where.column or 0))
-        return problem.model_copy(update={"unchecked": list(found.values())}) if found else problem
+        return replace(problem, unchecked=list(found.values())) if found else problem
 
     def _walk_main(self, top: Level, directives: list[Directive]) -> None:
         for d in directives:
