@@ -76,3 +76,15 @@ def test_a_bad_route_on_the_command_line_says_what_is_wrong(wslint: Callable[...
     assert run.err == (
         "wslint: error: command line: route 'b.conf:/ws/' must be FILE:SELECTOR with FILE one of the path's hops\n"
     )
+
+
+@pytest.mark.parametrize(("args", "imported"), [(["--isolated"], False), (["--config", "wslint.toml"], True)])
+def test_a_lint_imports_pydantic_only_with_a_config_file(tmp_path: Path, args: list[str], imported: bool) -> None:
+    (tmp_path / "site.conf").write_text("events {}\nhttp { server { location /ws/ { proxy_pass http://a; } } }\n")
+    (tmp_path / "wslint.toml").write_text("ping-interval = '25s'\n")
+    code = (
+        f"import sys\nfrom wslint.cli import main\nmain([*{args!r}, '--exit-zero', 'site.conf'])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'pydantic_core', 'asyncio'}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.splitlines()[-1] == str(["pydantic", "pydantic_core"] if imported else [])

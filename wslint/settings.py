@@ -35,11 +35,6 @@ from wslint.config import (
 )
 from wslint.sources import text as textio
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 
 @dataclass(frozen=True, slots=True)
 class CommandLine:
@@ -189,6 +184,7 @@ def find_config(start: Path) -> Path | None:
                 return directory / name
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file():
+            tomllib = _tomllib()
             try:
                 data = tomllib.loads(config_text(pyproject))
             except (OSError, textio.DecodeError, tomllib.TOMLDecodeError, RecursionError):
@@ -200,6 +196,7 @@ def find_config(start: Path) -> Path | None:
 
 def read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
     """The raw table of a config file, and notes about keys that do nothing yet."""
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(config_text(path))
     except OSError as exc:
@@ -242,3 +239,12 @@ def locate_paths(text: str, specs: list[PathSpec]) -> None:
                 if column >= 0:
                     spec.hop_positions[entry] = (i + 1, column + 1)
                     break
+
+
+def _tomllib() -> Any:
+    """tomllib (tomli before Python 3.11), imported when a config file is read: --isolated never reads one."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
