@@ -7,7 +7,10 @@ A bad table is a ``ConfigError`` naming the file and the key (exit 2).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -49,7 +52,8 @@ def _kind(value: Any) -> str:
 class _KeepaliveKeys(BaseModel):
     """``ping-interval`` or ``client``: one of the two at each level (top-level config, path table)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # built on first use, inside _no_plugins()
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     ping_interval: float | None = Field(None, alias="ping-interval")
     client: str | None = None
@@ -202,7 +206,8 @@ class _Table(_KeepaliveKeys):
 def validate(table: dict[str, Any], source: str) -> Settings:
     """The table as Settings; ``ConfigError`` ``SOURCE: KEY: what is wrong`` for the first bad key."""
     try:
-        return _Table.model_validate(table).plain()
+        with _no_plugins():
+            return _Table.model_validate(table).plain()
     except ValidationError as exc:
         error = exc.errors()[0]
         key = ".".join(str(p) for p in error["loc"]) or "?"
@@ -212,3 +217,21 @@ def validate(table: dict[str, Any], source: str) -> Settings:
         if not error["loc"]:
             raise ConfigError(f"{source}: {message}") from None
         raise ConfigError(f"{source}: {key}: {message}") from None
+
+
+@contextlib.contextmanager
+def _no_plugins() -> Iterator[None]:
+    """While the models are built (on first use: ``defer_build``) and validate: no pydantic plugin. This validation is
+    wslint's own, and looking for plugins reads the entry points of every installed package, on every run."""
+    saved = os.environ.get(_DISABLE_PLUGINS)
+    os.environ[_DISABLE_PLUGINS] = "__all__"
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ[_DISABLE_PLUGINS]
+        else:
+            os.environ[_DISABLE_PLUGINS] = saved
+
+
+_DISABLE_PLUGINS = "PYDANTIC_DISABLE_PLUGINS"

@@ -99,13 +99,13 @@ def resolve(
         table["output-format"] = env_format
     elif environ.get("GITHUB_ACTIONS") == "true" and not given.output_format and "output-format" not in table:
         github = True
-    if table.get("output-format") in FORMATS and len(table) == 1:
-        table, settings = {}, Settings(output_format=table["output-format"])  # a valid value: nothing to validate
+    if len(table) == 1 and table.get("output-format") in FORMATS:  # WSLINT_OUTPUT_FORMAT alone, and valid
+        settings = Settings(output_format=table["output-format"])
     else:
         settings = validate_table(table, source)
     if github:
         settings.output_format = "github"
-    _command_line_on_top(settings, given, table)
+    _command_line_on_top(settings, given)
     settings.config_file = str(config_path) if config_path else None
     settings.inline_ignores = given.inline_ignores
     settings.write_baseline = given.write_baseline
@@ -126,7 +126,7 @@ def resolve(
     return settings, notes
 
 
-def _command_line_on_top(settings: Settings, given: CommandLine, table: Mapping[str, Any]) -> None:
+def _command_line_on_top(settings: Settings, given: CommandLine) -> None:
     """The command line's values over the validated table, each checked as the config key would be (in the order
     of the keys, so that the first bad one is the one named); its keepalive replaces the table's."""
     values: list[tuple[str, str | None, Any]] = [
@@ -136,11 +136,7 @@ def _command_line_on_top(settings: Settings, given: CommandLine, table: Mapping[
         ("nginx-prefix", os.path.abspath(given.nginx_prefix) if given.nginx_prefix else None, str),
         ("haproxy-version", given.haproxy_version, parse_haproxy_version),
         ("select", given.select, _ids),
-        (
-            "extend-select",
-            given.extend_select,
-            lambda v: [*settings.extend_select, *check_rule_selectors(split_ids(v))],
-        ),
+        ("extend-select", given.extend_select, lambda v: [*settings.extend_select, *_ids(v)]),
         ("ignore", given.ignore, _ids),
         ("fail-on", given.fail_on, _one_of(FAIL_ON)),
         ("output-format", given.output_format, _one_of(FORMATS)),
