@@ -672,14 +672,10 @@ def _bound(obs: Observation) -> str:
 # -- command line ------------------------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line, exit 2
-        sys.stderr.write(f"wslint: error: {printable(message)}\n")
-        raise SystemExit(2)
-
-
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(
+    from wslint.cli_common import Parser
+
+    p = Parser(
         prog="wslint probe",
         description=(
             "Open a WebSocket, stay silent (answering the server's pings) and report when and how it ends; "
