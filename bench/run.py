@@ -63,6 +63,7 @@ T_GIXY_LARGE = 0.1  # large nginx: wslint ≤ 0.1 × gixy-next
 T_GROWTH = 2.2  # 2 × input ≤ 2.2 × time
 T_MEMORY = 2.0  # peak RSS on the largest nginx input ≤ 2 × crossplane.parse's (issue 8: 1.5)
 T_GIXY_SMALL = 0.5  # small file, cold: wslint ≤ 0.5 × gixy-next
+T_GIXY_SMALL_CONFIG = 0.9  # the same with a wslint.toml to validate (issue 19): ≤ 0.9 × gixy-next
 T_HAPROXY_SECONDS = 1.0  # HAProxy 50k lines ≤ 1 s end to end
 T_HAPROXY_RATIO = 2.0  # and ≤ 2 × haproxy -c
 T_FIX_GROWTH = 2.2  # --fix (issue 17): 2 × input ≤ 2.2 × time, as the lint
@@ -246,6 +247,16 @@ http {
 }
 """
 assert SMALL_CONF.count("\n") == SMALL_LINES
+# the small group's config file: a run that has a table to validate (pydantic is imported only then)
+SMALL_TOML = """\
+ping-interval = "25s"
+fail-on = "error"
+ignore = ["WS501"]
+exclude = [".git", "vendor"]
+
+[severity]
+WS401 = "warning"
+"""
 
 
 # Measuring one child process: bench/haproxy.py's run_child (wall, CPU, and peak RSS through GNU time).
@@ -724,10 +735,13 @@ def small_group(tmp: Path, small: Path, reps: int, budget: float, importtime_run
     nginx = _find_nginx()
     prefix = tmp / "nginx-prefix"
     (prefix / "logs").mkdir(parents=True, exist_ok=True)
+    config = tmp / "wslint.toml"
+    config.write_text(SMALL_TOML)
     specs: list[tuple[str, list[str] | None, Check, str]] = [
         ("python3 -c pass (interpreter start)", [py, "-c", "pass"], check_exit, ""),
         ("wslint --version", [*wl, "--version"], check_exit, ""),
         ("wslint --isolated FILE", [*wl, "--isolated", str(small)], check_exit, ""),
+        ("wslint --config wslint.toml FILE", [*wl, "--config", str(config), str(small)], check_exit, ""),
         ("gixy FILE", [gixy, str(small)] if gixy else None, check_gixy, "not installed"),
         (
             "nginx -t",
@@ -778,6 +792,9 @@ def small_section(res: SmallResult) -> list[str]:
     out.append("")
     if w and g:
         out.append(f"- wslint ÷ gixy-next, whole process, cold: {_x(w.median / g.median)}.")
+    wc = by.get("wslint --config wslint.toml FILE")
+    if wc and g:
+        out.append(f"- wslint with a config file (validated) ÷ gixy-next, cold: {_x(wc.median / g.median)}.")
     if w and floor:
         out.append(
             f"- wslint above a bare interpreter start: {_fmt(w.median - floor.median)}"
@@ -945,6 +962,13 @@ def targets(ngx: NginxResult | None, small: SmallResult | None, hap: list[Any] |
             cold = ws_row.median / gx_row.median
             out.append(
                 f"- Small file, cold: wslint ≤ {T_GIXY_SMALL} × gixy-next: {_x(cold)} — {_met(cold <= T_GIXY_SMALL)}."
+            )
+        wc_row = by.get("wslint --config wslint.toml FILE")
+        if wc_row and gx_row:
+            cold = wc_row.median / gx_row.median
+            out.append(
+                f"- Small file, cold, with a config file: wslint ≤ {T_GIXY_SMALL_CONFIG} × gixy-next: {_x(cold)} — "
+                f"{_met(cold <= T_GIXY_SMALL_CONFIG)}."
             )
         else:
             out.append("- Small file, cold: not judged (gixy-next or wslint row missing).")

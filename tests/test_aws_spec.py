@@ -7,6 +7,7 @@ from wslint.config import Settings
 from wslint.engine import run_checks
 from wslint.hops import ALB
 from wslint.model import Location
+from wslint.settings import validate_table
 from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value, build
 
 
@@ -15,7 +16,7 @@ def at(line: int) -> Location:
 
 
 def lint(specs: list[LoadBalancerSpec], **settings: object) -> set[tuple[str, int | None]]:
-    findings, errors = run_checks([build(specs, "main.tf")], Settings.model_validate(settings))
+    findings, errors = run_checks([build(specs, "main.tf")], validate_table(settings))
     assert errors == []
     return {(f.rule, f.location.line) for f in findings}
 

@@ -13,6 +13,7 @@ from wslint.engine import enabled_rules, run_checks
 from wslint.hops import NGINX_HTTP
 from wslint.model import Document, Finding, Hop, Location, Route
 from wslint.rules import ALWAYS_ON, RULES
+from wslint.settings import validate_table
 
 Lint = Callable[..., Linted]
 
@@ -28,7 +29,7 @@ SITE = {
 
 
 def settings(**kw: object) -> Settings:
-    return Settings.model_validate(kw)
+    return validate_table(kw)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ wslint/schemas/probe.schema.json.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 import os
@@ -37,9 +36,19 @@ from tests.conftest import Run
 from tests.realproxy import backend, free_port, nginx_version, run_haproxy, run_nginx
 from wslint import intermediaries
 from wslint.model import Location
-from wslint.probe import Match, Observation, candidates, close_enough, explain, redact, render_text, suspects
-from wslint.probe import _lint as probe_lint
+from wslint.probe import (
+    Match,
+    Observation,
+    candidates,
+    close_enough,
+    explain,
+    lint_files,
+    redact,
+    render_text,
+    suspects,
+)
 from wslint.probe import _scrub as scrub
+from wslint.settings import CommandLine
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "wslint/schemas/probe.schema.json").read_text("utf-8"))
 KEYS = {
@@ -188,14 +197,7 @@ def _known(tmp_path: Path, files: dict[str, str], *named: str) -> list[Match]:
     """The candidates the probe's own lint step finds in files written into tmp_path (and named intermediaries)."""
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    args = argparse.Namespace(
-        files=[str(tmp_path / name) for name in files] + list(named),
-        config=None,
-        isolated=True,
-        nginx_prefix=None,
-        nginx_version=None,
-    )
-    known, _ = probe_lint(args)
+    known, _ = lint_files([str(tmp_path / name) for name in files] + list(named), CommandLine(isolated=True))
     return known
 
 

@@ -17,12 +17,12 @@ import jsonschema
 import pytest
 
 from tests.conftest import Run
-from wslint.config import Settings
 from wslint.discover import discover
 from wslint.engine import Result, lint
 from wslint.model import Finding, Location, Related, Severity
 from wslint.report import sarif
 from wslint.rules import RULES
+from wslint.settings import validate_table
 
 NGINX = """
     events {}
@@ -124,7 +124,7 @@ def write(base: Path, files: dict[str, str]) -> None:
 
 def run_lint(paths: list[str], **config: Any) -> Result:
     """Lint from the current directory, as the CLI does."""
-    settings = Settings.model_validate({"ping-interval": "25s", **config})
+    settings = validate_table({"ping-interval": "25s", **config})
     return lint(discover(paths, settings), ["."], settings)
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 
-from wslint.cli import _Parser, _settings, add_run_options, emit, say, show_settings
+from wslint.cli_common import Parser, add_run_options, command_line, emit, say, show_settings
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="wslint aws", description="Lint live load balancers (ALB, NLB, Classic ELB) through boto3.")
+    p = Parser(prog="wslint aws", description="Lint live load balancers (ALB, NLB, Classic ELB) through boto3.")
     p.add_argument("--region", metavar="R", help="AWS region (default: the ARN's, AWS_REGION, or the profile's)")
     p.add_argument("--profile", metavar="P", help="a profile of ~/.aws/config (default: the standard chain)")
     which = p.add_mutually_exclusive_group(required=True)
@@ -22,8 +22,6 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--arn", metavar="A", help="the ALB or NLB with that ARN")
     which.add_argument("--all", action="store_true", help="every load balancer in the region")
     add_run_options(p)
-    # what wslint.cli._settings reads and this command has no flag for
-    p.set_defaults(nginx_version=None, nginx_prefix=None, haproxy_version=None)
     return p
 
 
@@ -35,9 +33,10 @@ def main(argv: list[str]) -> int:
 
     from wslint.config import ConfigError
     from wslint.engine import Result, enabled_rules, run_checks
+    from wslint.settings import resolve
 
     try:
-        settings, notes = _settings(args)
+        settings, notes = resolve(command_line(args))
     except ConfigError as exc:
         say("error", str(exc))
         return 2

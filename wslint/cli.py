@@ -7,11 +7,11 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from wslint import BUG_HINT, __version__
-from wslint.escape import json_text, printable
+from wslint.cli_common import Parser, add_run_options, command_line, emit, say, show_settings, tree_roots
+from wslint.escape import printable
 from wslint.sources import registry
 
 if TYPE_CHECKING:
@@ -23,41 +23,8 @@ if TYPE_CHECKING:
 SUBCOMMANDS = ("check", "rules", "rule", "path", "aws")
 
 
-def say(what: str, text: str) -> None:
-    """``wslint: WHAT: TEXT`` on stderr; TEXT (which names files and quotes config values) shown as data."""
-    sys.stderr.write(f"wslint: {what}: {printable(text)}\n")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line, exit 2
-        say("error", message)
-        raise SystemExit(2)
-
-
-def add_run_options(p: argparse.ArgumentParser) -> None:
-    """The options every linting command shares (check, path, aws): keepalive, selection, report, config."""
-    p.add_argument("--ping-interval", metavar="D", help="client keepalive interval (25s, 1m); 0 or off = none")
-    p.add_argument("--client", metavar="C", help="client kind (socket.io, websockets, ...) or client command line")
-    p.add_argument("--select", metavar="IDS", help="rules to enable: ids, prefixes (WS2) or ALL")
-    p.add_argument("--extend-select", metavar="IDS", help="rules to enable on top of the selection")
-    p.add_argument("--ignore", metavar="IDS", help="rules to disable")
-    p.add_argument("--fail-on", choices=("error", "warning", "info", "none"), help="lowest severity that fails")
-    p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (errors still exit 2)")
-    p.add_argument(
-        "--output-format",
-        choices=("text", "json", "sarif", "github"),
-        help="report format (env WSLINT_OUTPUT_FORMAT; github when GITHUB_ACTIONS=true)",
-    )
-    p.add_argument("-o", "--output-file", metavar="F", help="write the report to F")
-    p.add_argument("--sarif-file", metavar="F", help="also write a SARIF report to F")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    p.add_argument("--config", metavar="F", help="use this config file")
-    p.add_argument("--isolated", action="store_true", help="ignore every config file")
-    p.add_argument("--show-settings", action="store_true", help="print the resolved settings and exit")
-
-
 def _check_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="wslint", description="Lint the WebSocket path: upgrades and idle timeouts.")
+    p = Parser(prog="wslint", description="Lint the WebSocket path: upgrades and idle timeouts.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - reads stdin")
     p.add_argument("--version", action="version", version=f"wslint {__version__}")
     add_run_options(p)
@@ -86,95 +53,6 @@ def _check_parser() -> argparse.ArgumentParser:
     return p
 
 
-def show_settings(settings: Settings) -> int:
-    """``--show-settings``: the resolved settings as JSON on stdout."""
-    data = settings.model_dump(mode="json", by_alias=True)
-    data["config-file"] = settings.config_file
-    sys.stdout.write(json_text(json.dumps(data, indent=2, sort_keys=True)) + "\n")
-    return 0
-
-
-def _ids(value: str | None) -> list[str] | None:
-    return None if value is None else [v for v in value.replace(",", " ").split() if v]
-
-
-def _settings(args: argparse.Namespace) -> tuple[Settings, list[str]]:
-    from wslint.config import ConfigError, build_settings, config_text, find_config, locate_paths, read_config
-
-    notes: list[str] = []
-    table: dict[str, Any] = {}
-    source = "command line"
-    config_path: Path | None = None
-    if args.config:
-        config_path = Path(args.config)
-        if not config_path.exists():
-            raise ConfigError(f"{args.config}: config file not found")
-    elif not args.isolated:
-        config_path = find_config(Path.cwd())
-    if config_path is not None:
-        table, notes = read_config(config_path)
-        source = str(config_path)
-        for key in ("nginx-prefix", "baseline"):  # relative to the config file
-            value = table.get(key)
-            if isinstance(value, str) and not os.path.isabs(value):
-                table[key] = str((config_path.parent / value).resolve())
-    if args.ping_interval is not None and args.client is not None:
-        raise ConfigError("--ping-interval and --client are both given: give one")
-    env_format = os.environ.get("WSLINT_OUTPUT_FORMAT")
-    if env_format and not args.output_format:
-        table["output-format"] = env_format
-    elif os.environ.get("GITHUB_ACTIONS") == "true" and not args.output_format and "output-format" not in table:
-        table["output-format"] = "github"
-    overrides = {
-        "ping-interval": args.ping_interval,
-        "client": args.client,
-        "nginx-version": args.nginx_version,
-        "nginx-prefix": os.path.abspath(args.nginx_prefix) if args.nginx_prefix else None,
-        "haproxy-version": args.haproxy_version,
-        "select": _ids(args.select),
-        "ignore": _ids(args.ignore),
-        "fail-on": args.fail_on,
-        "output-format": args.output_format,
-        "baseline": os.path.abspath(args.baseline) if getattr(args, "baseline", None) else None,
-    }
-    if args.extend_select:
-        overrides["extend-select"] = [
-            *table.get("extend-select", []),
-            *(_ids(args.extend_select) or []),
-        ]
-    settings = build_settings(table, overrides, source)
-    settings.config_file = str(config_path) if config_path else None
-    settings.inline_ignores = not getattr(args, "no_inline_ignores", False)
-    settings.write_baseline = getattr(args, "write_baseline", None)
-    if settings.write_baseline and settings.baseline and args.baseline:
-        raise ConfigError("--baseline and --write-baseline are both given: give one")
-    shown = _shown(config_path) if config_path else ""
-    if args.ping_interval is not None or args.client is not None:
-        settings.keepalive_source = "--ping-interval" if args.ping_interval is not None else "--client"
-    elif settings.ping_interval is not None or settings.client is not None:
-        settings.keepalive_source = f"{'client' if settings.client else 'ping-interval'} in {shown}"
-    for spec in settings.path:
-        spec.base = str(config_path.parent) if config_path else "."
-        spec.declared_in = shown
-    if settings.path and config_path:
-        locate_paths(config_text(config_path), settings.path)
-    return settings, notes
-
-
-def _shown(path: Path) -> str:
-    """A path as messages show it: relative to the current directory when under it."""
-    relative = os.path.relpath(path)
-    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
-
-
-def _use_color(choice: str, to_file: bool) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or to_file or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
-
-
 def cmd_check(argv: Sequence[str]) -> int:
     args = _check_parser().parse_args(list(argv))  # --version exits here, before the heavy imports
     return _lint(args, draw=False)
@@ -200,9 +78,10 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     from wslint.config import ConfigError
     from wslint.discover import discover
     from wslint.engine import lint
+    from wslint.settings import resolve
 
     try:
-        settings, notes = _settings(args)
+        settings, notes = resolve(command_line(args))
         if draw:
             _choose_paths(args, settings)
     except ConfigError as exc:
@@ -235,7 +114,7 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     if args.show_files:
         for target in discovery.targets:
             sys.stdout.write(f"{printable(target.display)}\t{target.kind}\n")
-        for include, what in _stock_lines(discovery, _tree_roots(paths, settings, args.stdin_filename), settings):
+        for include, what in _stock_lines(discovery, tree_roots(paths, settings, args.stdin_filename), settings):
             sys.stdout.write(f"{printable(include)}\t{printable(what)}\n")
         for error in discovery.errors:
             say("error", error)
@@ -246,7 +125,7 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     try:
         if fixing:
             return _autofix(args, discovery, paths, settings)
-        result: Result = lint(discovery, _tree_roots(paths, settings, args.stdin_filename), settings)
+        result: Result = lint(discovery, tree_roots(paths, settings, args.stdin_filename), settings)
         return emit(result, settings, args, draw)
     finally:
         gc.enable()
@@ -277,7 +156,7 @@ def _autofix(args: argparse.Namespace, discovery: Discovery, paths: list[str], s
         unsafe_fixes=args.unsafe_fixes,
         allowed=tuple(os.path.realpath(p) for p in paths),
     )
-    outcome = fix.run(discovery, _tree_roots(paths, settings, None), settings, options)
+    outcome = fix.run(discovery, tree_roots(paths, settings, None), settings, options)
     errors = fix.write(outcome) if args.fix else []  # a file not written: its fixes are not made, the lint redone
     result = outcome.result
     result.errors.extend(errors)
@@ -302,17 +181,12 @@ def _diff_text(text: str, fmt: str | None) -> str:
 
 def _choose_paths(args: argparse.Namespace, settings: Settings) -> None:
     """``wslint path HOP...`` declares one path on the command line; without HOPs, the config's (or --name's)."""
-    from wslint.config import ConfigError, PathSpec
+    from wslint.config import ConfigError, command_line_path
 
     if args.paths:
         if args.name:
             raise ConfigError("--name picks a declared path: give either --name or the hops")
-        try:
-            spec = PathSpec(name=" -> ".join(args.paths), hops=args.paths, routes=args.route)
-        except ValueError as exc:
-            message = str(exc).splitlines()[-1].strip().removeprefix("Value error, ")
-            raise ConfigError(f"command line: {message}") from None
-        settings.path = [spec]
+        settings.path = [command_line_path(args.paths, args.route)]
         return
     if args.route:
         raise ConfigError("--route selects routes of hops named on the command line")
@@ -325,46 +199,6 @@ def _choose_paths(args: argparse.Namespace, settings: Settings) -> None:
         raise ConfigError(
             "no path: name its hops (wslint path alb.tf nginx.conf haproxy.cfg) or declare [[tool.wslint.path]]"
         )
-
-
-def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: bool = False, stream: Any = None) -> int:
-    """Notes and errors on stderr, the report on stdout or -o, and the exit code (UX.md)."""
-    from wslint.engine import exit_code
-    from wslint.report import write
-
-    for note in result.notes:
-        say("note", note)
-    for error in result.errors:
-        say("error", error)
-    fmt = settings.output_format or "text"
-    color = _use_color(args.color, bool(args.output_file)) and fmt == "text"
-    # each report is written as it is made (the JSON report a finding at a time), never held whole
-    writes = [(args.output_file, fmt, color, draw)] if args.output_file else []
-    sarif_file = getattr(args, "sarif_file", None)
-    if sarif_file:
-        writes.append((sarif_file, "sarif", False, False))
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    for path, form, colored, drawn in writes:
-        try:
-            with open(path, "w", encoding="utf-8") as out:
-                write(result, form, colored, out, drawn)
-        except OSError as exc:
-            say("error", f"{path}: cannot write: {exc.strerror}")
-            return 2
-    if fmt == "github" and summary:
-        from wslint.report.github import summary as github_summary
-
-        try:
-            with open(summary, "a", encoding="utf-8") as out:
-                out.write(github_summary(result))
-        except OSError as exc:
-            say("error", f"{summary}: cannot write the step summary: {exc.strerror}")
-            return 2
-    if not args.output_file:
-        write(result, fmt, color, stream or sys.stdout, draw)
-    if settings.write_baseline and not result.errors:
-        return 0
-    return exit_code(result, settings.fail_on, args.exit_zero)
 
 
 def _stock_lines(discovery: Discovery, tree_roots: list[str], settings: Settings) -> list[tuple[str, str]]:
@@ -391,18 +225,10 @@ def _stock_lines(discovery: Discovery, tree_roots: list[str], settings: Settings
     return lines
 
 
-def _tree_roots(paths: list[str], settings: Settings, stdin_filename: str | None) -> list[str]:
-    named = [stdin_filename or "." if p == "-" else p for p in paths]
-    roots = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in named]
-    if settings.nginx_prefix:
-        roots.append(settings.nginx_prefix)
-    return roots
-
-
 def cmd_rules(argv: Sequence[str]) -> int:
     from wslint.rules import RULES
 
-    p = _Parser(prog="wslint rules", description="List the rules.")
+    p = Parser(prog="wslint rules", description="List the rules.")
     p.add_argument("--output-format", choices=("text", "json"), default="text")
     args = p.parse_args(list(argv))
     if args.output_format == "json":
@@ -426,7 +252,7 @@ def cmd_rules(argv: Sequence[str]) -> int:
 def cmd_rule(argv: Sequence[str]) -> int:
     from wslint.rules import RULES, rule_document
 
-    p = _Parser(prog="wslint rule", description="Print a rule's document and where it is implemented.")
+    p = Parser(prog="wslint rule", description="Print a rule's document and where it is implemented.")
     p.add_argument("id", metavar="ID")
     p.add_argument("--output-format", choices=("text", "json"), default="text")
     args = p.parse_args(list(argv))

@@ -1,43 +1,28 @@
-"""Settings: the ``[tool.wslint]`` table (or .wslint.toml / wslint.toml), validated with pydantic.
+"""Settings: what a run is configured with, as plain data with the defaults, and the parsers of its values.
 
-Discovery: from the current directory upward, the first directory holding
-``.wslint.toml``, ``wslint.toml`` or a ``pyproject.toml`` with ``[tool.wslint]`` (in that
-order) wins. The command line beats the config file.
+``Settings`` (a slots dataclass) is what the engine, the sources and the checks read;
+``wslint.settings.resolve`` builds it once per run from the command line and the config file,
+with the keepalive's typed origin (``KeepaliveOrigin``). The value parsers here (durations,
+versions, sizes, rule selectors, clients) check command-line values and serve the config
+table's validation (``wslint.config_table``, pydantic), which only a run with a table imports.
 """
 
 from __future__ import annotations
 
+import enum
 import functools
 import math
 import re
-import sys
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from pydantic import (
-    AliasChoices,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
-from pydantic_core import PydanticCustomError
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 from wslint.durations import InvalidDuration, parse_nginx
 from wslint.model import Keepalive, Severity
-from wslint.sources import registry
 from wslint.sources import text as textio
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 FORMATS = ("text", "json", "sarif", "github")
+FAIL_ON = ("error", "warning", "info", "none")
 DEFAULT_EXCLUDE = (".git", ".terraform", "node_modules", ".venv", "vendor")
 DEFAULT_WEBSOCKET_PATHS = (
     "ws",
@@ -111,6 +96,13 @@ def parse_version(value: str) -> tuple[int, int, int]:
     return (int(match[1]), int(match[2]), int(match[3] or 0))
 
 
+def parse_haproxy_version(value: str) -> tuple[int, ...]:
+    match = re.fullmatch(r"(?:HAProxy version )?(\d+(?:\.\d+){0,2})\S*", value.strip())
+    if not match:
+        raise ValueError(f"invalid HAProxy version {value!r} (use e.g. 2.8)")
+    return tuple(int(p) for p in match.group(1).split("."))
+
+
 def parse_size(value: str | int) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -125,6 +117,11 @@ def _rule_ids() -> Iterable[str]:
     from wslint.rules import RULES  # the catalogue, which imports nothing of the config
 
     return RULES
+
+
+def split_ids(value: str) -> list[str]:
+    """``WS1,WS201 WS3`` as a list: commas and whitespace separate."""
+    return [v for v in re.split(r"[,\s]+", value) if v]
 
 
 def check_rule_selectors(values: list[str]) -> list[str]:
@@ -151,198 +148,124 @@ def check_client(value: Any) -> str | None:
     return value.strip()
 
 
-def keepalive(ping_interval: float | None, client: str | None, source: str) -> Keepalive:
+def check_routes(hops: list[str], routes: list[str]) -> None:
+    """Each route selector is ``FILE:SELECTOR`` with FILE one of the path's hops."""
+    for selector in routes:
+        if not any(selector.startswith(f"{hop}:") and len(selector) > len(hop) + 1 for hop in hops):
+            raise ValueError(f"route {selector!r} must be FILE:SELECTOR with FILE one of the path's hops")
+
+
+class Given(enum.Enum):
+    """Where the keepalive a route is judged with was given; the command line beats a path table beats the top level."""
+
+    NOWHERE = "nowhere"  # neither ping-interval nor client: the keepalive is unknown
+    COMMAND_LINE = "command line"
+    CONFIG_FILE = "config file"  # the top-level ping-interval or client of a config file
+    PATH_TABLE = "path table"  # a [[path]] table's own ping-interval or client
+
+
+@dataclass(frozen=True, slots=True)
+class KeepaliveOrigin:
+    """Where a keepalive comes from: its level, and the text findings show (``--ping-interval``,
+    ``client in wslint.toml``, ``path 'edge' in wslint.toml``)."""
+
+    given: Given = Given.NOWHERE
+    text: str = ""
+
+
+def keepalive(ping_interval: float | None, client: str | None, origin: KeepaliveOrigin) -> Keepalive:
     """The keepalive one level of settings gives (both set at one level is refused before this)."""
     if client is not None:
-        from dataclasses import replace
-
         from wslint.clients import client_keepalive
 
-        return replace(client_keepalive(client), source=source)
+        return replace(client_keepalive(client), source=origin.text)
     if ping_interval is not None:
-        return Keepalive(seconds=ping_interval, source=source)
+        return Keepalive(seconds=ping_interval, source=origin.text)
     return Keepalive()
 
 
-class KeepaliveKeys(BaseModel):
-    """``ping-interval`` or ``client``: one of the two at each level (top-level config, path table)."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    ping_interval: float | None = Field(None, alias="ping-interval")
-    client: str | None = None
-
-    @field_validator("ping_interval", mode="before")
-    @classmethod
-    def _ping(cls, value: Any) -> float | None:
-        return None if value is None else parse_ping_interval(value)
-
-    @field_validator("client", mode="before")
-    @classmethod
-    def _client(cls, value: Any) -> str | None:
-        return check_client(value)
-
-    @model_validator(mode="after")
-    def _one_keepalive(self) -> KeepaliveKeys:
-        if self.ping_interval is not None and self.client is not None:
-            raise ValueError("ping-interval and client are both set: give one")
-        return self
-
-
-class PathSpec(KeepaliveKeys):
+@dataclass(slots=True)
+class PathSpec:
     """One ``[[tool.wslint.path]]`` table, or the hops named on ``wslint path``'s command line."""
 
-    name: str = Field(min_length=1)
+    name: str
     # files and named intermediaries (cloudflare, heroku, ...), client side first
-    hops: list[str] = Field(min_length=1, validation_alias=AliasChoices("hops", "files"))
+    hops: list[str]
     # "FILE:SELECTOR": only these routes of that file (an nginx location, a HAProxy backend, ...)
-    routes: list[str] = Field(default_factory=list)
+    routes: list[str] = field(default_factory=list)
+    ping_interval: float | None = None
+    client: str | None = None
     # where the relative hop files are relative to, and where the path is declared
-    base: str = Field(".", exclude=True)
-    declared_in: str | None = Field(None, exclude=True)
-    line: int | None = Field(None, exclude=True)
+    base: str = "."
+    declared_in: str | None = None
+    line: int | None = None
     # hop entry -> (line, column) where the config file names it
-    hop_positions: dict[str, tuple[int, int]] = Field(default_factory=dict, exclude=True)
+    hop_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _routes(self) -> PathSpec:
-        for selector in self.routes:
-            if not any(selector.startswith(f"{hop}:") and len(selector) > len(hop) + 1 for hop in self.hops):
-                raise ValueError(f"route {selector!r} must be FILE:SELECTOR with FILE one of the path's hops")
-        return self
-
-
-def _file_kind(value: object) -> object:
-    """A kind of file the source registry knows (``[tool.wslint] kinds`` values)."""
-    kinds = registry.file_kinds()
-    if isinstance(value, str) and value in kinds:
-        return value
-    expected = " or ".join(
-        [", ".join(repr(k) for k in kinds[:-1]), repr(kinds[-1])] if len(kinds) > 1 else map(repr, kinds)
-    )
-    raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+    def table(self) -> dict[str, Any]:
+        """The path as ``--show-settings`` prints it (the keys of its config table)."""
+        return {
+            "name": self.name,
+            "hops": list(self.hops),
+            "routes": list(self.routes),
+            "ping-interval": self.ping_interval,
+            "client": self.client,
+        }
 
 
-class Settings(KeepaliveKeys):
-    """Resolved settings. Field names are the config keys with ``_`` for ``-``."""
+def command_line_path(hops: list[str], routes: list[str]) -> PathSpec:
+    """``wslint path HOP... [--route FILE:SELECTOR]``: one path declared on the command line."""
+    try:
+        check_routes(hops, routes)
+    except ValueError as exc:
+        raise ConfigError(f"command line: {exc}") from None
+    return PathSpec(name=" -> ".join(hops), hops=list(hops), routes=list(routes))
 
-    path: list[PathSpec] = Field(default_factory=list)
-    nginx_version: tuple[int, int, int] | None = Field(None, alias="nginx-version")
-    nginx_prefix: str | None = Field(None, alias="nginx-prefix")
-    haproxy_version: tuple[int, ...] | None = Field(None, alias="haproxy-version")
+
+@dataclass(slots=True)
+class Settings:
+    """Resolved settings, with their defaults. Field names are the config keys with ``_`` for ``-``."""
+
+    ping_interval: float | None = None
+    client: str | None = None
+    path: list[PathSpec] = field(default_factory=list)
+    nginx_version: tuple[int, int, int] | None = None
+    nginx_prefix: str | None = None
+    haproxy_version: tuple[int, ...] | None = None
     select: list[str] | None = None
-    extend_select: list[str] = Field(default_factory=list, alias="extend-select")
-    ignore: list[str] = Field(default_factory=list)
-    severity: dict[str, Severity] = Field(default_factory=dict)
-    fail_on: Literal["error", "warning", "info", "none"] = Field("warning", alias="fail-on")
-    output_format: Literal["text", "json", "sarif", "github"] | None = Field(None, alias="output-format")
-    kinds: dict[str, Annotated[str, BeforeValidator(_file_kind)]] = Field(default_factory=dict)
-    exclude: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDE))
-    extend_exclude: list[str] = Field(default_factory=list, alias="extend-exclude")
-    websocket_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_WEBSOCKET_PATHS), alias="websocket-paths")
-    extend_websocket_paths: list[str] = Field(default_factory=list, alias="extend-websocket-paths")
-    websocket_routes: list[str] | None = Field(None, alias="websocket-routes")
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, Severity] = field(default_factory=dict)
+    fail_on: str = "warning"  # one of FAIL_ON
+    output_format: str | None = None  # one of FORMATS
+    kinds: dict[str, str] = field(default_factory=dict)  # glob -> a file kind of the source registry
+    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    extend_exclude: list[str] = field(default_factory=list)
+    websocket_paths: list[str] = field(default_factory=lambda: list(DEFAULT_WEBSOCKET_PATHS))
+    extend_websocket_paths: list[str] = field(default_factory=list)
+    websocket_routes: list[str] | None = None
     # more ports on which an NLB TCP/TLS listener or a LoadBalancer Service port counts as a WebSocket route
-    websocket_ports: list[Annotated[int, Field(strict=True, ge=1, le=65535)]] = Field(
-        default_factory=list, alias="websocket-ports"
-    )
-    max_file_size: int = Field(textio.DEFAULT_LIMIT, alias="max-file-size")
-    min_deregistration_delay: float = Field(30.0, alias="min-deregistration-delay")
+    websocket_ports: list[int] = field(default_factory=list)
+    max_file_size: int = textio.DEFAULT_LIMIT
+    min_deregistration_delay: float = 30.0
     # --fix: the idle timeout WS201/WS301 fixes write (at least twice the ping interval)
-    fix_idle_timeout: float = Field(3600.0, alias="fix-idle-timeout")
+    fix_idle_timeout: float = 3600.0
     # glob (relative to the config file) -> rule ids or prefixes left out for matching files
-    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-file-ignores")
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     # report only findings not in this baseline file (relative to the config file)
     baseline: str | None = None
     # command line only: ignore every suppression comment; write a baseline instead of filtering
-    inline_ignores: bool = Field(True, exclude=True)
-    write_baseline: str | None = Field(None, exclude=True)
+    inline_ignores: bool = True
+    write_baseline: str | None = None
     # where the config file was found (relative globs are relative to it)
-    config_file: str | None = Field(None, exclude=True)
-    # where ping-interval or client was given: "--ping-interval", "client in wslint.toml", ...
-    keepalive_source: str = Field("", exclude=True)
-
-    @model_validator(mode="after")
-    def _unique_paths(self) -> Settings:
-        names = [spec.name for spec in self.path]
-        if len(set(names)) != len(names):
-            raise ValueError("two paths have the same name")
-        return self
+    config_file: str | None = None
+    # where ping-interval or client was given
+    keepalive_origin: KeepaliveOrigin = KeepaliveOrigin()
 
     @property
     def keepalive(self) -> Keepalive:
         """The keepalive every route outside a declared path is judged with."""
-        return keepalive(self.ping_interval, self.client, self.keepalive_source)
-
-    @field_validator("nginx_version", mode="before")
-    @classmethod
-    def _version(cls, value: Any) -> Any:
-        return parse_version(value) if isinstance(value, str) else value
-
-    @field_validator("haproxy_version", mode="before")
-    @classmethod
-    def _haproxy_version(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            match = re.fullmatch(r"(?:HAProxy version )?(\d+(?:\.\d+){0,2})\S*", value.strip())
-            if not match:
-                raise ValueError(f"invalid HAProxy version {value!r} (use e.g. 2.8)")
-            return tuple(int(p) for p in match.group(1).split("."))
-        return value
-
-    @field_validator("min_deregistration_delay", mode="before")
-    @classmethod
-    def _delay(cls, value: Any) -> float:
-        if isinstance(value, str) and value.strip().isdigit():
-            return float(value)
-        return parse_ping_interval(value)
-
-    @field_validator("fix_idle_timeout", mode="before")
-    @classmethod
-    def _fix_idle(cls, value: Any) -> float:
-        seconds = parse_ping_interval(value)
-        if seconds <= 0:
-            raise ValueError("fix-idle-timeout must be more than 0")
-        return seconds
-
-    @field_validator("max_file_size", mode="before")
-    @classmethod
-    def _size(cls, value: Any) -> int:
-        return parse_size(value)
-
-    @field_validator("per_file_ignores", mode="before")
-    @classmethod
-    def _per_file(cls, value: Any) -> Any:
-        if not isinstance(value, dict):
-            return value
-        out = {}
-        for glob, ids in value.items():
-            if isinstance(ids, str):
-                ids = [v for v in re.split(r"[,\s]+", ids) if v]
-            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-                raise ValueError(f"{glob!r} needs a list of rule ids")
-            out[glob] = check_rule_selectors(ids)
-        return out
-
-    @field_validator("select", "extend_select", "ignore", mode="before")
-    @classmethod
-    def _selectors(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [v for v in re.split(r"[,\s]+", value) if v]
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return check_rule_selectors(value)
-        return value
-
-    @field_validator("severity", mode="before")
-    @classmethod
-    def _severity_keys(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            for key in value:
-                if not re.fullmatch(r"WS\d{3}", str(key).upper()):
-                    raise ValueError(f"invalid rule id {key!r} in severity")
-                if str(key).upper() not in _rule_ids():
-                    raise ValueError(f"unknown rule {key!r} in severity (`wslint rules` lists them)")
-            return {str(k).upper(): v for k, v in value.items()}
-        return value
+        return keepalive(self.ping_interval, self.client, self.keepalive_origin)
 
     @property
     def all_websocket_paths(self) -> frozenset[str]:
@@ -356,94 +279,22 @@ class Settings(KeepaliveKeys):
     def all_excludes(self) -> list[str]:
         return [*self.exclude, *self.extend_exclude]
 
-
-def find_config(start: Path) -> Path | None:
-    """The closest config file upward from ``start``."""
-    for directory in [start, *start.parents]:
-        for name in (".wslint.toml", "wslint.toml"):
-            if (directory / name).is_file():
-                return directory / name
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                data = tomllib.loads(config_text(pyproject))
-            except (OSError, textio.DecodeError, tomllib.TOMLDecodeError, RecursionError):
+    def table(self) -> dict[str, Any]:
+        """The settings as config keys and JSON values (``--show-settings``); the run-only fields left out."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in _RUN_ONLY:
                 continue
-            if "wslint" in data.get("tool", {}):
-                return pyproject
-    return None
+            value = getattr(self, f.name)
+            if f.name == "path":
+                value = [spec.table() for spec in value]
+            elif f.name == "severity":
+                value = {rule: getattr(level, "value", level) for rule, level in value.items()}
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name.replace("_", "-")] = value
+        return out
 
 
-def read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
-    """The raw table of a config file, and notes about keys that do nothing yet."""
-    try:
-        data = tomllib.loads(config_text(path))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
-    except textio.DecodeError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.message}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except RecursionError:
-        raise ConfigError(f"{path}: invalid TOML: values nest too deeply") from None
-    table = data.get("tool", {}).get("wslint", {}) if path.name == "pyproject.toml" else data
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.wslint] must be a table")
-    return table, []
-
-
-def config_text(path: Path) -> str:
-    """The text of a config file: a regular file within the default max-file-size (it cannot set its own)."""
-    return textio.read_text(str(path), textio.DEFAULT_LIMIT)
-
-
-def locate_paths(text: str, specs: list[PathSpec]) -> None:
-    """Line numbers for declared paths and their hops, so findings can point into the config file.
-
-    The n-th ``[[path]]`` header belongs to the n-th path (TOML keeps the order); a path
-    written inline is found by its name.
-    """
-    lines = text.splitlines()
-    headers = [i for i, line in enumerate(lines) if re.match(r"\s*\[\[\s*(tool\.wslint\.)?path\s*\]\]", line)]
-    for n, spec in enumerate(specs):
-        if len(headers) == len(specs):
-            start, end = headers[n], headers[n + 1] if n + 1 < len(headers) else len(lines)
-        else:
-            start = next((i for i, line in enumerate(lines) if f'"{spec.name}"' in line or f"'{spec.name}'" in line), 0)
-            end = len(lines)
-        spec.line = start + 1
-        for entry in spec.hops:
-            for i in range(start, end):
-                column = max(lines[i].find(f'"{entry}"'), lines[i].find(f"'{entry}'"))
-                if column >= 0:
-                    spec.hop_positions[entry] = (i + 1, column + 1)
-                    break
-
-
-def build_settings(table: dict[str, Any], overrides: dict[str, Any], source: str) -> Settings:
-    """Validate the config table (errors name its file), then with the command line on top."""
-    given = {k: v for k, v in overrides.items() if v is not None}
-    validated = _validate(table, source, flags=False)
-    if {"ping-interval", "client"} & set(given):  # the command line's keepalive replaces the config's
-        table = {k: v for k, v in table.items() if k not in ("ping-interval", "client")}
-    if not given:
-        return validated
-    return _validate({**table, **given}, "command line", flags=True, only=set(given))
-
-
-def _validate(data: dict[str, Any], source: str, flags: bool, only: set[str] | None = None) -> Settings:
-    try:
-        return Settings.model_validate(data)
-    except ValidationError as exc:
-        errors = exc.errors()
-        if only is not None:
-            errors = [e for e in errors if str(e["loc"][0]) in only] or errors
-        error = errors[0]
-        key = ".".join(str(p) for p in error["loc"]) or "?"
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown key"
-        if not error["loc"]:
-            raise ConfigError(f"{source}: {message}") from None
-        where = f"--{key}" if flags else key
-        raise ConfigError(f"{source}: {where}: {message}") from None
+# fields that no config key sets: the command line's switches and what resolution found
+_RUN_ONLY = frozenset({"inline_ignores", "write_baseline", "config_file", "keepalive_origin"})

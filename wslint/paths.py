@@ -12,7 +12,7 @@ import os
 from dataclasses import replace
 
 from wslint import intermediaries
-from wslint.config import PathSpec, Settings, keepalive
+from wslint.config import Given, KeepaliveOrigin, PathSpec, Settings, keepalive
 from wslint.model import Document, Hop, Keepalive, Location, Path, Route
 
 
@@ -50,9 +50,10 @@ def compose(settings: Settings, documents: list[Document], reals: dict[str, str]
 
 def _keepalive(spec: PathSpec, settings: Settings) -> Keepalive:
     """Command line beats the path table beats the top-level config (RULES.md)."""
-    if settings.keepalive_source.startswith("--") or (spec.ping_interval is None and spec.client is None):
+    if settings.keepalive_origin.given is Given.COMMAND_LINE or (spec.ping_interval is None and spec.client is None):
         return settings.keepalive
-    return keepalive(spec.ping_interval, spec.client, f"path '{spec.name}' in {spec.declared_in}")
+    origin = KeepaliveOrigin(Given.PATH_TABLE, f"path '{spec.name}' in {spec.declared_in}")
+    return keepalive(spec.ping_interval, spec.client, origin)
 
 
 def _compose(spec: PathSpec, by_real: dict[str, list[Document]], settings: Settings) -> Path:

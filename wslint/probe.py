@@ -45,7 +45,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from websockets.client import ClientProtocol
 from websockets.exceptions import InvalidStatus, InvalidURI, PayloadTooBig
@@ -57,6 +57,9 @@ from websockets.uri import parse_uri
 from wslint.config import parse_ping_interval, parse_size
 from wslint.escape import json_text, printable
 from wslint.model import Duration, Finding, Hop, Route, format_seconds
+
+if TYPE_CHECKING:
+    from wslint.settings import CommandLine
 
 Outcome = Literal["closed", "alive", "handshake-failed"]
 ClosedBy = Literal["server", "peer", "client"]
@@ -669,14 +672,10 @@ def _bound(obs: Observation) -> str:
 # -- command line ------------------------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line, exit 2
-        sys.stderr.write(f"wslint: error: {printable(message)}\n")
-        raise SystemExit(2)
-
-
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(
+    from wslint.cli_common import Parser
+
+    p = Parser(
         prog="wslint probe",
         description=(
             "Open a WebSocket, stay silent (answering the server's pings) and report when and how it ends; "
@@ -745,37 +744,30 @@ def _size(parser: argparse.ArgumentParser, flag: str, value: str) -> int:
     return size
 
 
-def _lint(args: argparse.Namespace) -> tuple[list[Match], list[Finding]]:
+def lint_files(files: list[str], given: CommandLine) -> tuple[list[Match], list[Finding]]:
     """The FILEs linted like ``wslint check`` (named intermediaries such as ``cloudflare`` or ``gcp=1h`` too, as
     ``wslint path`` takes them): their timeouts, and the upgrade findings (WS1xx) that can explain a failed
     handshake. ``ValueError`` (its arguments are the errors) when that cannot be done."""
     from wslint import intermediaries
-    from wslint.cli import _settings, _tree_roots
+    from wslint.cli_common import tree_roots
     from wslint.config import ConfigError
     from wslint.discover import discover
     from wslint.engine import lint
     from wslint.model import Location
+    from wslint.settings import resolve
 
-    namespace = argparse.Namespace(
-        config=args.config,
-        isolated=args.isolated,
-        nginx_prefix=args.nginx_prefix,
-        nginx_version=args.nginx_version,
-        **dict.fromkeys(("ping_interval", "client", "haproxy_version", "select", "extend_select", "ignore"), None),
-        **dict.fromkeys(("fail_on", "output_format"), None),
-    )
     try:
-        settings, notes = _settings(namespace)
+        settings, notes = resolve(given)
     except ConfigError as exc:
         raise ValueError(str(exc)) from None
     for note in notes:
         sys.stderr.write(f"wslint: note: {printable(note)}\n")
-    named = [e for e in args.files if not os.path.exists(e) and intermediaries.known(e)]
+    named = [e for e in files if not os.path.exists(e) and intermediaries.known(e)]
     hops = [intermediaries.hop(entry, Location(file=COMMAND_LINE)) for entry in named]  # ValueError: a bad =D
-    paths = [e for e in args.files if e not in named]
+    paths = [e for e in files if e not in named]
     if not paths:
         return candidates(hops), []
-    result = lint(discover(paths, settings), _tree_roots(paths, settings, None), settings)
+    result = lint(discover(paths, settings), tree_roots(paths, settings, None), settings)
     for note in result.notes:
         sys.stderr.write(f"wslint: note: {printable(note)}\n")
     if result.errors:
@@ -820,7 +812,15 @@ def main(argv: Sequence[str]) -> int:
     upgrade: list[Finding] = []
     if args.files:
         try:
-            known, upgrade = _lint(args)
+            from wslint.settings import CommandLine
+
+            given = CommandLine(
+                config=args.config,
+                isolated=args.isolated,
+                nginx_prefix=args.nginx_prefix,
+                nginx_version=args.nginx_version,
+            )
+            known, upgrade = lint_files(args.files, given)
         except ValueError as exc:
             sys.stderr.write("".join(f"wslint: error: {printable(str(error))}\n" for error in exc.args))
             return 2

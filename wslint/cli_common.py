@@ -1,0 +1,147 @@
+"""What the linting commands (``wslint check``/``path``, ``wslint aws``, ``wslint probe``) share on the command line.
+
+The options every linting command takes, their values as a ``config.CommandLine`` (the plain
+object settings are resolved from: no argparse object leaves the command-line modules), the
+one-line error, the report's output (notes, errors, report, exit code) and ``--show-settings``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from wslint.escape import json_text, printable
+
+if TYPE_CHECKING:
+    from wslint.config import Settings
+    from wslint.engine import Result
+    from wslint.settings import CommandLine
+
+
+def say(what: str, text: str) -> None:
+    """``wslint: WHAT: TEXT`` on stderr; TEXT (which names files and quotes config values) shown as data."""
+    sys.stderr.write(f"wslint: {what}: {printable(text)}\n")
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit 2."""
+
+    def error(self, message: str) -> Any:
+        say("error", message)
+        raise SystemExit(2)
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """The options every linting command shares (check, path, aws): keepalive, selection, report, config."""
+    p.add_argument("--ping-interval", metavar="D", help="client keepalive interval (25s, 1m); 0 or off = none")
+    p.add_argument("--client", metavar="C", help="client kind (socket.io, websockets, ...) or client command line")
+    p.add_argument("--select", metavar="IDS", help="rules to enable: ids, prefixes (WS2) or ALL")
+    p.add_argument("--extend-select", metavar="IDS", help="rules to enable on top of the selection")
+    p.add_argument("--ignore", metavar="IDS", help="rules to disable")
+    p.add_argument("--fail-on", choices=("error", "warning", "info", "none"), help="lowest severity that fails")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (errors still exit 2)")
+    p.add_argument(
+        "--output-format",
+        choices=("text", "json", "sarif", "github"),
+        help="report format (env WSLINT_OUTPUT_FORMAT; github when GITHUB_ACTIONS=true)",
+    )
+    p.add_argument("-o", "--output-file", metavar="F", help="write the report to F")
+    p.add_argument("--sarif-file", metavar="F", help="also write a SARIF report to F")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p.add_argument("--config", metavar="F", help="use this config file")
+    p.add_argument("--isolated", action="store_true", help="ignore every config file")
+    p.add_argument("--show-settings", action="store_true", help="print the resolved settings and exit")
+
+
+def command_line(args: argparse.Namespace) -> CommandLine:
+    """The settings a parsed command line gives; options a command does not have are not given."""
+    from wslint.settings import CommandLine
+
+    def value(name: str) -> Any:
+        return getattr(args, name, None)
+
+    return CommandLine(
+        config=value("config"),
+        isolated=bool(value("isolated")),
+        ping_interval=value("ping_interval"),
+        client=value("client"),
+        nginx_version=value("nginx_version"),
+        nginx_prefix=value("nginx_prefix"),
+        haproxy_version=value("haproxy_version"),
+        select=value("select"),
+        extend_select=value("extend_select"),
+        ignore=value("ignore"),
+        fail_on=value("fail_on"),
+        output_format=value("output_format"),
+        baseline=value("baseline"),
+        inline_ignores=not value("no_inline_ignores"),
+        write_baseline=value("write_baseline"),
+    )
+
+
+def show_settings(settings: Settings) -> int:
+    """``--show-settings``: the resolved settings as JSON on stdout."""
+    data = settings.table()
+    data["config-file"] = settings.config_file
+    sys.stdout.write(json_text(json.dumps(data, indent=2, sort_keys=True)) + "\n")
+    return 0
+
+
+def tree_roots(paths: list[str], settings: Settings, stdin_filename: str | None) -> list[str]:
+    """The directories a run's nginx includes are looked up under: the named ones, the files', the nginx prefix."""
+    named = [stdin_filename or "." if p == "-" else p for p in paths]
+    roots = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in named]
+    if settings.nginx_prefix:
+        roots.append(settings.nginx_prefix)
+    return roots
+
+
+def _use_color(choice: str, to_file: bool) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or to_file or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: bool = False, stream: Any = None) -> int:
+    """Notes and errors on stderr, the report on stdout or -o, and the exit code (UX.md)."""
+    from wslint.engine import exit_code
+    from wslint.report import write
+
+    for note in result.notes:
+        say("note", note)
+    for error in result.errors:
+        say("error", error)
+    fmt = settings.output_format or "text"
+    color = _use_color(args.color, bool(args.output_file)) and fmt == "text"
+    # each report is written as it is made (the JSON report a finding at a time), never held whole
+    writes = [(args.output_file, fmt, color, draw)] if args.output_file else []
+    sarif_file = getattr(args, "sarif_file", None)
+    if sarif_file:
+        writes.append((sarif_file, "sarif", False, False))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    for path, form, colored, drawn in writes:
+        try:
+            with open(path, "w", encoding="utf-8") as out:
+                write(result, form, colored, out, drawn)
+        except OSError as exc:
+            say("error", f"{path}: cannot write: {exc.strerror}")
+            return 2
+    if fmt == "github" and summary:
+        from wslint.report.github import summary as github_summary
+
+        try:
+            with open(summary, "a", encoding="utf-8") as out:
+                out.write(github_summary(result))
+        except OSError as exc:
+            say("error", f"{summary}: cannot write the step summary: {exc.strerror}")
+            return 2
+    if not args.output_file:
+        write(result, fmt, color, stream or sys.stdout, draw)
+    if settings.write_baseline and not result.errors:
+        return 0
+    return exit_code(result, settings.fail_on, args.exit_zero)
