@@ -12,6 +12,7 @@ from wslint.checks import Model
 from wslint.config import Settings
 from wslint.hops import AWS, HAPROXY, INGRESS, KINDS, NAMED, NGINX, hop_kind
 from wslint.model import AwsHop, Document, HaproxyHop, Hop, Location, NginxHop, NginxRoute, Route
+from wslint.settings import validate_table
 
 WSLINT = Path(__file__).resolve().parent.parent / "wslint"
 HERE = Location(file="x", line=1, column=1)
@@ -100,7 +101,7 @@ def test_a_new_kind_needs_no_check_change_for_idle_keepalive_and_lifetime_rules(
     )
     path = HopPath(name="p", location=HERE, hops=[hop], keepalive=Keepalive(seconds=25, source="--ping-interval"))
     findings, errors = run_checks(
-        [Document(file="x", kind="test", hops=[hop])], Settings.model_validate({"ping-interval": "25s"}), [path]
+        [Document(file="x", kind="test", hops=[hop])], validate_table({"ping-interval": "25s"}), [path]
     )
     assert errors == []
     assert {(f.rule, f.location.line) for f in findings} == {("WS301", 1), ("WS207", 5)}
