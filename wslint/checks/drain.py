@@ -6,18 +6,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wslint.checks import Model, check, finding
-from wslint.hops import ALB, AWS, HAPROXY, NGINX
-from wslint.model import Finding, format_seconds
+from wslint.hops import ALB, AWS, HAPROXY, NGINX, Family
+from wslint.model import Finding, Hop, Setting, format_seconds
+
+
+def _default_drain(model: Model, family: Family[object, object]) -> Iterator[tuple[Hop, Setting]]:
+    """The hops of a family that carry routes and whose drain setting is the box's default (known, not set)."""
+    for hop, _ in model.dialect_hops(family):
+        setting = hop.drain  # None where the main context (nginx) or global section (HAProxy) is not visible
+        if hop.routes and setting is not None and not setting.unknown and setting.default:
+            yield hop, setting
 
 
 @check("WS401")
 def worker_shutdown_timeout(model: Model) -> Iterator[Finding]:
-    for hop, _ in model.dialect_hops(NGINX):
-        if not hop.routes:
-            continue
-        setting = hop.drain  # worker_shutdown_timeout: None where the main context is not visible
-        if setting is None or setting.unknown or not setting.default:
-            continue
+    for hop, setting in _default_drain(model, NGINX):  # worker_shutdown_timeout
         yield finding(
             "WS401",
             setting.location,
@@ -30,10 +33,7 @@ def worker_shutdown_timeout(model: Model) -> Iterator[Finding]:
 
 @check("WS402")
 def hard_stop_after(model: Model) -> Iterator[Finding]:
-    for hop, _ in model.dialect_hops(HAPROXY):
-        setting = hop.drain  # hard-stop-after: None without a global section
-        if not hop.routes or setting is None or setting.unknown or not setting.default:
-            continue
+    for hop, setting in _default_drain(model, HAPROXY):  # hard-stop-after
         yield finding(
             "WS402",
             setting.location,
