@@ -130,7 +130,7 @@ def test_junit_report_validates_one_testcase_per_file_one_failure_per_finding(
     assert run.code == 1, run.err
     junit_schema.validate(run.out)
     root = ET.fromstring(run.out)
-    cases = {case.get("name"): case for case in root.iter("testcase")}
+    cases = {case.get("name", ""): case for case in root.iter("testcase")}
     assert sorted(cases) == ["broken.conf", "clean.conf", "nginx.conf"]
     assert list(cases["clean.conf"]) == []  # no finding: a passing testcase
     failures = cases["nginx.conf"].findall("failure")
