@@ -191,6 +191,10 @@ def test_concise_report_is_one_line_per_finding(wslint: Wslint, tmp_path: Path) 
     ]
     assert lines[5:] == ["Found 5 findings (1 error, 1 warning, 3 info) in 1 file."]
     assert "help:" not in run.out
+    colored = wslint("--isolated", "--output-format", "concise", "--color", "always", "nginx.conf", cwd=tmp_path)
+    assert (
+        colored.out.splitlines()[2] == "\x1b[1mnginx.conf:4:9\x1b[0m: \x1b[31mWS101\x1b[0m " + lines[2].split(" ", 2)[2]
+    )
 
 
 @pytest.mark.parametrize("fmt", ["gitlab", "junit", "concise"])
