@@ -8,6 +8,7 @@ plus a synthetic live-AWS finding; every log is validated against
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ import jsonschema
 import pytest
 
 from tests.conftest import Run
+from wslint import __version__
 from wslint.discover import discover
 from wslint.engine import Result, lint
 from wslint.model import Finding, Location, Related, Severity
@@ -195,8 +197,6 @@ def test_full_log_validates_and_has_the_header(full: Result, validate: Callable[
     driver = log["runs"][0]["tool"]["driver"]
     assert driver["name"] == "wslint"
     assert driver["informationUri"] == "https://github.com/wslint/wslint"
-    from wslint import __version__
-
     assert driver["version"] == __version__
     uris = {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
@@ -209,7 +209,9 @@ def test_full_log_validates_and_has_the_header(full: Result, validate: Callable[
 
 def test_repo_relative_uris_from_a_git_less_dir(full: Result, tmp_path: Path) -> None:
     run = render(full)["runs"][0]
-    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tmp_path.as_uri() + "/"}}
+    # the base is described, not given: the report holds no absolute path of the machine that made it
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"description": {"text": sarif.SRCROOT_DESCRIPTION}}}
+    assert str(tmp_path) not in sarif.render(full)
     for result in results_of(render(full)):
         physical = result["locations"][0].get("physicalLocation")
         if physical:
@@ -228,7 +230,7 @@ def test_uris_are_relative_to_the_repository_root(
     log = render(run_lint(["nginx.conf", "conf d/my site.conf", "../../outside.conf"]))
     validate(log)
     run = log["runs"][0]
-    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.as_uri() + "/"
+    assert "uri" not in run["originalUriBaseIds"]["%SRCROOT%"]
     locations = {
         json.dumps(r["locations"][0]["physicalLocation"]["artifactLocation"], sort_keys=True)
         for r in results_of(log)
@@ -267,11 +269,17 @@ def test_one_rule_entry_per_enabled_rule_and_correct_indexes(full: Result) -> No
     assert ids == full.rules  # every enabled rule, once, in catalogue order
     for result in results_of(log):
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    used = {result["ruleId"] for result in results_of(log)}
+    assert used and used != set(ids)
     for rule in rules:
         catalogue = RULES[rule["id"]]
         assert rule["name"] == catalogue.name
         assert rule["shortDescription"]["text"] == catalogue.summary
-        assert rule["fullDescription"]["text"] and rule["help"]["text"] and rule["help"]["markdown"]
+        assert rule["helpUri"] == f"https://github.com/wslint/wslint/blob/v{__version__}/rules/{rule['id']}.md"
+        if rule["id"] in used:  # the document only for the rules a result uses
+            assert rule["fullDescription"]["text"] and rule["help"]["text"] and rule["help"]["markdown"]
+        else:
+            assert "fullDescription" not in rule and "help" not in rule
         level = {"error": "error", "warning": "warning", "info": "note"}[catalogue.severity.value]
         assert rule["defaultConfiguration"]["level"] == level
     ws201 = rules[ids.index("WS201")]
@@ -431,3 +439,66 @@ def test_cli_output_validates(
     log = json.loads(run.out)
     validate(log)
     assert {r["ruleId"] for r in results_of(log)} >= {"WS101", "WS104", "WS201", "WS202"}
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_help_uris_name_each_rule_document_at_the_release_tag() -> None:
+    project_urls = re.findall(r'"(https://github\.com/[^"/]+/[^"/]+)"', (ROOT / "pyproject.toml").read_text("utf-8"))
+    assert sarif.INFORMATION_URI in project_urls  # the repository pyproject names
+    for rule_id in RULES:
+        uri = sarif.help_uri(rule_id)
+        assert uri == f"{sarif.INFORMATION_URI}/blob/v{__version__}/rules/{rule_id}.md"
+        assert (ROOT / "rules" / f"{rule_id}.md").is_file()  # the document the URI names is in the repository
+
+
+def test_one_finding_embeds_one_document(
+    wslint: Callable[..., Run], tmp_path: Path, validate: Callable[[dict[str, Any]], None]
+) -> None:
+    """One finding, every rule enabled: the report lists the enabled rules but embeds only the used one's
+    document (300,054 bytes before, all documents embedded; 47 KB after, for WS301 on examples/three-hop)."""
+    write(tmp_path, {"nginx.conf": NGINX})
+    run = wslint(
+        "--isolated", "--select", "ALL", "--ignore", "WS1,WS3,WS4,WS5", "--output-format", "sarif", ".", cwd=tmp_path
+    )
+    log = json.loads(run.out)
+    validate(log)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    helped = [rule["id"] for rule in rules if "help" in rule]
+    assert helped == sorted({r["ruleId"] for r in results_of(log)}) == ["WS201"]
+    assert len(rules) > 10  # the enabled rules are listed...
+    assert len(run.out.encode()) < 40_000  # ...but only WS201's document is in the report
+
+
+def test_path_finding_relates_the_other_hops_and_holds_no_absolute_path(
+    wslint: Callable[..., Run], tmp_path: Path, validate: Callable[[dict[str, Any]], None]
+) -> None:
+    """``cd examples/three-hop && wslint path --output-format sarif``: WS301 at the bottleneck relates hops 1 and 2."""
+    import shutil
+
+    shutil.copytree(ROOT / "examples" / "three-hop", tmp_path / "three-hop")
+    (tmp_path / ".git").mkdir()
+    run = wslint("path", "--output-format", "sarif", cwd=tmp_path / "three-hop")
+    assert run.code == 1, run.err
+    log = json.loads(run.out)
+    validate(log)
+    [result] = results_of(log)
+    assert result["ruleId"] == "WS301"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "three-hop/haproxy.cfg"
+    related = [
+        (
+            r["physicalLocation"]["artifactLocation"]["uri"],
+            r["physicalLocation"]["region"]["startLine"],
+            r["message"]["text"],
+        )
+        for r in result["relatedLocations"]
+    ]
+    assert [(uri, line) for uri, line, _ in related] == [("three-hop/alb.tf", 6), ("three-hop/nginx.conf", 35)]
+    assert related[0][2].startswith("hop 1 of path 'chat': ") and "idle timeout 6m40s" in related[0][2]
+    assert related[1][2].startswith("hop 2 of path 'chat': ") and "idle timeout 2m" in related[1][2]
+    assert str(tmp_path) not in run.out and "file:" not in run.out
+    # the JSON report says the same in "related"
+    report = json.loads(wslint("path", "--output-format", "json", cwd=tmp_path / "three-hop").out)
+    [finding] = report["findings"]
+    assert [(r["file"], r["line"]) for r in finding["related"]] == [("alb.tf", 6), ("nginx.conf", 35)]

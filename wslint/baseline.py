@@ -106,6 +106,12 @@ class _Keys:
         return _key(finding, structure, text, self.root)
 
 
+def keys(findings: list[Finding], text_of: TextOf, style_of_file: StyleOf, root: str) -> list[Key]:
+    """Each finding's baseline key (rule, file relative to ``root``, block, directive), each file parsed once."""
+    keyed = _Keys(text_of, style_of_file, root)
+    return [keyed(f) for f in findings]
+
+
 def _style(name: str) -> Style:
     for style in get_args(Style):
         if name == style:

@@ -45,7 +45,15 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (errors still exit 2)")
     p.add_argument(
         "--output-format",
-        choices=("text", "json", "sarif", "github"),
+        choices=(
+            "text",
+            "json",
+            "sarif",
+            "github",
+            "gitlab",
+            "junit",
+            "concise",
+        ),
         help="report format (env WSLINT_OUTPUT_FORMAT; github when GITHUB_ACTIONS=true)",
     )
     p.add_argument("-o", "--output-file", metavar="F", help="write the report to F")
@@ -117,7 +125,7 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
     for error in result.errors:
         say("error", error)
     fmt = settings.output_format or "text"
-    color = _use_color(args.color, bool(args.output_file)) and fmt == "text"
+    color = _use_color(args.color, bool(args.output_file)) and fmt in ("text", "concise")
     # each report is written as it is made (the JSON report a finding at a time), never held whole
     writes = [(args.output_file, fmt, color, draw)] if args.output_file else []
     sarif_file = getattr(args, "sarif_file", None)

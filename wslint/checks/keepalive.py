@@ -116,6 +116,26 @@ def _related(timeout: Duration) -> list[tuple[Location, str]]:
     return [(timeout.related, "the default it comes from (variable or parameter)")] if timeout.related else []
 
 
+def _other_hops(case: Case) -> list[tuple[Location, str]]:
+    """For a route in a declared path: each other hop's idle timeout (or the hop, when none is known), in path order."""
+    path = case.path
+    if path is None:
+        return []
+    out: dict[Location, str] = {}
+    for number, hop in enumerate(path.hops, start=1):
+        where = f"hop {number} of path '{path.name}'"
+        timed = [r for r in hop.routes if r.idle_timeout is not None and not r.idle_timeout.infinite]
+        for route in timed:
+            timeout = route.idle_timeout
+            assert timeout is not None
+            origin = f"the default {timeout.directive}" if timeout.default else f"{timeout.directive} {timeout.text}"
+            out.setdefault(timeout.location, f"{where}: {route.name}: idle timeout {timeout.human()} ({origin})")
+        if not timed:
+            out.setdefault(hop.location, f"{where}: {hop.name}: no finite idle timeout known")
+    out.pop(case.timeout.location, None)
+    return list(out.items())
+
+
 @check("WS301")
 def ping_interval_too_long(model: Model) -> Iterator[Finding]:
     for group in _groups(model, lambda keepalive: bool(keepalive.seconds)):
@@ -133,7 +153,7 @@ def ping_interval_too_long(model: Model) -> Iterator[Finding]:
             f"Raise {case.timeout.directive} to at least {format_seconds(ping * 2)}, or ping every "
             f"{format_seconds(_safe_seconds(case))} or sooner.",
             hops=_hops(late),
-            related=_related(case.timeout),
+            related=_related(case.timeout) + _other_hops(case),
         )
 
 
@@ -149,7 +169,7 @@ def no_keepalive(model: Model) -> Iterator[Finding]:
             f"that long; {_safe(case)}{_client_note(case.keepalive)}",
             f"Make the client (or the server) ping every {format_seconds(_safe_seconds(case))} or sooner.",
             hops=_hops(group),
-            related=_related(case.timeout),
+            related=_related(case.timeout) + _other_hops(case),
         )
 
 
@@ -163,5 +183,5 @@ def keepalive_unknown(model: Model) -> Iterator[Finding]:
             f"{_describe(group)}; {_safe(case)}",
             HOW_TO_SAY,
             hops=_hops(group),
-            related=_related(case.timeout),
+            related=_related(case.timeout) + _other_hops(case),
         )

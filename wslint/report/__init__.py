@@ -1,4 +1,4 @@
-"""Reports: findings -> text, JSON, SARIF or GitHub workflow commands."""
+"""Reports: findings -> text, JSON, SARIF, GitHub workflow commands, GitLab Code Quality, JUnit XML or concise text."""
 
 from __future__ import annotations
 
@@ -28,6 +28,18 @@ def render(result: Result, fmt: str, color: bool, draw: bool = False) -> str:
         from wslint.report import github
 
         return github.render(result)
+    if fmt == "gitlab":
+        from wslint.report import gitlab
+
+        return gitlab.render(result)
+    if fmt == "junit":
+        from wslint.report import junit
+
+        return junit.render(result)
+    if fmt == "concise":
+        from wslint.report import concise
+
+        return concise.render(result, color)
     report = text.render(result, color)
     if not draw:
         return report

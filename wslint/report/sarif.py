@@ -1,12 +1,18 @@
 """The SARIF 2.1.0 report (UX.md, "Output formats"), for GitHub code scanning and other SARIF viewers.
 
-One run; ``tool.driver.rules`` lists every enabled rule (and any other rule a result uses) with
-its document's "Why" as ``fullDescription`` and "How to fix" / the whole document as ``help``.
+One run; ``tool.driver.rules`` lists every enabled rule (and any other rule a result uses), each
+with a ``helpUri`` to its document in the repository at the release's tag; only the rules a result
+uses carry their document's "Why" as ``fullDescription`` and "How to fix" / the whole document as
+``help`` (GitHub shows ``help`` beside an alert; a rule no result uses needs no help to show).
 Files are repo-relative POSIX URIs under ``%SRCROOT%`` (the nearest ancestor of the current
-directory holding ``.git``, else the current directory); a file outside it is an absolute
-``file://`` URI. A finding without a line (a live AWS resource, a named intermediary such as
-``cloudflare``) has a logical location instead of a physical one. Suppressed findings are kept,
-with an ``inSource`` suppression. No fingerprints and no ``security-severity``: same input, same bytes.
+directory holding ``.git``, else the current directory), which ``originalUriBaseIds`` describes
+without a ``uri`` (SARIF 2.1.0 §3.14.14): the report never holds the absolute path of the machine
+that made it, and GitHub resolves relative URIs against the repository's root. A file outside the
+root is an absolute ``file://`` URI. A finding without a line (a live AWS resource, a named
+intermediary such as ``cloudflare``) has a logical location instead of a physical one. A finding's
+related places (for a route in a declared path: the other hops) are ``relatedLocations``.
+Suppressed findings are kept, with an ``inSource`` suppression. No fingerprints and no
+``security-severity``: same input, same bytes.
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ from wslint.rules import RULES, rule_document
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/wslint/wslint"
+# a rule's document as released with this version: the tag's text matches the rules this version checks
+HELP_URI = INFORMATION_URI + "/blob/v{version}/rules/{rule}.md"
+# what %SRCROOT% is, said instead of an absolute file URI (SARIF 2.1.0 §3.14.14 allows a base with no uri)
+SRCROOT_DESCRIPTION = "The root of the repository the report was made in; relative URIs start there."
 SRCROOT = "%SRCROOT%"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -64,11 +74,6 @@ def _artifact(file: str, root: str) -> dict[str, Any]:
     if relative is None:
         return {"uri": Path(os.path.abspath(file)).as_uri()}
     return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
-
-
-def _root_uri(root: str) -> str:
-    uri = Path(root).as_uri()
-    return uri if uri.endswith("/") else uri + "/"
 
 
 def _location(location: Location, root: str) -> dict[str, Any]:
@@ -145,21 +150,26 @@ def _plain(markdown: str) -> str:
     return "\n".join(out).strip("\n")
 
 
-def _rule(rule_id: str) -> dict[str, Any]:
+def help_uri(rule_id: str) -> str:
+    """The rule's document in the repository, at this version's tag."""
+    return HELP_URI.format(version=__version__, rule=rule_id)
+
+
+def _rule(rule_id: str, used: bool) -> dict[str, Any]:
+    """The rule's descriptor; its document ("Why", "How to fix", the whole text) only when a result uses it."""
     rule = RULES[rule_id]
-    document = rule_document(rule_id)
-    body = _body(document) if document else ""
-    why = _plain(_section(body, "Why")) if body else ""
-    fix = _plain(_section(body, "How to fix")) if body else ""
-    return {
-        "id": rule.id,
-        "name": rule.name,
-        "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": why or rule.summary},
-        "help": {"text": fix or rule.summary, "markdown": body or rule.summary},
-        "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"tags": list(rule.sources)},
-    }
+    out: dict[str, Any] = {"id": rule.id, "name": rule.name, "shortDescription": {"text": rule.summary}}
+    if used:
+        document = rule_document(rule_id)
+        body = _body(document) if document else ""
+        why = _plain(_section(body, "Why")) if body else ""
+        fix = _plain(_section(body, "How to fix")) if body else ""
+        out["fullDescription"] = {"text": why or rule.summary}
+        out["help"] = {"text": fix or rule.summary, "markdown": body or rule.summary}
+    out["helpUri"] = help_uri(rule_id)
+    out["defaultConfiguration"] = {"level": LEVELS[rule.severity]}
+    out["properties"] = {"tags": list(rule.sources)}
+    return out
 
 
 def rule_ids(result: Result) -> list[str]:
@@ -199,7 +209,8 @@ def sarif_log(result: Result, cwd: str | None = None) -> dict[str, Any]:
     root = repo_root(cwd)
     ids = rule_ids(result)
     index = {rule_id: i for i, rule_id in enumerate(ids)}
-    rules = [_rule(rule_id) if rule_id in RULES else {"id": rule_id} for rule_id in ids]
+    used = {f.rule for f in result.findings}
+    rules = [_rule(rule_id, rule_id in used) if rule_id in RULES else {"id": rule_id} for rule_id in ids]
     notifications = [{"level": "error", "message": {"text": error}} for error in result.errors]
     notifications += [{"level": "note", "message": {"text": note}} for note in result.notes]
     invocation: dict[str, Any] = {"executionSuccessful": not result.errors}
@@ -216,7 +227,7 @@ def sarif_log(result: Result, cwd: str | None = None) -> dict[str, Any]:
             }
         },
         "invocations": [invocation],
-        "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(root)}},
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": SRCROOT_DESCRIPTION}}},
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, index, root) for f in sorted(result.findings, key=Finding.sort_key)],
     }
