@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -816,7 +817,7 @@ def test_hcl2_of_checkov_says_what_happened_and_lints_the_rest(
         '      proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection "upgrade";\n    }\n  }\n}\n',
         encoding="utf-8",
     )
-    env = {"PYTHONPATH": str(bc_python_hcl2)}
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(bc_python_hcl2), os.environ.get("PYTHONPATH")]))}
     run = wslint(
         "--isolated", "--ping-interval", "20s", "a/alb.tf", "b/alb.tf", "c", "nginx.conf", cwd=tmp_path, env=env
     )
