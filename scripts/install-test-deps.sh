@@ -4,7 +4,8 @@
 # (tests/test_proof_ws101.py) that pip does not bring: Go with Debian's gorilla/websocket (built offline in
 # GOPATH mode), node and npm, and the npm packages ws and socket.io at the versions tests/backends/package.json
 # pins, installed into tests/backends/node_modules (gitignored). The matrix's Python servers (uvicorn, aiohttp,
-# tornado, Hypercorn, daphne) come from pyproject's `test` extra.
+# tornado, Hypercorn, daphne) come from pyproject's `test` extra. Also checkov's bc-python-hcl2, into
+# tests/.deps (gitignored), for the test of the hcl2 clash.
 #
 # Idempotent and silent when everything is already there. Uses apt-get (Debian/Ubuntu), with sudo only when not
 # root. Package services are never left running: a policy-rc.d keeps the postinst from starting them, and
@@ -131,6 +132,18 @@ if have node && have npm && ! npm_packages_ok; then
         echo "install-test-deps: $BACKENDS/node_modules does not match $BACKENDS/package.json after npm install" >&2
         exit 1
     fi
+fi
+
+# checkov's fork of python-hcl2, which installs a module of the same name (hcl2), into a folder of its own that
+# tests/test_terraform.py puts first on PYTHONPATH: wslint must say what happened and how to fix it (issue 20).
+# Pinned (the newest release when written) for a reproducible CI; installed with the python of the active
+# environment (the README's test command activates .venv).
+BC_HCL2_VERSION=0.4.3
+BC_HCL2_DIR=tests/.deps/bc-python-hcl2
+if [ ! -d "$BC_HCL2_DIR/bc_python_hcl2-$BC_HCL2_VERSION.dist-info" ]; then
+    echo "install-test-deps: pip install bc-python-hcl2==$BC_HCL2_VERSION into $BC_HCL2_DIR" >&2
+    rm -rf "$BC_HCL2_DIR"
+    python3 -m pip install --quiet --no-deps --target "$BC_HCL2_DIR" "bc-python-hcl2==$BC_HCL2_VERSION"
 fi
 
 if [ "${#missing[@]}" -gt 0 ] && have nginx && have haproxy; then

@@ -1,7 +1,8 @@
 """Shared fixtures: the CLI runner, ../shared (corpus, schemas) and the proxy binaries.
 
 WSLINT_REQUIRE_SHARED=1 turns "../shared is missing" from a skip into a failure;
-WSLINT_REQUIRE_PROXIES=1 does the same for the nginx and haproxy binaries. CI sets both.
+WSLINT_REQUIRE_PROXIES=1 does the same for the nginx and haproxy binaries and the other things
+scripts/install-test-deps.sh installs (checkov's bc-python-hcl2 in tests/.deps). CI sets both.
 """
 
 from __future__ import annotations

@@ -128,3 +128,33 @@ def test_install_script_and_test_extra_bring_the_ws101_matrix() -> None:
         assert re.search(rf"^need {command}$", script, re.M), f"the script does not install {command.split()[1]}"
     assert re.search(r"^\s*npm install --prefix \"\$BACKENDS\"", script, re.M)
     assert "tests/backends/node_modules/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_tool_pins_live_in_ci_constraints_not_in_the_test_extra() -> None:
+    """The test extra gives ranges (issue 20); CI's exact ruff and mypy come from .ci/constraints.txt, which .ci/run
+    hands to pip through PIP_CONSTRAINT, so the README's test command stays the same for users and for CI."""
+    from packaging.requirements import Requirement
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    test = {Requirement(r).name: Requirement(r) for r in extras["test"]}
+    pinned = [str(r) for r in test.values() if any(s.operator in ("==", "===") for s in r.specifier)]
+    assert pinned == [], f"exact pins in the test extra: {pinned}"
+    constraints = {
+        Requirement(line).name: Requirement(line)
+        for line in (ROOT / ".ci" / "constraints.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    for tool in ("ruff", "mypy"):
+        (spec,) = constraints[tool].specifier
+        assert spec.operator == "==", constraints[tool]
+        assert test[tool].specifier.contains(spec.version), (
+            f"{constraints[tool]} is outside the test extra's {test[tool]}"
+        )
+    text = CI_RUN.read_text(encoding="utf-8")
+    export = re.search(r'^export PIP_CONSTRAINT="\$PWD/\.ci/constraints\.txt"$', text, re.M)
+    assert export and export.start() < text.index(readme_command("test-command")), "set before the test command"

@@ -125,3 +125,39 @@ def test_the_block_reader_reads_a_placeholder_as_a_word_as_the_source_does() -> 
     ]
     assert structure.block_path(3) == "server"  # a header's own line: the blocks around it
     assert [c.text for c in structure.comments] == ["# {{ note }}"]
+
+
+def test_crossplanes_private_lexer_is_the_one_wslint_was_built_on() -> None:
+    """wslint hands ``${...}`` and Lua blocks to crossplane's private ``_lex_file_object`` (issue 20: its public
+    ``crossplane.lex`` takes a file name and raises on unbalanced braces). pyproject.toml pins crossplane to the
+    release tested here; a new release that moves or changes the private lexer fails this test, by name."""
+    import inspect
+
+    import crossplane
+    import crossplane.lexer
+
+    from wslint.sources import nginx_lexer
+
+    assert crossplane.__version__ == "0.5.8", "a crossplane release wslint was not tested on: check _lex_file_object"
+    private = getattr(crossplane.lexer, "_lex_file_object", None)
+    assert callable(private), "crossplane.lexer._lex_file_object is gone: wslint.sources.nginx_lexer needs another way"
+    assert list(inspect.signature(private).parameters) == ["file_obj"]
+    assert nginx_lexer._lex_file_object is private
+    # the two inputs wslint hands over, with the tokens wslint's source is written for
+    assert list(lex("map $a ${b}c { default 1; }\n")) == [
+        ("map", 1, False),
+        ("$a", 1, False),
+        ("${b}c", 1, False),
+        ("{", 1, False),
+        ("default", 1, False),
+        ("1", 1, False),
+        (";", 1, False),
+        ("}", 1, False),
+    ]
+    assert list(lex("content_by_lua_block { ngx.say('}') }\nb;\n")) == [
+        ("content_by_lua_block", 1, False),
+        (" ngx.say('}') ", 1, True),
+        (";", 1, False),
+        ("b", 2, False),
+        (";", 2, False),
+    ]

@@ -307,6 +307,43 @@ def test_a_plain_lint_never_imports_websockets_or_the_probe(tmp_path: Path) -> N
     assert "LOADED []" in proc.stdout, proc.stdout + proc.stderr
 
 
+# an environment without websockets (wslint installed without the `probe` extra): a finder that finds no websockets,
+# as an environment where it is not installed
+WITHOUT_WEBSOCKETS = """
+import sys
+from importlib.abc import MetaPathFinder
+
+class NoWebsockets(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "websockets":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, NoWebsockets())
+from wslint.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_probe_without_websockets_says_how_to_install_it(tmp_path: Path) -> None:
+    """websockets is the `probe` extra (issue 20): `wslint probe` without it is one line and exit 2, a lint works."""
+    (tmp_path / "nginx.conf").write_text(NGINX_DEFAULT, encoding="utf-8")
+    env = {**os.environ, "NO_COLOR": "1"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", WITHOUT_WEBSOCKETS, *args], capture_output=True, text=True, timeout=60, env=env
+        )
+
+    probe = run("probe", "ws://127.0.0.1:9/ws")
+    assert probe.returncode == 2, probe.stdout + probe.stderr
+    assert probe.stdout == "" and len(probe.stderr.splitlines()) == 1, probe.stderr
+    assert "pip install 'wslint[probe]'" in probe.stderr and "Traceback" not in probe.stderr
+    assert run("probe", "--help").returncode == 0  # the help needs no websockets
+    lint = run("--isolated", "--exit-zero", str(tmp_path / "nginx.conf"))
+    assert lint.returncode == 0 and "WS201" in lint.stdout, lint.stdout + lint.stderr
+
+
 # -- against a backend without a proxy -----------------------------------------------------------------------
 
 

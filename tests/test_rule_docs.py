@@ -218,7 +218,10 @@ def test_rule_prints_its_document(wslint: Callable[..., Any], rule_id: str) -> N
     run = wslint("rule", rule_id)
     assert run.code == 0, run.err
     document = (RULES_DIR / f"{rule_id.upper()}.md").read_text(encoding="utf-8")
-    assert run.out.startswith(document + "\n")
+    # rendered for a terminal since issue 20: the document without its front matter
+    from wslint.report.markdown_terminal import render
+
+    assert run.out.startswith(render(ruledoc.split(document)[0]) + "\n")
     assert run.err == ""
 
 
@@ -330,3 +333,113 @@ def test_generator_writes_the_head_of_a_new_or_renamed_rule() -> None:
         rule.sources,
         f"{rule.id} {rule.name}",
     )
+
+
+# -- what users read: `wslint rule ID` and the documents that ship (issue 20) -------------------------------------
+
+# design and research files of the project that users never get (the wheel, the sdist's docs, SARIF help)
+UNSHIPPED = ("FACTS.md", "HOPS.md", "RULES.md", "DESIGN.md", "UX.md")
+# user-facing documents; docs/architecture.md is for developers. docs/bad-input.md still says "UX.md's exit-code
+# table" in its introduction: that file is the integrator's in issue 20 (the report gives the line to change).
+USER_DOCUMENTS = [
+    *sorted(RULES_DIR.glob("*.md")),
+    ROOT / "README.md",
+    ROOT / "action.yml",
+    ROOT / ".pre-commit-hooks.yaml",
+    *(p for p in sorted((ROOT / "docs").glob("*.md")) if p.name not in ("architecture.md", "bad-input.md")),
+]
+
+
+def test_no_user_document_cites_an_unshipped_file() -> None:
+    cited = [
+        f"{path.relative_to(ROOT)}:{number}: {name}"
+        for path in USER_DOCUMENTS
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for name in UNSHIPPED
+        if name in line
+    ]
+    assert cited == [], "cite the primary source (URL, manual section, file at a version) or wslint's own docs"
+
+
+def test_no_shipped_string_cites_an_unshipped_file() -> None:
+    """What wslint prints or ships (string constants other than docstrings, data files) never names those files."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "wslint").rglob("*")):
+        if path.suffix == ".py":
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            docstrings = {
+                id(node.body[0].value)
+                for node in ast.walk(tree)
+                if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.body
+                and isinstance(node.body[0], ast.Expr)
+            }
+            found += [
+                f"{path.relative_to(ROOT)}:{node.lineno}"
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and any(name in node.value for name in UNSHIPPED)
+            ]
+        elif path.suffix in (".json", ".md", ".toml", ".yaml", ".txt") and any(
+            name in path.read_text(encoding="utf-8") for name in UNSHIPPED
+        ):
+            found.append(str(path.relative_to(ROOT)))
+    assert found == []
+
+
+def test_rule_is_rendered_for_a_terminal(wslint: Callable[..., Any]) -> None:
+    run = wslint("rule", "WS101")
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    # no front matter; the title and the sections set off by an underline
+    assert lines[:2] == ["WS101 nginx-http-version", "=" * len("WS101 nginx-http-version")]
+    assert not any(line.startswith(("id: ", "sources: ", "severity: ")) for line in lines)
+    for section in SECTIONS:
+        assert f"\n\n{section}\n{'-' * len(section)}\n" in run.out, section
+    # code blocks indented, their fences gone, the example's file named above it
+    assert "```" not in run.out
+    assert any(line.startswith("        proxy_http_version 1.1;") for line in lines), run.out
+    assert "nginx.conf:" in lines
+    assert "**" not in run.out and "\x1b[" not in run.out  # strong emphasis without colour: plain text
+    assert "refused: HTTP 505" in run.out
+    assert lines[-2:] == [
+        "Check: http_version in wslint/checks/upgrade.py",
+        "Fixer: http_version in wslint/fix/nginx.py",
+    ]
+
+
+def test_rule_headings_are_bold_with_colour(wslint: Callable[..., Any]) -> None:
+    coloured = wslint("rule", "WS101", "--color", "always")
+    assert coloured.code == 0, coloured.err
+    assert coloured.out.startswith("\x1b[1;4mWS101 nginx-http-version\x1b[0m\n========================\n")
+    assert "\n\x1b[1mWhy\x1b[0m\n---\n" in coloured.out
+    assert "refused: \x1b[1mHTTP 505\x1b[0m" in coloured.out
+    plain = wslint("rule", "WS101", "--color", "never")
+    assert "\x1b[" not in plain.out
+    assert "\x1b[" not in wslint("rule", "WS101", env={"NO_COLOR": "1"}).out
+
+
+def test_rule_json_gives_the_documents_fields(wslint: Callable[..., Any]) -> None:
+    run = wslint("rule", "WS303", "--output-format", "json")
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    text = (RULES_DIR / "WS303.md").read_text(encoding="utf-8")
+    doc = ruledoc.parse(text)
+    assert data["url"] == "https://github.com/wslint/wslint/blob/main/rules/WS303.md"
+    assert data["markdown"].startswith("# WS303 ") and "\nid: " not in data["markdown"]
+    assert text.endswith(data["markdown"])
+    assert list(data["sections"]) == doc.sections == SECTIONS
+    assert data["sections"]["References"].startswith("- ")
+    assert all(f"## {heading}\n\n{body}" in data["markdown"] for heading, body in data["sections"].items())
+    assert (data["id"], data["sources"]) == ("WS303", list(RULES["WS303"].sources))
+
+
+def test_markdown_links_read_as_text_and_url() -> None:
+    from wslint.report.markdown_terminal import render
+
+    text = render("See [the manual](https://nginx.org/x) and <https://a.example/b>, not `[code](x)`.\n")
+    assert text == "See the manual (https://nginx.org/x) and https://a.example/b, not `[code](x)`.\n"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Linted
+from tests.conftest import Linted, Run, _missing
 from wslint.sources import terraform
 
 Lint = Callable[..., Linted]
@@ -786,3 +787,48 @@ def test_websocket_ports_must_be_port_numbers(lint: Lint, value: str) -> None:
     assert run.code == 2
     assert "websocket-ports" in run.err and "wslint.toml" in run.err and "unknown key" not in run.err
     assert "Traceback" not in run.err
+
+
+BC_HCL2 = Path(__file__).parent / ".deps" / "bc-python-hcl2"  # installed by scripts/install-test-deps.sh
+
+
+@pytest.fixture(scope="session")
+def bc_python_hcl2() -> Path:
+    """checkov's real bc-python-hcl2 (a module named hcl2, as python-hcl2's), in a folder of its own."""
+    if not (BC_HCL2 / "hcl2" / "__init__.py").is_file():
+        _missing(f"bc-python-hcl2 in {BC_HCL2} (scripts/install-test-deps.sh)", "WSLINT_REQUIRE_PROXIES")
+    return BC_HCL2
+
+
+def test_hcl2_of_checkov_says_what_happened_and_lints_the_rest(
+    wslint: Callable[..., Run], bc_python_hcl2: Path, tmp_path: Path
+) -> None:
+    """checkov's bc-python-hcl2 first on the path (issue 20): one line with the fix, exit 2, the rest linted."""
+    alb = 'resource "aws_lb" "web" {\n  idle_timeout = 30\n}\n'
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "alb.tf").write_text(alb, encoding="utf-8")
+    (tmp_path / "c").mkdir()  # .tf.json needs no hcl2
+    (tmp_path / "c" / "main.tf.json").write_text(
+        '{"resource": {"aws_lb": {"web": {"idle_timeout": 30}}}}\n', encoding="utf-8"
+    )
+    (tmp_path / "nginx.conf").write_text(
+        "events {}\nhttp {\n  server {\n    location /ws/ {\n      proxy_pass http://app;\n"
+        '      proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection "upgrade";\n    }\n  }\n}\n',
+        encoding="utf-8",
+    )
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(bc_python_hcl2), os.environ.get("PYTHONPATH")]))}
+    run = wslint(
+        "--isolated", "--ping-interval", "20s", "a/alb.tf", "b/alb.tf", "c", "nginx.conf", cwd=tmp_path, env=env
+    )
+    assert run.code == 2, run.err
+    errors = [line for line in run.err.splitlines() if "error" in line]
+    assert len(errors) == 1, run.err  # said once, not once per Terraform folder
+    assert "Traceback" not in run.err and "internal error" not in run.err
+    assert "bc-python-hcl2" in errors[0] and "pipx install wslint" in errors[0] and "uvx wslint" in errors[0]
+    assert "c/main.tf.json:1:" in run.out and " WS301 " in run.out  # .tf.json is read without hcl2
+    assert "nginx.conf:4:" in run.out and " WS101 " in run.out  # the other sources go on
+    assert "a/alb.tf:" not in run.out and "b/alb.tf:" not in run.out
+    # the same files in wslint's own environment (pipx/uvx): read as usual
+    clean = wslint("--isolated", "--ping-interval", "20s", "a/alb.tf", cwd=tmp_path)
+    assert clean.code == 1 and "a/alb.tf:2:3: WS301 " in clean.out, clean.out + clean.err

@@ -250,11 +250,18 @@ def cmd_rules(argv: Sequence[str]) -> int:
 
 
 def cmd_rule(argv: Sequence[str]) -> int:
-    from wslint.rules import RULES, rule_document
+    from wslint import ruledoc
+    from wslint.cli_common import _use_color
+    from wslint.report.markdown_terminal import render
+    from wslint.rules import RULES, rule_document, rule_document_url
 
-    p = Parser(prog="wslint rule", description="Print a rule's document and where it is implemented.")
+    p = Parser(
+        prog="wslint rule",
+        description="Print a rule's document (rendered for a terminal; json: its fields) and where it is implemented.",
+    )
     p.add_argument("id", metavar="ID")
     p.add_argument("--output-format", choices=("text", "json"), default="text")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the headings")
     args = p.parse_args(list(argv))
     rule_id = args.id.upper()
     if rule_id not in RULES:
@@ -264,6 +271,7 @@ def cmd_rule(argv: Sequence[str]) -> int:
     if document is None:
         sys.stderr.write(f"wslint: error: the document of {rule_id} is missing from this installation\n")
         return 2
+    markdown, sections = ruledoc.split(document, f"{rule_id}.md")
     check, fixer = _implemented(rule_id)
     if args.output_format == "json":
         rule = RULES[rule_id]
@@ -275,11 +283,14 @@ def cmd_rule(argv: Sequence[str]) -> int:
             "summary": rule.summary,
             "check": check,
             "fixer": fixer,
+            "url": rule_document_url(rule_id),
+            "sections": sections,
+            "markdown": markdown,
             "document": document,
         }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return 0
-    sys.stdout.write(document if document.endswith("\n") else document + "\n")
+    sys.stdout.write(render(markdown, _use_color(args.color, False)))
     sys.stdout.write("\n")
     for what, where in (("Check", check), ("Fixer", fixer)):
         if where is not None:

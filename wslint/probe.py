@@ -28,7 +28,8 @@ checked or percent-encoded before anything is sent.
 Exit codes (UX.md): 0 alive, 1 closed or handshake failed, 2 could not connect or bad input.
 The sans-I/O ``websockets.client.ClientProtocol`` does the WebSocket framing over a plain (or
 TLS-wrapped) socket, so every frame the server sends is seen; ``websockets`` is imported only here,
-and the CLI imports this module only for ``wslint probe``.
+and the CLI imports this module only for ``wslint probe``. It is an optional dependency (the
+``probe`` extra): without it the command says in one line how to install it, exit 2.
 """
 
 from __future__ import annotations
@@ -47,12 +48,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from websockets.client import ClientProtocol
-from websockets.exceptions import InvalidStatus, InvalidURI, PayloadTooBig
-from websockets.frames import Frame, Opcode
-from websockets.http11 import Response
-from websockets.protocol import Event
-from websockets.uri import parse_uri
+try:  # an optional dependency (the `probe` extra): without it, `wslint probe` says how to install it (main)
+    from websockets.client import ClientProtocol
+    from websockets.exceptions import InvalidStatus, InvalidURI, PayloadTooBig
+    from websockets.frames import Frame, Opcode
+    from websockets.http11 import Response
+    from websockets.protocol import Event
+    from websockets.uri import parse_uri
+except ImportError as exc:
+    if not (exc.name or "websockets").startswith("websockets"):
+        raise
+    WEBSOCKETS_MISSING = True
+else:
+    WEBSOCKETS_MISSING = False
 
 from wslint.config import parse_ping_interval, parse_size
 from wslint.escape import json_text, printable
@@ -793,6 +801,12 @@ def _progress(obs: Observation, open_for: float, idle: float) -> None:
 def main(argv: Sequence[str]) -> int:
     parser = _parser()
     args = parser.parse_args(list(argv))
+    if WEBSOCKETS_MISSING:
+        sys.stderr.write(
+            "wslint: error: wslint probe needs the websockets package: pip install 'wslint[probe]'"
+            " (pipx: pipx install 'wslint[probe]'; uv: uvx --from 'wslint[probe]' wslint probe ...)\n"
+        )
+        return 2
     try:
         parse_uri(args.url)
     except (InvalidURI, ValueError):  # ValueError: a port that is no number, user info that is no UTF-8

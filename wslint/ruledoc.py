@@ -337,6 +337,32 @@ def _add_fixed(example: Example | None, block: ExampleFile, attrs: dict[str, str
     example.fix_args = args
 
 
+def split(text: str, path: str = "<string>") -> tuple[str, dict[str, str]]:
+    """A document's Markdown without its front matter, and its ``##`` sections: heading -> Markdown (in order).
+
+    A section runs from its heading's next line to the next ``##`` heading, its ``###`` parts included;
+    a ``## `` line inside a code fence is code. Raises RuleDocError when there is no front matter.
+    """
+    _, body, _ = _split_front_matter(text.replace("\r\n", "\n"), path)
+    body = body.strip("\n") + "\n"
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    fence = ""
+    for line in body.split("\n"):
+        opened = FENCE.match(line)
+        if fence:
+            if line.startswith(fence) and line.strip("`").strip() == "":
+                fence = ""
+        elif opened:
+            fence = opened.group(1)
+        elif line.startswith("## "):
+            current = sections.setdefault(line[3:].strip(), [])
+            continue
+        if current is not None:
+            current.append(line)
+    return body, {heading: "\n".join(lines).strip("\n") + "\n" for heading, lines in sections.items()}
+
+
 def load(path: str | Path) -> RuleDoc:
     return parse(Path(path).read_text(encoding="utf-8"), str(path))
 

@@ -224,6 +224,14 @@ RULES: dict[str, Rule] = {
 ALWAYS_ON = frozenset(rule.id for rule in RULES.values() if rule.always_on)
 
 
+# where each rule's document is read on the web (rules/ID.md in the repository)
+DOCUMENTS_URL = "https://github.com/wslint/wslint/blob/main/rules/"
+
+
+def rule_document_url(rule_id: str) -> str:
+    return f"{DOCUMENTS_URL}{rule_id}.md"
+
+
 def rule_document(rule_id: str) -> str | None:
     """The rule's document, from the installed package or the source checkout."""
     packaged = resources.files("wslint") / "_rules" / f"{rule_id}.md"

@@ -14,6 +14,9 @@ exactly the same ``(token, line, quoted)`` tuples with one regular expression pe
 The rare inputs whose handling depends on crossplane's lexer state — ``${...}`` parameter
 expansion and the Lua blocks of its Lua extension — go to crossplane's own lexer, and
 tests/test_nginx_lexer.py checks both lexers agree on every file of the nginx corpus.
+That lexer is private: crossplane's public ``lex`` takes a file name (not text already read,
+or stdin) and raises on unbalanced braces, which the source reports itself. pyproject.toml
+pins crossplane to the tested release, and a test fails by name if a new one changes it.
 """
 
 from __future__ import annotations

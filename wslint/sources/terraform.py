@@ -58,7 +58,7 @@ from wslint.sources import text as textio
 from wslint.sources.aws_spec import LoadBalancerSpec
 from wslint.sources.registry import Context, Target
 from wslint.sources.terraform_blocks import Block, SyntaxProblem, TfFile
-from wslint.sources.terraform_hcl import parse_hcl
+from wslint.sources.terraform_hcl import Hcl2Unavailable, parse_hcl
 from wslint.sources.terraform_json import JsonReader, parse_json
 from wslint.sources.terraform_resources import ResourceReader
 from wslint.sources.terraform_values import Module
@@ -152,11 +152,17 @@ def load(files: list[Target], context: Context) -> tuple[list[Document], list[st
     for file in files:
         by_dir.setdefault(os.path.dirname(file.real), []).append((file.real, file.display))
     documents: list[Document] = []
+    unavailable = False
     for directory, members in by_dir.items():
         try:
             document = _module_document(
                 directory, members, stdin, errors, settings.max_file_size, settings.all_websocket_ports
             )
+        except Hcl2Unavailable as exc:  # no .tf file can be read: said once, and the other sources go on
+            if not unavailable:
+                errors.append(f"{members[0][1]}: {exc}")
+                unavailable = True
+            continue
         except Exception as exc:  # a bug of ours: this module is an internal error, the others go on
             errors.append(
                 f"{members[0][1]}: internal error in the Terraform source: {type(exc).__name__}: {exc}; {BUG_HINT}"

@@ -4,27 +4,68 @@ The only module that imports python-hcl2 (and lark): ``wslint.sources.terraform`
 and the engine imports that only when a Terraform file is linted. Line and column numbers
 come from the lark tree (``parses_to_tree``; its ``with_meta`` does nothing in 8.x),
 ``object_elem`` nodes inside maps included.
+
+checkov's fork, bc-python-hcl2, installs a module of the same name, ``hcl2``, without
+``parses_to_tree``: with both in one environment the module is whichever was installed last (or
+a mix of both). That is checked once, when this module is imported, and ``parse_hcl`` then raises
+``Hcl2Unavailable`` (one line: what happened and how to fix it) instead of an AttributeError.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-import hcl2
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from wslint.model import Location
 from wslint.sources.terraform_blocks import Attr, Block, Expr, SyntaxProblem, location
 
+
+class Hcl2Unavailable(Exception):
+    """python-hcl2's ``hcl2`` module is missing or is another package's: no ``.tf`` file can be read."""
+
+
+def _python_hcl2() -> tuple[Callable[[str], Any] | None, str]:
+    """python-hcl2's ``parses_to_tree``, or None and why not (a feature check: the other package lacks it)."""
+    try:
+        import hcl2
+    except ImportError as exc:
+        return None, f"the module hcl2 does not import ({exc})"
+    parse = getattr(hcl2, "parses_to_tree", None)
+    return (parse, "") if callable(parse) else (None, "the module hcl2 has no parses_to_tree")
+
+
+def _clash_message(why: str) -> str:
+    """One line: which packages install ``hcl2`` here, and how to give wslint an environment of its own."""
+    from importlib.metadata import packages_distributions  # only when it went wrong: it reads every dist-info
+
+    others = sorted({name for name in packages_distributions().get("hcl2", []) if name.lower() != "python-hcl2"})
+    if others:
+        cause = (
+            f"the Python module hcl2 here is not python-hcl2's: {', '.join(others)} (checkov's fork) installs a"
+            " module of the same name"
+        )
+    else:
+        cause = f"python-hcl2 is missing or broken ({why})"
+    return (
+        f"cannot read Terraform .tf files: {cause}; install wslint in an environment of its own:"
+        " `pipx install wslint` or `uvx wslint`"
+    )
+
+
+_PARSES_TO_TREE, _WHY = _python_hcl2()
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
 def parse_hcl(text: str, display: str) -> list[Block]:
+    if _PARSES_TO_TREE is None:
+        raise Hcl2Unavailable(_clash_message(_WHY))
     try:
-        tree = hcl2.parses_to_tree(text)
+        tree = _PARSES_TO_TREE(text)
     except UnexpectedToken as exc:
         token = exc.token
         if token.type == "$END":
