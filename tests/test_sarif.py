@@ -23,7 +23,7 @@ from wslint.discover import discover
 from wslint.engine import Result, lint
 from wslint.model import Finding, Location, Related, Severity
 from wslint.report import sarif
-from wslint.rules import RULES
+from wslint.rules import RULES, rule_document_url
 from wslint.settings import validate_table
 
 NGINX = """
@@ -448,7 +448,7 @@ def test_help_uris_name_each_rule_document_at_the_release_tag() -> None:
     project_urls = re.findall(r'"(https://github\.com/[^"/]+/[^"/]+)"', (ROOT / "pyproject.toml").read_text("utf-8"))
     assert sarif.INFORMATION_URI in project_urls  # the repository pyproject names
     for rule_id in RULES:
-        uri = sarif.help_uri(rule_id)
+        uri = rule_document_url(rule_id)
         assert uri == f"{sarif.INFORMATION_URI}/blob/v{__version__}/rules/{rule_id}.md"
         assert (ROOT / "rules" / f"{rule_id}.md").is_file()  # the document the URI names is in the repository
 

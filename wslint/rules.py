@@ -224,12 +224,15 @@ RULES: dict[str, Rule] = {
 ALWAYS_ON = frozenset(rule.id for rule in RULES.values() if rule.always_on)
 
 
-# where each rule's document is read on the web (rules/ID.md in the repository)
-DOCUMENTS_URL = "https://github.com/wslint/wslint/blob/main/rules/"
+REPOSITORY_URL = "https://github.com/wslint/wslint"
 
 
 def rule_document_url(rule_id: str) -> str:
-    return f"{DOCUMENTS_URL}{rule_id}.md"
+    """The rule's document on the web, at this version's release tag: its text matches the rules this version checks
+    (the SARIF report's ``helpUri`` and ``wslint rule --output-format json``'s ``url``)."""
+    from wslint import __version__
+
+    return f"{REPOSITORY_URL}/blob/v{__version__}/rules/{rule_id}.md"
 
 
 def rule_document(rule_id: str) -> str | None:

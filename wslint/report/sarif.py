@@ -28,12 +28,10 @@ from wslint import __version__
 from wslint.engine import Result
 from wslint.escape import json_text
 from wslint.model import Finding, Location, Severity
-from wslint.rules import RULES, rule_document
+from wslint.rules import REPOSITORY_URL, RULES, rule_document, rule_document_url
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/wslint/wslint"
-# a rule's document as released with this version: the tag's text matches the rules this version checks
-HELP_URI = INFORMATION_URI + "/blob/v{version}/rules/{rule}.md"
+INFORMATION_URI = REPOSITORY_URL
 # what %SRCROOT% is, said instead of an absolute file URI (SARIF 2.1.0 §3.14.14 allows a base with no uri)
 SRCROOT_DESCRIPTION = "The root of the repository the report was made in; relative URIs start there."
 SRCROOT = "%SRCROOT%"
@@ -150,11 +148,6 @@ def _plain(markdown: str) -> str:
     return "\n".join(out).strip("\n")
 
 
-def help_uri(rule_id: str) -> str:
-    """The rule's document in the repository, at this version's tag."""
-    return HELP_URI.format(version=__version__, rule=rule_id)
-
-
 def _rule(rule_id: str, used: bool) -> dict[str, Any]:
     """The rule's descriptor; its document ("Why", "How to fix", the whole text) only when a result uses it."""
     rule = RULES[rule_id]
@@ -166,7 +159,7 @@ def _rule(rule_id: str, used: bool) -> dict[str, Any]:
         fix = _plain(_section(body, "How to fix")) if body else ""
         out["fullDescription"] = {"text": why or rule.summary}
         out["help"] = {"text": fix or rule.summary, "markdown": body or rule.summary}
-    out["helpUri"] = help_uri(rule_id)
+    out["helpUri"] = rule_document_url(rule_id)
     out["defaultConfiguration"] = {"level": LEVELS[rule.severity]}
     out["properties"] = {"tags": list(rule.sources)}
     return out
