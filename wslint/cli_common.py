@@ -45,8 +45,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (errors still exit 2)")
     p.add_argument(
         "--output-format",
-        choices=("text", "json", "sarif", "github"),
-        help="report format (env WSLINT_OUTPUT_FORMAT; github when GITHUB_ACTIONS=true)",
+        choices=("text", "json", "sarif", "github", "mermaid", "html"),
+        help="report format (env WSLINT_OUTPUT_FORMAT; github when GITHUB_ACTIONS=true); mermaid draws `wslint path`",
     )
     p.add_argument("-o", "--output-file", metavar="F", help="write the report to F")
     p.add_argument("--sarif-file", metavar="F", help="also write a SARIF report to F")
@@ -117,6 +117,9 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
     for error in result.errors:
         say("error", error)
     fmt = settings.output_format or "text"
+    if fmt == "mermaid" and not draw:
+        say("error", "--output-format mermaid draws declared paths: use `wslint path` (html shows findings too)")
+        return 2
     color = _use_color(args.color, bool(args.output_file)) and fmt == "text"
     # each report is written as it is made (the JSON report a finding at a time), never held whole
     writes = [(args.output_file, fmt, color, draw)] if args.output_file else []
@@ -136,7 +139,7 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
 
         try:
             with open(summary, "a", encoding="utf-8") as out:
-                out.write(github_summary(result))
+                out.write(github_summary(result, draw))
         except OSError as exc:
             say("error", f"{summary}: cannot write the step summary: {exc.strerror}")
             return 2

@@ -21,7 +21,7 @@ from wslint.durations import InvalidDuration, parse_nginx
 from wslint.model import Keepalive, Severity
 from wslint.sources import text as textio
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "mermaid", "html")
 FAIL_ON = ("error", "warning", "info", "none")
 DEFAULT_EXCLUDE = (".git", ".terraform", "node_modules", ".venv", "vendor")
 DEFAULT_WEBSOCKET_PATHS = (

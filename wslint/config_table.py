@@ -108,7 +108,17 @@ class _Table(_KeepaliveKeys):
     ignore: list[str] = Field(default_factory=list)
     severity: dict[str, Severity] = Field(default_factory=dict)
     fail_on: Literal["error", "warning", "info", "none"] = Field("warning", alias="fail-on")
-    output_format: Literal["text", "json", "sarif", "github"] | None = Field(None, alias="output-format")
+    output_format: (
+        Literal[
+            "text",
+            "json",
+            "sarif",
+            "github",
+            "mermaid",
+            "html",
+        ]
+        | None
+    ) = Field(None, alias="output-format")
     kinds: dict[str, Annotated[Any, AfterValidator(_kind)]] = Field(default_factory=dict)
     exclude: list[str] = Field(default_factory=lambda: list(config.DEFAULT_EXCLUDE))
     extend_exclude: list[str] = Field(default_factory=list, alias="extend-exclude")

@@ -1,4 +1,4 @@
-"""Reports: findings -> text, JSON, SARIF or GitHub workflow commands."""
+"""Reports: findings -> text, JSON, SARIF, GitHub workflow commands, a Mermaid flowchart of the paths or HTML."""
 
 from __future__ import annotations
 
@@ -28,6 +28,14 @@ def render(result: Result, fmt: str, color: bool, draw: bool = False) -> str:
         from wslint.report import github
 
         return github.render(result)
+    if fmt == "mermaid":
+        from wslint.report import mermaid
+
+        return mermaid.render(result.paths, result.findings)
+    if fmt == "html":
+        from wslint.report import html
+
+        return html.render(result, draw)
     report = text.render(result, color)
     if not draw:
         return report
