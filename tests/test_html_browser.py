@@ -11,6 +11,7 @@ profile directory of its own, and the test checks that no process using it is le
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import struct
@@ -175,8 +176,6 @@ def test_html_report_renders_with_the_bottleneck_and_every_finding_visible(brows
         [sys.executable, "-m", "wslint", "path", "--output-format", "json"],
         cwd=workdir, capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
-    import json
-
     findings = [f for f in json.loads(run.stdout)["findings"] if not f["suppressed"]]
     assert len(findings) >= 2, run.stdout + run.stderr
     page = workdir / "report.html"
@@ -216,3 +215,93 @@ def test_html_report_renders_with_the_bottleneck_and_every_finding_visible(brows
     width, height, varied = _png_pixels_vary(png)
     assert width >= 600 and height >= 400 and varied, (width, height)
     (tmp_path / "report.png").write_bytes(png)
+
+
+# -- the Mermaid output, rendered by Mermaid itself ------------------------------------------------------------
+
+INSTALL_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "install-test-deps.sh"
+
+
+def _mermaid_js() -> Path:
+    """Mermaid's browser bundle at the version scripts/install-test-deps.sh fetches (npm pack)."""
+    import re
+
+    version = re.search(r"^MERMAID_VERSION=(\S+)$", INSTALL_SCRIPT.read_text(encoding="utf-8"), re.M)
+    assert version, "scripts/install-test-deps.sh names no MERMAID_VERSION"
+    bundle = Path(__file__).resolve().parent / "backends" / "vendor" / f"mermaid-{version[1]}.min.js"
+    if not bundle.is_file():
+        _missing(f"{bundle} (bash scripts/install-test-deps.sh)", "WSLINT_REQUIRE_PROXIES")
+    return bundle
+
+
+def _render_mermaid(browser: Any, tmp_path: Path, diagram: str) -> str:
+    """Render ``diagram`` with Mermaid in the browser (securityLevel loose: labels' HTML is not sanitized, so only
+    wslint's escaping keeps a value from becoming markup); the page title says "ok" or the error."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    shutil.copy(_mermaid_js(), tmp_path / "mermaid.min.js")
+    source = json.dumps(diagram).replace("<", "\\u003c")
+    page = tmp_path / "mermaid.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>rendering</title>"
+        "<script src='mermaid.min.js'></script></head><body><div id='out'></div><script>"
+        "window.pwned = false;"
+        "mermaid.initialize({ startOnLoad: false, securityLevel: 'loose' });"
+        f"mermaid.render('graph', {source})"
+        ".then(r => { document.getElementById('out').innerHTML = r.svg; document.title = 'ok'; })"
+        ".catch(e => { document.title = 'error: ' + e; });"
+        "</script></body></html>",
+        encoding="utf-8",
+    )
+    browser.get(page.as_uri())
+    WebDriverWait(browser, 30).until(lambda b: b.title != "rendering")
+    return str(browser.title)
+
+
+@pytest.mark.timeout(180)
+def test_mermaid_output_renders_in_mermaid_with_the_bottleneck_drawn(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    workdir = tmp_path / "three-hop"
+    shutil.copytree(EXAMPLE, workdir)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WSLINT_", "GITHUB_"))}
+    run = subprocess.run(
+        [sys.executable, "-m", "wslint", "path", "--output-format", "mermaid"],
+        cwd=workdir, capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 1 and run.stdout.startswith("flowchart LR"), run.stderr
+    assert _render_mermaid(browser, tmp_path, run.stdout) == "ok"
+    [bottleneck] = browser.find_elements(By.CSS_SELECTOR, "g.node.bottleneck")
+    assert bottleneck.is_displayed()
+    label = " ".join(bottleneck.text.split())
+    assert "BOTTLENECK" in label and "haproxy" in label and "idle timeout 30s" in label, label
+    assert "configured at haproxy.cfg:20:5: timeout tunnel 30s" in label, label  # entity codes decoded
+    text = " ".join(browser.find_element(By.ID, "out").text.split())
+    assert "largest safe ping interval: 15s" in text and "WS301 [error] haproxy.cfg:20" in text, text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "g.node")) >= 5  # client, 3 hops, app (and the notes)
+
+
+@pytest.mark.timeout(180)
+def test_mermaid_labels_with_hostile_values_render_as_text(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    from tests.test_path_view import at, route, three_hops, timeout
+    from wslint.model import Finding, Location, Severity
+    from wslint.report import mermaid
+
+    hostile = 'x"] --> evil["<img src=x onerror="window.pwned=true">`#35;%%{init: {"theme": "dark"}}%%|a|;style:#f00;'
+    path = three_hops(ping=20)
+    path.name = hostile
+    path.hops[1].routes[0] = route(hostile, "n.conf", timeout(120, "120s", at("n`<b>#.conf", 14, 13), hostile))
+    path.hops[1].location = Location(file=hostile, line=1, column=1)
+    finding = Finding(rule="WS201", severity=Severity.WARNING, location=at("n`<b>#.conf", 3, 1), message=hostile)
+    diagram = mermaid.render([path], [finding])
+    assert _render_mermaid(browser, tmp_path, diagram) == "ok"
+    assert browser.execute_script("return window.pwned") is False
+    out = browser.find_element(By.ID, "out")
+    assert out.find_elements(By.TAG_NAME, "img") == [] and out.find_elements(By.TAG_NAME, "b") == []
+    ids = [element.get_attribute("id") or "" for element in out.find_elements(By.CSS_SELECTOR, "g.node")]
+    assert not [i for i in ids if "evil" in i], ids  # no node was injected
+    text = out.text
+    assert '<img src=x onerror="window.pwned=true">' in text  # shown as the text it is
+    assert 'path "x"] --> evil[' in " ".join(text.split())
