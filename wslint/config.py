@@ -29,6 +29,8 @@ FORMATS = (
     "gitlab",
     "junit",
     "concise",
+    "mermaid",
+    "html",
 )
 FAIL_ON = ("error", "warning", "info", "none")
 DEFAULT_EXCLUDE = (".git", ".terraform", "node_modules", ".venv", "vendor")

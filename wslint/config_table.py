@@ -117,6 +117,8 @@ class _Table(_KeepaliveKeys):
             "gitlab",
             "junit",
             "concise",
+            "mermaid",
+            "html",
         ]
         | None
     ) = Field(None, alias="output-format")

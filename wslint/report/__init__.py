@@ -1,4 +1,5 @@
-"""Reports: findings -> text, JSON, SARIF, GitHub workflow commands, GitLab Code Quality, JUnit XML or concise text."""
+"""Reports: findings -> text, JSON, SARIF, GitHub workflow commands, GitLab Code Quality, JUnit XML, concise
+text, a Mermaid flowchart of the paths or HTML."""
 
 from __future__ import annotations
 
@@ -40,6 +41,14 @@ def render(result: Result, fmt: str, color: bool, draw: bool = False) -> str:
         from wslint.report import concise
 
         return concise.render(result, color)
+    if fmt == "mermaid":
+        from wslint.report import mermaid
+
+        return mermaid.render(result.paths, result.findings)
+    if fmt == "html":
+        from wslint.report import html
+
+        return html.render(result, draw)
     report = text.render(result, color)
     if not draw:
         return report

@@ -115,8 +115,9 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 or word == 'info' else 's'}"
 
 
-def summary(result: Result) -> str:
-    """Markdown: a heading, counts by severity, a table of the (unsuppressed) findings."""
+def summary(result: Result, draw: bool = False) -> str:
+    """Markdown: a heading, counts by severity, a table of the (unsuppressed) findings; with ``draw``
+    (``wslint path``) then each path drawn as a ```mermaid block, which GitHub renders in a job summary."""
     shown = sorted((f for f in result.findings if not f.suppressed), key=Finding.sort_key)
     suppressed = len(result.findings) - len(shown)
     files = _plural(result.files, "file")
@@ -143,4 +144,18 @@ def summary(result: Result) -> str:
             lines.append(f"| {_cell(where)} | {_cell(rule)} | {severity} | {_cell(f.message)} |")
         if len(shown) > MAX_ROWS:
             lines += ["", f"…and {len(shown) - MAX_ROWS} more: see the job log."]
+    if draw:
+        lines += _path_blocks(result)
     return "\n".join(lines) + "\n"
+
+
+def _path_blocks(result: Result) -> list[str]:
+    """A heading and a ```mermaid block per path (the block's text has no backtick: mermaid.escape codes it)."""
+    from wslint.report import mermaid
+
+    lines: list[str] = []
+    for path in result.paths:
+        lines += ["", f"### Path {_cell(path.name)}", "", "```mermaid"]
+        lines += mermaid.render_paths([path], result.findings).rstrip("\n").split("\n")
+        lines.append("```")
+    return lines

@@ -11,10 +11,11 @@ gives ``None``, no keepalive (0) fails every finite timeout, otherwise ``ping * 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from wslint.escape import printable
-from wslint.model import Duration, Hop, Path, Route, format_seconds
+from wslint.model import Duration, Finding, Hop, Path, Route, format_seconds
 from wslint.report.location_json import location_fields
 from wslint.report.text import _paint
 
@@ -240,6 +241,74 @@ def render_text(paths: list[Path], color: bool) -> str:
     """The drawing of every path, a blank line between paths."""
     blocks = ["\n".join(line.rstrip() for line in _render_path(path, color)) for path in paths]
     return "\n\n".join(blocks) + "\n" if blocks else ""
+
+
+# -- the layout the other drawings share (Mermaid, HTML) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What every drawing of one path shows, each value already ``printable`` (one line, no control character).
+
+    ``rows`` are the text table's rows (``cells``: hop number, kind, route, idle timeout, set by, at; ``bottleneck``,
+    ``ok``); ``conclusion`` the largest safe ping interval and the verdict, as the text drawing words them.
+    """
+
+    path: Path
+    title: str
+    ping: str
+    rows: list[_Row]
+    verdict: Verdict
+    conclusion: list[str]
+    missing: str
+
+    def origin(self, row: _Row) -> str:
+        """Where a row's idle timeout comes from: ``default (...)`` or ``configured at FILE:LINE (...)``."""
+        timeout = row.route.idle_timeout if row.route else None
+        if timeout is None:
+            return row.cells[4]
+        written = printable(f"{timeout.directive} {timeout.text}".strip())
+        if timeout.default:
+            return f"default{': ' + written if written else ''}"
+        return f"configured at {row.cells[5]}{': ' + written if written else ''}"
+
+
+def layout(path: Path) -> Layout:
+    """The rows, the verdict and its words for one path: computed here once, drawn by each format."""
+    conclusion = [
+        line.strip().removeprefix("✓ ").removeprefix("✗ ").removeprefix("? ") for line in _verdict_lines(path, False)
+    ]
+    return Layout(
+        path=path,
+        title=printable(path.name),
+        ping=printable(path.keepalive.describe()),
+        rows=_rows(path),
+        verdict=_verdict(path),
+        conclusion=conclusion,
+        missing=printable(", ".join(path.missing)),
+    )
+
+
+def path_files(path: Path) -> set[str]:
+    """The files a path's hops, routes and timeouts are read from (its findings are in these)."""
+    files = {hop.location.file for hop in path.hops}
+    for hop in path.hops:
+        for route in hop.routes:
+            files.add(route.location.file)
+            if route.idle_timeout is not None:
+                files.add(route.idle_timeout.location.file)
+    return files
+
+
+def path_findings(path: Path, findings: list[Finding]) -> list[Finding]:
+    """The unsuppressed findings in the path's files, and those at its declaration, in report order."""
+    files = path_files(path)
+    declared = (path.location.file, path.location.line)
+
+    def mine(f: Finding) -> bool:
+        return f.location.file in files or (f.location.file, f.location.line) == declared
+
+    return sorted((f for f in findings if not f.suppressed and mine(f)), key=Finding.sort_key)
 
 
 # -- JSON ------------------------------------------------------------------------------------------------------

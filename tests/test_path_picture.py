@@ -1,0 +1,172 @@
+"""The path as a picture: `--output-format mermaid` and `html`, and the GitHub step summary's Mermaid blocks."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path as FsPath
+from typing import Any
+
+import pytest
+
+from tests.test_path_view import at, route, three_hops, timeout
+from wslint.model import Finding, Location, Severity
+from wslint.report import html as html_report
+from wslint.report import mermaid
+
+Wslint = Callable[..., Any]
+EXAMPLE = FsPath(__file__).resolve().parent.parent / "examples" / "three-hop"
+HOSTILE = 'x"] --> evil["<img src=x onerror=alert(1)>`#35;%%{init}%%\n|a|;style'
+
+# a node line: id, then ["label"] or (["label"]) or ("label"), then an optional :::class
+NODE = re.compile(r'^\s+(\w+)(\[|\(\[)"([^"]*)"(\]|\]\))(?::::(\w+))?$')
+
+
+@pytest.fixture
+def three_hop(tmp_path: FsPath) -> FsPath:
+    """A copy of examples/three-hop (its wslint.toml declares the path "chat"; HAProxy's 30 s is the bottleneck)."""
+    shutil.copytree(EXAMPLE, tmp_path / "three-hop")
+    return tmp_path / "three-hop"
+
+
+def nodes(diagram: str) -> dict[str, tuple[str, str]]:
+    """{node id: (label, class)} of every node line; every other line is structure we wrote."""
+    found = {}
+    for line in diagram.splitlines():
+        match = NODE.match(line)
+        if match:
+            found[match[1]] = (match[3], match[5] or "")
+    return found
+
+
+def decoded(label: str) -> str:
+    """A label as Mermaid shows it: entity codes decoded, <br/> as line breaks."""
+    return re.sub(r"#(\d+);", lambda m: chr(int(m[1])), label).replace("<br/>", "\n")
+
+
+# -- mermaid ---------------------------------------------------------------------------------------------------
+
+
+def test_mermaid_draws_client_hops_app_the_bottleneck_and_the_safe_ping(wslint: Wslint, three_hop: FsPath) -> None:
+    run = wslint("path", "--output-format", "mermaid", cwd=three_hop)
+    assert run.code == 1, run.err  # WS301: the exit code is the lint's, whatever the format
+    assert run.out.startswith("flowchart LR\n")
+    found = nodes(run.out)
+    labels = {node: decoded(label) for node, (label, _) in found.items()}
+    assert [n for n in found if re.fullmatch(r"p1_h\d", n)] == ["p1_h1", "p1_h2", "p1_h3"]
+    assert "p1_client --> p1_h1 --> p1_h2 --> p1_h3 --> p1_app" in run.out
+    alb, nginx, haproxy = labels["p1_h1"], labels["p1_h2"], labels["p1_h3"]
+    assert "alb" in alb and "idle timeout 6m40s" in alb and "configured at alb.tf:6:3: idle_timeout 400" in alb
+    assert "nginx" in nginx and "idle timeout 2m" in nginx and "nginx.conf:35:13" in nginx
+    assert found["p1_h3"][1] == "bottleneck" and "BOTTLENECK" in haproxy and "haproxy.cfg:20:5" in haproxy
+    assert {found["p1_h1"][1], found["p1_h2"][1]} == {"good"}
+    assert "classDef bottleneck " in run.out
+    assert "largest safe ping interval: 15s" in labels["p1_verdict"]
+    assert "ping 25s" in labels["p1_client"]
+    assert "WS301 [error] haproxy.cfg:20" in labels["p1_findings"]
+
+
+def test_mermaid_marks_a_default_timeout_and_where_it_comes_from() -> None:
+    path = three_hops()
+    default = timeout(60, "60s", at("nginx.conf", 14, 13), "proxy_read_timeout", default=True)
+    path.hops[1].routes[0].idle_timeout = default
+    found = nodes(mermaid.render([path], []))
+    label, style = found["p1_h2"]
+    assert style == "unset" and "default" in decoded(label) and "configured" not in decoded(label)
+    assert "configured at haproxy.cfg:12:5" in decoded(found["p1_h3"][0])
+
+
+def test_mermaid_labels_escape_what_configs_hold() -> None:
+    """Quotes, brackets, <, newlines, #, backticks and %% in names cannot end a label, inject a node or markup."""
+    path = three_hops(ping=20)
+    path.name = HOSTILE
+    path.hops[1].routes[0] = route(HOSTILE, "ngi`nx<b>.conf", timeout(120, "120s", at("n#g.conf", 14, 13), "x"))
+    path.hops[1].location = Location(file=HOSTILE, line=1, column=1)
+    finding = Finding(rule="WS201", severity=Severity.WARNING, location=at("ngi`nx<b>.conf", 3, 1), message=HOSTILE)
+    diagram = mermaid.render([path], [finding])
+    lines = diagram.splitlines()
+    structural = re.compile(
+        r"^\s*(flowchart LR|direction LR|end|subgraph p1\[\"[^\"]*\"\]|classDef \w+ [\w:#,.\- ]+|[\w .>-]+)$"
+    )
+    for line in lines:
+        assert NODE.match(line) or structural.match(line), f"a line that is neither a node nor our structure: {line!r}"
+    for label, _ in nodes(diagram).values():
+        assert not re.search(r"[\"`<>\[\]{}|;%#:]", re.sub(r"#\d+;|<br/>", "", label)), label
+    assert "evil" not in "".join(re.findall(r"^\s+(\w+)", diagram, re.M))  # no node was injected
+    shown = decoded(nodes(diagram)["p1_h2"][0])
+    assert HOSTILE.replace("\n", "\\x0a") in shown  # the user reads the value as written (printable)
+
+
+def test_mermaid_goes_with_wslint_path_only(wslint: Wslint, three_hop: FsPath) -> None:
+    run = wslint("check", "--output-format", "mermaid", "nginx.conf", cwd=three_hop)
+    assert run.code == 2 and run.out == ""
+    assert run.err.startswith("wslint: error: ") and "wslint path" in run.err
+
+
+# -- html ------------------------------------------------------------------------------------------------------
+
+
+def test_html_is_one_self_contained_page(wslint: Wslint, three_hop: FsPath) -> None:
+    run = wslint("path", "--output-format", "html", "-o", "report.html", cwd=three_hop)
+    assert run.code == 1 and run.out == "", run.err
+    page = (three_hop / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<style>" in page
+    assert not re.search(r"<script|<link|<img|<iframe|@import|url\(", page, re.I)
+    assert not re.search(r"(src|href)\s*=", page, re.I)
+    assert "default-src 'none'" in page
+    assert 'class="hop bottleneck"' in page and "haproxy.cfg:20:5" in page and "WS301" in page
+
+
+def test_html_escapes_every_value() -> None:
+    from wslint.engine import Result
+
+    path = three_hops()
+    path.name = HOSTILE
+    path.hops[2].routes[0] = route(HOSTILE, "h<a>.cfg", timeout(30, "30s", at("h<a>.cfg", 12, 5), "timeout tunnel"))
+    finding = Finding(rule="WS301", severity=Severity.ERROR, location=at("h<a>.cfg", 12, 5), message=HOSTILE)
+    page = html_report.render(Result(findings=[finding], files=1, paths=[path]), draw=True)
+    assert "<img" not in page and "h<a>" not in page and "&lt;img src=x" in page
+    assert "onerror=alert(1)&gt;" in page
+
+
+def test_html_for_wslint_check_lists_the_findings(wslint: Wslint, three_hop: FsPath) -> None:
+    run = wslint("check", "--isolated", "--output-format", "html", "nginx.conf", cwd=three_hop)
+    assert run.code in (0, 1), run.err
+    assert "<h2>Findings</h2>" in run.out and 'class="path"' not in run.out
+
+
+# -- the GitHub step summary -------------------------------------------------------------------------------------
+
+
+def test_step_summary_draws_each_path_as_a_mermaid_block_after_the_findings(wslint: Wslint, three_hop: FsPath) -> None:
+    summary = three_hop / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    run = wslint("path", cwd=three_hop, env=env)
+    assert run.code == 1 and "::error title=wslint (WS301)" in run.out
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n## wslint\n")
+    table, block = text.index("| Location | Rule |"), text.index("```mermaid\nflowchart LR\n")
+    assert table < text.index("### Path chat") < block
+    diagram = text[block + len("```mermaid\n") : text.index("\n```", block)]
+    assert nodes(diagram)["p1_h3"][1] == "bottleneck"
+    assert "`" not in diagram
+    # `wslint check` keeps today's summary: the findings, no picture
+    summary.write_text("", encoding="utf-8")
+    wslint("check", "haproxy.cfg", cwd=three_hop, env=env)
+    assert "```mermaid" not in summary.read_text(encoding="utf-8")
+
+
+def test_layout_gives_every_drawing_the_same_rows() -> None:
+    from wslint.report.path_view import layout, path_findings
+
+    path = three_hops(ping=20)
+    view = layout(path)
+    assert [row.cells[1] for row in view.rows] == ["alb", "nginx", "haproxy"]
+    assert [row.bottleneck for row in view.rows] == [False, False, True]
+    assert view.verdict == "ping-too-long" and view.conclusion[0].startswith("largest safe ping interval: 15s")
+    assert view.origin(view.rows[2]) == "configured at haproxy.cfg:12:5: timeout tunnel 30s"
+    elsewhere = Finding(rule="WS201", location=at("other.conf", 1), message="m")
+    mine = Finding(rule="WS301", location=at("haproxy.cfg", 12, 5), message="m")
+    assert path_findings(path, [elsewhere, mine]) == [mine]

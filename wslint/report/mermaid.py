@@ -1,0 +1,127 @@
+"""``wslint path --output-format mermaid``: each declared path as a Mermaid flowchart, and the step summary's blocks.
+
+One ``flowchart LR`` holds every path drawn, one ``subgraph`` per path: the client, each hop (its kind, route,
+file:line, idle timeout and where that comes from), the app; the bottleneck hop carries the ``bottleneck``
+class, a hop whose timeout is shorter than twice the ping the ``short`` class, one on a default the ``unset``
+class; a note node gives the largest safe ping interval and the verdict, another the path's findings.
+The facts are path_view's layout, the same the text drawing shows.
+
+Every value from a config (names, file names, directives) is written with Mermaid's entity codes
+(``#34;`` for ``"``...) for everything but letters, digits, blanks and a few punctuation marks, so no value
+ends a label, opens a link or a comment, or reads as HTML or Markdown in the renderer. ``:`` is coded too:
+Mermaid's preprocessing cuts the last ``;`` of a line holding ``style``, a ``:`` and a ``#`` (its ``style``
+statements), which would break an entity code in a label.
+"""
+
+from __future__ import annotations
+
+from wslint.escape import printable
+from wslint.model import Finding, Path, Severity
+from wslint.report.path_view import Layout, layout, path_findings
+
+# characters a label shows as they are; any other ASCII character is written #CODE; (its decimal code point)
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-_/'+!?@=*~^()")
+MAX_FINDINGS = 5
+CLASSES = (
+    "classDef bottleneck fill:#ffd6d6,stroke:#c00000,stroke-width:3px,color:#600000",
+    "classDef short fill:#ffe9e9,stroke:#c00000,color:#600000",
+    "classDef unset fill:#fff6d6,stroke:#b08000",
+    "classDef good fill:#e6f6e6,stroke:#2a7a2a",
+    "classDef note fill:#f4f4f4,stroke:#888888,stroke-dasharray:4 3",
+    "classDef endpoint fill:#ffffff,stroke:#555555",
+)
+
+
+def escape(value: str) -> str:
+    """A value for a quoted Mermaid label: a line break becomes a blank, any other character outside a small safe
+    set its entity code (``#34;``); printable non-ASCII characters are kept."""
+    out = []
+    for char in value:
+        if char in _PLAIN or (ord(char) > 0x7F and char.isprintable()):
+            out.append(char)
+        elif char in "\r\n\t":
+            out.append(" ")
+        else:
+            out.append(f"#{ord(char)};")
+    return "".join(out)
+
+
+def _label(*lines: str) -> str:
+    """A quoted node label: each line escaped, joined by ``<br/>`` (our markup, never a value's)."""
+    return '"' + "<br/>".join(escape(line) for line in lines if line) + '"'
+
+
+def _row_class(view: Layout, index: int) -> str:
+    row = view.rows[index]
+    timeout = row.route.idle_timeout if row.route else None
+    if row.bottleneck:
+        return "bottleneck"
+    if row.ok is False:
+        return "short"
+    if timeout is not None and timeout.default:
+        return "unset"
+    return "good" if row.ok else ""
+
+
+def _finding_line(f: Finding) -> str:
+    where = f.location.file if f.location.line is None else f"{f.location.file}:{f.location.line}"
+    severity = (f.severity or Severity.WARNING).value
+    return f"{f.rule} [{severity}] {where}"
+
+
+def _path_lines(path: Path, findings: list[Finding], number: int) -> list[str]:
+    view = layout(path)
+    p = f"p{number}"
+    lines = [f"  subgraph {p}[{_label('path ' + chr(34) + view.title + chr(34))}]", "    direction LR"]
+    lines.append(f"    {p}_client([{_label('client', 'ping ' + view.ping)}]):::endpoint")
+    nodes = [f"{p}_client"]
+    for i, row in enumerate(view.rows):
+        number_, kind, route, timeout, _, _ = row.cells
+        node = f"{p}_h{i + 1}"
+        hop_at = printable(str(row.hop.location))
+        text = [f"{number_} {kind}: {route}", hop_at]
+        if row.route is None:
+            text.append("no WebSocket route")
+        else:
+            text += [f"idle timeout {timeout}", view.origin(row)]
+        if row.bottleneck:
+            text.insert(0, "BOTTLENECK")
+        style = _row_class(view, i)
+        lines.append(f"    {node}[{_label(*text)}]{':::' + style if style else ''}")
+        nodes.append(node)
+    lines.append(f"    {p}_app([{_label('app')}]):::endpoint")
+    nodes.append(f"{p}_app")
+    lines.append("    " + " --> ".join(nodes))
+    verdict = [*view.conclusion]
+    if view.missing:
+        verdict.append(f"not linted in this run: {view.missing}")
+    lines.append(f"    {p}_verdict[{_label(*verdict)}]:::note")
+    at = [i for i, row in enumerate(view.rows) if row.bottleneck]
+    anchor = f"{p}_h{at[0] + 1}" if at else nodes[-1]
+    lines.append(f"    {anchor} -.- {p}_verdict")
+    mine = path_findings(path, findings)
+    if mine:
+        shown = [_finding_line(f) for f in mine[:MAX_FINDINGS]]
+        if len(mine) > MAX_FINDINGS:
+            shown.append(f"and {len(mine) - MAX_FINDINGS} more")
+        count = f"{len(mine)} finding{'' if len(mine) == 1 else 's'}"
+        lines.append(f"    {p}_findings[{_label(count, *shown)}]:::note")
+        lines.append(f"    {p}_verdict -.- {p}_findings")
+    lines.append("  end")
+    return lines
+
+
+def render_paths(paths: list[Path], findings: list[Finding]) -> str:
+    """One Mermaid flowchart of these paths (a subgraph each); no path: a flowchart that says so."""
+    lines = ["flowchart LR"]
+    for number, path in enumerate(paths, start=1):
+        lines += _path_lines(path, findings, number)
+    if not paths:
+        lines.append(f"  none[{_label('no path drawn')}]")
+    lines += ["  " + line for line in CLASSES]
+    return "\n".join(lines) + "\n"
+
+
+def render(paths: list[Path], findings: list[Finding]) -> str:
+    """``--output-format mermaid``: the flowchart of every path drawn."""
+    return render_paths(paths, findings)
