@@ -10,7 +10,17 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from wslint import BUG_HINT, __version__
-from wslint.cli_common import Parser, add_run_options, command_line, emit, say, show_settings, tree_roots
+from wslint.cli_common import (
+    Parser,
+    add_run_options,
+    command_line,
+    emit,
+    safe_streams,
+    say,
+    show_settings,
+    tree_roots,
+    utf8,
+)
 from wslint.escape import printable
 from wslint.sources import registry
 
@@ -163,6 +173,7 @@ def _autofix(args: argparse.Namespace, discovery: Discovery, paths: list[str], s
     for line in fix.describe(outcome, "fixed" if args.fix else "would fix"):
         sys.stderr.write(f"wslint: {printable(line)}\n")
     if args.diff:
+        utf8(sys.stdout)  # the files' own text, to be applied as a patch: never replaced
         sys.stdout.write(_diff_text(fix.diff(outcome), settings.output_format))
         sys.stdout.flush()
         code = emit(result, settings, args, stream=sys.stderr)
@@ -309,6 +320,7 @@ def _implemented(rule_id: str) -> tuple[dict[str, str] | None, dict[str, str] | 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    safe_streams()
     if not args or args[0] != "probe":
         # a lint is one short pass whose objects hold no cycles worth collecting, and the collector's
         # passes walk every live object (millions on a large config): from the imports on, skip them

@@ -26,6 +26,31 @@ def say(what: str, text: str) -> None:
     sys.stderr.write(f"wslint: {what}: {printable(text)}\n")
 
 
+# formats whose specifications say UTF-8 (JSON: RFC 8259 section 8.1; SARIF; XML as wslint declares it): written as
+# UTF-8 to stdout whatever its encoding, where any other encoding would make the report invalid or lossy
+UTF8_FORMATS = frozenset({"json", "sarif", "gitlab", "junit"})
+
+
+def safe_streams() -> None:
+    """stdout and stderr never fail on a character their encoding lacks: it is written ``\\uNNNN`` instead.
+
+    With a cp1252 or ASCII stdout (Windows when piped, ``PYTHONIOENCODING``), a file or location named
+    in another script would otherwise end the run with UnicodeEncodeError. What the encoding has is
+    written as it is, so the reader of that stream still gets text in the encoding it declared.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def utf8(stream: Any) -> None:
+    """``stream`` writes UTF-8 from now on (a report whose format says UTF-8, a diff of UTF-8 files)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8", errors="strict")
+
+
 class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr and exit 2."""
 
@@ -141,6 +166,8 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
             say("error", f"{summary}: cannot write the step summary: {exc.strerror}")
             return 2
     if not args.output_file:
+        if fmt in UTF8_FORMATS:
+            utf8(stream or sys.stdout)
         write(result, fmt, color, stream or sys.stdout, draw)
     if settings.write_baseline and not result.errors:
         return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from typing import TextIO
 
 from wslint.engine import Result
@@ -13,11 +14,22 @@ def write(result: Result, fmt: str, color: bool, out: TextIO, draw: bool = False
     if fmt == "json":
         json_report.write(result, out, draw)
     else:
-        out.write(render(result, fmt, color, draw))
+        out.write(render(result, fmt, color, draw, ascii=draw and not carries_drawing(out)))
 
 
-def render(result: Result, fmt: str, color: bool, draw: bool = False) -> str:
-    """The report; ``draw`` adds the declared paths (``wslint path``)."""
+def carries_drawing(out: TextIO) -> bool:
+    """Whether ``out``'s encoding can write the path drawing's symbols (a file or StringIO: UTF-8, yes)."""
+    from wslint.report.path_view import UNICODE
+
+    try:
+        codecs.encode("".join(UNICODE), getattr(out, "encoding", None) or "utf-8")
+    except (UnicodeError, LookupError):
+        return False
+    return True
+
+
+def render(result: Result, fmt: str, color: bool, draw: bool = False, ascii: bool = False) -> str:
+    """The report; ``draw`` adds the declared paths (``wslint path``), with ASCII symbols only if ``ascii``."""
     if fmt == "json":
         return json_report.render(result, draw)
     if fmt == "sarif":
@@ -33,4 +45,4 @@ def render(result: Result, fmt: str, color: bool, draw: bool = False) -> str:
         return report
     from wslint.report.path_view import render_text
 
-    return report + "\n" + render_text(result.paths, color)
+    return report + "\n" + render_text(result.paths, color, ascii)
