@@ -75,7 +75,13 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("-o", "--output-file", metavar="F", help="write the report to F")
     p.add_argument("--sarif-file", metavar="F", help="also write a SARIF report to F")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text report: auto (default) on a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR "
+        "colours a pipe too; a report written with -o only with always",
+    )
     p.add_argument("--config", metavar="F", help="use this config file")
     p.add_argument("--isolated", action="store_true", help="ignore every config file")
     p.add_argument("--show-settings", action="store_true", help="print the resolved settings and exit")
@@ -124,12 +130,24 @@ def tree_roots(paths: list[str], settings: Settings, stdin_filename: str | None)
     return roots
 
 
-def _use_color(choice: str, to_file: bool) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or to_file or os.environ.get("NO_COLOR"):
+def use_color(choice: str, to_file: bool, stream: Any) -> bool:
+    """Whether the text report is coloured: ``--color`` first, then the environment's conventions.
+
+    ``always``/``never`` beat the environment. With ``auto``: a report written to a file (``-o``) is
+    plain; FORCE_COLOR (non-empty) colours even when ``stream`` is not a terminal, and beats NO_COLOR as
+    force-color.org's reference implementation does; NO_COLOR (non-empty, no-color.org) and TERM=dumb
+    turn it off; otherwise colour when ``stream`` is a terminal.
+    """
+    if choice != "auto":
+        return choice == "always"
+    if to_file:
         return False
-    return sys.stdout.isatty()
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: bool = False, stream: Any = None) -> int:
@@ -142,7 +160,7 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
     for error in result.errors:
         say("error", error)
     fmt = settings.output_format or "text"
-    color = _use_color(args.color, bool(args.output_file)) and fmt == "text"
+    color = use_color(args.color, bool(args.output_file), stream or sys.stdout) and fmt == "text"
     # each report is written as it is made (the JSON report a finding at a time), never held whole
     writes = [(args.output_file, fmt, color, draw)] if args.output_file else []
     sarif_file = getattr(args, "sarif_file", None)
