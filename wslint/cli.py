@@ -49,7 +49,9 @@ def _check_parser() -> argparse.ArgumentParser:
         "--kind",
         choices=registry.file_kinds(),
     )
-    p.add_argument("--stdin-filename", metavar="F", help="the name of the file read from stdin")
+    p.add_argument(
+        "--stdin-filename", metavar="F", help="the name of the file read from stdin (-): reported, and tells its kind"
+    )
     p.add_argument(
         "--force-exclude",
         action="store_true",
@@ -115,11 +117,9 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
         if fixing:
             sys.stderr.write("wslint: error: --fix and --diff edit files: they cannot read stdin (-)\n")
             return 2
-        if not args.stdin_filename:
-            sys.stderr.write("wslint: error: reading stdin (-) needs --stdin-filename\n")
-            return 2
-        # never more than max-file-size + 1 bytes: `yes | wslint -` ends, and is WS001 (larger than max-file-size)
-        stdin = (args.stdin_filename, sys.stdin.buffer.read(settings.max_file_size + 1))
+        # never more than max-file-size + 1 bytes: `yes | wslint -` ends, and is WS001 (larger than max-file-size);
+        # without --stdin-filename, the kind is told by the content alone and the file is reported as `-` (as ruff)
+        stdin = (args.stdin_filename or "-", sys.stdin.buffer.read(settings.max_file_size + 1))
     discovery = discover(paths, settings, kind=args.kind, stdin=stdin, force_exclude=args.force_exclude)
     if args.show_files:
         for target in discovery.targets:
