@@ -114,7 +114,10 @@ def test_show_files_and_kind_detection(wslint: Callable[..., Run], tmp_path: Pat
 
 def test_named_file_of_no_known_kind_gets_a_note(wslint: Callable[..., Run], tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello\n")
+    # issue 20: skipped quietly (pre-commit passes every .json/.yaml), counted in the summary; the note with -v
     run = wslint("notes.txt", "--isolated", cwd=tmp_path)
+    assert run.code == 0 and run.err == "" and run.out == "No files linted: 1 skipped (1 not a config).\n"
+    run = wslint("notes.txt", "--isolated", "-v", cwd=tmp_path)
     assert run.code == 0 and "not a file of a kind wslint knows" in run.err
 
 

@@ -98,6 +98,6 @@ def test_reports_written_to_files_stay_utf8(tmp_path: Path) -> None:
 
 def test_stderr_notes_never_fail(tmp_path: Path) -> None:
     (tmp_path / "чат.conf").write_text("not a config\n", encoding="utf-8")
-    proc = _run(["--isolated", "чат.conf"], tmp_path, "ascii")
+    proc = _run(["--isolated", "-v", "чат.conf"], tmp_path, "ascii")
     assert proc.returncode == 0, proc.stderr
     assert "\\u0447\\u0430\\u0442.conf" in proc.stderr.decode("ascii")

@@ -17,6 +17,7 @@ from wslint.cli_common import (
     emit,
     safe_streams,
     say,
+    say_notes,
     show_settings,
     tree_roots,
     utf8,
@@ -56,6 +57,11 @@ def _check_parser() -> argparse.ArgumentParser:
         "--force-exclude",
         action="store_true",
         help="apply exclude to paths named on the command line",
+    )
+    p.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings per rule (count, rule, name; JSON with --output-format json)",
     )
     fix = p.add_argument_group("autofix")
     fix.add_argument("--fix", action="store_true", help="apply the fixes in place, then report what remains")
@@ -99,8 +105,7 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     except ConfigError as exc:
         say("error", str(exc))
         return 2
-    for note in notes:
-        say("note", note)
+    say_notes(notes, args)
     if args.show_settings:
         return show_settings(settings)
     fixing = _fix_mode(args, draw)
@@ -121,6 +126,8 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
         # without --stdin-filename, the kind is told by the content alone and the file is reported as `-` (as ruff)
         stdin = (args.stdin_filename or "-", sys.stdin.buffer.read(settings.max_file_size + 1))
     discovery = discover(paths, settings, kind=args.kind, stdin=stdin, force_exclude=args.force_exclude)
+    if args.verbose:  # a named file of no known kind (pre-commit passes every .json and .yaml): said only if asked
+        discovery.notes.extend(discovery.verbose_notes)
     if args.show_files:
         for target in discovery.targets:
             sys.stdout.write(f"{printable(target.display)}\t{target.kind}\n")
@@ -170,8 +177,9 @@ def _autofix(args: argparse.Namespace, discovery: Discovery, paths: list[str], s
     errors = fix.write(outcome) if args.fix else []  # a file not written: its fixes are not made, the lint redone
     result = outcome.result
     result.errors.extend(errors)
-    for line in fix.describe(outcome, "fixed" if args.fix else "would fix"):
-        sys.stderr.write(f"wslint: {printable(line)}\n")
+    if not args.quiet:
+        for line in fix.describe(outcome, "fixed" if args.fix else "would fix"):
+            sys.stderr.write(f"wslint: {printable(line)}\n")
     if args.diff:
         utf8(sys.stdout)  # the files' own text, to be applied as a patch: never replaced
         sys.stdout.write(_diff_text(fix.diff(outcome), settings.output_format))

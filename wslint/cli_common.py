@@ -51,6 +51,13 @@ def utf8(stream: Any) -> None:
         reconfigure(encoding="utf-8", errors="strict")
 
 
+def say_notes(notes: list[str], args: argparse.Namespace) -> None:
+    """Each note on stderr, unless ``-q/--quiet`` (findings only)."""
+    if not getattr(args, "quiet", False):
+        for note in notes:
+            say("note", note)
+
+
 class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr and exit 2."""
 
@@ -81,6 +88,13 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
         default="auto",
         help="colour the text report: auto (default) on a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR "
         "colours a pipe too; a report written with -o only with always",
+    )
+    loud = p.add_mutually_exclusive_group()
+    loud.add_argument(
+        "-q", "--quiet", action="store_true", help="findings only: no notes, no summary line (errors still shown)"
+    )
+    loud.add_argument(
+        "-v", "--verbose", action="store_true", help="also a note for each named file of no kind wslint knows"
     )
     p.add_argument("--config", metavar="F", help="use this config file")
     p.add_argument("--isolated", action="store_true", help="ignore every config file")
@@ -155,12 +169,21 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
     from wslint.engine import exit_code
     from wslint.report import write
 
-    for note in result.notes:
-        say("note", note)
+    say_notes(result.notes, args)
     for error in result.errors:
         say("error", error)
     fmt = settings.output_format or "text"
     color = use_color(args.color, bool(args.output_file), stream or sys.stdout) and fmt == "text"
+    quiet, statistics = bool(getattr(args, "quiet", False)), bool(getattr(args, "statistics", False))
+
+    def report(out: Any, form: str, colored: bool, drawn: bool) -> None:
+        if statistics and form == fmt:  # --statistics takes the report's place; a --sarif-file stays whole
+            from wslint.report.statistics import render as render_statistics
+
+            out.write(render_statistics(result, form))
+        else:
+            write(result, form, colored, out, drawn, summary=not quiet)
+
     # each report is written as it is made (the JSON report a finding at a time), never held whole
     writes = [(args.output_file, fmt, color, draw)] if args.output_file else []
     sarif_file = getattr(args, "sarif_file", None)
@@ -170,7 +193,7 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
     for path, form, colored, drawn in writes:
         try:
             with open(path, "w", encoding="utf-8") as out:
-                write(result, form, colored, out, drawn)
+                report(out, form, colored, drawn)
         except OSError as exc:
             say("error", f"{path}: cannot write: {exc.strerror}")
             return 2
@@ -186,7 +209,7 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
     if not args.output_file:
         if fmt in UTF8_FORMATS:
             utf8(stream or sys.stdout)
-        write(result, fmt, color, stream or sys.stdout, draw)
+        report(stream or sys.stdout, fmt, color, draw)
     if settings.write_baseline and not result.errors:
         return 0
     return exit_code(result, settings.fail_on, args.exit_zero)

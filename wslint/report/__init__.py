@@ -9,12 +9,12 @@ from wslint.engine import Result
 from wslint.report import json_report, text
 
 
-def write(result: Result, fmt: str, color: bool, out: TextIO, draw: bool = False) -> None:
+def write(result: Result, fmt: str, color: bool, out: TextIO, draw: bool = False, summary: bool = True) -> None:
     """The report written to ``out``; the JSON report is streamed a finding at a time (``render`` is the same text)."""
     if fmt == "json":
         json_report.write(result, out, draw)
     else:
-        out.write(render(result, fmt, color, draw, ascii=draw and not carries_drawing(out)))
+        out.write(render(result, fmt, color, draw, ascii=draw and not carries_drawing(out), summary=summary))
 
 
 def carries_drawing(out: TextIO) -> bool:
@@ -28,8 +28,11 @@ def carries_drawing(out: TextIO) -> bool:
     return True
 
 
-def render(result: Result, fmt: str, color: bool, draw: bool = False, ascii: bool = False) -> str:
-    """The report; ``draw`` adds the declared paths (``wslint path``), with ASCII symbols only if ``ascii``."""
+def render(result: Result, fmt: str, color: bool, draw: bool = False, ascii: bool = False, summary: bool = True) -> str:
+    """The report; ``draw`` adds the declared paths (``wslint path``), with ASCII symbols only if ``ascii``.
+
+    ``summary`` False (``--quiet``) leaves out the text and GitHub reports' summary line.
+    """
     if fmt == "json":
         return json_report.render(result, draw)
     if fmt == "sarif":
@@ -39,10 +42,10 @@ def render(result: Result, fmt: str, color: bool, draw: bool = False, ascii: boo
     if fmt == "github":
         from wslint.report import github
 
-        return github.render(result)
-    report = text.render(result, color)
+        return github.render(result, summary)
+    report = text.render(result, color, summary)
     if not draw:
         return report
     from wslint.report.path_view import render_text
 
-    return report + "\n" + render_text(result.paths, color, ascii)
+    return (report + "\n" if report else "") + render_text(result.paths, color, ascii)
