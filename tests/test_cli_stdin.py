@@ -80,4 +80,4 @@ def test_stdin_of_no_known_kind_is_skipped_as_a_named_file_is(wslint: Callable[.
     assert json.loads(piped.out)["skipped"] == [{"file": "-", "reason": "not a file of a kind wslint knows; skipped"}]
     assert json.loads(named.out)["skipped"][0]["reason"] == json.loads(piped.out)["skipped"][0]["reason"]
     text = wslint("--isolated", "-", stdin="hello\n", cwd=tmp_path)
-    assert text.out == "No files linted: 1 skipped (1 not a config).\n"
+    assert text.out == "No files linted: 1 skipped (1 not a config).\n" and text.err == ""

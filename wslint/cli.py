@@ -1,4 +1,10 @@
-"""Command line: ``wslint [check] [PATH...]``, ``wslint rules``, ``wslint rule ID``."""
+"""Command line: ``wslint [check] [PATH...]``, ``wslint path``, ``wslint rules``, ``wslint rule ID``, ``wslint help``.
+
+Commands are dispatched by hand rather than by argparse subparsers: ``wslint PATH...`` without a command
+is ``wslint check`` (a subparser takes its first word for a command), ``probe`` and ``aws`` import their
+libraries only when run, and ``--version`` answers before any of that. ``_top_parser`` only prints
+``wslint --help``, the list of commands.
+"""
 
 from __future__ import annotations
 
@@ -31,11 +37,40 @@ if TYPE_CHECKING:
     from wslint.engine import Result
     from wslint.model import StockInclude
 
-SUBCOMMANDS = ("check", "rules", "rule", "path", "aws")
+# every command with its one line for `wslint --help`; `wslint PATH...` without one is `wslint check PATH...`, and a
+# command wins over a path of its name (`wslint check help` or `wslint ./help` lint a file named help)
+COMMANDS = {
+    "check": "lint files and directories (the default command: wslint PATH... is wslint check PATH...)",
+    "path": "lint the hops of a path and draw it: each hop's idle timeout, the bottleneck, the safe ping interval",
+    "rules": "list the rules: id, name, default severity, sources",
+    "rule": "print one rule's document (why, how to fix, examples) and where it is checked",
+    "aws": "lint live load balancers (ALB, NLB, Classic ELB) through boto3",
+    "probe": "measure a live WebSocket endpoint's idle cutoff and match it to the config",
+    "help": "print the help of wslint, or of a command (wslint help path)",
+}
+SUBCOMMANDS = tuple(COMMANDS)
+DESCRIPTION = "Lint the WebSocket path: upgrades and idle timeouts."
 
 
-def _check_parser() -> argparse.ArgumentParser:
-    p = Parser(prog="wslint", description="Lint the WebSocket path: upgrades and idle timeouts.")
+def _top_parser() -> argparse.ArgumentParser:
+    """``wslint --help``: the commands, one line each (a parser for the help only: commands dispatch by hand)."""
+    width = max(len(name) for name in COMMANDS)
+    commands = "\n".join(f"  {name.ljust(width)}  {line}" for name, line in COMMANDS.items())
+    p = Parser(
+        prog="wslint",
+        usage="wslint [COMMAND] [OPTIONS] [PATH...]",
+        description=f"{DESCRIPTION}\n\ncommands:\n{commands}",
+        epilog="Without a COMMAND, wslint checks: `wslint nginx.conf` is `wslint check nginx.conf`.\n"
+        "`wslint help COMMAND` (or `wslint COMMAND --help`) shows a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"wslint {__version__}")
+    return p
+
+
+def _lint_parser(prog: str, description: str, fixes: bool) -> argparse.ArgumentParser:
+    """The options of ``wslint check`` and ``wslint path``; only check fixes and counts (``fixes``)."""
+    p = Parser(prog=prog, description=description)
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - reads stdin")
     p.add_argument("--version", action="version", version=f"wslint {__version__}")
     add_run_options(p)
@@ -49,6 +84,8 @@ def _check_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--kind",
         choices=registry.file_kinds(),
+        help="read every linted file (and stdin) as this kind instead of telling it from its content: %(choices)s",
+        metavar="KIND",
     )
     p.add_argument(
         "--stdin-filename", metavar="F", help="the name of the file read from stdin (-): reported, and tells its kind"
@@ -58,6 +95,8 @@ def _check_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="apply exclude to paths named on the command line",
     )
+    if not fixes:
+        return p
     p.add_argument(
         "--statistics",
         action="store_true",
@@ -71,23 +110,42 @@ def _check_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_parser() -> argparse.ArgumentParser:
+    return _lint_parser("wslint check", DESCRIPTION, fixes=True)
+
+
+def _path_parser() -> argparse.ArgumentParser:
+    parser = _lint_parser(
+        "wslint path",
+        "Lint the hops of a path, then draw it: client side first, each hop's idle timeout, the bottleneck "
+        "and the largest safe ping interval. Without HOP arguments, the paths declared in config.",
+        fixes=False,
+    )
+    parser.add_argument("--name", metavar="N", action="append", help="only the declared path(s) of this name")
+    parser.add_argument(
+        "--route", metavar="FILE:SELECTOR", action="append", default=[], help="only this route of a hop"
+    )
+    return parser
+
+
 def cmd_check(argv: Sequence[str]) -> int:
     args = _check_parser().parse_args(list(argv))  # --version exits here, before the heavy imports
     return _lint(args, draw=False)
 
 
 def cmd_path(argv: Sequence[str]) -> int:
-    parser = _check_parser()
-    parser.prog = "wslint path"
-    parser.description = (
-        "Lint the hops of a path, then draw it: client side first, each hop's idle timeout, the bottleneck "
-        "and the largest safe ping interval. Without HOP arguments, the paths declared in config."
-    )
-    parser.add_argument("--name", metavar="N", action="append", help="only the declared path(s) of this name")
-    parser.add_argument(
-        "--route", metavar="FILE:SELECTOR", action="append", default=[], help="only this route of a hop"
-    )
-    return _lint(parser.parse_args(list(argv)), draw=True)
+    return _lint(_path_parser().parse_args(list(argv)), draw=True)
+
+
+def cmd_help(argv: Sequence[str]) -> int:
+    """``wslint help`` (the commands) and ``wslint help COMMAND`` (its options)."""
+    if not argv or argv[0] == "help":
+        _top_parser().print_help()
+        return 0
+    if argv[0] not in COMMANDS or len(argv) > 1:
+        say("error", f"help: unknown command '{' '.join(argv)}' (commands: {', '.join(COMMANDS)})")
+        return 2
+    return _dispatch([argv[0], "--help"])
 
 
 def _lint(args: argparse.Namespace, draw: bool) -> int:
@@ -349,6 +407,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: list[str]) -> int:
+    if args and args[0] in ("-h", "--help"):
+        _top_parser().print_help()
+        return 0
+    if args and args[0] == "help":
+        return cmd_help(args[1:])
     if args and args[0] == "rules":
         return cmd_rules(args[1:])
     if args and args[0] == "rule":
