@@ -14,7 +14,7 @@ def write(result: Result, fmt: str, color: bool, out: TextIO, draw: bool = False
     if fmt == "json":
         json_report.write(result, out, draw)
     else:
-        out.write(render(result, fmt, color, draw, ascii=draw and not carries_drawing(out), summary=summary))
+        out.write(render(result, fmt, color, draw, ascii_only=draw and not carries_drawing(out), summary=summary))
 
 
 def carries_drawing(out: TextIO) -> bool:
@@ -28,8 +28,10 @@ def carries_drawing(out: TextIO) -> bool:
     return True
 
 
-def render(result: Result, fmt: str, color: bool, draw: bool = False, ascii: bool = False, summary: bool = True) -> str:
-    """The report; ``draw`` adds the declared paths (``wslint path``), with ASCII symbols only if ``ascii``.
+def render(
+    result: Result, fmt: str, color: bool, draw: bool = False, ascii_only: bool = False, summary: bool = True
+) -> str:
+    """The report; ``draw`` adds the declared paths (``wslint path``), with ASCII symbols only if ``ascii_only``.
 
     ``summary`` False (``--quiet``) leaves out the text and GitHub reports' summary line.
     """
@@ -48,4 +50,4 @@ def render(result: Result, fmt: str, color: bool, draw: bool = False, ascii: boo
         return report
     from wslint.report.path_view import render_text
 
-    return (report + "\n" if report else "") + render_text(result.paths, color, ascii)
+    return (report + "\n" if report else "") + render_text(result.paths, color, ascii_only)

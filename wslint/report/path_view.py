@@ -251,9 +251,9 @@ def _render_path(path: Path, color: bool, g: Glyphs) -> list[str]:
     return lines
 
 
-def render_text(paths: list[Path], color: bool, ascii: bool = False) -> str:
-    """The drawing of every path, a blank line between paths; ``ascii`` draws it with ASCII symbols only."""
-    g = ASCII if ascii else UNICODE
+def render_text(paths: list[Path], color: bool, ascii_only: bool = False) -> str:
+    """The drawing of every path, a blank line between paths; ``ascii_only`` draws it with ASCII symbols only."""
+    g = ASCII if ascii_only else UNICODE
     blocks = ["\n".join(line.rstrip() for line in _render_path(path, color, g)) for path in paths]
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
