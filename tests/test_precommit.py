@@ -169,11 +169,27 @@ def test_manifest_declares_both_hooks() -> None:
         ("README.md", False),
         ("wslint/cli.py", False),
         ("nginx.conf.bak", False),
+        # files of other tools, by their names never a config wslint reads: left out by `exclude:`
+        ("package.json", False),
+        ("web/package-lock.json", False),
+        ("tsconfig.build.json", False),
+        (".vscode/settings.json", False),
+        (".github/workflows/ci.yml", False),
+        (".pre-commit-config.yaml", False),
+        ("docker-compose.yml", False),
+        ("charts/app/Chart.yaml", False),
+        ("setup.cfg", False),
+        # names a config may have: still passed, content detection decides
+        ("charts/app/templates/ingress.yaml", True),
+        ("charts/app/values.yaml", True),
+        ("mypackage.json", True),
+        ("cloudformation/template.json", True),
     ],
 )
 def test_wslint_hook_files_regex(name: str, matched: bool) -> None:
     [hook] = [h for h in yaml.safe_load(HOOKS_FILE.read_text(encoding="utf-8")) if h["id"] == "wslint"]
-    assert bool(re.search(hook["files"], name)) is matched
+    # as pre-commit filters: `files` searched, then `exclude` searched
+    assert (bool(re.search(hook["files"], name)) and not re.search(hook["exclude"], name)) is matched
 
 
 @pytest.mark.timeout(120)
@@ -184,14 +200,24 @@ def test_manifest_is_valid_for_pre_commit(hook_source: HookSource) -> None:
 
 @pytest.mark.timeout(600)
 def test_try_repo_fails_on_a_websocket_location_without_http_1_1(hook_source: HookSource, tmp_path: Path) -> None:
-    repo = _user_repo(tmp_path / "user", hook_source.env, {"nginx.conf": BAD_NGINX})
+    # beside the config, many unrelated .json/.yaml files that the hook's `files:` passes (issue 20): only the
+    # findings are printed, never a note per skipped file
+    unrelated = {f"data/record{i}.json": f'{{"id": {i}, "tags": ["a", "b"]}}\n' for i in range(20)}
+    unrelated |= {f"settings/app{i}.yaml": f"name: app{i}\nreplicas: {i}\n" for i in range(20)}
+    unrelated |= {"package.json": '{"name": "app"}\n', ".github/workflows/ci.yml": "on: push\njobs: {}\n"}
+    repo = _user_repo(tmp_path / "user", hook_source.env, {"nginx.conf": BAD_NGINX, **unrelated})
     proc = _pre_commit(
-        repo, hook_source.env, "try-repo", str(hook_source.repo), "wslint", "--color", "never", "--files", "nginx.conf"
+        repo, hook_source.env, "try-repo", str(hook_source.repo), "wslint", "--color", "never", "--all-files"
     )
     out = _output(proc)
     assert proc.returncode == 1, out
     assert "nginx.conf:5:9: WS101 [error]" in out, out
     assert "- exit code: 1" in out, out
+    hook_output = out.split("- exit code: 1", 1)[1].split("\n")
+    finding = re.compile(r"nginx\.conf:\d+:\d+: WS\d{3} \[(error|warning|info)\] ")
+    for line in filter(None, hook_output):
+        assert finding.match(line) or line.startswith("  help: ") or line.startswith("Found "), out
+    assert "not a file of a kind" not in out and "note:" not in out, out
 
 
 @pytest.mark.timeout(600)

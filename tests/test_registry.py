@@ -116,7 +116,7 @@ def test_a_fake_source_parse_error_is_ws001(toyproxy: Source, lint: Lint) -> Non
 
 
 def test_unregistered_kinds_are_not_recognised(lint: Lint) -> None:
-    result = lint({"edge.toy": "# toyproxy\nidle 30s\n"}, "edge.toy", "--output-format", "text")
+    result = lint({"edge.toy": "# toyproxy\nidle 30s\n"}, "edge.toy", "--output-format", "text", "--verbose")
     assert "not a file of a kind wslint knows" in result.err
 
 

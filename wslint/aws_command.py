@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from wslint.cli_common import Parser, add_run_options, command_line, emit, say, show_settings
+from wslint.cli_common import Parser, add_run_options, command_line, emit, say, say_notes, show_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,8 +40,7 @@ def main(argv: list[str]) -> int:
     except ConfigError as exc:
         say("error", str(exc))
         return 2
-    for note in notes:
-        say("note", note)
+    say_notes(notes, args)
     if args.show_settings:
         return show_settings(settings)
 

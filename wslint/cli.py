@@ -1,4 +1,10 @@
-"""Command line: ``wslint [check] [PATH...]``, ``wslint rules``, ``wslint rule ID``."""
+"""Command line: ``wslint [check] [PATH...]``, ``wslint path``, ``wslint rules``, ``wslint rule ID``, ``wslint help``.
+
+Commands are dispatched by hand rather than by argparse subparsers: ``wslint PATH...`` without a command
+is ``wslint check`` (a subparser takes its first word for a command), ``probe`` and ``aws`` import their
+libraries only when run, and ``--version`` answers before any of that. ``_top_parser`` only prints
+``wslint --help``, the list of commands.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,18 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from wslint import BUG_HINT, __version__
-from wslint.cli_common import Parser, add_run_options, command_line, emit, say, show_settings, tree_roots
+from wslint.cli_common import (
+    Parser,
+    add_run_options,
+    command_line,
+    emit,
+    safe_streams,
+    say,
+    say_notes,
+    show_settings,
+    tree_roots,
+    utf8,
+)
 from wslint.escape import printable
 from wslint.sources import registry
 
@@ -20,11 +37,40 @@ if TYPE_CHECKING:
     from wslint.engine import Result
     from wslint.model import StockInclude
 
-SUBCOMMANDS = ("check", "rules", "rule", "path", "aws")
+# every command with its one line for `wslint --help`; `wslint PATH...` without one is `wslint check PATH...`, and a
+# command wins over a path of its name (`wslint check help` or `wslint ./help` lint a file named help)
+COMMANDS = {
+    "check": "lint files and directories (the default command: wslint PATH... is wslint check PATH...)",
+    "path": "lint the hops of a path and draw it: each hop's idle timeout, the bottleneck, the safe ping interval",
+    "rules": "list the rules: id, name, default severity, sources",
+    "rule": "print one rule's document (why, how to fix, examples) and where it is checked",
+    "aws": "lint live load balancers (ALB, NLB, Classic ELB) through boto3",
+    "probe": "measure a live WebSocket endpoint's idle cutoff and match it to the config",
+    "help": "print the help of wslint, or of a command (wslint help path)",
+}
+SUBCOMMANDS = tuple(COMMANDS)
+DESCRIPTION = "Lint the WebSocket path: upgrades and idle timeouts."
 
 
-def _check_parser() -> argparse.ArgumentParser:
-    p = Parser(prog="wslint", description="Lint the WebSocket path: upgrades and idle timeouts.")
+def _top_parser() -> argparse.ArgumentParser:
+    """``wslint --help``: the commands, one line each (a parser for the help only: commands dispatch by hand)."""
+    width = max(len(name) for name in COMMANDS)
+    commands = "\n".join(f"  {name.ljust(width)}  {line}" for name, line in COMMANDS.items())
+    p = Parser(
+        prog="wslint",
+        usage="wslint [COMMAND] [OPTIONS] [PATH...]",
+        description=f"{DESCRIPTION}\n\ncommands:\n{commands}",
+        epilog="Without a COMMAND, wslint checks: `wslint nginx.conf` is `wslint check nginx.conf`.\n"
+        "`wslint help COMMAND` (or `wslint COMMAND --help`) shows a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"wslint {__version__}")
+    return p
+
+
+def _lint_parser(prog: str, description: str, fixes: bool) -> argparse.ArgumentParser:
+    """The options of ``wslint check`` and ``wslint path``; only check fixes and counts (``fixes``)."""
+    p = Parser(prog=prog, description=description)
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - reads stdin")
     p.add_argument("--version", action="version", version=f"wslint {__version__}")
     add_run_options(p)
@@ -38,12 +84,23 @@ def _check_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--kind",
         choices=registry.file_kinds(),
+        help="read every linted file (and stdin) as this kind instead of telling it from its content: %(choices)s",
+        metavar="KIND",
     )
-    p.add_argument("--stdin-filename", metavar="F", help="the name of the file read from stdin")
+    p.add_argument(
+        "--stdin-filename", metavar="F", help="the name of the file read from stdin (-): reported, and tells its kind"
+    )
     p.add_argument(
         "--force-exclude",
         action="store_true",
         help="apply exclude to paths named on the command line",
+    )
+    if not fixes:
+        return p
+    p.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings per rule (count, rule, name; JSON with --output-format json)",
     )
     fix = p.add_argument_group("autofix")
     fix.add_argument("--fix", action="store_true", help="apply the fixes in place, then report what remains")
@@ -53,23 +110,42 @@ def _check_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_parser() -> argparse.ArgumentParser:
+    return _lint_parser("wslint check", DESCRIPTION, fixes=True)
+
+
+def _path_parser() -> argparse.ArgumentParser:
+    parser = _lint_parser(
+        "wslint path",
+        "Lint the hops of a path, then draw it: client side first, each hop's idle timeout, the bottleneck "
+        "and the largest safe ping interval. Without HOP arguments, the paths declared in config.",
+        fixes=False,
+    )
+    parser.add_argument("--name", metavar="N", action="append", help="only the declared path(s) of this name")
+    parser.add_argument(
+        "--route", metavar="FILE:SELECTOR", action="append", default=[], help="only this route of a hop"
+    )
+    return parser
+
+
 def cmd_check(argv: Sequence[str]) -> int:
     args = _check_parser().parse_args(list(argv))  # --version exits here, before the heavy imports
     return _lint(args, draw=False)
 
 
 def cmd_path(argv: Sequence[str]) -> int:
-    parser = _check_parser()
-    parser.prog = "wslint path"
-    parser.description = (
-        "Lint the hops of a path, then draw it: client side first, each hop's idle timeout, the bottleneck "
-        "and the largest safe ping interval. Without HOP arguments, the paths declared in config."
-    )
-    parser.add_argument("--name", metavar="N", action="append", help="only the declared path(s) of this name")
-    parser.add_argument(
-        "--route", metavar="FILE:SELECTOR", action="append", default=[], help="only this route of a hop"
-    )
-    return _lint(parser.parse_args(list(argv)), draw=True)
+    return _lint(_path_parser().parse_args(list(argv)), draw=True)
+
+
+def cmd_help(argv: Sequence[str]) -> int:
+    """``wslint help`` (the commands) and ``wslint help COMMAND`` (its options)."""
+    if not argv or argv[0] == "help":
+        _top_parser().print_help()
+        return 0
+    if argv[0] not in COMMANDS or len(argv) > 1:
+        say("error", f"help: unknown command '{' '.join(argv)}' (commands: {', '.join(COMMANDS)})")
+        return 2
+    return _dispatch([argv[0], "--help"])
 
 
 def _lint(args: argparse.Namespace, draw: bool) -> int:
@@ -87,8 +163,7 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     except ConfigError as exc:
         say("error", str(exc))
         return 2
-    for note in notes:
-        say("note", note)
+    say_notes(notes, args)
     if args.show_settings:
         return show_settings(settings)
     fixing = _fix_mode(args, draw)
@@ -105,12 +180,12 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
         if fixing:
             sys.stderr.write("wslint: error: --fix and --diff edit files: they cannot read stdin (-)\n")
             return 2
-        if not args.stdin_filename:
-            sys.stderr.write("wslint: error: reading stdin (-) needs --stdin-filename\n")
-            return 2
-        # never more than max-file-size + 1 bytes: `yes | wslint -` ends, and is WS001 (larger than max-file-size)
-        stdin = (args.stdin_filename, sys.stdin.buffer.read(settings.max_file_size + 1))
+        # never more than max-file-size + 1 bytes: `yes | wslint -` ends, and is WS001 (larger than max-file-size);
+        # without --stdin-filename, the kind is told by the content alone and the file is reported as `-` (as ruff)
+        stdin = (args.stdin_filename or "-", sys.stdin.buffer.read(settings.max_file_size + 1))
     discovery = discover(paths, settings, kind=args.kind, stdin=stdin, force_exclude=args.force_exclude)
+    if args.verbose:  # a named file of no known kind (pre-commit passes every .json and .yaml): said only if asked
+        discovery.notes.extend(discovery.verbose_notes)
     if args.show_files:
         for target in discovery.targets:
             sys.stdout.write(f"{printable(target.display)}\t{target.kind}\n")
@@ -160,9 +235,11 @@ def _autofix(args: argparse.Namespace, discovery: Discovery, paths: list[str], s
     errors = fix.write(outcome) if args.fix else []  # a file not written: its fixes are not made, the lint redone
     result = outcome.result
     result.errors.extend(errors)
-    for line in fix.describe(outcome, "fixed" if args.fix else "would fix"):
-        sys.stderr.write(f"wslint: {printable(line)}\n")
+    if not args.quiet:
+        for line in fix.describe(outcome, "fixed" if args.fix else "would fix"):
+            sys.stderr.write(f"wslint: {printable(line)}\n")
     if args.diff:
+        utf8(sys.stdout)  # the files' own text, to be applied as a patch: never replaced
         sys.stdout.write(_diff_text(fix.diff(outcome), settings.output_format))
         sys.stdout.flush()
         code = emit(result, settings, args, stream=sys.stderr)
@@ -251,7 +328,7 @@ def cmd_rules(argv: Sequence[str]) -> int:
 
 def cmd_rule(argv: Sequence[str]) -> int:
     from wslint import ruledoc
-    from wslint.cli_common import _use_color
+    from wslint.cli_common import use_color
     from wslint.report.markdown_terminal import render
     from wslint.rules import RULES, rule_document, rule_document_url
 
@@ -290,7 +367,7 @@ def cmd_rule(argv: Sequence[str]) -> int:
         }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return 0
-    sys.stdout.write(render(markdown, _use_color(args.color, False)))
+    sys.stdout.write(render(markdown, use_color(args.color, False, sys.stdout)))
     sys.stdout.write("\n")
     for what, where in (("Check", check), ("Fixer", fixer)):
         if where is not None:
@@ -320,6 +397,7 @@ def _implemented(rule_id: str) -> tuple[dict[str, str] | None, dict[str, str] | 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    safe_streams()
     if not args or args[0] != "probe":
         # a lint is one short pass whose objects hold no cycles worth collecting, and the collector's
         # passes walk every live object (millions on a large config): from the imports on, skip them
@@ -340,6 +418,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: list[str]) -> int:
+    if args and args[0] in ("-h", "--help"):
+        _top_parser().print_help()
+        return 0
+    if args and args[0] == "help":
+        return cmd_help(args[1:])
     if args and args[0] == "rules":
         return cmd_rules(args[1:])
     if args and args[0] == "rule":

@@ -26,6 +26,38 @@ def say(what: str, text: str) -> None:
     sys.stderr.write(f"wslint: {what}: {printable(text)}\n")
 
 
+# formats whose specifications say UTF-8 (JSON: RFC 8259 section 8.1; SARIF; XML as wslint declares it): written as
+# UTF-8 to stdout whatever its encoding, where any other encoding would make the report invalid or lossy
+UTF8_FORMATS = frozenset({"json", "sarif", "gitlab", "junit", "html"})  # html declares charset utf-8
+
+
+def safe_streams() -> None:
+    """stdout and stderr never fail on a character their encoding lacks: it is written ``\\uNNNN`` instead.
+
+    With a cp1252 or ASCII stdout (Windows when piped, ``PYTHONIOENCODING``), a file or location named
+    in another script would otherwise end the run with UnicodeEncodeError. What the encoding has is
+    written as it is, so the reader of that stream still gets text in the encoding it declared.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def utf8(stream: Any) -> None:
+    """``stream`` writes UTF-8 from now on (a report whose format says UTF-8, a diff of UTF-8 files)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8", errors="strict")
+
+
+def say_notes(notes: list[str], args: argparse.Namespace) -> None:
+    """Each note on stderr, unless ``-q/--quiet`` (findings only)."""
+    if not getattr(args, "quiet", False):
+        for note in notes:
+            say("note", note)
+
+
 class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr and exit 2."""
 
@@ -60,7 +92,20 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("-o", "--output-file", metavar="F", help="write the report to F")
     p.add_argument("--sarif-file", metavar="F", help="also write a SARIF report to F")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text report: auto (default) on a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR "
+        "colours a pipe too; a report written with -o only with always",
+    )
+    loud = p.add_mutually_exclusive_group()
+    loud.add_argument(
+        "-q", "--quiet", action="store_true", help="findings only: no notes, no summary line (errors still shown)"
+    )
+    loud.add_argument(
+        "-v", "--verbose", action="store_true", help="also a note for each named file of no kind wslint knows"
+    )
     p.add_argument("--config", metavar="F", help="use this config file")
     p.add_argument("--isolated", action="store_true", help="ignore every config file")
     p.add_argument("--show-settings", action="store_true", help="print the resolved settings and exit")
@@ -109,12 +154,24 @@ def tree_roots(paths: list[str], settings: Settings, stdin_filename: str | None)
     return roots
 
 
-def _use_color(choice: str, to_file: bool) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or to_file or os.environ.get("NO_COLOR"):
+def use_color(choice: str, to_file: bool, stream: Any) -> bool:
+    """Whether the text report is coloured: ``--color`` first, then the environment's conventions.
+
+    ``always``/``never`` beat the environment. With ``auto``: a report written to a file (``-o``) is
+    plain; FORCE_COLOR (non-empty) colours even when ``stream`` is not a terminal, and beats NO_COLOR as
+    force-color.org's reference implementation does; NO_COLOR (non-empty, no-color.org) and TERM=dumb
+    turn it off; otherwise colour when ``stream`` is a terminal.
+    """
+    if choice != "auto":
+        return choice == "always"
+    if to_file:
         return False
-    return sys.stdout.isatty()
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: bool = False, stream: Any = None) -> int:
@@ -122,15 +179,24 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
     from wslint.engine import exit_code
     from wslint.report import write
 
-    for note in result.notes:
-        say("note", note)
+    say_notes(result.notes, args)
     for error in result.errors:
         say("error", error)
     fmt = settings.output_format or "text"
     if fmt == "mermaid" and not draw:
         say("error", "--output-format mermaid draws declared paths: use `wslint path` (html shows findings too)")
         return 2
-    color = _use_color(args.color, bool(args.output_file)) and fmt in ("text", "concise")
+    color = use_color(args.color, bool(args.output_file), stream or sys.stdout) and fmt in ("text", "concise")
+    quiet, statistics = bool(getattr(args, "quiet", False)), bool(getattr(args, "statistics", False))
+
+    def report(out: Any, form: str, colored: bool, drawn: bool) -> None:
+        if statistics and form == fmt:  # --statistics takes the report's place; a --sarif-file stays whole
+            from wslint.report.statistics import render as render_statistics
+
+            out.write(render_statistics(result, form))
+        else:
+            write(result, form, colored, out, drawn, summary=not quiet)
+
     # each report is written as it is made (the JSON report a finding at a time), never held whole
     writes = [(args.output_file, fmt, color, draw)] if args.output_file else []
     sarif_file = getattr(args, "sarif_file", None)
@@ -140,7 +206,7 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
     for path, form, colored, drawn in writes:
         try:
             with open(path, "w", encoding="utf-8") as out:
-                write(result, form, colored, out, drawn)
+                report(out, form, colored, drawn)
         except OSError as exc:
             say("error", f"{path}: cannot write: {exc.strerror}")
             return 2
@@ -154,7 +220,9 @@ def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: boo
             say("error", f"{summary}: cannot write the step summary: {exc.strerror}")
             return 2
     if not args.output_file:
-        write(result, fmt, color, stream or sys.stdout, draw)
+        if fmt in UTF8_FORMATS:
+            utf8(stream or sys.stdout)
+        report(stream or sys.stdout, fmt, color, draw)
     if settings.write_baseline and not result.errors:
         return 0
     return exit_code(result, settings.fail_on, args.exit_zero)

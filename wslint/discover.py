@@ -35,6 +35,9 @@ class Discovery:
     targets: list[Target] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # notes said only with --verbose: a file named on the command line (or stdin) of no kind wslint knows, as
+    # pre-commit passes every changed .json and .yaml; it is still listed in skipped (the summary counts it)
+    verbose_notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     # contents read from stdin, by the real path they stand for (--stdin-filename)
     stdin: dict[str, bytes] = field(default_factory=dict)
@@ -142,7 +145,7 @@ def discover(
                 or detect_kind(os.path.basename(name), _head_text(data[:HEAD_BYTES]))
             )
             if detected is None:
-                found.notes.append(f"{name} (stdin): {NOT_KNOWN}")
+                found.verbose_notes.append(f"{name} (stdin): {NOT_KNOWN}")
                 found.skipped.append({"file": name, "reason": NOT_KNOWN})
             else:
                 found.stdin[real] = data
@@ -257,7 +260,7 @@ def _classify(
         if detected is None:
             if named:  # said, and counted as skipped: a run of such files never reads as "All clean"
                 why = "empty file, nothing to lint" if not head.strip() else NOT_KNOWN
-                found.notes.append(f"{display}: {why}")
+                found.verbose_notes.append(f"{display}: {why}")
                 found.skipped.append({"file": display, "reason": why})
             return
     else:

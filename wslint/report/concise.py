@@ -23,9 +23,12 @@ def line(f: Finding, color: bool = False) -> str:
     return f"{_paint(printable(str(f.location)), '1', color)}: {rule} {printable(f.message)}"
 
 
-def render(result: Result, color: bool = False) -> str:
+def render(result: Result, color: bool = False, summary: bool = True) -> str:
+    """The lines; ``summary`` False (``--quiet``) leaves out the summary line."""
     shown = [f for f in result.findings if not f.suppressed]
     lines = [line(f, color) for f in shown]
+    if not summary:
+        return "".join(f"{text}\n" for text in lines)
     counts = {s: sum(1 for f in shown if f.severity == s) for s in Severity}
     parts = [f"{counts[s]} {s.value}{'s' if s != Severity.INFO and counts[s] != 1 else ''}" for s in reversed(Severity)]
     lines.append(summary_line(result, len(shown), ", ".join(parts)))

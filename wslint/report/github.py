@@ -85,8 +85,8 @@ def verbatim(lines: list[str]) -> list[str]:
     return [f"::stop-commands::{token}", *lines, f"::{token}::"]
 
 
-def render(result: Result) -> str:
-    """Annotations and the text report, grouped per file."""
+def render(result: Result, summary: bool = True) -> str:
+    """Annotations and the text report, grouped per file; then the summary line, unless ``summary`` is False."""
     root = repo_root()
     shown = sorted((f for f in result.findings if not f.suppressed), key=Finding.sort_key)
     files = sorted({f.location.file for f in shown})
@@ -99,8 +99,9 @@ def render(result: Result) -> str:
         report = text.render(Result(findings=mine, files=1), color=False).rstrip("\n").split("\n")[:-1]
         out.extend(verbatim(report))
         out.append("::endgroup::")
-    out.extend(verbatim(text.render(result, color=False).rstrip("\n").split("\n")[-1:]))
-    return "\n".join(out) + "\n"
+    if summary:
+        out.extend(verbatim(text.render(result, color=False).rstrip("\n").split("\n")[-1:]))
+    return "\n".join(out) + "\n" if out else ""
 
 
 # -- $GITHUB_STEP_SUMMARY --------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ gives ``None``, no keepalive (0) fails every finite timeout, otherwise ``ping * 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from wslint.escape import printable
 from wslint.model import Duration, Finding, Hop, Path, Route, format_seconds
@@ -22,7 +22,23 @@ from wslint.report.text import _paint
 Verdict = Literal["ok", "ping-too-long", "no-keepalive", "keepalive-unknown", "no-idle-timeout"]
 
 BAR_WIDTH = 48
-BLOCK = "█"
+
+
+class Glyphs(NamedTuple):
+    """The drawing's symbols: Unicode, or ASCII for a stream that cannot carry them (a cp1252 or ASCII stdout)."""
+
+    block: str = "█"
+    arrow: str = "◀"
+    infinite: str = "∞"
+    mark: str = "┆"
+    times: str = "×"
+    at_most: str = "≤"
+    ok: str = "✓"
+    fail: str = "✗"
+
+
+UNICODE = Glyphs()
+ASCII = Glyphs(block="#", arrow="<-", infinite="~", mark="|", times="x", at_most="<=", ok="+", fail="!")
 # row colours: the bottleneck, a timeout too short for the ping, a default nobody wrote, a timeout that holds
 BOTTLENECK, SHORT, DEFAULT, GOOD = "1;31", "31", "33", "32"
 
@@ -123,7 +139,7 @@ def _paint_row(text: str, style: str, color: bool) -> str:
     return _paint(text, style, color) if style else text
 
 
-def _table(path: Path, rows: list[_Row], color: bool) -> list[str]:
+def _table(path: Path, rows: list[_Row], color: bool, g: Glyphs) -> list[str]:
     header = ["hop", "kind", "route", "idle timeout", "set by", "at"]
     widths = [max(len(cells[i]) for cells in [header, *(row.cells for row in rows)]) for i in range(len(header))]
     indent = " " * (2 + widths[0] + 2 + widths[1] + 2)
@@ -136,9 +152,9 @@ def _table(path: Path, rows: list[_Row], color: bool) -> list[str]:
     for i, row in enumerate(rows):
         text = line(row.cells)
         if row.bottleneck:
-            text += "   ◀ bottleneck"
+            text += f"   {g.arrow} bottleneck"
         elif row.ok is False and ping:
-            text += "   ◀ also shorter than 2 × ping"
+            text += f"   {g.arrow} also shorter than 2 {g.times} ping"
         lines.append(_paint_row(text, row.style, color))
         timeout = row.route.idle_timeout if row.route else None
         if timeout is not None and timeout.note:
@@ -155,7 +171,7 @@ def _table(path: Path, rows: list[_Row], color: bool) -> list[str]:
     return lines
 
 
-def _bars(path: Path, rows: list[_Row], color: bool) -> list[str]:
+def _bars(path: Path, rows: list[_Row], color: bool, g: Glyphs) -> list[str]:
     shown = [row for row in rows if row.route is not None]
     if not shown:
         return []
@@ -168,30 +184,31 @@ def _bars(path: Path, rows: list[_Row], color: bool) -> list[str]:
         if timeout is None:
             bar = "? unknown"
         elif timeout.infinite:
-            bar = "∞ infinite"
+            bar = f"{g.infinite} infinite"
         else:
             blocks = max(1, round(timeout.seconds / scale * BAR_WIDTH)) if timeout.seconds > 0 else 0
-            bar = (BLOCK * blocks + " " + timeout.human()).lstrip()
+            bar = (g.block * blocks + " " + timeout.human()).lstrip()
         if row.bottleneck:
-            bar += " ◀"
+            bar += f" {g.arrow}"
         lines.append(f"  {label.ljust(width)}  {_paint_row(bar, row.style, color)}")
     ping = path.keepalive.seconds
     if ping and scale > 0:
         # the end of a bar that reaches this mark is long enough for the ping
         column = min(BAR_WIDTH, max(1, round(ping * 2 / scale * BAR_WIDTH)))
         beyond = " (beyond every timeout)" if ping * 2 > scale else ""
-        lines.append(f"  {' ' * width}  {' ' * (column - 1)}┆ 2 × ping = {format_seconds(ping * 2)}{beyond}")
+        mark = f"{' ' * (column - 1)}{g.mark} 2 {g.times} ping = {format_seconds(ping * 2)}{beyond}"
+        lines.append(f"  {' ' * width}  {mark}")
     return lines
 
 
-def _verdict_lines(path: Path, color: bool) -> list[str]:
+def _verdict_lines(path: Path, color: bool, g: Glyphs) -> list[str]:
     bottleneck = path.bottleneck()
     safe = path.largest_safe_ping()
     ping = path.keepalive.seconds
     if bottleneck is None or safe is None:
         lines = ["  largest safe ping interval: unknown: no finite idle timeout known on this path"]
         unknown = any(route.idle_timeout is None for hop in path.hops for route in hop.routes)
-        mark = _paint("?", "33", color) if unknown else _paint("✓", "32", color)
+        mark = _paint("?", "33", color) if unknown else _paint(g.ok, "32", color)
         lines.append(f"  {mark} no finite idle timeout known: nothing wslint can read drops an idle connection")
         return lines
     limit = bottleneck[2]
@@ -202,23 +219,21 @@ def _verdict_lines(path: Path, color: bool) -> list[str]:
             f"  {_paint('?', '33', color)} ping interval unknown: tell wslint with --ping-interval or --client (WS303)"
         )
     elif ping == 0:
-        lines.append(
-            f"  {_paint('✗', BOTTLENECK, color)} no keepalive: connections idle for {limit.human()} are closed (WS302)"
-        )
+        fail = _paint(g.fail, BOTTLENECK, color)
+        lines.append(f"  {fail} no keepalive: connections idle for {limit.human()} are closed (WS302)")
     elif ping * 2 > limit.seconds:
         lines.append(
-            f"  {_paint('✗', BOTTLENECK, color)} the ping interval {format_seconds(ping)} is more than half the "
+            f"  {_paint(g.fail, BOTTLENECK, color)} the ping interval {format_seconds(ping)} is more than half the "
             f"bottleneck {limit.human()}: idle connections drop (WS301)"
         )
     else:
         spare = format_seconds(safe - ping)
-        lines.append(
-            f"  {_paint('✓', GOOD, color)} ping {format_seconds(ping)} ≤ half of {limit.human()}: OK ({spare} to spare)"
-        )
+        ok = _paint(g.ok, GOOD, color)
+        lines.append(f"  {ok} ping {format_seconds(ping)} {g.at_most} half of {limit.human()}: OK ({spare} to spare)")
     return lines
 
 
-def _render_path(path: Path, color: bool) -> list[str]:
+def _render_path(path: Path, color: bool, g: Glyphs) -> list[str]:
     hops = f"{len(path.hops)} hop{'' if len(path.hops) == 1 else 's'}"
     title = _paint('path "' + printable(path.name) + '"', "1", color)
     lines = [f"{title} ({printable(str(path.location))}): {hops}, client side first"]
@@ -226,20 +241,21 @@ def _render_path(path: Path, color: bool) -> list[str]:
     if path.keepalive.note:
         lines.append(f"  note: {printable(path.keepalive.note)}")
     rows = _rows(path)
-    lines += ["", *_table(path, rows, color)]
-    bars = _bars(path, rows, color)
+    lines += ["", *_table(path, rows, color, g)]
+    bars = _bars(path, rows, color, g)
     if bars:
         lines += ["", *bars]
-    lines += ["", *_verdict_lines(path, color)]
+    lines += ["", *_verdict_lines(path, color, g)]
     if path.missing:
         missing = printable(", ".join(path.missing))
         lines.append(f"  not linted in this run: {missing} (the bottleneck is among the linted hops only)")
     return lines
 
 
-def render_text(paths: list[Path], color: bool) -> str:
-    """The drawing of every path, a blank line between paths."""
-    blocks = ["\n".join(line.rstrip() for line in _render_path(path, color)) for path in paths]
+def render_text(paths: list[Path], color: bool, ascii_only: bool = False) -> str:
+    """The drawing of every path, a blank line between paths; ``ascii_only`` draws it with ASCII symbols only."""
+    g = ASCII if ascii_only else UNICODE
+    blocks = ["\n".join(line.rstrip() for line in _render_path(path, color, g)) for path in paths]
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
@@ -276,7 +292,8 @@ class Layout:
 def layout(path: Path) -> Layout:
     """The rows, the verdict and its words for one path: computed here once, drawn by each format."""
     conclusion = [
-        line.strip().removeprefix("✓ ").removeprefix("✗ ").removeprefix("? ") for line in _verdict_lines(path, False)
+        line.strip().removeprefix(f"{UNICODE.ok} ").removeprefix(f"{UNICODE.fail} ").removeprefix("? ")
+        for line in _verdict_lines(path, False, UNICODE)
     ]
     return Layout(
         path=path,

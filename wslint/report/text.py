@@ -16,7 +16,8 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
 
-def render(result: Result, color: bool) -> str:
+def render(result: Result, color: bool, summary: bool = True) -> str:
+    """Each shown finding with its help and related lines, then the summary line (unless ``summary`` is False)."""
     lines = []
     shown = [f for f in result.findings if not f.suppressed]
     for f in shown:
@@ -31,10 +32,13 @@ def render(result: Result, color: bool) -> str:
             lines.append(f"  help: {printable(f.help)}")
         for related in f.related:
             lines.append(f"  related: {printable(f'{related.location}: {related.message}')}")
-    counts = {s: sum(1 for f in shown if f.severity == s) for s in Severity}
-    parts = [f"{counts[s]} {s.value}{'s' if s != Severity.INFO and counts[s] != 1 else ''}" for s in reversed(Severity)]
-    lines.append(summary_line(result, len(shown), ", ".join(parts)))
-    return "\n".join(lines) + "\n"
+    if summary:
+        counts = {s: sum(1 for f in shown if f.severity == s) for s in Severity}
+        parts = [
+            f"{counts[s]} {s.value}{'s' if s != Severity.INFO and counts[s] != 1 else ''}" for s in reversed(Severity)
+        ]
+        lines.append(summary_line(result, len(shown), ", ".join(parts)))
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def summary_line(result: Result, shown: int, by_severity: str) -> str:

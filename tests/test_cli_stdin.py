@@ -1,0 +1,83 @@
+"""``wslint -`` reads stdin: without --stdin-filename its kind comes from its content and it is reported as ``-``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BAD_NGINX, Run
+
+HAPROXY = """\
+global
+    daemon
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend fe
+    bind :80
+    default_backend be
+backend be
+    server a 127.0.0.1:8000
+"""
+INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ws
+  annotations:
+    nginx.ingress.kubernetes.io/proxy-read-timeout: "30"
+spec:
+  rules:
+    - http:
+        paths:
+          - path: /ws
+            pathType: Prefix
+            backend:
+              service:
+                name: app
+                port:
+                  number: 80
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "line", "code"),
+    [(BAD_NGINX, "WS101", 5, 1), (HAPROXY, "WS202", 11, 1), (INGRESS, "WS303", 6, 0)],
+    ids=["nginx", "haproxy", "kubernetes"],
+)
+def test_stdin_without_a_name_is_told_by_content(
+    wslint: Callable[..., Run], tmp_path: Path, text: str, rule: str, line: int, code: int
+) -> None:
+    run = wslint("--isolated", "--output-format", "json", "-", stdin=text, cwd=tmp_path)
+    assert run.code == code, run.err
+    report = json.loads(run.out)
+    assert (rule, "-", line) in {(f["rule"], f["file"], f["line"]) for f in report["findings"]}
+    assert report["summary"]["files"] == 1 and report["skipped"] == []
+
+
+def test_stdin_text_report_names_it_dash(wslint: Callable[..., Run], tmp_path: Path) -> None:
+    run = wslint("--isolated", "-", stdin=BAD_NGINX, cwd=tmp_path)
+    assert run.code == 1 and run.err == ""
+    assert "-:5:9: WS101 [error] location /ws/ proxies with HTTP/1.0" in run.out
+
+
+def test_stdin_filename_still_names_it(wslint: Callable[..., Run], tmp_path: Path) -> None:
+    run = wslint("--isolated", "--stdin-filename", "edge/nginx.conf", "-", stdin=BAD_NGINX, cwd=tmp_path)
+    assert run.code == 1
+    assert "edge/nginx.conf:5:9: WS101 [error]" in run.out
+
+
+def test_stdin_of_no_known_kind_is_skipped_as_a_named_file_is(wslint: Callable[..., Run], tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello\n")
+    piped = wslint("--isolated", "--output-format", "json", "-", stdin="hello\n", cwd=tmp_path)
+    named = wslint("--isolated", "--output-format", "json", "notes.txt", cwd=tmp_path)
+    assert piped.code == named.code == 0
+    assert json.loads(piped.out)["skipped"] == [{"file": "-", "reason": "not a file of a kind wslint knows; skipped"}]
+    assert json.loads(named.out)["skipped"][0]["reason"] == json.loads(piped.out)["skipped"][0]["reason"]
+    text = wslint("--isolated", "-", stdin="hello\n", cwd=tmp_path)
+    assert text.out == "No files linted: 1 skipped (1 not a config).\n" and text.err == ""
