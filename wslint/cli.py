@@ -45,6 +45,11 @@ def _check_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="apply exclude to paths named on the command line",
     )
+    p.add_argument(
+        "--no-respect-gitignore",
+        action="store_true",
+        help="also lint what .gitignore, .ignore and .git/info/exclude ignore in directory walks",
+    )
     fix = p.add_argument_group("autofix")
     fix.add_argument("--fix", action="store_true", help="apply the fixes in place, then report what remains")
     fix.add_argument("--diff", action="store_true", help="print the fixes as a unified diff (exit 1 if any)")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from wslint import templating
 from wslint.config import Settings
+from wslint.gitignore import Ignores
 from wslint.sources import registry
 from wslint.sources import text as textio
 from wslint.sources.registry import Target
@@ -159,14 +160,23 @@ def discover(
             continue  # a named path is excluded only when asked (pre-commit passes every changed file)
         if os.path.isdir(raw):
             before = (len(found.targets), len(found.skipped), len(found.errors))
+            ignores = _ignores_above(raw) if settings.respect_gitignore else None
+            inherited: dict[str, Ignores] = {}
             for root, dirs, files in os.walk(raw, onerror=lambda exc: _unlisted(exc, found)):
                 dirs[:] = sorted(d for d in dirs if not _excluded(d, settings.all_excludes))
+                here = None
+                if ignores is not None:  # .gitignore and .ignore (wslint.gitignore), as git and ruff read them
+                    here = inherited.pop(root, ignores).enter(root)
+                    dirs[:] = [d for d in dirs if not here.ignored(os.path.join(root, d), is_dir=True)]
+                    inherited.update((os.path.join(root, d), here) for d in dirs)
                 for name in dirs:  # os.walk does not descend into a linked directory
                     _outside_link(os.path.join(root, name), trees, found)
                 for name in sorted(files):
                     path = os.path.join(root, name)
                     rel = os.path.relpath(path, raw)
                     if _excluded(rel, settings.all_excludes) or Path(name).suffix.lower() in SKIP_EXTENSIONS:
+                        continue
+                    if here is not None and here.ignored(path, is_dir=False):
                         continue
                     if FIX_TEMPORARY.fullmatch(name):
                         continue
@@ -192,6 +202,17 @@ def discover(
         else:
             _classify(raw, raw, named=True, found=found, seen=seen, settings=settings, kind=kind)
     return found
+
+
+def _ignores_above(directory: str) -> Ignores:
+    """The ignore rules a walk of ``directory`` starts with: those of the directories above it in its repository.
+
+    A named directory is walked even when those rules ignore it (as a named file is linted): then they do not apply.
+    """
+    above = Ignores.above(directory)
+    if above.ignored(os.path.abspath(directory), is_dir=True):
+        return Ignores(in_repository=above.in_repository)
+    return above
 
 
 def _not_regular(path: str, follow: bool) -> str | None:

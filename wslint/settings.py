@@ -28,6 +28,7 @@ from wslint.config import (
     Settings,
     check_client,
     check_rule_selectors,
+    one_of,
     parse_haproxy_version,
     parse_ping_interval,
     parse_version,
@@ -55,6 +56,7 @@ class CommandLine:
     baseline: str | None = None
     inline_ignores: bool = True
     write_baseline: str | None = None
+    respect_gitignore: bool | None = None  # --no-respect-gitignore: False
 
 
 def validate_table(table: Mapping[str, Any], source: str = "config") -> Settings:
@@ -144,6 +146,8 @@ def _command_line_on_top(settings: Settings, given: CommandLine) -> None:
     ]
     if given.ping_interval is not None or given.client is not None:
         settings.ping_interval = settings.client = None
+    if given.respect_gitignore is not None:
+        settings.respect_gitignore = given.respect_gitignore
     for key, value, check in values:
         if value is None:
             continue
@@ -160,7 +164,7 @@ def _ids(value: str) -> list[str]:
 def _one_of(choices: tuple[str, ...]) -> Any:
     def check(value: str) -> str:
         if value not in choices:
-            raise ValueError(f"Input should be {', '.join(map(repr, choices[:-1]))} or {choices[-1]!r}")
+            raise ValueError(one_of(choices))
         return value
 
     return check
