@@ -149,3 +149,12 @@ def test_hops_named_on_the_command_line_use_their_directorys_config(wslint: Call
     run = wslint("path", "--output-format", "json", *hops, cwd=tmp_path)
     assert run.code == 1 and ("deploy/haproxy.cfg", "WS301", 20, "error") in findings(run)
     assert wslint("path", "--isolated", *hops, cwd=tmp_path).code == 0  # no keepalive known: WS303 only
+
+
+def test_fix_writes_each_file_under_its_own_config(wslint: Callable[..., Run], siblings: Path) -> None:
+    (siblings / "a" / "wslint.toml").write_text('fix-idle-timeout = "2h"\n')
+    run = wslint("--fix", "--output-format", "json", "a", "b", cwd=siblings)
+    assert run.code == 0, run.err
+    assert "proxy_read_timeout 2h;" in (siblings / "a" / "site.conf").read_text()
+    assert "proxy_read_timeout 1h;" in (siblings / "b" / "site.conf").read_text()
+    assert {rule for _, rule, _, _ in findings(run)} == {"WS303"}

@@ -140,13 +140,8 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     # which walk every live object (millions on a large config) while the model is built and reported
     gc.disable()
     try:
-        if fixing:
-            groups = discovery.groups(settings)
-            if len(groups) > 1:
-                configs_named = ", ".join(own.config_file or "no config" for own, _ in groups)
-                say("error", f"--fix and --diff: the files are under different configs ({configs_named}): fix each")
-                return 2
-            return _autofix(args, discovery, paths, groups[0][0])
+        if fixing:  # each group of files under its own config (fix.run)
+            return _autofix(args, discovery, paths, settings)
         result: Result = lint_groups(discovery, lambda own: tree_roots(paths, own, args.stdin_filename), settings)
         return emit(result, settings, args, draw)
     finally:

@@ -52,6 +52,14 @@ class Discovery:
             groups.setdefault(id(own), (own, []))[1].append(target)
         return list(groups.values()) or [(settings, [])]
 
+    def split(self, settings: Settings) -> list[tuple[Settings, Discovery]]:
+        """``groups`` as discoveries of their own (what was said stays with this one); all under ``settings``:
+        this one."""
+        groups = self.groups(settings)
+        if len(groups) == 1 and groups[0][0] is settings:
+            return [(settings, self)]
+        return [(own, Discovery(targets=targets, stdin=self.stdin)) for own, targets in groups]
+
     def extend(self, other: Discovery, settings: Settings) -> None:
         """Add another discovery's files (and what it said), linted with ``settings``."""
         seen = {t.real for t in self.targets}

@@ -208,13 +208,21 @@ def lint_groups(discovery: Discovery, roots_of: Callable[[Settings], list[str]],
     and merge the results into one: findings in the report's order, the rest in the groups' order, the exit code
     over all (each finding against its own config's fail-on). ``settings``: the run's own (the report's format,
     ``--write-baseline``), which one group alone is linted with when it is the run's."""
-    groups = discovery.groups(settings)
-    if len(groups) == 1 and groups[0][0] is settings:
+    parts = discovery.split(settings)
+    if len(parts) == 1 and parts[0][0] is settings:
         return lint(discovery, roots_of(settings), settings)
+    results = [(own, lint(part, roots_of(own), replace(own, write_baseline=None))) for own, part in parts]
+    merged = merge(discovery, results)
+    if settings.write_baseline:
+        linted = [t for _, part in parts for t in part.targets]
+        _write_baseline(merged.findings, merged, settings, discovery, linted)
+    return merged
+
+
+def merge(discovery: Discovery, results: list[tuple[Settings, Result]]) -> Result:
+    """The results of the groups of a run (``lint_groups``) as one, with what the run's discovery said first."""
     merged = Result(skipped=list(discovery.skipped), errors=list(discovery.errors), notes=list(discovery.notes))
-    for own, targets in groups:
-        part = Discovery(targets=targets, stdin=discovery.stdin)
-        result = lint(part, roots_of(own), replace(own, write_baseline=None))
+    for own, result in results:
         merged.documents.extend(result.documents)
         merged.skipped.extend(result.skipped)
         merged.errors.extend(result.errors)
@@ -226,9 +234,6 @@ def lint_groups(discovery: Discovery, roots_of: Callable[[Settings], list[str]],
         merged.thresholds.append((own.fail_on, result.findings))
     merged.rules.sort(key=list(RULES).index)
     merged.findings.sort(key=Finding.sort_key)
-    if settings.write_baseline:
-        linted = [t for _, targets in groups for t in targets]
-        _write_baseline(merged.findings, merged, settings, discovery, linted)
     return merged
 
 
