@@ -158,3 +158,18 @@ def test_fix_writes_each_file_under_its_own_config(wslint: Callable[..., Run], s
     assert "proxy_read_timeout 2h;" in (siblings / "a" / "site.conf").read_text()
     assert "proxy_read_timeout 1h;" in (siblings / "b" / "site.conf").read_text()
     assert {rule for _, rule, _, _ in findings(run)} == {"WS303"}
+
+
+def test_nested_config_excludes_in_its_own_tree(wslint: Callable[..., Run], siblings: Path) -> None:
+    (siblings / "a" / "gen").mkdir()
+    (siblings / "a" / "gen" / "out.conf").write_text(SITE)
+    (siblings / "b" / "gen").mkdir()
+    (siblings / "b" / "gen" / "out.conf").write_text(SITE)
+    (siblings / "a" / "wslint.toml").write_text('extend-exclude = ["gen"]\n')
+    run = wslint("--show-files", ".", cwd=siblings)
+    assert [line.split("\t")[0] for line in run.out.splitlines()] == ["a/site.conf", "b/site.conf", "b/gen/out.conf"]
+
+
+def test_stdin_uses_the_config_of_its_filename(wslint: Callable[..., Run], siblings: Path) -> None:
+    run = wslint("--output-format", "json", "-", "--stdin-filename", "a/site.conf", cwd=siblings, stdin=SITE)
+    assert run.code == 0 and ("a/site.conf", "WS101", 3, "info") in findings(run)

@@ -23,7 +23,7 @@ _FILES = (".gitignore", ".ignore")
 class _Rules:
     """The patterns of one ignore file, relative to its directory."""
 
-    base: str
+    base: str  # absolute, ending in a separator
     spec: Any  # pathspec.GitIgnoreSpec
 
 
@@ -69,10 +69,11 @@ class Ignores:
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         """Whether ``path`` (a file, or a directory when ``is_dir``) is ignored: the deepest matching pattern says."""
+        path = os.path.abspath(path)
         for rules in reversed(self.rules):
-            relative = os.path.relpath(path, rules.base).replace(os.sep, "/")
-            if relative.startswith("../") or relative == "..":
+            if not path.startswith(rules.base):
                 continue
+            relative = path[len(rules.base) :].replace(os.sep, "/")
             include = rules.spec.check_file(relative + "/" if is_dir else relative).include
             if include is not None:
                 return bool(include)
@@ -82,7 +83,7 @@ class Ignores:
         spec = _read(path)
         if spec is None:
             return self
-        return Ignores((*self.rules, _Rules(base, spec)), self.in_repository)
+        return Ignores((*self.rules, _Rules(os.path.join(os.path.abspath(base), ""), spec)), self.in_repository)
 
 
 def _read(path: str) -> Any:
