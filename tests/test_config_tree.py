@@ -173,3 +173,33 @@ def test_nested_config_excludes_in_its_own_tree(wslint: Callable[..., Run], sibl
 def test_stdin_uses_the_config_of_its_filename(wslint: Callable[..., Run], siblings: Path) -> None:
     run = wslint("--output-format", "json", "-", "--stdin-filename", "a/site.conf", cwd=siblings, stdin=SITE)
     assert run.code == 0 and ("a/site.conf", "WS101", 3, "info") in findings(run)
+
+
+def test_each_directory_is_looked_up_once_and_pydantic_only_for_a_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    from wslint import settings as settings_module
+    from wslint.settings import CommandLine, Configs, resolve
+
+    for name in ("a/one", "a/two", "b"):
+        (tmp_path / name).mkdir(parents=True)
+        (tmp_path / name / "site.conf").write_text(SITE)
+    (tmp_path / "a" / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # no [tool.wslint]: not a config
+    (tmp_path / "b" / "wslint.toml").write_text("")  # a config with an empty table
+    looked: list[str] = []
+    original = settings_module._config_in
+    monkeypatch.setattr(settings_module, "_config_in", lambda d: looked.append(d) or original(d))
+    monkeypatch.chdir(tmp_path)
+    given = CommandLine()
+    run, _ = resolve(given)
+    configs = Configs(given, run)
+    for directory in ("a/one", "a/two", "a", "b", "a/one", "b"):
+        configs.for_directory(directory)
+    assert sorted(looked) == sorted(set(looked))  # each directory once
+    assert configs.for_directory("a/one") is run and configs.for_directory("b") is not run
+    code = "import sys\nfrom wslint.cli import main\nmain(['.'])\nprint('PYDANTIC', 'pydantic' in sys.modules)\n"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "PYDANTIC False" in proc.stdout, proc.stdout + proc.stderr
