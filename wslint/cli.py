@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from wslint.discover import Discovery
     from wslint.engine import Result
     from wslint.model import StockInclude
+    from wslint.settings import Configs
 
 # every command with its one line for `wslint --help`; `wslint PATH...` without one is `wslint check PATH...`, and a
 # command wins over a path of its name (`wslint check help` or `wslint ./help` lint a file named help)
@@ -95,6 +96,11 @@ def _lint_parser(prog: str, description: str, fixes: bool) -> argparse.ArgumentP
         action="store_true",
         help="apply exclude to paths named on the command line",
     )
+    p.add_argument(
+        "--no-respect-gitignore",
+        action="store_true",
+        help="also lint what .gitignore, .ignore and .git/info/exclude ignore in directory walks",
+    )
     if not fixes:
         return p
     p.add_argument(
@@ -118,7 +124,8 @@ def _path_parser() -> argparse.ArgumentParser:
     parser = _lint_parser(
         "wslint path",
         "Lint the hops of a path, then draw it: client side first, each hop's idle timeout, the bottleneck "
-        "and the largest safe ping interval. Without HOP arguments, the paths declared in config.",
+        "and the largest safe ping interval. Without HOP arguments, the paths declared in config; a directory "
+        "whose config declares paths, those paths.",
         fixes=False,
     )
     parser.add_argument("--name", metavar="N", action="append", help="only the declared path(s) of this name")
@@ -152,29 +159,32 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     import gc
 
     from wslint.config import ConfigError
-    from wslint.discover import discover
-    from wslint.engine import lint
-    from wslint.settings import resolve
+    from wslint.discover import Discovery, discover
+    from wslint.engine import lint_groups
+    from wslint.settings import Configs, resolve
 
     try:
-        settings, notes = resolve(command_line(args))
-        if draw:
-            _choose_paths(args, settings)
+        given = command_line(args)
+        settings, notes = resolve(given)
+        # each linted file is judged under its nearest config (settings.Configs); a run of declared paths (`wslint
+        # path`, a bare `wslint` whose config declares paths) under the config that declares them: the plan
+        configs = Configs(given, settings)
+        plan = _choose_paths(args, settings, configs) if draw else _declared_run(args, settings)
+        if args.show_settings:  # as ruff's: the settings of the first file named, else the run's
+            first = args.paths[0] if args.paths and args.paths[0] != "-" else None
+            shown = plan[0][0] if plan else configs.for_path(first) if first else settings
+            if shown is None:
+                raise ConfigError(configs.errors[0])
     except ConfigError as exc:
         say("error", str(exc))
         return 2
     say_notes(notes, args)
     if args.show_settings:
-        return show_settings(settings)
+        return show_settings(shown or settings)
     fixing = _fix_mode(args, draw)
     if fixing is None:
         return 2
-    paths = list(args.paths)
-    if draw or not paths:
-        from wslint.paths import declared_files
-
-        paths = declared_files(settings.path) if draw or settings.path else []
-    paths = paths or ["."]
+    paths = [file for _, files in plan for file in files] if plan else list(args.paths) or ["."]
     stdin: tuple[str, bytes] | None = None
     if "-" in paths:
         if fixing:
@@ -183,7 +193,14 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
         # never more than max-file-size + 1 bytes: `yes | wslint -` ends, and is WS001 (larger than max-file-size);
         # without --stdin-filename, the kind is told by the content alone and the file is reported as `-` (as ruff)
         stdin = (args.stdin_filename or "-", sys.stdin.buffer.read(settings.max_file_size + 1))
-    discovery = discover(paths, settings, kind=args.kind, stdin=stdin, force_exclude=args.force_exclude)
+    if plan is None:
+        discovery = discover(paths, settings, args.kind, stdin, args.force_exclude, settings_for=configs.for_directory)
+    else:
+        discovery = Discovery()
+        for own, files in plan:
+            discovery.extend(discover(files, own, args.kind, stdin, args.force_exclude), own)
+    discovery.errors[:0] = configs.errors  # a bad config below: its files left out, the run exits 2
+    say_notes(configs.notes, args)
     if args.verbose:  # a named file of no known kind (pre-commit passes every .json and .yaml): said only if asked
         discovery.notes.extend(discovery.verbose_notes)
     if args.show_files:
@@ -198,9 +215,9 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     # which walk every live object (millions on a large config) while the model is built and reported
     gc.disable()
     try:
-        if fixing:
+        if fixing:  # each group of files under its own config (fix.run)
             return _autofix(args, discovery, paths, settings)
-        result: Result = lint(discovery, tree_roots(paths, settings, args.stdin_filename), settings)
+        result: Result = lint_groups(discovery, lambda own: tree_roots(paths, own, args.stdin_filename), settings)
         return emit(result, settings, args, draw)
     finally:
         gc.enable()
@@ -256,26 +273,62 @@ def _diff_text(text: str, fmt: str | None) -> str:
     return "\n".join(verbatim(text.removesuffix("\n").split("\n"))) + "\n"
 
 
-def _choose_paths(args: argparse.Namespace, settings: Settings) -> None:
-    """``wslint path HOP...`` declares one path on the command line; without HOPs, the config's (or --name's)."""
+def _declared_run(args: argparse.Namespace, settings: Settings) -> list[tuple[Settings, list[str]]] | None:
+    """A bare ``wslint`` whose config declares paths lints their files under it (as before nearest configs)."""
+    if args.paths or not settings.path:
+        return None
+    from wslint.paths import declared_files
+
+    return [(settings, declared_files(settings.path) or ["."])]
+
+
+def _choose_paths(args: argparse.Namespace, settings: Settings, configs: Configs) -> list[tuple[Settings, list[str]]]:
+    """The paths ``wslint path`` draws, each group with the settings it is linted under and the files to lint.
+
+    No arguments: the paths the run's config declares. Directories whose nearest config declares paths: those
+    paths, each under its config (hops relative to it). Otherwise the arguments are the hops of one path declared
+    on the command line (a directory is one hop: its files' hops in file-name order), under the nearest config
+    of their common directory. ``--name`` picks declared paths by name.
+    """
+    from dataclasses import replace
+
     from wslint.config import ConfigError, command_line_path
+    from wslint.paths import declared_files, declaring
 
     if args.paths:
-        if args.name:
-            raise ConfigError("--name picks a declared path: give either --name or the hops")
-        settings.path = [command_line_path(args.paths, args.route)]
-        return
+        chosen = declaring(args.paths, configs)
+        if chosen is None:
+            if args.name:
+                raise ConfigError("--name picks a declared path: give either --name or the hops")
+            own = configs.for_directory(_common_directory(args.paths))
+            if own is None:
+                raise ConfigError(configs.errors[0])
+            own = replace(own, path=[command_line_path(args.paths, args.route)])
+            return [(own, declared_files(own.path))]
+    else:
+        chosen = [settings]
     if args.route:
         raise ConfigError("--route selects routes of hops named on the command line")
     if args.name:
-        unknown = [n for n in args.name if n not in {spec.name for spec in settings.path}]
+        unknown = [n for n in args.name if n not in {spec.name for own in chosen for spec in own.path}]
         if unknown:
             raise ConfigError(f"--name {unknown[0]}: no such path in config")
-        settings.path = [spec for spec in settings.path if spec.name in args.name]
-    if not settings.path:
+        chosen = [replace(own, path=[spec for spec in own.path if spec.name in args.name]) for own in chosen]
+        chosen = [own for own in chosen if own.path]
+    if not any(own.path for own in chosen):
         raise ConfigError(
             "no path: name its hops (wslint path alb.tf nginx.conf haproxy.cfg) or declare [[tool.wslint.path]]"
         )
+    if args.paths:
+        return [(own, declared_files(own.path)) for own in chosen]
+    return [(own, declared_files(own.path) or ["."]) for own in chosen]
+
+
+def _common_directory(hops: list[str]) -> str:
+    """The directory the hops named on the command line share (intermediaries and stdin aside)."""
+    places = [os.path.abspath(h if os.path.isdir(h) else os.path.dirname(os.path.abspath(h))) for h in hops]
+    places = [p for p, h in zip(places, hops, strict=True) if h != "-" and os.path.exists(h)]
+    return os.path.commonpath(places) if places else os.getcwd()
 
 
 def _stock_lines(discovery: Discovery, tree_roots: list[str], settings: Settings) -> list[tuple[str, str]]:

@@ -134,6 +134,7 @@ def command_line(args: argparse.Namespace) -> CommandLine:
         baseline=value("baseline"),
         inline_ignores=not value("no_inline_ignores"),
         write_baseline=value("write_baseline"),
+        respect_gitignore=False if value("no_respect_gitignore") else None,
     )
 
 

@@ -72,6 +72,21 @@ class ConfigError(Exception):
     """A bad config file or command line: one line on stderr, exit 2."""
 
 
+def one_of(choices: Iterable[str]) -> str:
+    """``Input should be 'a', 'b' or 'c'``: what a value outside its choices is told (as pydantic says it of a
+    Literal), for the command line, the config table and the kinds of the source registry alike."""
+    *first, last = list(choices)
+    return f"Input should be {', '.join(map(repr, first))} or {last!r}" if first else f"Input should be {last!r}"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``; did you mean 'ping-interval'?`` for the closest of ``choices`` to a mistyped ``word`` (difflib), else ""."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def parse_ping_interval(value: str | float | int) -> float:
     """``25s``, ``1m``, ``500ms``, ``20`` (seconds), ``0``/``off`` (no keepalive)."""
     if isinstance(value, bool):
@@ -257,6 +272,8 @@ class Settings:
     # more ports on which an NLB TCP/TLS listener or a LoadBalancer Service port counts as a WebSocket route
     websocket_ports: list[int] = field(default_factory=list)
     max_file_size: int = textio.DEFAULT_LIMIT
+    # directory walks leave out what .gitignore, .ignore and .git/info/exclude ignore (wslint.gitignore)
+    respect_gitignore: bool = True
     min_deregistration_delay: float = 30.0
     # --fix: the idle timeout WS201/WS301 fixes write (at least twice the ping interval)
     fix_idle_timeout: float = 3600.0

@@ -32,6 +32,8 @@ from wslint.config import (
     check_client,
     check_routes,
     check_rule_selectors,
+    did_you_mean,
+    one_of,
     parse_haproxy_version,
     parse_ping_interval,
     parse_size,
@@ -47,8 +49,7 @@ def _kind(value: Any) -> str:
 
     kinds = registry.file_kinds()
     if not isinstance(value, str) or value not in kinds:
-        *first, last = kinds
-        raise ValueError(f"Input should be {', '.join(map(repr, first))} or {last!r}")
+        raise ValueError(one_of(kinds) + (did_you_mean(value, kinds) if isinstance(value, str) else ""))
     return value
 
 
@@ -134,6 +135,7 @@ class _Table(_KeepaliveKeys):
         default_factory=list, alias="websocket-ports"
     )
     max_file_size: int = Field(Settings().max_file_size, alias="max-file-size")
+    respect_gitignore: bool = Field(True, alias="respect-gitignore", strict=True)
     min_deregistration_delay: float = Field(30.0, alias="min-deregistration-delay")
     fix_idle_timeout: float = Field(3600.0, alias="fix-idle-timeout")
     per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-file-ignores")
@@ -229,10 +231,16 @@ def validate(table: dict[str, Any], source: str) -> Settings:
         key = ".".join(str(p) for p in error["loc"]) or "?"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            message = "unknown key"
+            message = "unknown key" + did_you_mean(str(error["loc"][-1]), _keys(error["loc"]))
         if not error["loc"]:
             raise ConfigError(f"{source}: {message}") from None
         raise ConfigError(f"{source}: {key}: {message}") from None
+
+
+def _keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the table holding an unknown key (at ``loc``) accepts: the top level's or a ``[[path]]`` table's."""
+    model: type[BaseModel] = _PathTable if loc[:1] == ("path",) and len(loc) > 2 else _Table
+    return [info.alias or name for name, info in model.model_fields.items()]
 
 
 @contextlib.contextmanager

@@ -6,11 +6,13 @@ import fnmatch
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wslint import templating
 from wslint.config import Settings
+from wslint.gitignore import Ignores
 from wslint.sources import registry
 from wslint.sources import text as textio
 from wslint.sources.registry import Target
@@ -41,6 +43,38 @@ class Discovery:
     errors: list[str] = field(default_factory=list)
     # contents read from stdin, by the real path they stand for (--stdin-filename)
     stdin: dict[str, bytes] = field(default_factory=dict)
+    # the settings a target is linted with, by its real path, when not the run's (its nearest config's)
+    settings_of: dict[str, Settings] = field(default_factory=dict)
+
+    def groups(self, settings: Settings) -> list[tuple[Settings, list[Target]]]:
+        """The targets by the settings they are linted with (``settings`` unless ``settings_of`` says), in the order
+        of their first target; no targets: one empty group of ``settings``."""
+        groups: dict[int, tuple[Settings, list[Target]]] = {}
+        for target in self.targets:
+            own = self.settings_of.get(target.real, settings)
+            groups.setdefault(id(own), (own, []))[1].append(target)
+        return list(groups.values()) or [(settings, [])]
+
+    def split(self, settings: Settings) -> list[tuple[Settings, Discovery]]:
+        """``groups`` as discoveries of their own (what was said stays with this one); all under ``settings``:
+        this one."""
+        groups = self.groups(settings)
+        if len(groups) == 1 and groups[0][0] is settings:
+            return [(settings, self)]
+        return [(own, Discovery(targets=targets, stdin=self.stdin)) for own, targets in groups]
+
+    def extend(self, other: Discovery, settings: Settings) -> None:
+        """Add another discovery's files (and what it said), linted with ``settings``."""
+        seen = {t.real for t in self.targets}
+        for target in other.targets:
+            if target.real not in seen:
+                self.targets.append(target)
+                self.settings_of[target.real] = other.settings_of.get(target.real, settings)
+        self.skipped.extend(other.skipped)
+        self.notes.extend(other.notes)
+        self.verbose_notes.extend(other.verbose_notes)
+        self.errors.extend(other.errors)
+        self.stdin.update(other.stdin)
 
 
 def detect_kind(name: str, head: str) -> str | None:
@@ -127,9 +161,19 @@ def discover(
     kind: str | None = None,
     stdin: tuple[str, bytes] | None = None,
     force_exclude: bool = False,
+    settings_for: Callable[[str], Settings | None] | None = None,
 ) -> Discovery:
-    """Expand the command-line paths into files with a kind; ``-`` is ``stdin`` (name, bytes)."""
+    """Expand the command-line paths into files with a kind; ``-`` is ``stdin`` (name, bytes).
+
+    ``settings_for(directory)``: the settings of the files in a directory (its nearest config), which its walk
+    excludes, ignores and classifies with and ``Discovery.settings_of`` records; None for a directory whose config
+    is bad (its files are left out: the error is the caller's to say). Without it, ``settings`` everywhere.
+    """
     found = Discovery()
+
+    def local(directory: str) -> Settings | None:
+        return settings if settings_for is None else settings_for(directory)
+
     seen: set[str] = set()
     # the linted tree: the directories named, and the directory of each file named
     trees = [
@@ -139,10 +183,11 @@ def discover(
         if raw == "-" and stdin is not None:
             name, data = stdin
             real = os.path.abspath(name)
+            own = local(os.path.dirname(real))
+            if own is None:
+                continue
             detected = (
-                kind
-                or _forced_kind(name, settings)
-                or detect_kind(os.path.basename(name), _head_text(data[:HEAD_BYTES]))
+                kind or _forced_kind(name, own) or detect_kind(os.path.basename(name), _head_text(data[:HEAD_BYTES]))
             )
             if detected is None:
                 found.verbose_notes.append(f"{name} (stdin): {NOT_KNOWN}")
@@ -150,6 +195,8 @@ def discover(
             else:
                 found.stdin[real] = data
                 found.targets.append(Target(real, name, detected, named=True))
+                if own is not settings:
+                    found.settings_of[real] = own
             continue
         if not os.path.exists(raw):
             found.errors.append(f"{raw}: no such file or directory")
@@ -158,18 +205,36 @@ def discover(
         if odd:  # a device or a pipe named on the command line (or through a link): never read
             found.errors.append(f"{raw}: not a regular file ({odd})")
             continue
-        if force_exclude and _excluded(os.path.normpath(raw), settings.all_excludes):
+        named = local(raw if os.path.isdir(raw) else os.path.dirname(os.path.abspath(raw)))
+        if named is None:
+            continue
+        if force_exclude and _excluded(os.path.normpath(raw), named.all_excludes):
             continue  # a named path is excluded only when asked (pre-commit passes every changed file)
         if os.path.isdir(raw):
             before = (len(found.targets), len(found.skipped), len(found.errors))
+            ignores = _ignores_above(raw) if settings.respect_gitignore or settings_for is not None else None
+            inherited: dict[str, Ignores] = {}
             for root, dirs, files in os.walk(raw, onerror=lambda exc: _unlisted(exc, found)):
-                dirs[:] = sorted(d for d in dirs if not _excluded(d, settings.all_excludes))
+                own = local(root)
+                if own is None:
+                    dirs[:] = []
+                    continue
+                dirs[:] = sorted(d for d in dirs if not _excluded(d, own.all_excludes))
+                here = None
+                if ignores is not None:  # .gitignore and .ignore (wslint.gitignore), as git and ruff read them
+                    here = inherited.pop(root, ignores).enter(root)
+                    if own.respect_gitignore:
+                        dirs[:] = [d for d in dirs if not here.ignored(os.path.join(root, d), is_dir=True)]
+                    inherited.update((os.path.join(root, d), here) for d in dirs)
+                    here = here if own.respect_gitignore else None
                 for name in dirs:  # os.walk does not descend into a linked directory
                     _outside_link(os.path.join(root, name), trees, found)
                 for name in sorted(files):
                     path = os.path.join(root, name)
                     rel = os.path.relpath(path, raw)
-                    if _excluded(rel, settings.all_excludes) or Path(name).suffix.lower() in SKIP_EXTENSIONS:
+                    if _excluded(rel, own.all_excludes) or Path(name).suffix.lower() in SKIP_EXTENSIONS:
+                        continue
+                    if here is not None and here.ignored(path, is_dir=False):
                         continue
                     if FIX_TEMPORARY.fullmatch(name):
                         continue
@@ -181,20 +246,41 @@ def discover(
                         found.notes.append(f"{os.path.normpath(path)}: {odd}, not a regular file; skipped")
                         found.skipped.append({"file": os.path.normpath(path), "reason": f"not a regular file ({odd})"})
                         continue
+                    count = len(found.targets)
                     _classify(
                         path,
                         os.path.normpath(path),
                         named=False,
                         found=found,
                         seen=seen,
-                        settings=settings,
+                        settings=own,
                         kind=kind,
                     )
+                    _record(found, count, own, settings)
             if before == (len(found.targets), len(found.skipped), len(found.errors)):
                 found.notes.append(f"{raw}: no files of a kind wslint knows")
         else:
-            _classify(raw, raw, named=True, found=found, seen=seen, settings=settings, kind=kind)
+            count = len(found.targets)
+            _classify(raw, raw, named=True, found=found, seen=seen, settings=named, kind=kind)
+            _record(found, count, named, settings)
     return found
+
+
+def _record(found: Discovery, count: int, own: Settings, settings: Settings) -> None:
+    """The settings of the targets added since there were ``count``, when they are not the run's."""
+    if own is not settings:
+        found.settings_of.update((target.real, own) for target in found.targets[count:])
+
+
+def _ignores_above(directory: str) -> Ignores:
+    """The ignore rules a walk of ``directory`` starts with: those of the directories above it in its repository.
+
+    A named directory is walked even when those rules ignore it (as a named file is linted): then they do not apply.
+    """
+    above = Ignores.above(directory)
+    if above.ignored(os.path.abspath(directory), is_dir=True):
+        return Ignores(in_repository=above.in_repository)
+    return above
 
 
 def _not_regular(path: str, follow: bool) -> str | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import traceback
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from wslint import BUG_HINT
 from wslint.checks import AFTER_SUPPRESSIONS, Model, load_all
@@ -50,6 +51,8 @@ class Result:
     paths: list[Path] = field(default_factory=list)
     # the rules enabled in this run, in catalogue order (SARIF lists them all)
     rules: list[str] = field(default_factory=list)
+    # files linted under different configs (lint_groups): each group's fail-on with its findings; else empty
+    thresholds: list[tuple[str, list[Finding]]] = field(default_factory=list)
 
 
 def load_documents(
@@ -200,6 +203,40 @@ def lint(discovery: Discovery, tree_roots: list[str], settings: Settings) -> Res
     return result
 
 
+def lint_groups(discovery: Discovery, roots_of: Callable[[Settings], list[str]], settings: Settings) -> Result:
+    """Lint each group of the discovered files under its own settings (their nearest config, ``Discovery.groups``)
+    and merge the results into one: findings in the report's order, the rest in the groups' order, the exit code
+    over all (each finding against its own config's fail-on). ``settings``: the run's own (the report's format,
+    ``--write-baseline``), which one group alone is linted with when it is the run's."""
+    parts = discovery.split(settings)
+    if len(parts) == 1 and parts[0][0] is settings:
+        return lint(discovery, roots_of(settings), settings)
+    results = [(own, lint(part, roots_of(own), replace(own, write_baseline=None))) for own, part in parts]
+    merged = merge(discovery, results)
+    if settings.write_baseline:
+        linted = [t for _, part in parts for t in part.targets]
+        _write_baseline(merged.findings, merged, settings, discovery, linted)
+    return merged
+
+
+def merge(discovery: Discovery, results: list[tuple[Settings, Result]]) -> Result:
+    """The results of the groups of a run (``lint_groups``) as one, with what the run's discovery said first."""
+    merged = Result(skipped=list(discovery.skipped), errors=list(discovery.errors), notes=list(discovery.notes))
+    for own, result in results:
+        merged.documents.extend(result.documents)
+        merged.skipped.extend(result.skipped)
+        merged.errors.extend(result.errors)
+        merged.notes.extend(result.notes)
+        merged.files += result.files
+        merged.paths.extend(result.paths)
+        merged.rules.extend(rule for rule in result.rules if rule not in merged.rules)
+        merged.findings.extend(result.findings)
+        merged.thresholds.append((own.fail_on, result.findings))
+    merged.rules.sort(key=list(RULES).index)
+    merged.findings.sort(key=Finding.sort_key)
+    return merged
+
+
 def _leave_out(
     findings: list[Finding], result: Result, settings: Settings, discovery: Discovery, linted: list[Target]
 ) -> list[Finding]:
@@ -215,15 +252,7 @@ def _leave_out(
         if after:
             findings = finalize(findings + [f for check in after for f in check(suppressed)], settings)
     if settings.write_baseline:
-        from wslint import baseline
-
-        shown = [f for f in findings if not f.suppressed]
-        try:
-            count = baseline.write(settings.write_baseline, shown, text_of, ignoring.styles(result.documents))
-        except ValueError as exc:
-            result.errors.append(str(exc))
-        else:
-            result.notes.append(f"{settings.write_baseline}: wrote {count} findings; --baseline leaves them out")
+        _write_baseline(findings, result, settings, discovery, linted)
     elif settings.baseline:
         from wslint import baseline
 
@@ -235,6 +264,22 @@ def _leave_out(
             root = os.path.dirname(os.path.abspath(settings.baseline))
             findings = baseline.filter_known(findings, known, text_of, ignoring.styles(result.documents), root)
     return findings
+
+
+def _write_baseline(
+    findings: list[Finding], result: Result, settings: Settings, discovery: Discovery, linted: list[Target]
+) -> None:
+    """``--write-baseline``: the findings shown (not suppressed) written to the baseline file, once per run."""
+    from wslint import baseline, ignoring
+
+    text_of = ignoring.text_reader(discovery.stdin, {t.display: t.real for t in linted}, settings.max_file_size)
+    shown = [f for f in findings if not f.suppressed]
+    try:
+        count = baseline.write(settings.write_baseline or "", shown, text_of, ignoring.styles(result.documents))
+    except ValueError as exc:
+        result.errors.append(str(exc))
+    else:
+        result.notes.append(f"{settings.write_baseline}: wrote {count} findings; --baseline leaves them out")
 
 
 # what a skipped file is, by the start of its reason (discover.py, lint), as the summary line counts it
@@ -271,8 +316,14 @@ def outcome(result: Result) -> str:
 def exit_code(result: Result, fail_on: str, exit_zero: bool) -> int:
     if result.errors:
         return 2
-    if exit_zero or fail_on == "none":
+    if exit_zero:
         return 0
+    groups = result.thresholds or [(fail_on, result.findings)]
+    return 1 if any(_failing(findings, own) for own, findings in groups) else 0
+
+
+def _failing(findings: list[Finding], fail_on: str) -> bool:
+    if fail_on == "none":
+        return False
     threshold = Severity(fail_on).rank
-    failing = any(f.severity is not None and f.severity.rank >= threshold and not f.suppressed for f in result.findings)
-    return 1 if failing else 0
+    return any(f.severity is not None and f.severity.rank >= threshold and not f.suppressed for f in findings)

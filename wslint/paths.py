@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from wslint import intermediaries
-from wslint.config import Given, KeepaliveOrigin, PathSpec, Settings, keepalive
+from wslint.config import ConfigError, Given, KeepaliveOrigin, PathSpec, Settings, keepalive
 from wslint.model import Document, Hop, Keepalive, Location, Path, Route
+
+if TYPE_CHECKING:
+    from wslint.settings import Configs
 
 
 class PathError(Exception):
@@ -31,6 +35,33 @@ def declared_files(specs: list[PathSpec]) -> list[str]:
             if (os.path.exists(where) or not intermediaries.known(entry)) and where not in files:
                 files.append(where)
     return files
+
+
+def declaring(arguments: list[str], configs: Configs) -> list[Settings] | None:
+    """The settings of the configs that declare the paths ``wslint path DIR...`` draws: each directory's nearest
+    config (in the order of the arguments, each config once), when every argument is a directory whose config
+    declares paths; None when none is (the arguments are then the hops of a path). ``ConfigError`` for a mix,
+    or for a directory whose config is bad."""
+    found: list[Settings] = []
+    without: list[str] = []
+    for argument in arguments:
+        own = configs.for_directory(argument) if os.path.isdir(argument) else None
+        if own is None and os.path.isdir(argument):
+            raise ConfigError(configs.errors[-1])
+        if own is not None and own.path:
+            if all(own is not other for other in found):
+                found.append(own)
+        else:
+            without.append(argument)
+    if not found:
+        return None
+    if without:
+        where = found[0].path[0].declared_in or "config"
+        raise ConfigError(
+            f"{without[0]}: not a directory whose config declares paths, as {where} does: give such directories "
+            "(their declared paths are drawn) or the hops of one path"
+        )
+    return found
 
 
 def compose(settings: Settings, documents: list[Document], reals: dict[str, str]) -> tuple[list[Path], list[str]]:

@@ -3,13 +3,16 @@
 ``resolve(CommandLine(...))`` is the one entry point the commands (``wslint check``/``path``,
 ``aws``, ``probe``) call. Discovery: from the current directory upward, the first directory
 holding ``.wslint.toml``, ``wslint.toml`` or a ``pyproject.toml`` with ``[tool.wslint]`` (in that
-order) wins. The command line beats the config file, and the keepalive's origin is typed
+order) wins: the run's settings. A linted file is judged under its own nearest config the same way
+(``Configs``, as ruff does), unless ``--config`` or ``--isolated`` is given; a file with no config above
+it gets the run's. The command line beats every config file, and the keepalive's origin is typed
 (``config.KeepaliveOrigin``) so that a declared path knows whether its own keepalive applies. A
 table is validated by pydantic (``wslint.config_table``), imported only when there is a table.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -28,6 +31,7 @@ from wslint.config import (
     Settings,
     check_client,
     check_rule_selectors,
+    one_of,
     parse_haproxy_version,
     parse_ping_interval,
     parse_version,
@@ -55,6 +59,7 @@ class CommandLine:
     baseline: str | None = None
     inline_ignores: bool = True
     write_baseline: str | None = None
+    respect_gitignore: bool | None = None  # --no-respect-gitignore: False
 
 
 def validate_table(table: Mapping[str, Any], source: str = "config") -> Settings:
@@ -73,10 +78,7 @@ def resolve(
 ) -> tuple[Settings, list[str]]:
     """The final settings of a run: the config file (``given.config``, or the closest one above ``cwd``) with the
     command line on top; and notes to show. ``ConfigError`` for a bad config file or command line."""
-    environ = os.environ if environ is None else environ
-    notes: list[str] = []
-    table: dict[str, Any] = {}
-    source = "command line"
+    _nearest.cache_clear()  # the lookups are cached for one run, not across runs in one process
     config_path: Path | None = None
     if given.config:
         config_path = Path(given.config)
@@ -84,6 +86,58 @@ def resolve(
             raise ConfigError(f"{given.config}: config file not found")
     elif not given.isolated:
         config_path = find_config(cwd or Path.cwd())
+    return resolve_config(given, config_path, environ)
+
+
+class Configs:
+    """The settings of each linted file: its nearest config's (as ruff finds it), with the command line on top.
+
+    ``--config`` and ``--isolated`` give every file the run's settings; so does a file with no config in its
+    directory or above (the run's settings are then the current directory's, as ruff falls back). Each
+    directory's lookup and each config's validation is done once (pydantic only for a config with a table).
+    """
+
+    def __init__(self, given: CommandLine, run: Settings, environ: Mapping[str, str] | None = None) -> None:
+        self.given = given
+        self.run = run
+        self.environ = environ
+        # said once per bad config; its files are left out
+        self.errors: list[str] = []
+        self.notes: list[str] = []
+        self._by_config: dict[str, Settings | None] = {}
+        if run.config_file and not given.config:
+            self._by_config[os.path.abspath(run.config_file)] = run
+
+    def for_directory(self, directory: str) -> Settings | None:
+        """The settings of the files in ``directory``; None when its config is bad (said in ``errors``)."""
+        if self.given.config or self.given.isolated:
+            return self.run
+        found = _nearest(os.path.abspath(directory))
+        if found is None:
+            return self.run
+        if found not in self._by_config:
+            try:
+                own, notes = resolve_config(self.given, Path(found), self.environ)
+            except ConfigError as exc:
+                self.errors.append(str(exc))
+                own, notes = None, []
+            self._by_config[found] = own
+            self.notes.extend(notes)
+        return self._by_config[found]
+
+    def for_path(self, path: str) -> Settings | None:
+        """The settings of a file (its directory's) or of a directory."""
+        return self.for_directory(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))
+
+
+def resolve_config(
+    given: CommandLine, config_path: Path | None, environ: Mapping[str, str] | None = None
+) -> tuple[Settings, list[str]]:
+    """The settings one config file (None: none) gives, with the command line on top; and notes to show."""
+    environ = os.environ if environ is None else environ
+    notes: list[str] = []
+    table: dict[str, Any] = {}
+    source = "command line"
     if config_path is not None:
         table, notes = read_config(config_path)
         source = str(config_path)
@@ -144,6 +198,8 @@ def _command_line_on_top(settings: Settings, given: CommandLine) -> None:
     ]
     if given.ping_interval is not None or given.client is not None:
         settings.ping_interval = settings.client = None
+    if given.respect_gitignore is not None:
+        settings.respect_gitignore = given.respect_gitignore
     for key, value, check in values:
         if value is None:
             continue
@@ -160,7 +216,7 @@ def _ids(value: str) -> list[str]:
 def _one_of(choices: tuple[str, ...]) -> Any:
     def check(value: str) -> str:
         if value not in choices:
-            raise ValueError(f"Input should be {', '.join(map(repr, choices[:-1]))} or {choices[-1]!r}")
+            raise ValueError(one_of(choices))
         return value
 
     return check
@@ -174,19 +230,34 @@ def _shown(path: Path) -> str:
 
 def find_config(start: Path) -> Path | None:
     """The closest config file upward from ``start``."""
-    for directory in [start, *start.parents]:
-        for name in (".wslint.toml", "wslint.toml"):
-            if (directory / name).is_file():
-                return directory / name
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            tomllib = _tomllib()
-            try:
-                data = tomllib.loads(config_text(pyproject))
-            except (OSError, textio.DecodeError, tomllib.TOMLDecodeError, RecursionError):
-                continue
-            if "wslint" in data.get("tool", {}):
-                return pyproject
+    found = _nearest(os.path.abspath(start))
+    return None if found is None else Path(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def _nearest(directory: str) -> str | None:
+    """The closest config file in an absolute ``directory`` or above it: each directory looked at once per run."""
+    own = _config_in(directory)
+    if own is not None:
+        return own
+    parent = os.path.dirname(directory)
+    return None if parent == directory else _nearest(parent)
+
+
+def _config_in(directory: str) -> str | None:
+    """The config file of one directory: ``.wslint.toml``, ``wslint.toml``, a ``pyproject.toml`` with the table."""
+    for name in (".wslint.toml", "wslint.toml"):
+        if os.path.isfile(os.path.join(directory, name)):
+            return os.path.join(directory, name)
+    pyproject = os.path.join(directory, "pyproject.toml")
+    if os.path.isfile(pyproject):
+        tomllib = _tomllib()
+        try:
+            data = tomllib.loads(config_text(Path(pyproject)))
+        except (OSError, textio.DecodeError, tomllib.TOMLDecodeError, RecursionError):
+            return None
+        if "wslint" in data.get("tool", {}):
+            return pyproject
     return None
 
 

@@ -22,7 +22,7 @@ from typing import Any, TypeVar, cast
 from wslint.checks import Model, registered
 from wslint.config import Settings
 from wslint.discover import Discovery
-from wslint.engine import Result, lint
+from wslint.engine import Result, lint, merge
 from wslint.escape import diff_path
 from wslint.fix import write as safe
 from wslint.fix.text import Edit, FileText, apply
@@ -178,6 +178,9 @@ class Outcome:
     not_made: list[Fix] = field(default_factory=list)
     snapshot: Snapshot = field(default_factory=lambda: Snapshot({}, 0))  # the bytes the lint read, by real path
     relint: Callable[[], Result] | None = None  # the lint again, through the snapshot
+    # files under different configs (engine.lint_groups): each group's own outcome, written each; this one merges
+    parts: list[tuple[Settings, Outcome]] = field(default_factory=list)
+    discovery: Discovery | None = None
 
 
 def plan(context: Context) -> list[Fix]:
@@ -259,6 +262,31 @@ def _accept(fixes: list[Fix], context: Context, options: Options) -> tuple[list[
 
 
 def run(discovery: Discovery, tree_roots: list[str], settings: Settings, options: Options) -> Outcome:
+    """``_run`` over the run's files; files under different configs (``Discovery.split``) each group under its own
+    settings (its nginx-prefix in ``tree_roots`` for the run's), the outcomes merged."""
+    parts = discovery.split(settings)
+    if len(parts) == 1 and parts[0][0] is settings:
+        return _run(discovery, tree_roots, settings, options)
+    named = [root for root in tree_roots if root != settings.nginx_prefix]
+    outcomes = [
+        (own, _run(part, [*named, *([own.nginx_prefix] if own.nginx_prefix else [])], own, options))
+        for own, part in parts
+    ]
+    return _merged(Outcome(Result(), parts=outcomes, discovery=discovery))
+
+
+def _merged(outcome: Outcome) -> Outcome:
+    """An outcome of groups (``parts``) with their results, fixes and texts brought together (again)."""
+    assert outcome.discovery is not None
+    outcome.result = merge(outcome.discovery, [(own, part.result) for own, part in outcome.parts])
+    outcome.original = {file: text for _, part in outcome.parts for file, text in part.original.items()}
+    outcome.fixed = {file: text for _, part in outcome.parts for file, text in part.fixed.items()}
+    outcome.applied = [fix for _, part in outcome.parts for fix in part.applied]
+    outcome.not_made = [fix for _, part in outcome.parts for fix in part.not_made]
+    return outcome
+
+
+def _run(discovery: Discovery, tree_roots: list[str], settings: Settings, options: Options) -> Outcome:
     """Lint, fix, re-lint the fixed texts, until no fix is left (at most MAX_ROUNDS rounds).
 
     Every fix and every fix not made is named at its line in the text as the user has it
@@ -421,6 +449,10 @@ def write(outcome: Outcome) -> list[str]:
     A file that is not written takes its fixes, and those of the files they go with, out of the
     fixes made (they become fixes not made, with the reason); what remains is linted again.
     """
+    if outcome.parts:
+        said = [error for _, part in outcome.parts for error in write(part)]
+        _merged(outcome)
+        return said
     errors: list[str] = []
     groups = _groups(outcome)
     refused: dict[str, str] = {}  # display -> why
