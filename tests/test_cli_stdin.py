@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BAD_NGINX, Run
+from tests.conftest import BAD_NGINX, ROOT, Run
 
 HAPROXY = """\
 global
@@ -58,6 +58,43 @@ def test_stdin_without_a_name_is_told_by_content(
     report = json.loads(run.out)
     assert (rule, "-", line) in {(f["rule"], f["file"], f["line"]) for f in report["findings"]}
     assert report["summary"]["files"] == 1 and report["skipped"] == []
+
+
+TERRAFORM = (ROOT / "examples" / "three-hop" / "alb.tf").read_text(encoding="utf-8")
+CLOUDFORMATION = (ROOT / "tests" / "fixtures" / "cloudformation" / "alb-default.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "line", "code"),
+    [
+        (TERRAFORM, "WS303", 6, 0),
+        ("# edge\n\nlocals {\n  port = 443\n}\n\n" + TERRAFORM, "WS303", 12, 0),
+        (CLOUDFORMATION, "WS201", 4, 1),
+        ("# the public edge\n" + CLOUDFORMATION.replace('AWSTemplateFormatVersion: "2010-09-09"\n', ""), "WS201", 4, 1),
+    ],
+    ids=["terraform", "terraform-locals-first", "cloudformation", "cloudformation-resources-first"],
+)
+def test_stdin_without_a_name_tells_terraform_and_cloudformation_by_content(
+    wslint: Callable[..., Run], tmp_path: Path, text: str, rule: str, line: int, code: int
+) -> None:
+    # as a file of that name would be: never nginx's WS001 `unexpected "}"`, never skipped as of no kind
+    run = wslint("--isolated", "--output-format", "json", "-", stdin=text, cwd=tmp_path)
+    assert run.code == code, run.err
+    report = json.loads(run.out)
+    found = {(f["rule"], f["file"], f["line"]) for f in report["findings"]}
+    assert (rule, "-", line) in found and not any(r == "WS001" for r, _, _ in found)
+    assert report["summary"]["files"] == 1 and report["skipped"] == []
+
+
+def test_content_recognition_of_unnamed_stdin_leaves_named_files_alone() -> None:
+    # a file's name still decides: HCL in a file of no Terraform name (terragrunt.hcl, Packer) is no kind,
+    # and no longer nginx (its WS001 `unexpected "}"`)
+    from wslint.discover import detect_kind
+
+    assert detect_kind("-", TERRAFORM) == "terraform" and detect_kind("terragrunt.hcl", TERRAFORM) is None
+    assert detect_kind("-", CLOUDFORMATION) == "cloudformation" and detect_kind("template.cfn", CLOUDFORMATION) is None
+    # nginx's blocks take no quoted labels: an nginx config is never Terraform
+    assert detect_kind("-", BAD_NGINX) == "nginx"
 
 
 def test_stdin_text_report_names_it_dash(wslint: Callable[..., Run], tmp_path: Path) -> None:

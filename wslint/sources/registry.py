@@ -163,6 +163,17 @@ def _resolve(spec: str) -> object:
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 _DATA_NAMES = (*DATA_SUFFIXES, ".template")
 _DATA_STARTS = ("{", "---", "apiVersion")
+# stdin without --stdin-filename: no name says its kind, only its content does
+UNNAMED = "-"
+# after blank and comment lines, a YAML mapping's first key at the left margin (``Resources:``)
+_YAML_KEY = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[A-Za-z_][\w.-]*[ \t]*:(?:[ \t]|\r?$)", re.M)
+# a Terraform block at the left margin: ``resource "aws_lb" "x" {``, ``module "m" {``, ``locals {``
+# (nginx and HAProxy have no such line: no block takes two quoted labels, none is named like these)
+_HCL_BLOCK = (
+    r'^(?:resource|data)[ \t]+"[^"\n]+"[ \t]+"[^"\n]+"[ \t]*\{'
+    r'|^(?:module|variable|output|provider)[ \t]+"[^"\n]+"[ \t]*\{'
+    r"|^(?:locals|terraform)[ \t]*\{"
+)
 
 
 def by_suffix(*suffixes: str) -> Recogniser:
@@ -170,11 +181,22 @@ def by_suffix(*suffixes: str) -> Recogniser:
     return lambda name, head: name.endswith(suffixes)
 
 
+def terraform_files(name: str, head: str) -> bool:
+    """``.tf`` and ``.tf.json`` by the name; unnamed stdin whose content has a Terraform block (HCL)."""
+    if name.endswith((".tf", ".tf.json")):
+        return True
+    return name == UNNAMED and "\x00" not in head and re.search(_HCL_BLOCK, head, re.M) is not None
+
+
 def data(*patterns: str) -> Recogniser:
-    """YAML or JSON (by its name, or text that starts like it) holding every pattern (multi-line regexes)."""
+    """YAML or JSON (by its name, or text that starts like it) holding every pattern (multi-line regexes).
+
+    Unnamed stdin also when, after comment lines, it starts with a YAML key (``AWSTemplateFormatVersion:``).
+    """
 
     def recognise(name: str, head: str) -> bool:
-        if not (name.endswith(_DATA_NAMES) or head.lstrip().startswith(_DATA_STARTS)):
+        named_or_started = name.endswith(_DATA_NAMES) or head.lstrip().startswith(_DATA_STARTS)
+        if not named_or_started and (name != UNNAMED or _YAML_KEY.match(head.lstrip("\ufeff")) is None):
             return False
         return all(re.search(p, head, re.M) for p in patterns)
 
@@ -241,11 +263,11 @@ _AWSCLI = r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|Targ
 # listed in the order kinds are shown and loaded; ``order`` is the order files are recognised in
 # fmt: off
 SOURCES: tuple[Source, ...] = (
-    Source("nginx", "wslint.sources.nginx:load", text("wslint.sources.nginx_lexer:looks_like"), 60, "braces",
-           templates=_LINES, binary_names=(".conf",)),
+    Source("nginx", "wslint.sources.nginx:load", text("wslint.sources.nginx_lexer:looks_like", avoid=_HCL_BLOCK), 60,
+           "braces", templates=_LINES, binary_names=(".conf",)),
     Source("haproxy", "wslint.sources.haproxy:load", text(find=_HAPROXY, avoid=r"^[^#\n]*[;{]\s*$"), 50,
            "sections", templates=_LINES),
-    Source("terraform", "wslint.sources.terraform:load", by_suffix(".tf", ".tf.json"), 10, terraform_style,
+    Source("terraform", "wslint.sources.terraform:load", terraform_files, 10, terraform_style,
            "aws", _OPAQUE),
     Source("cloudformation", "wslint.sources.cloudformation:load",
            data(r"AWSTemplateFormatVersion|Type['\"]?\s*:\s*['\"]?AWS::"), 20, data_style, "aws",
