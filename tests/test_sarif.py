@@ -8,6 +8,7 @@ plus a synthetic live-AWS finding; every log is validated against
 from __future__ import annotations
 
 import json
+import os
 import re
 import textwrap
 from collections.abc import Callable, Iterator
@@ -502,3 +503,20 @@ def test_path_finding_relates_the_other_hops_and_holds_no_absolute_path(
     report = json.loads(wslint("path", "--output-format", "json", cwd=tmp_path / "three-hop").out)
     [finding] = report["findings"]
     assert [(r["file"], r["line"]) for r in finding["related"]] == [("alb.tf", 6), ("nginx.conf", 35)]
+
+
+def test_a_file_name_that_is_not_utf8_is_percent_encoded(
+    wslint: Callable[..., Run], tmp_path: Path, validate: Callable[[dict[str, Any]], None]
+) -> None:
+    # the Action always writes SARIF: a name's undecodable bytes must not make it an internal error
+    (tmp_path / ".git").mkdir()
+    (Path(os.fsdecode(bytes(tmp_path) + b"/bad\xff\xfe.conf"))).write_text(NGINX, encoding="utf-8")
+    run = wslint("--isolated", ".", "--sarif-file", "out.sarif", cwd=tmp_path)
+    assert run.code == 1, run.err
+    log = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))
+    validate(log)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results_of(log)}
+    assert uris == {"bad%FF%FE.conf"}  # the raw bytes: the file's own name, resolvable by any SARIF viewer
+    for fmt in ("gitlab", "junit", "json", "github", "concise"):
+        other = wslint("--isolated", ".", "--output-format", fmt, cwd=tmp_path)
+        assert other.code == 1 and "internal error" not in other.err, (fmt, other.err)

@@ -68,10 +68,11 @@ def repo_relative(file: str, root: str) -> str | None:
 
 
 def _artifact(file: str, root: str) -> dict[str, Any]:
+    """The file's URI: its raw bytes percent-encoded, so a name that is not UTF-8 is still the file's own name."""
     relative = repo_relative(file, root)
     if relative is None:
         return {"uri": Path(os.path.abspath(file)).as_uri()}
-    return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(os.fsencode(relative), safe="/"), "uriBaseId": SRCROOT}
 
 
 def _location(location: Location, root: str) -> dict[str, Any]:
