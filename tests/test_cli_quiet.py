@@ -111,3 +111,20 @@ def test_statistics_of_a_clean_run_is_empty(wslint: Callable[..., Run], tree: Pa
     assert (run.code, run.out) == (0, "")
     as_json = wslint("--isolated", "--statistics", "--output-format", "json", "package.json", cwd=tree)
     assert json.loads(as_json.out) == []
+
+
+@pytest.mark.parametrize("fmt", ["gitlab", "junit", "sarif", "html", "mermaid"])
+def test_statistics_never_replaces_a_machine_read_report(wslint: Callable[..., Run], tree: Path, fmt: str) -> None:
+    # GitLab, a JUnit or SARIF reader, a browser would get `2\tWS101 ...`: refused, one line, exit 2, nothing written
+    out = tree / "report.out"
+    run = wslint("--isolated", "--statistics", "--output-format", fmt, "-o", str(out), "nginx.conf", cwd=tree)
+    assert run.code == 2 and run.out == ""
+    assert run.err.startswith("wslint: error: ") and len(run.err.splitlines()) == 1 and "--statistics" in run.err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["concise", "github"])
+def test_statistics_with_a_text_format_is_the_text_counts(wslint: Callable[..., Run], tree: Path, fmt: str) -> None:
+    run = wslint("--isolated", "--statistics", "--output-format", fmt, "nginx.conf", cwd=tree)
+    plain = wslint("--isolated", "--statistics", "nginx.conf", cwd=tree)
+    assert run.code == plain.code == 1 and run.out == plain.out and run.out.split("\t")[1].startswith("WS")

@@ -25,6 +25,7 @@ from wslint.cli_common import (
     say,
     say_notes,
     show_settings,
+    statistics_refused,
     tree_roots,
     utf8,
 )
@@ -181,6 +182,8 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     say_notes(notes, args)
     if args.show_settings:
         return show_settings(shown or settings)
+    if statistics_refused(args, settings):
+        return 2
     fixing = _fix_mode(args, draw)
     if fixing is None:
         return 2

@@ -29,6 +29,9 @@ def say(what: str, text: str) -> None:
 # formats whose specifications say UTF-8 (JSON: RFC 8259 section 8.1; SARIF; XML as wslint declares it): written as
 # UTF-8 to stdout whatever its encoding, where any other encoding would make the report invalid or lossy
 UTF8_FORMATS = frozenset({"json", "sarif", "gitlab", "junit", "html"})  # html declares charset utf-8
+# the formats --statistics has a shape in: text lines (text, concise, github), a JSON array (json); another
+# format's reader (GitLab, a JUnit or SARIF consumer, a browser) would get text it cannot read
+STATISTICS_FORMATS = ("text", "concise", "github", "json")
 
 
 def safe_streams() -> None:
@@ -173,6 +176,15 @@ def use_color(choice: str, to_file: bool, stream: Any) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def statistics_refused(args: argparse.Namespace, settings: Settings) -> bool:
+    """Say that --statistics has no shape in the run's output format (one line, as ruff refuses a combination)."""
+    fmt = settings.output_format or "text"
+    if not getattr(args, "statistics", False) or fmt in STATISTICS_FORMATS:
+        return False
+    say("error", f"--statistics cannot be used with --output-format {fmt} (only with {', '.join(STATISTICS_FORMATS)})")
+    return True
 
 
 def emit(result: Result, settings: Settings, args: argparse.Namespace, draw: bool = False, stream: Any = None) -> int:

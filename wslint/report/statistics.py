@@ -1,7 +1,8 @@
 """``--statistics``: how many findings each rule has, most first (ruff's ``count  CODE  name`` shape).
 
 Text: one line per rule, ``count<TAB>CODE<TAB>name``, the counts right-aligned; JSON (``--output-format
-json``): an array of ``{"code", "name", "count"}`` in the same order. Every other format gets the text.
+json``): an array of ``{"code", "name", "count"}`` in the same order; ``concise`` and ``github`` get the
+text. The machine-read formats (gitlab, junit, sarif, html, mermaid) refuse --statistics (cli_common).
 Suppressed findings are not counted, as they are not reported.
 """
 
