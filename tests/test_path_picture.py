@@ -98,6 +98,20 @@ def test_mermaid_labels_escape_what_configs_hold() -> None:
     assert HOSTILE.replace("\n", "\\x0a") in shown  # the user reads the value as written (printable)
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii", "utf-8"])
+def test_mermaid_is_ascii_with_non_ascii_names_as_entity_codes(
+    wslint: Wslint, three_hop: FsPath, encoding: str
+) -> None:
+    # on a cp1252 or ASCII stdout a non-ASCII label was written as the literal text \u0447, drawn as it stands
+    config = three_hop / "wslint.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('"chat"', '"чат ünd 💬"'), encoding="utf-8")
+    run = wslint("path", "--output-format", "mermaid", cwd=three_hop, env={"PYTHONIOENCODING": encoding})
+    assert run.code == 1, run.err
+    assert run.out.isascii() and "\\u" not in run.out and "#1095;" in run.out
+    title = re.search(r'subgraph p1\["([^"]*)"\]', run.out)
+    assert title is not None and "чат ünd 💬" in decoded(title[1])
+
+
 def test_mermaid_goes_with_wslint_path_only(wslint: Wslint, three_hop: FsPath) -> None:
     run = wslint("check", "--output-format", "mermaid", "nginx.conf", cwd=three_hop)
     assert run.code == 2 and run.out == ""

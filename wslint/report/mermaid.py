@@ -34,10 +34,11 @@ CLASSES = (
 
 def escape(value: str) -> str:
     """A value for a quoted Mermaid label: a line break becomes a blank, any other character outside a small safe
-    set its entity code (``#34;``); printable non-ASCII characters are kept."""
+    set its entity code (``#34;``, ``#1095;``): non-ASCII too, so the drawing is ASCII and reads the same on any
+    stdout (a cp1252 console's ``\\u0447`` would be drawn as it stands)."""
     out = []
     for char in value:
-        if char in _PLAIN or (ord(char) > 0x7F and char.isprintable()):
+        if char in _PLAIN:
             out.append(char)
         elif char in "\r\n\t":
             out.append(" ")
