@@ -244,3 +244,21 @@ def test_summary_table_is_capped() -> None:
     assert len(rows) == github.MAX_ROWS == 100
     assert rows[-1].startswith("| f099.conf:1 |")
     assert lines[-1] == "…and 30 more: see the job log."
+
+
+def test_summary_shows_markdown_in_names_as_written() -> None:
+    # a file or path name is text: never a link, an image, emphasis, code or strikethrough in the job summary
+    from tests.test_path_view import three_hops
+
+    hostile = "[l](http://e) ![x](url) *b* _u_ `c` ~~s~~ $m$ ##"
+    markdown = github.summary(result(finding(f"{hostile}.conf", 3, 1, message=f"at {hostile}")))
+    row = next(line for line in lines_of(markdown) if line.startswith("| \\["))
+    escaped = r"\[l\](http://e) \!\[x\](url) \*b\* \_u\_ \`c\` \~\~s\~\~ \$m\$ \#\#"
+    assert row == f"| {escaped}.conf:3 | WS201 default-idle-timeout | warning | at {escaped} |"
+    assert "proxy_read_timeout" in github.summary(result(finding("a.conf", 1)))  # inside a word: as written
+    path = three_hops()
+    path.name = hostile
+    drawn = github.summary(Result(files=1, paths=[path]), draw=True)
+    assert f"### Path {escaped}" in lines_of(drawn)
+    # what a reader sees: every backslash escape undone gives the name back
+    assert re.sub(r"\\(.)", r"\1", escaped) == hostile

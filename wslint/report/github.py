@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 
 from wslint.engine import Result, outcome
 from wslint.escape import has_controls, printable
@@ -107,9 +108,16 @@ def render(result: Result, summary: bool = True) -> str:
 # -- $GITHUB_STEP_SUMMARY --------------------------------------------------------------------------------------
 
 
+# what Markdown (GitHub's: links, images, emphasis, code, strikethrough, math, tables, a heading's closing #s)
+# reads in text, backslash-escaped as CommonMark allows; ``_`` only where it can start or end emphasis (never
+# inside a word: proxy_read_timeout stays as written); & < > are HTML-escaped instead
+_MARKDOWN = re.compile(r"[\\`*\[\]!|~#$]|_(?![^\W_])|(?<![^\W_])_")
+
+
 def _cell(value: str) -> str:
-    """A Markdown table cell: HTML escaped, pipes escaped, one line."""
-    return html.escape(printable(" ".join(value.split())), quote=False).replace("|", "\\|")
+    """Markdown text for a table cell or a heading: one line, HTML escaped, its Markdown punctuation backslashed
+    (a name like ``[l](http://e)``, ``![x](url)`` or ``*b*`` shows as written, never as a link, image or emphasis)."""
+    return html.escape(_MARKDOWN.sub(lambda m: "\\" + m[0], printable(" ".join(value.split()))), quote=False)
 
 
 def _plural(count: int, word: str) -> str:
