@@ -118,3 +118,21 @@ def test_stdin_of_no_known_kind_is_skipped_as_a_named_file_is(wslint: Callable[.
     assert json.loads(named.out)["skipped"][0]["reason"] == json.loads(piped.out)["skipped"][0]["reason"]
     text = wslint("--isolated", "-", stdin="hello\n", cwd=tmp_path)
     assert text.out == "No files linted: 1 skipped (1 not a config).\n" and text.err == ""
+
+
+def test_unnamed_stdin_points_at_no_file_in_github_and_sarif(wslint: Callable[..., Run], tmp_path: Path) -> None:
+    # `-` is no file of the repository: an annotation or a SARIF result naming it would point nowhere
+    github = wslint("--isolated", "--output-format", "github", "-", stdin=BAD_NGINX, cwd=tmp_path)
+    assert github.code == 1
+    annotations = [line for line in github.out.splitlines() if line.startswith("::error ")]
+    assert annotations and all("file=" not in line.split("::")[1] for line in annotations)
+    assert any("::-:5:9: WS101 " in line for line in annotations)  # the text still says where
+    sarif = json.loads(wslint("--isolated", "--output-format", "sarif", "-", stdin=BAD_NGINX, cwd=tmp_path).out)
+    results = sarif["runs"][0]["results"]
+    assert results and all("physicalLocation" not in r["locations"][0] for r in results)
+    assert {r["locations"][0]["logicalLocations"][0]["name"] for r in results} == {"-"}
+    # a name given with --stdin-filename is the repository's file: it stays
+    named = wslint(
+        "--isolated", "--output-format", "github", "--stdin-filename", "nginx.conf", "-", stdin=BAD_NGINX, cwd=tmp_path
+    )
+    assert "file=nginx.conf,line=5,col=9" in named.out

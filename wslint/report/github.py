@@ -24,6 +24,7 @@ from wslint.escape import has_controls, printable
 from wslint.model import Finding, Severity
 from wslint.report import text
 from wslint.report.sarif import repo_relative, repo_root
+from wslint.sources.registry import UNNAMED
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 MAX_ROWS = 100
@@ -55,7 +56,8 @@ def annotation(f: Finding, root: str) -> str:
     """``::warning title=wslint (WS201),file=F,line=L,col=C,endLine=L,endColumn=C2::F:L:C: WS201 msg``."""
     location = f.location
     properties: list[tuple[str, object]] = [("title", f"wslint ({f.rule})")]
-    if location.line is not None:
+    # stdin without a name (``-``) is no file of the repository: its annotation names none, as a live finding's
+    if location.line is not None and location.file != UNNAMED:
         end_line = max(location.end_line or location.line, location.line)
         single = end_line == location.line
         properties.append(("file", file_property(repo_relative(location.file, root) or location.file)))

@@ -29,6 +29,7 @@ from wslint.engine import Result
 from wslint.escape import json_text
 from wslint.model import Finding, Location, Severity
 from wslint.rules import REPOSITORY_URL, RULES, rule_document, rule_document_url
+from wslint.sources.registry import UNNAMED
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = REPOSITORY_URL
@@ -76,8 +77,9 @@ def _artifact(file: str, root: str) -> dict[str, Any]:
 
 
 def _location(location: Location, root: str) -> dict[str, Any]:
-    """A physical location with the full region; a logical one when there is no line (live AWS)."""
-    if location.line is None:
+    """A physical location with the full region; a logical one when there is no line (live AWS) or no file: stdin
+    without a name (``-``) is no artifact of the repository, and a viewer would look for a file named ``-``."""
+    if location.line is None or location.file == UNNAMED:
         return {"logicalLocations": [{"name": location.file, "fullyQualifiedName": location.file, "kind": "resource"}]}
     region: dict[str, int] = {"startLine": location.line}
     if location.column is not None:
