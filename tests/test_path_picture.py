@@ -112,6 +112,16 @@ def test_mermaid_is_ascii_with_non_ascii_names_as_entity_codes(
     assert title is not None and "чат ünd 💬" in decoded(title[1])
 
 
+def test_hop_boxes_say_where_the_route_is_not_the_file_s_first_line(wslint: Wslint, three_hop: FsPath) -> None:
+    # nginx.conf:2:1 (the hop) said nothing; the route is the location block at line 29, the backend at 18
+    drawn = wslint("path", "--output-format", "mermaid", cwd=three_hop)
+    labels = {node: decoded(label).split("\n") for node, (label, _) in nodes(drawn.out).items()}
+    assert labels["p1_h1"][1] == "alb.tf:9:1" and labels["p1_h2"][1] == "nginx.conf:29:9"
+    assert "haproxy.cfg:18:1" in labels["p1_h3"] and "nginx.conf:2:1" not in drawn.out
+    page = wslint("path", "--output-format", "html", cwd=three_hop).out
+    assert "route at nginx.conf:29:9" in page and "hop at nginx.conf:2:1" not in page
+
+
 def test_mermaid_goes_with_wslint_path_only(wslint: Wslint, three_hop: FsPath) -> None:
     run = wslint("check", "--output-format", "mermaid", "nginx.conf", cwd=three_hop)
     assert run.code == 2 and run.out == ""

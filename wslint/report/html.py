@@ -96,7 +96,8 @@ def _path_section(path: Path, number: int) -> list[str]:
             note = row.route.idle_timeout.note if row.route.idle_timeout else ""
             if note:
                 parts.append(f'<span class="note">note: {_e(note)}</span>')
-        parts.append(f'<span class="at mono">hop at {_e(str(row.hop.location))}</span>')
+        where = "hop" if row.route is None else "route"
+        parts.append(f'<span class="at mono">{where} at {html.escape(view.place(row))}</span>')
         out.append(f'<li class="{_hop_class(view, i)}">{"".join(parts)}</li>')
     out += ['<li class="endpoint">app</li>', "</ol>"]
     verdict = VERDICT_CLASS.get(view.verdict, "")

@@ -15,7 +15,6 @@ statements), which would break an entity code in a label.
 
 from __future__ import annotations
 
-from wslint.escape import printable
 from wslint.model import Finding, Path, Severity
 from wslint.report.path_view import Layout, layout, path_findings
 
@@ -79,7 +78,7 @@ def _path_lines(path: Path, findings: list[Finding], number: int) -> list[str]:
     for i, row in enumerate(view.rows):
         number_, kind, route, timeout, _, _ = row.cells
         node = f"{p}_h{i + 1}"
-        hop_at = printable(str(row.hop.location))
+        hop_at = view.place(row)
         text = [f"{number_} {kind}: {route}", hop_at]
         if row.route is None:
             text.append("no WebSocket route")

@@ -278,6 +278,11 @@ class Layout:
     conclusion: list[str]
     missing: str
 
+    def place(self, row: _Row) -> str:
+        """Where a row's route is: the route's own line (``nginx.conf:29:5``, its location block), or the hop's
+        when it has no WebSocket route (the text table's row says that place too)."""
+        return printable(str(row.route.location if row.route is not None else row.hop.location))
+
     def origin(self, row: _Row) -> str:
         """Where a row's idle timeout comes from: ``default (...)`` or ``configured at FILE:LINE (...)``."""
         timeout = row.route.idle_timeout if row.route else None
