@@ -203,3 +203,33 @@ def test_each_directory_is_looked_up_once_and_pydantic_only_for_a_table(
     code = "import sys\nfrom wslint.cli import main\nmain(['.'])\nprint('PYDANTIC', 'pydantic' in sys.modules)\n"
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert "PYDANTIC False" in proc.stdout, proc.stdout + proc.stderr
+
+
+@pytest.fixture
+def chat(tmp_path: Path) -> Path:
+    """The root config declares path 'chat' (socket.io pings); its hops sit under deploy/, nginx under deploy/edge/."""
+    (tmp_path / "deploy" / "edge").mkdir(parents=True)
+    for name in ("alb.tf", "haproxy.cfg"):
+        (tmp_path / "deploy" / name).write_text((ROOT / "examples" / "three-hop" / name).read_text())
+    nginx = (ROOT / "examples" / "three-hop" / "nginx.conf").read_text()
+    (tmp_path / "deploy" / "edge" / "nginx.conf").write_text(nginx)
+    (tmp_path / "wslint.toml").write_text(
+        '[[path]]\nname = "chat"\nhops = ["deploy/alb.tf", "deploy/edge/nginx.conf", "deploy/haproxy.cfg"]\n'
+        'routes = ["deploy/edge/nginx.conf:/socket.io/"]\nclient = "socket.io"\n'
+    )
+    return tmp_path
+
+
+@pytest.mark.parametrize("nested", ["deploy", "deploy/edge"])
+def test_a_declared_hop_is_linted_with_its_path_under_a_nested_config(
+    wslint: Callable[..., Run], chat: Path, nested: str
+) -> None:
+    """A file a config's [[path]] declares is linted as part of that path under the declaring config, whichever
+    nested config is nearer to it: a bare run, a walk and the file list pre-commit passes all find the WS301."""
+    (chat / nested / "wslint.toml").write_text('fail-on = "error"\nignore = ["WS401"]\n')
+    hops = ["deploy/alb.tf", "deploy/edge/nginx.conf", "deploy/haproxy.cfg"]
+    for arguments in ([], ["."], hops):
+        run = wslint("--output-format", "json", *arguments, cwd=chat)
+        assert run.code == 1, (arguments, run.err)
+        assert ("deploy/haproxy.cfg", "WS301", 20, "error") in findings(run), arguments
+        assert "WS303" not in {rule for _, rule, _, _ in findings(run)}, arguments

@@ -63,6 +63,15 @@ class Discovery:
             return [(settings, self)]
         return [(own, Discovery(targets=targets, stdin=self.stdin)) for own, targets in groups]
 
+    def assign(self, owner: Callable[[str], Settings | None], settings: Settings) -> None:
+        """Lint each target whose real path ``owner`` gives settings for under them (``settings``: the run's)."""
+        for target in self.targets:
+            own = owner(target.real)
+            if own is settings:
+                self.settings_of.pop(target.real, None)
+            elif own is not None:
+                self.settings_of[target.real] = own
+
     def extend(self, other: Discovery, settings: Settings) -> None:
         """Add another discovery's files (and what it said), linted with ``settings``."""
         seen = {t.real for t in self.targets}
