@@ -233,3 +233,31 @@ def test_a_declared_hop_is_linted_with_its_path_under_a_nested_config(
         assert run.code == 1, (arguments, run.err)
         assert ("deploy/haproxy.cfg", "WS301", 20, "error") in findings(run), arguments
         assert "WS303" not in {rule for _, rule, _, _ in findings(run)}, arguments
+
+
+INCLUDER = "events {}\nhttp {\n  server {\n    listen 80;\n    include ../common/ws.inc;\n  }\n}\n"
+WS_INCLUDE = "location /ws/ {\n    proxy_pass http://app;\n    proxy_http_version 1.1;\n"
+WS_INCLUDE += '    proxy_set_header Upgrade $http_upgrade;\n    proxy_set_header Connection "upgrade";\n}\n'
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Path:
+    """a/ and b/ both include common/ws.inc (WS201, WS303 at its 1:1); b/ has its own config."""
+    for name in ("a", "b", "common"):
+        (tmp_path / name).mkdir()
+    for name in ("a", "b"):
+        (tmp_path / name / "nginx.conf").write_text(INCLUDER)
+    (tmp_path / "common" / "ws.inc").write_text(WS_INCLUDE)
+    (tmp_path / "b" / "wslint.toml").write_text('ignore = ["WS401"]\n')
+    return tmp_path
+
+
+def test_a_finding_in_an_include_shared_across_configs_is_reported_once(
+    wslint: Callable[..., Run], shared: Path
+) -> None:
+    run = wslint("--output-format", "json", ".", cwd=shared)
+    assert run.code == 1, run.err
+    in_include = [(rule, line) for file, rule, line, _ in findings(run) if file == "common/ws.inc"]
+    assert in_include == [("WS201", 1), ("WS303", 1)]
+    concise = wslint("--output-format", "concise", ".", cwd=shared)
+    assert concise.out.count("common/ws.inc:1:1: WS201") == 1
