@@ -261,3 +261,14 @@ def test_a_finding_in_an_include_shared_across_configs_is_reported_once(
     assert in_include == [("WS201", 1), ("WS303", 1)]
     concise = wslint("--output-format", "concise", ".", cwd=shared)
     assert concise.out.count("common/ws.inc:1:1: WS201") == 1
+
+
+def test_fix_of_an_include_shared_across_configs_is_made_once(wslint: Callable[..., Run], shared: Path) -> None:
+    """The groups are fixed one after the other: b's group reads the include a's fixed; one fix, written once."""
+    run = wslint("--fix", "--fix-includes", "--output-format", "json", ".", cwd=shared)
+    assert run.code in (0, 1), run.err
+    assert "error" not in run.err and run.err.count("fixed common/ws.inc:1:1: WS201") == 1
+    assert (shared / "common" / "ws.inc").read_text().count("proxy_read_timeout") == 1
+    assert ("common/ws.inc", "WS201", 1, "warning") not in findings(run)  # only what remains is reported
+    diff = wslint("--diff", "--fix-includes", ".", cwd=shared)
+    assert diff.code == 0 and diff.out == ""  # nothing left to fix
