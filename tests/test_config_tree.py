@@ -272,3 +272,26 @@ def test_fix_of_an_include_shared_across_configs_is_made_once(wslint: Callable[.
     assert ("common/ws.inc", "WS201", 1, "warning") not in findings(run)  # only what remains is reported
     diff = wslint("--diff", "--fix-includes", ".", cwd=shared)
     assert diff.code == 0 and diff.out == ""  # nothing left to fix
+
+
+def test_exclude_is_relative_to_the_config_that_declares_it(wslint: Callable[..., Run], tmp_path: Path) -> None:
+    """sub/wslint.toml's extend-exclude = ["gen/a.conf"] leaves out sub/gen/a.conf wherever the walk starts; a
+    root config's "sub/gen" leaves it out of `wslint sub` too, and out of a named file with --force-exclude."""
+    (tmp_path / "sub" / "gen").mkdir(parents=True)
+    (tmp_path / "sub" / "gen" / "a.conf").write_text(SITE)
+    (tmp_path / "sub" / "b.conf").write_text(SITE)
+    (tmp_path / "sub" / "wslint.toml").write_text('extend-exclude = ["gen/a.conf"]\n')
+
+    def shown(*arguments: str, cwd: Path = tmp_path) -> list[str]:
+        run = wslint("--show-files", *arguments, cwd=cwd)
+        assert run.code == 0, run.err
+        return [line.split("\t")[0] for line in run.out.splitlines()]
+
+    assert shown(".") == ["sub/b.conf"]
+    assert shown(".", cwd=tmp_path / "sub") == ["b.conf"]
+    assert shown("--force-exclude", "sub/gen/a.conf", "sub/b.conf") == ["sub/b.conf"]
+    (tmp_path / "sub" / "wslint.toml").unlink()
+    (tmp_path / "wslint.toml").write_text('extend-exclude = ["sub/gen"]\n')
+    assert shown(".") == shown("sub") == ["sub/b.conf"]
+    assert shown("--force-exclude", "sub/gen/a.conf") == []
+    assert shown("sub/gen/a.conf") == ["sub/gen/a.conf"]  # a named file is linted unless --force-exclude

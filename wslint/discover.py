@@ -146,12 +146,20 @@ def _head_text(data: bytes) -> str:
 _LEADING_COMMENTS = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?(?:\r?\n|$))*")
 
 
-def _excluded(rel: str, patterns: list[str]) -> bool:
+def _excluded(rel: str, path: str, settings: Settings, named: bool = False) -> bool:
+    """Whether ``exclude``/``extend-exclude`` leave out ``path``: a pattern matches one of the names of ``rel`` (the
+    part of the path the walk or the command line gives), or ``path`` relative to the directory of the config that
+    declares the patterns (as ruff; no config: the current directory), wherever the walk started. A ``named`` path
+    (--force-exclude) is also left out when one of its directories is (a walk never enters those)."""
     parts = rel.replace(os.sep, "/").split("/")
-    for pattern in patterns:
+    base = os.path.dirname(os.path.abspath(settings.config_file)) if settings.config_file else os.getcwd()
+    anchored = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
+    steps = anchored.split("/")
+    candidates = ["/".join(steps[:n]) for n in range(1, len(steps) + 1)] if named else [anchored]
+    for pattern in settings.all_excludes:
         if any(fnmatch.fnmatchcase(part, pattern) for part in parts):
             return True
-        if fnmatch.fnmatchcase(rel.replace(os.sep, "/"), pattern):
+        if any(fnmatch.fnmatchcase(candidate, pattern) for candidate in candidates):
             return True
     return False
 
@@ -217,7 +225,7 @@ def discover(
         named = local(raw if os.path.isdir(raw) else os.path.dirname(os.path.abspath(raw)))
         if named is None:
             continue
-        if force_exclude and _excluded(os.path.normpath(raw), named.all_excludes):
+        if force_exclude and _excluded(os.path.normpath(raw), raw, named, named=True):
             continue  # a named path is excluded only when asked (pre-commit passes every changed file)
         if os.path.isdir(raw):
             before = (len(found.targets), len(found.skipped), len(found.errors))
@@ -228,7 +236,7 @@ def discover(
                 if own is None:
                     dirs[:] = []
                     continue
-                dirs[:] = sorted(d for d in dirs if not _excluded(d, own.all_excludes))
+                dirs[:] = sorted(d for d in dirs if not _excluded(d, os.path.join(root, d), own))
                 here = None
                 if ignores is not None:  # .gitignore and .ignore (wslint.gitignore), as git and ruff read them
                     here = inherited.pop(root, ignores).enter(root)
@@ -240,8 +248,7 @@ def discover(
                     _outside_link(os.path.join(root, name), trees, found)
                 for name in sorted(files):
                     path = os.path.join(root, name)
-                    rel = os.path.relpath(path, raw)
-                    if _excluded(rel, own.all_excludes) or Path(name).suffix.lower() in SKIP_EXTENSIONS:
+                    if Path(name).suffix.lower() in SKIP_EXTENSIONS or _excluded(os.path.relpath(path, raw), path, own):
                         continue
                     if here is not None and here.ignored(path, is_dir=False):
                         continue
