@@ -295,3 +295,15 @@ def test_exclude_is_relative_to_the_config_that_declares_it(wslint: Callable[...
     assert shown(".") == shown("sub") == ["sub/b.conf"]
     assert shown("--force-exclude", "sub/gen/a.conf") == []
     assert shown("sub/gen/a.conf") == ["sub/gen/a.conf"]  # a named file is linted unless --force-exclude
+
+
+def test_a_tree_left_out_for_a_bad_config_gets_no_nothing_found_note(
+    wslint: Callable[..., Run], tmp_path: Path
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "site.conf").write_text(SITE)
+    (tmp_path / "a" / "wslint.toml").write_text("pingg-interval = '20s'\n")
+    run = wslint(".", cwd=tmp_path)
+    assert run.code == 2
+    assert "no files of a kind" not in run.out + run.err
+    assert run.err.count("\n") == 1 and "a/wslint.toml: pingg-interval: unknown key" in run.err

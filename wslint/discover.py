@@ -231,10 +231,12 @@ def discover(
             before = (len(found.targets), len(found.skipped), len(found.errors))
             ignores = _ignores_above(raw) if settings.respect_gitignore or settings_for is not None else None
             inherited: dict[str, Ignores] = {}
+            bad_config = False  # a directory left out for its config's error (said by the caller)
             for root, dirs, files in os.walk(raw, onerror=lambda exc: _unlisted(exc, found)):
                 own = local(root)
                 if own is None:
                     dirs[:] = []
+                    bad_config = True
                     continue
                 dirs[:] = sorted(d for d in dirs if not _excluded(d, os.path.join(root, d), own))
                 here = None
@@ -273,7 +275,7 @@ def discover(
                         kind=kind,
                     )
                     _record(found, count, own, settings)
-            if before == (len(found.targets), len(found.skipped), len(found.errors)):
+            if before == (len(found.targets), len(found.skipped), len(found.errors)) and not bad_config:
                 found.notes.append(f"{raw}: no files of a kind wslint knows")
         else:
             count = len(found.targets)
