@@ -307,3 +307,14 @@ def test_a_tree_left_out_for_a_bad_config_gets_no_nothing_found_note(
     assert run.code == 2
     assert "no files of a kind" not in run.out + run.err
     assert run.err.count("\n") == 1 and "a/wslint.toml: pingg-interval: unknown key" in run.err
+
+
+def test_an_include_shared_across_configs_counts_its_uses_over_all_of_them(
+    wslint: Callable[..., Run], shared: Path
+) -> None:
+    """Without --fix-includes, an include a/ and b/ (under different configs) share is used twice: not fixed, and
+    said once."""
+    run = wslint("--fix", ".", cwd=shared)
+    assert run.code == 1, run.err
+    assert (shared / "common" / "ws.inc").read_text() == WS_INCLUDE
+    assert run.err.count("not fixed common/ws.inc:1:1: WS201") == 1 and "included from 2 places" in run.err

@@ -54,6 +54,8 @@ class Options:
     unsafe_fixes: bool = False
     # real paths of the files and directories named on the command line
     allowed: tuple[str, ...] = ()
+    # files under different configs: how many times each file is used (linted or included) over all the groups
+    uses: dict[str, int] = field(default_factory=dict)
 
 
 FixerFn = Callable[["Context"], Iterable[Fix]]
@@ -154,7 +156,7 @@ class Context:
             raise Unfixable(f"{file} is outside the paths given")
         uses = self._uses.get(file)
         if uses is None:
-            uses = self._uses[file] = sum(d.included.get(file, 0) + (d.file == file) for d in self.model.documents)
+            uses = self._uses[file] = self.options.uses.get(file) or _uses(file, self.model.documents)
         if uses > 1 and not self.options.fix_includes:
             raise Unfixable(f"{file} is included from {uses} places, and a fix there changes them all: --fix-includes")
         return found
@@ -273,11 +275,19 @@ def run(discovery: Discovery, tree_roots: list[str], settings: Settings, options
         return _run(discovery, tree_roots, settings, options)
     named = [root for root in tree_roots if root != settings.nginx_prefix]
     shared = Snapshot(discovery.stdin, settings.max_file_size)
-    outcomes: list[tuple[Settings, Outcome]] = []
-    for own, part in parts:
+    roots = [[*named, *([own.nginx_prefix] if own.nginx_prefix else [])] for own, _ in parts]
+    firsts: list[Result] = []
+    for (own, part), own_roots in zip(parts, roots, strict=True):  # each group's first lint, to count the uses
         shared.max_size = own.max_file_size
-        roots = [*named, *([own.nginx_prefix] if own.nginx_prefix else [])]
-        outcomes.append((own, _run(part, roots, own, options, shared)))
+        part.stdin = shared
+        firsts.append(lint(part, own_roots, own))
+    documents = [document for first in firsts for document in first.documents]
+    options = replace(options, uses={file: _uses(file, documents) for first in firsts for file in _files(first)})
+    outcomes: list[tuple[Settings, Outcome]] = []
+    for (own, part), own_roots, first in zip(parts, roots, firsts, strict=True):
+        shared.max_size = own.max_file_size
+        fixed_before = any(earlier.fixed for _, earlier in outcomes)  # then this group reads their fixed texts
+        outcomes.append((own, _run(part, own_roots, own, options, shared, None if fixed_before else first)))
     for i, (_, outcome) in enumerate(outcomes):
         if outcome.relint is not None and any(later.fixed for _, later in outcomes[i + 1 :]):
             outcome.result = outcome.relint()
@@ -298,12 +308,30 @@ def _merged(outcome: Outcome) -> Outcome:
     outcome.fixed = {file: text for _, part in outcome.parts for file, text in part.fixed.items()}
     outcome.fixed = {file: text for file, text in outcome.fixed.items() if text != outcome.original[file].text}
     outcome.applied = [fix for _, part in outcome.parts for fix in part.applied]
-    outcome.not_made = [fix for _, part in outcome.parts for fix in part.not_made]
+    not_made: dict[tuple[str, Location, str], Fix] = {}
+    for _, part in outcome.parts:
+        for fix in part.not_made:  # a file two groups use: its fix not made said once
+            not_made.setdefault((fix.rule, fix.location, fix.summary), fix)
+    outcome.not_made = list(not_made.values())
     return outcome
 
 
+def _uses(file: str, documents: list[Document]) -> int:
+    """How many times ``file`` is used: linted, or brought in by an include."""
+    return sum(d.included.get(file, 0) + (d.file == file) for d in documents)
+
+
+def _files(result: Result) -> set[str]:
+    return {file for document in result.documents for file in [document.file, *document.included]}
+
+
 def _run(
-    discovery: Discovery, tree_roots: list[str], settings: Settings, options: Options, shared: Snapshot | None = None
+    discovery: Discovery,
+    tree_roots: list[str],
+    settings: Settings,
+    options: Options,
+    shared: Snapshot | None = None,
+    first: Result | None = None,
 ) -> Outcome:
     """Lint, fix, re-lint the fixed texts, until no fix is left (at most MAX_ROUNDS rounds).
 
@@ -314,7 +342,7 @@ def _run(
     # every file is read once, by the first lint: the fixes are made on those bytes, and written only over them
     overlay = shared if shared is not None else Snapshot(discovery.stdin, settings.max_file_size)
     discovery.stdin = overlay
-    result = lint(discovery, tree_roots, settings)
+    result = first if first is not None else lint(discovery, tree_roots, settings)
     outcome = Outcome(result, snapshot=overlay, relint=lambda: lint(discovery, tree_roots, settings))
     rounds: list[dict[str, Moves]] = []
     reasons: dict[tuple[str, str, int | None], Fix] = {}
