@@ -203,3 +203,118 @@ def test_each_directory_is_looked_up_once_and_pydantic_only_for_a_table(
     code = "import sys\nfrom wslint.cli import main\nmain(['.'])\nprint('PYDANTIC', 'pydantic' in sys.modules)\n"
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert "PYDANTIC False" in proc.stdout, proc.stdout + proc.stderr
+
+
+@pytest.fixture
+def chat(tmp_path: Path) -> Path:
+    """The root config declares path 'chat' (socket.io pings); its hops sit under deploy/, nginx under deploy/edge/."""
+    (tmp_path / "deploy" / "edge").mkdir(parents=True)
+    for name in ("alb.tf", "haproxy.cfg"):
+        (tmp_path / "deploy" / name).write_text((ROOT / "examples" / "three-hop" / name).read_text())
+    nginx = (ROOT / "examples" / "three-hop" / "nginx.conf").read_text()
+    (tmp_path / "deploy" / "edge" / "nginx.conf").write_text(nginx)
+    (tmp_path / "wslint.toml").write_text(
+        '[[path]]\nname = "chat"\nhops = ["deploy/alb.tf", "deploy/edge/nginx.conf", "deploy/haproxy.cfg"]\n'
+        'routes = ["deploy/edge/nginx.conf:/socket.io/"]\nclient = "socket.io"\n'
+    )
+    return tmp_path
+
+
+@pytest.mark.parametrize("nested", ["deploy", "deploy/edge"])
+def test_a_declared_hop_is_linted_with_its_path_under_a_nested_config(
+    wslint: Callable[..., Run], chat: Path, nested: str
+) -> None:
+    """A file a config's [[path]] declares is linted as part of that path under the declaring config, whichever
+    nested config is nearer to it: a bare run, a walk and the file list pre-commit passes all find the WS301."""
+    (chat / nested / "wslint.toml").write_text('fail-on = "error"\nignore = ["WS401"]\n')
+    hops = ["deploy/alb.tf", "deploy/edge/nginx.conf", "deploy/haproxy.cfg"]
+    for arguments in ([], ["."], hops):
+        run = wslint("--output-format", "json", *arguments, cwd=chat)
+        assert run.code == 1, (arguments, run.err)
+        assert ("deploy/haproxy.cfg", "WS301", 20, "error") in findings(run), arguments
+        assert "WS303" not in {rule for _, rule, _, _ in findings(run)}, arguments
+
+
+INCLUDER = "events {}\nhttp {\n  server {\n    listen 80;\n    include ../common/ws.inc;\n  }\n}\n"
+WS_INCLUDE = "location /ws/ {\n    proxy_pass http://app;\n    proxy_http_version 1.1;\n"
+WS_INCLUDE += '    proxy_set_header Upgrade $http_upgrade;\n    proxy_set_header Connection "upgrade";\n}\n'
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Path:
+    """a/ and b/ both include common/ws.inc (WS201, WS303 at its 1:1); b/ has its own config."""
+    for name in ("a", "b", "common"):
+        (tmp_path / name).mkdir()
+    for name in ("a", "b"):
+        (tmp_path / name / "nginx.conf").write_text(INCLUDER)
+    (tmp_path / "common" / "ws.inc").write_text(WS_INCLUDE)
+    (tmp_path / "b" / "wslint.toml").write_text('ignore = ["WS401"]\n')
+    return tmp_path
+
+
+def test_a_finding_in_an_include_shared_across_configs_is_reported_once(
+    wslint: Callable[..., Run], shared: Path
+) -> None:
+    run = wslint("--output-format", "json", ".", cwd=shared)
+    assert run.code == 1, run.err
+    in_include = [(rule, line) for file, rule, line, _ in findings(run) if file == "common/ws.inc"]
+    assert in_include == [("WS201", 1), ("WS303", 1)]
+    concise = wslint("--output-format", "concise", ".", cwd=shared)
+    assert concise.out.count("common/ws.inc:1:1: WS201") == 1
+
+
+def test_fix_of_an_include_shared_across_configs_is_made_once(wslint: Callable[..., Run], shared: Path) -> None:
+    """The groups are fixed one after the other: b's group reads the include a's fixed; one fix, written once."""
+    run = wslint("--fix", "--fix-includes", "--output-format", "json", ".", cwd=shared)
+    assert run.code in (0, 1), run.err
+    assert "error" not in run.err and run.err.count("fixed common/ws.inc:1:1: WS201") == 1
+    assert (shared / "common" / "ws.inc").read_text().count("proxy_read_timeout") == 1
+    assert ("common/ws.inc", "WS201", 1, "warning") not in findings(run)  # only what remains is reported
+    diff = wslint("--diff", "--fix-includes", ".", cwd=shared)
+    assert diff.code == 0 and diff.out == ""  # nothing left to fix
+
+
+def test_exclude_is_relative_to_the_config_that_declares_it(wslint: Callable[..., Run], tmp_path: Path) -> None:
+    """sub/wslint.toml's extend-exclude = ["gen/a.conf"] leaves out sub/gen/a.conf wherever the walk starts; a
+    root config's "sub/gen" leaves it out of `wslint sub` too, and out of a named file with --force-exclude."""
+    (tmp_path / "sub" / "gen").mkdir(parents=True)
+    (tmp_path / "sub" / "gen" / "a.conf").write_text(SITE)
+    (tmp_path / "sub" / "b.conf").write_text(SITE)
+    (tmp_path / "sub" / "wslint.toml").write_text('extend-exclude = ["gen/a.conf"]\n')
+
+    def shown(*arguments: str, cwd: Path = tmp_path) -> list[str]:
+        run = wslint("--show-files", *arguments, cwd=cwd)
+        assert run.code == 0, run.err
+        return [line.split("\t")[0] for line in run.out.splitlines()]
+
+    assert shown(".") == ["sub/b.conf"]
+    assert shown(".", cwd=tmp_path / "sub") == ["b.conf"]
+    assert shown("--force-exclude", "sub/gen/a.conf", "sub/b.conf") == ["sub/b.conf"]
+    (tmp_path / "sub" / "wslint.toml").unlink()
+    (tmp_path / "wslint.toml").write_text('extend-exclude = ["sub/gen"]\n')
+    assert shown(".") == shown("sub") == ["sub/b.conf"]
+    assert shown("--force-exclude", "sub/gen/a.conf") == []
+    assert shown("sub/gen/a.conf") == ["sub/gen/a.conf"]  # a named file is linted unless --force-exclude
+
+
+def test_a_tree_left_out_for_a_bad_config_gets_no_nothing_found_note(
+    wslint: Callable[..., Run], tmp_path: Path
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "site.conf").write_text(SITE)
+    (tmp_path / "a" / "wslint.toml").write_text("pingg-interval = '20s'\n")
+    run = wslint(".", cwd=tmp_path)
+    assert run.code == 2
+    assert "no files of a kind" not in run.out + run.err
+    assert run.err.count("\n") == 1 and "a/wslint.toml: pingg-interval: unknown key" in run.err
+
+
+def test_an_include_shared_across_configs_counts_its_uses_over_all_of_them(
+    wslint: Callable[..., Run], shared: Path
+) -> None:
+    """Without --fix-includes, an include a/ and b/ (under different configs) share is used twice: not fixed, and
+    said once."""
+    run = wslint("--fix", ".", cwd=shared)
+    assert run.code == 1, run.err
+    assert (shared / "common" / "ws.inc").read_text() == WS_INCLUDE
+    assert run.err.count("not fixed common/ws.inc:1:1: WS201") == 1 and "included from 2 places" in run.err

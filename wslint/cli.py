@@ -198,6 +198,7 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
         stdin = (args.stdin_filename or "-", sys.stdin.buffer.read(settings.max_file_size + 1))
     if plan is None:
         discovery = discover(paths, settings, args.kind, stdin, args.force_exclude, settings_for=configs.for_directory)
+        discovery.assign(configs.declaring, settings)  # a hop of a declared path: under the config declaring it
     else:
         discovery = Discovery()
         for own, files in plan:

@@ -63,6 +63,15 @@ class Discovery:
             return [(settings, self)]
         return [(own, Discovery(targets=targets, stdin=self.stdin)) for own, targets in groups]
 
+    def assign(self, owner: Callable[[str], Settings | None], settings: Settings) -> None:
+        """Lint each target whose real path ``owner`` gives settings for under them (``settings``: the run's)."""
+        for target in self.targets:
+            own = owner(target.real)
+            if own is settings:
+                self.settings_of.pop(target.real, None)
+            elif own is not None:
+                self.settings_of[target.real] = own
+
     def extend(self, other: Discovery, settings: Settings) -> None:
         """Add another discovery's files (and what it said), linted with ``settings``."""
         seen = {t.real for t in self.targets}
@@ -137,12 +146,20 @@ def _head_text(data: bytes) -> str:
 _LEADING_COMMENTS = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?(?:\r?\n|$))*")
 
 
-def _excluded(rel: str, patterns: list[str]) -> bool:
+def _excluded(rel: str, path: str, settings: Settings, named: bool = False) -> bool:
+    """Whether ``exclude``/``extend-exclude`` leave out ``path``: a pattern matches one of the names of ``rel`` (the
+    part of the path the walk or the command line gives), or ``path`` relative to the directory of the config that
+    declares the patterns (as ruff; no config: the current directory), wherever the walk started. A ``named`` path
+    (--force-exclude) is also left out when one of its directories is (a walk never enters those)."""
     parts = rel.replace(os.sep, "/").split("/")
-    for pattern in patterns:
+    base = os.path.dirname(os.path.abspath(settings.config_file)) if settings.config_file else os.getcwd()
+    anchored = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
+    steps = anchored.split("/")
+    candidates = ["/".join(steps[:n]) for n in range(1, len(steps) + 1)] if named else [anchored]
+    for pattern in settings.all_excludes:
         if any(fnmatch.fnmatchcase(part, pattern) for part in parts):
             return True
-        if fnmatch.fnmatchcase(rel.replace(os.sep, "/"), pattern):
+        if any(fnmatch.fnmatchcase(candidate, pattern) for candidate in candidates):
             return True
     return False
 
@@ -208,18 +225,20 @@ def discover(
         named = local(raw if os.path.isdir(raw) else os.path.dirname(os.path.abspath(raw)))
         if named is None:
             continue
-        if force_exclude and _excluded(os.path.normpath(raw), named.all_excludes):
+        if force_exclude and _excluded(os.path.normpath(raw), raw, named, named=True):
             continue  # a named path is excluded only when asked (pre-commit passes every changed file)
         if os.path.isdir(raw):
             before = (len(found.targets), len(found.skipped), len(found.errors))
             ignores = _ignores_above(raw) if settings.respect_gitignore or settings_for is not None else None
             inherited: dict[str, Ignores] = {}
+            bad_config = False  # a directory left out for its config's error (said by the caller)
             for root, dirs, files in os.walk(raw, onerror=lambda exc: _unlisted(exc, found)):
                 own = local(root)
                 if own is None:
                     dirs[:] = []
+                    bad_config = True
                     continue
-                dirs[:] = sorted(d for d in dirs if not _excluded(d, own.all_excludes))
+                dirs[:] = sorted(d for d in dirs if not _excluded(d, os.path.join(root, d), own))
                 here = None
                 if ignores is not None:  # .gitignore and .ignore (wslint.gitignore), as git and ruff read them
                     here = inherited.pop(root, ignores).enter(root)
@@ -231,8 +250,7 @@ def discover(
                     _outside_link(os.path.join(root, name), trees, found)
                 for name in sorted(files):
                     path = os.path.join(root, name)
-                    rel = os.path.relpath(path, raw)
-                    if _excluded(rel, own.all_excludes) or Path(name).suffix.lower() in SKIP_EXTENSIONS:
+                    if Path(name).suffix.lower() in SKIP_EXTENSIONS or _excluded(os.path.relpath(path, raw), path, own):
                         continue
                     if here is not None and here.ignored(path, is_dir=False):
                         continue
@@ -257,7 +275,7 @@ def discover(
                         kind=kind,
                     )
                     _record(found, count, own, settings)
-            if before == (len(found.targets), len(found.skipped), len(found.errors)):
+            if before == (len(found.targets), len(found.skipped), len(found.errors)) and not bad_config:
                 found.notes.append(f"{raw}: no files of a kind wslint knows")
         else:
             count = len(found.targets)

@@ -233,8 +233,26 @@ def merge(discovery: Discovery, results: list[tuple[Settings, Result]]) -> Resul
         merged.findings.extend(result.findings)
         merged.thresholds.append((own.fail_on, result.findings))
     merged.rules.sort(key=list(RULES).index)
+    merged.findings = _once(merged.findings)
     merged.findings.sort(key=Finding.sort_key)
     return merged
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """Each finding once in the report: a file included from files under different configs is judged in each of
+    their groups, and the same (rule, location, message) reported once, the first group's; a copy one group shows
+    wins over one another suppresses (a baseline leaves a finding out of its group: the others' copy stays). Each
+    group's fail-on still weighs its own copy (``Result.thresholds``)."""
+    kept: dict[tuple[str, Location, str], int] = {}
+    unique: list[Finding] = []
+    for finding in findings:
+        key = (finding.rule, finding.location, finding.message)
+        if key not in kept:
+            kept[key] = len(unique)
+            unique.append(finding)
+        elif unique[kept[key]].suppressed and not finding.suppressed:
+            unique[kept[key]] = finding
+    return unique
 
 
 def _leave_out(

@@ -105,6 +105,8 @@ class Configs:
         self.errors: list[str] = []
         self.notes: list[str] = []
         self._by_config: dict[str, Settings | None] = {}
+        self._failed: dict[str, str] = {}  # a bad config's error, said once when a linted file is under it
+        self._hops: dict[int, list[str]] = {}  # the real paths a config's declared paths name, by its settings
         if run.config_file and not given.config:
             self._by_config[os.path.abspath(run.config_file)] = run
 
@@ -115,15 +117,51 @@ class Configs:
         found = _nearest(os.path.abspath(directory))
         if found is None:
             return self.run
+        own = self._load(found)
+        if own is None and found in self._failed:
+            self.errors.append(self._failed.pop(found))
+        return own
+
+    def _load(self, found: str) -> Settings | None:
+        """A config file's settings, read and validated once; None when bad (its error kept in ``_failed``)."""
         if found not in self._by_config:
             try:
                 own, notes = resolve_config(self.given, Path(found), self.environ)
             except ConfigError as exc:
-                self.errors.append(str(exc))
+                self._failed[found] = str(exc)
                 own, notes = None, []
             self._by_config[found] = own
             self.notes.extend(notes)
         return self._by_config[found]
+
+    def declaring(self, real: str) -> Settings | None:
+        """The settings of the config whose ``[[path]]`` declares the file ``real`` (a real path) as a hop, or as a
+        file of a directory hop: the nearest such config in its directory or above, else the run's if it declares it;
+        None when none does. A file on a declared path is linted as part of the path, under the config that declares
+        it, whichever nested config is nearer to it. A bad config above is skipped here (said if a file is under it).
+        """
+        if self.given.config or self.given.isolated:
+            return None
+        directory = os.path.dirname(real)
+        while True:
+            found = _nearest(directory)
+            if found is None:
+                break
+            own = self._load(found)
+            if own is not None and self._declares(own, real):
+                return own
+            above = os.path.dirname(os.path.dirname(found))
+            if above == directory or above == os.path.dirname(found):
+                break
+            directory = above
+        return self.run if self.run.path and self._declares(self.run, real) else None
+
+    def _declares(self, own: Settings, real: str) -> bool:
+        if id(own) not in self._hops:
+            self._hops[id(own)] = [
+                os.path.realpath(os.path.join(spec.base, entry)) for spec in own.path for entry in spec.hops
+            ]
+        return any(real == hop or real.startswith(hop + os.sep) for hop in self._hops[id(own)])
 
     def for_path(self, path: str) -> Settings | None:
         """The settings of a file (its directory's) or of a directory."""

@@ -54,6 +54,8 @@ class Options:
     unsafe_fixes: bool = False
     # real paths of the files and directories named on the command line
     allowed: tuple[str, ...] = ()
+    # files under different configs: how many times each file is used (linted or included) over all the groups
+    uses: dict[str, int] = field(default_factory=dict)
 
 
 FixerFn = Callable[["Context"], Iterable[Fix]]
@@ -154,7 +156,7 @@ class Context:
             raise Unfixable(f"{file} is outside the paths given")
         uses = self._uses.get(file)
         if uses is None:
-            uses = self._uses[file] = sum(d.included.get(file, 0) + (d.file == file) for d in self.model.documents)
+            uses = self._uses[file] = self.options.uses.get(file) or _uses(file, self.model.documents)
         if uses > 1 and not self.options.fix_includes:
             raise Unfixable(f"{file} is included from {uses} places, and a fix there changes them all: --fix-includes")
         return found
@@ -263,30 +265,74 @@ def _accept(fixes: list[Fix], context: Context, options: Options) -> tuple[list[
 
 def run(discovery: Discovery, tree_roots: list[str], settings: Settings, options: Options) -> Outcome:
     """``_run`` over the run's files; files under different configs (``Discovery.split``) each group under its own
-    settings (its nginx-prefix in ``tree_roots`` for the run's), the outcomes merged."""
+    settings (its nginx-prefix in ``tree_roots`` for the run's), the outcomes merged.
+
+    The groups are fixed one after the other through one snapshot: a later group reads the texts the earlier ones
+    fixed (an include files under two configs share is fixed once), and an earlier group is linted again when a
+    later one fixed a file. The merged outcome is written as one: each file once, over the bytes first read."""
     parts = discovery.split(settings)
     if len(parts) == 1 and parts[0][0] is settings:
         return _run(discovery, tree_roots, settings, options)
     named = [root for root in tree_roots if root != settings.nginx_prefix]
-    outcomes = [
-        (own, _run(part, [*named, *([own.nginx_prefix] if own.nginx_prefix else [])], own, options))
-        for own, part in parts
-    ]
-    return _merged(Outcome(Result(), parts=outcomes, discovery=discovery))
+    shared = Snapshot(discovery.stdin, settings.max_file_size)
+    roots = [[*named, *([own.nginx_prefix] if own.nginx_prefix else [])] for own, _ in parts]
+    firsts: list[Result] = []
+    for (own, part), own_roots in zip(parts, roots, strict=True):  # each group's first lint, to count the uses
+        shared.max_size = own.max_file_size
+        part.stdin = shared
+        firsts.append(lint(part, own_roots, own))
+    documents = [document for first in firsts for document in first.documents]
+    options = replace(options, uses={file: _uses(file, documents) for first in firsts for file in _files(first)})
+    outcomes: list[tuple[Settings, Outcome]] = []
+    for (own, part), own_roots, first in zip(parts, roots, firsts, strict=True):
+        shared.max_size = own.max_file_size
+        fixed_before = any(earlier.fixed for _, earlier in outcomes)  # then this group reads their fixed texts
+        outcomes.append((own, _run(part, own_roots, own, options, shared, None if fixed_before else first)))
+    for i, (_, outcome) in enumerate(outcomes):
+        if outcome.relint is not None and any(later.fixed for _, later in outcomes[i + 1 :]):
+            outcome.result = outcome.relint()
+    merged = Outcome(Result(), snapshot=shared, parts=outcomes, discovery=discovery)
+    merged.relint = lambda: merge(discovery, [(own, o.relint() if o.relint else o.result) for own, o in outcomes])
+    return _merged(merged)
 
 
 def _merged(outcome: Outcome) -> Outcome:
-    """An outcome of groups (``parts``) with their results, fixes and texts brought together (again)."""
+    """An outcome of groups (``parts``) with their results, fixes and texts brought together: a file's original
+    text is the one first read, its fixed text the last group's."""
     assert outcome.discovery is not None
     outcome.result = merge(outcome.discovery, [(own, part.result) for own, part in outcome.parts])
-    outcome.original = {file: text for _, part in outcome.parts for file, text in part.original.items()}
+    outcome.original = {}
+    for _, part in outcome.parts:
+        for file, text in part.original.items():
+            outcome.original.setdefault(file, text)
     outcome.fixed = {file: text for _, part in outcome.parts for file, text in part.fixed.items()}
+    outcome.fixed = {file: text for file, text in outcome.fixed.items() if text != outcome.original[file].text}
     outcome.applied = [fix for _, part in outcome.parts for fix in part.applied]
-    outcome.not_made = [fix for _, part in outcome.parts for fix in part.not_made]
+    not_made: dict[tuple[str, Location, str], Fix] = {}
+    for _, part in outcome.parts:
+        for fix in part.not_made:  # a file two groups use: its fix not made said once
+            not_made.setdefault((fix.rule, fix.location, fix.summary), fix)
+    outcome.not_made = list(not_made.values())
     return outcome
 
 
-def _run(discovery: Discovery, tree_roots: list[str], settings: Settings, options: Options) -> Outcome:
+def _uses(file: str, documents: list[Document]) -> int:
+    """How many times ``file`` is used: linted, or brought in by an include."""
+    return sum(d.included.get(file, 0) + (d.file == file) for d in documents)
+
+
+def _files(result: Result) -> set[str]:
+    return {file for document in result.documents for file in [document.file, *document.included]}
+
+
+def _run(
+    discovery: Discovery,
+    tree_roots: list[str],
+    settings: Settings,
+    options: Options,
+    shared: Snapshot | None = None,
+    first: Result | None = None,
+) -> Outcome:
     """Lint, fix, re-lint the fixed texts, until no fix is left (at most MAX_ROUNDS rounds).
 
     Every fix and every fix not made is named at its line in the text as the user has it
@@ -294,9 +340,9 @@ def _run(discovery: Discovery, tree_roots: list[str], settings: Settings, option
     """
     reals = {t.display: t.real for t in discovery.targets}
     # every file is read once, by the first lint: the fixes are made on those bytes, and written only over them
-    overlay = Snapshot(discovery.stdin, settings.max_file_size)
+    overlay = shared if shared is not None else Snapshot(discovery.stdin, settings.max_file_size)
     discovery.stdin = overlay
-    result = lint(discovery, tree_roots, settings)
+    result = first if first is not None else lint(discovery, tree_roots, settings)
     outcome = Outcome(result, snapshot=overlay, relint=lambda: lint(discovery, tree_roots, settings))
     rounds: list[dict[str, Moves]] = []
     reasons: dict[tuple[str, str, int | None], Fix] = {}
@@ -449,10 +495,6 @@ def write(outcome: Outcome) -> list[str]:
     A file that is not written takes its fixes, and those of the files they go with, out of the
     fixes made (they become fixes not made, with the reason); what remains is linted again.
     """
-    if outcome.parts:
-        said = [error for _, part in outcome.parts for error in write(part)]
-        _merged(outcome)
-        return said
     errors: list[str] = []
     groups = _groups(outcome)
     refused: dict[str, str] = {}  # display -> why
