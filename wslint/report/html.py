@@ -17,7 +17,7 @@ from wslint.engine import Result
 from wslint.escape import printable
 from wslint.model import Finding, Path, Severity
 from wslint.report import text
-from wslint.report.path_view import Layout, layout
+from wslint.report.path_view import layout
 
 STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em; color: #1b1b1b; }
@@ -61,18 +61,6 @@ def _e(value: str) -> str:
     return html.escape(printable(value))
 
 
-def _hop_class(view: Layout, index: int) -> str:
-    row = view.rows[index]
-    timeout = row.route.idle_timeout if row.route else None
-    if row.bottleneck:
-        return "hop bottleneck"
-    if row.ok is False:
-        return "hop short"
-    if timeout is not None and timeout.default:
-        return "hop unset"
-    return "hop good" if row.ok else "hop"
-
-
 def _path_section(path: Path, number: int) -> list[str]:
     view = layout(path)
     hops = len(path.hops)
@@ -84,7 +72,7 @@ def _path_section(path: Path, number: int) -> list[str]:
         '<ol class="hops">',
         '<li class="endpoint">client</li>',
     ]
-    for i, row in enumerate(view.rows):
+    for row in view.rows:
         number_, kind, route, timeout, _, _ = (html.escape(cell) for cell in row.cells)
         badge = '<span class="badge">bottleneck</span> ' if row.bottleneck else ""
         parts = [f'<span class="kind">{badge}{number_} {kind}</span>', f'<span class="route">{route}</span>']
@@ -98,7 +86,7 @@ def _path_section(path: Path, number: int) -> list[str]:
                 parts.append(f'<span class="note">note: {_e(note)}</span>')
         where = "hop" if row.route is None else "route"
         parts.append(f'<span class="at mono">{where} at {html.escape(view.place(row))}</span>')
-        out.append(f'<li class="{_hop_class(view, i)}">{"".join(parts)}</li>')
+        out.append(f'<li class="{("hop " + view.state(row)).strip()}">{"".join(parts)}</li>')
     out += ['<li class="endpoint">app</li>', "</ol>"]
     verdict = VERDICT_CLASS.get(view.verdict, "")
     out.append(f'<div class="verdict {verdict}">')

@@ -16,7 +16,7 @@ statements), which would break an entity code in a label.
 from __future__ import annotations
 
 from wslint.model import Finding, Path, Severity
-from wslint.report.path_view import Layout, layout, path_findings
+from wslint.report.path_view import layout, path_findings
 
 # characters a label shows as they are; any other ASCII character is written #CODE; (its decimal code point)
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-_/'+!?@=*~^()")
@@ -51,18 +51,6 @@ def _label(*lines: str) -> str:
     return '"' + "<br/>".join(escape(line) for line in lines if line) + '"'
 
 
-def _row_class(view: Layout, index: int) -> str:
-    row = view.rows[index]
-    timeout = row.route.idle_timeout if row.route else None
-    if row.bottleneck:
-        return "bottleneck"
-    if row.ok is False:
-        return "short"
-    if timeout is not None and timeout.default:
-        return "unset"
-    return "good" if row.ok else ""
-
-
 def _finding_line(f: Finding) -> str:
     where = f.location.file if f.location.line is None else f"{f.location.file}:{f.location.line}"
     severity = (f.severity or Severity.WARNING).value
@@ -86,7 +74,7 @@ def _path_lines(path: Path, findings: list[Finding], number: int) -> list[str]:
             text += [f"idle timeout {timeout}", view.origin(row)]
         if row.bottleneck:
             text.insert(0, "BOTTLENECK")
-        style = _row_class(view, i)
+        style = view.state(row)
         lines.append(f"    {node}[{_label(*text)}]{':::' + style if style else ''}")
         nodes.append(node)
     lines.append(f"    {p}_app([{_label('app')}]):::endpoint")

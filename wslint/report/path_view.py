@@ -283,6 +283,18 @@ class Layout:
         when it has no WebSocket route (the text table's row says that place too)."""
         return printable(str(row.route.location if row.route is not None else row.hop.location))
 
+    def state(self, row: _Row) -> str:
+        """How a drawing marks a row: ``bottleneck``, ``short`` (too short for the ping), ``unset`` (a default nobody
+        wrote), ``good``, or ``""`` when the ping is unknown (the text drawing's colours say the same)."""
+        timeout = row.route.idle_timeout if row.route else None
+        if row.bottleneck:
+            return "bottleneck"
+        if row.ok is False:
+            return "short"
+        if timeout is not None and timeout.default:
+            return "unset"
+        return "good" if row.ok else ""
+
     def origin(self, row: _Row) -> str:
         """Where a row's idle timeout comes from: ``default (...)`` or ``configured at FILE:LINE (...)``."""
         timeout = row.route.idle_timeout if row.route else None
