@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -43,14 +43,23 @@ from wslint.config import (
 from wslint.model import Severity
 
 
+def _choice(value: Any, choices: Sequence[str]) -> str:
+    """``value`` if it is one of ``choices``, else what pydantic says of a Literal, with the closest choice."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(one_of(choices) + (did_you_mean(value, choices) if isinstance(value, str) else ""))
+    return value
+
+
 def _kind(value: Any) -> str:
-    """A file kind of the source registry, asked when the table is validated (said as pydantic says it of a Literal)."""
+    """A file kind of the source registry, asked when the table is validated."""
     from wslint.sources import registry
 
-    kinds = registry.file_kinds()
-    if not isinstance(value, str) or value not in kinds:
-        raise ValueError(one_of(kinds) + (did_you_mean(value, kinds) if isinstance(value, str) else ""))
-    return value
+    return _choice(value, registry.file_kinds())
+
+
+def _format(value: Any) -> str:
+    """A report format: ``config.FORMATS``, the one list of them."""
+    return _choice(value, config.FORMATS)
 
 
 class _KeepaliveKeys(BaseModel):
@@ -109,20 +118,7 @@ class _Table(_KeepaliveKeys):
     ignore: list[str] = Field(default_factory=list)
     severity: dict[str, Severity] = Field(default_factory=dict)
     fail_on: Literal["error", "warning", "info", "none"] = Field("warning", alias="fail-on")
-    output_format: (
-        Literal[
-            "text",
-            "json",
-            "sarif",
-            "github",
-            "gitlab",
-            "junit",
-            "concise",
-            "mermaid",
-            "html",
-        ]
-        | None
-    ) = Field(None, alias="output-format")
+    output_format: Annotated[Any, AfterValidator(_format)] = Field(None, alias="output-format")  # default not validated
     kinds: dict[str, Annotated[Any, AfterValidator(_kind)]] = Field(default_factory=dict)
     exclude: list[str] = Field(default_factory=lambda: list(config.DEFAULT_EXCLUDE))
     extend_exclude: list[str] = Field(default_factory=list, alias="extend-exclude")
