@@ -289,26 +289,33 @@ def test_cloudflare_is_a_hop_with_its_documented_limit(wslint: Wslint, tmp_path:
 
 
 @pytest.mark.parametrize(
-    ("hop", "idle_fires", "cap"),
+    ("hop", "idle_fires", "cap", "rule"),
     [
-        ("heroku", True, None),  # 55 s rolling window: a 30 s ping is more than half
-        ("api-gateway", False, "2h"),
-        ("gcp", False, "30s"),
-        ("gcp=1h", False, "1h"),
-        ("daphne", False, "1d"),
-        ("cloudflare=10m", False, None),
+        ("heroku", True, None, ""),  # 55 s rolling window: a 30 s ping is more than half
+        ("api-gateway", False, "2h", "WS207"),
+        ("gcp", False, "30s", "WS209"),  # under an hour: a warning
+        ("gcp=1h", False, "1h", "WS207"),
+        ("daphne", False, "1d", "WS207"),
+        ("cloudflare=10m", False, None, ""),
+        ("cloud-run", False, "5m", "WS209"),
+        ("azure-appgw", True, "30s", "WS209"),  # judged both as an idle timeout and as a cap
+        ("azure-appgw=2h", False, "2h", "WS207"),
+        ("azure-lb", False, None, ""),  # 4 minutes: a 30 s ping keeps it open
+        ("azure-lb=50s", True, None, ""),
+        ("azure-frontdoor", False, "4h", "WS207"),
+        ("cloudflare-tunnel", False, None, ""),  # no documented idle timeout: unknown, never judged
     ],
 )
-def test_intermediaries(wslint: Wslint, tmp_path: Path, hop: str, idle_fires: bool, cap: str | None) -> None:
+def test_intermediaries(wslint: Wslint, tmp_path: Path, hop: str, idle_fires: bool, cap: str | None, rule: str) -> None:
     _write(tmp_path, {"haproxy.cfg": HAPROXY.replace("timeout tunnel 30s", "timeout tunnel 1h")})
     _config(tmp_path, f'ping-interval = "30s"\n\n[[path]]\nname = "p"\nhops = ["{hop}", "haproxy.cfg"]\n')
     run = wslint("--output-format", "json", cwd=tmp_path)
     assert bool(_findings(run, "WS301")) == idle_fires
-    ws207 = _findings(run, "WS207")
-    assert [f["rule"] for f in ws207] == (["WS207"] if cap else [])
+    caps = _findings(run, "WS207") + _findings(run, "WS209")
+    assert [f["rule"] for f in caps] == ([rule] if cap else [])
     if cap:
-        assert f"after {cap}" in ws207[0]["message"] and ws207[0]["file"] == "wslint.toml"
-        assert ws207[0]["severity"] == "info"
+        assert f"after {cap}" in caps[0]["message"] and caps[0]["file"] == "wslint.toml"
+        assert caps[0]["severity"] == ("info" if rule == "WS207" else "warning")
 
 
 def test_intermediary_on_the_command_line(wslint: Wslint, tmp_path: Path) -> None:

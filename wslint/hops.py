@@ -72,6 +72,10 @@ AWS: Family[AwsHop, AwsRoute] = Family("aws")
 INGRESS: Family[None, IngressRoute] = Family("ingress")
 # boxes a path names that wslint cannot lint (wslint.intermediaries): their fixed limits only
 NAMED: Family[None, None] = Family("named")
+# managed load balancers and platforms (Google Cloud, Azure, Cloudflare): hop-neutral facts only (idle timeouts,
+# lifetime caps, an upgrade that is switched off), read from Terraform, ARM templates or manifests, or named in a
+# path (wslint.intermediaries gives the named hop of the same kind its documented limits)
+CLOUD: Family[None, None] = Family("cloud")
 
 NGINX_HTTP = hop_kind("nginx", "nginx", NGINX)
 NGINX_STREAM = hop_kind("nginx-stream", "nginx stream", NGINX)
@@ -81,3 +85,10 @@ NLB = hop_kind("nlb", "NLB", AWS)
 ELB = hop_kind("elb", "Classic ELB", AWS)
 INGRESS_NGINX = hop_kind("ingress-nginx", "ingress-nginx", INGRESS)  # kubernetes/ingress-nginx
 NGINX_INGRESS = hop_kind("nginx-ingress", "NGINX Ingress Controller", INGRESS)  # nginx/kubernetes-ingress (NGINX Inc)
+GCP_LB = hop_kind("gcp", "Google Cloud load balancer", CLOUD)  # backend services behind an Application LB
+CLOUD_RUN = hop_kind("cloud-run", "Cloud Run", CLOUD)  # Cloud Run and Knative services: the request timeout
+AZURE_APPGW = hop_kind("azure-appgw", "Azure Application Gateway", CLOUD)
+AZURE_LB = hop_kind("azure-lb", "Azure Load Balancer", CLOUD)
+AZURE_FRONTDOOR = hop_kind("azure-frontdoor", "Azure Front Door", CLOUD)
+CLOUDFLARE = hop_kind("cloudflare", "Cloudflare", CLOUD)  # a proxied zone
+CLOUDFLARE_TUNNEL = hop_kind("cloudflare-tunnel", "Cloudflare Tunnel", CLOUD)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from wslint.hops import KINDS as HOP_KINDS
 from wslint.hops import NAMED, HopKind, hop_kind
 from wslint.model import Duration, Hop, Location, Route, format_seconds
 
@@ -25,9 +26,11 @@ class Intermediary:
     # a cap on every connection's lifetime, whatever the traffic (WS207)
     lifetime: float | None = None
     lifetime_directive: str = ""
-    # which of the two NAME=DURATION sets, if any
+    # which of the two NAME=DURATION sets, if any: "idle", "lifetime", or "idle+lifetime" (one setting is both)
     configurable: str = ""
     note: str = ""
+    # no documented idle timeout for WebSockets: unknown (never judged), and the path view says why
+    idle_unknown: str = ""
 
 
 INTERMEDIARIES: dict[str, Intermediary] = {
@@ -67,6 +70,53 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             note="the default is 30s; name the hop gcp=DURATION with your backend service's timeoutSec",
         ),
         Intermediary(
+            "cloud-run",
+            "Cloud Run",
+            aliases=("cloudrun", "knative"),
+            lifetime=300,
+            lifetime_directive="request timeout",
+            configurable="lifetime",
+            note="the default is 300s (at most 3600s); name the hop cloud-run=DURATION with your service's timeout",
+        ),
+        Intermediary(
+            "azure-appgw",
+            "Azure Application Gateway",
+            aliases=("appgw", "application-gateway"),
+            idle=30,
+            idle_directive="request timeout",
+            lifetime=30,
+            lifetime_directive="request timeout",
+            configurable="idle+lifetime",
+            note="the request timeout applies to the WebSocket session; judged both as an idle timeout and as a "
+            "lifetime cap until Microsoft documents which; name the hop azure-appgw=DURATION with yours",
+        ),
+        Intermediary(
+            "azure-lb",
+            "Azure Load Balancer",
+            aliases=("azure-load-balancer",),
+            idle=240,
+            idle_directive="idle timeout",
+            configurable="idle",
+            note="the default is 4 minutes, and idle flows are dropped silently unless TCP reset is enabled; name "
+            "the hop azure-lb=DURATION with the rule's idle timeout",
+        ),
+        Intermediary(
+            "azure-frontdoor",
+            "Azure Front Door",
+            aliases=("frontdoor", "front-door"),
+            idle=300,
+            idle_directive="WebSocket idle timeout",
+            lifetime=14400,
+            lifetime_directive="WebSocket connection limit",
+        ),
+        Intermediary(
+            "cloudflare-tunnel",
+            "Cloudflare Tunnel",
+            aliases=("cloudflared",),
+            idle_unknown="Cloudflare documents no idle timeout for WebSockets through a tunnel (cloudflared's "
+            "keepAliveTimeout is for idle HTTP keep-alive connections to the origin)",
+        ),
+        Intermediary(
             "daphne",
             "daphne",
             lifetime=86400,
@@ -76,13 +126,21 @@ INTERMEDIARIES: dict[str, Intermediary] = {
     )
 }
 _BY_ALIAS = {alias: i for i in INTERMEDIARIES.values() for alias in (i.name, *i.aliases)}
-# each is a hop kind of its own, of the family of boxes a path names
-KINDS: dict[str, HopKind] = {i.name: hop_kind(i.name, i.label, NAMED) for i in INTERMEDIARIES.values()}
+# each is a hop kind of its own: the kind a source gives the same box when it reads its config (``gcp``, ``azure-lb``),
+# else one of the family of boxes a path names
+KINDS: dict[str, HopKind] = {
+    i.name: HOP_KINDS.get(i.name) or hop_kind(i.name, i.label, NAMED) for i in INTERMEDIARIES.values()
+}
 
 
 def known(entry: str) -> bool:
     """Is a hop entry (``cloudflare``, ``gcp=1h``) a named intermediary?"""
     return entry.partition("=")[0].strip().lower() in _BY_ALIAS
+
+
+def kind_of(entry: str) -> HopKind:
+    """The hop kind a known entry names (``gcp=1h`` -> the Google Cloud load balancer kind)."""
+    return KINDS[_BY_ALIAS[entry.partition("=")[0].strip().lower()].name]
 
 
 def hop(entry: str, location: Location) -> Hop:
@@ -102,7 +160,7 @@ def hop(entry: str, location: Location) -> Hop:
     def duration(seconds: float | None, directive: str, kind: str) -> Duration | None:
         if seconds is None:
             return None
-        explicit = given is not None and box.configurable == kind
+        explicit = given is not None and kind in box.configurable.split("+")
         seconds = given if explicit and given is not None else seconds
         return Duration(
             seconds=float(seconds),
@@ -114,15 +172,15 @@ def hop(entry: str, location: Location) -> Hop:
             note=box.note if not explicit else "",
         )
 
-    # a box with only a lifetime cap has no idle timeout: an infinite one says so
-    idle = duration(box.idle, box.idle_directive, "idle") or Duration(
-        seconds=math.inf, text="", dialect="seconds", location=location, directive="no idle timeout"
-    )
+    # a box with only a lifetime cap has no idle timeout: an infinite one says so; an undocumented one is unknown
+    idle = duration(box.idle, box.idle_directive, "idle")
+    if idle is None and not box.idle_unknown:
+        idle = Duration(seconds=math.inf, text="", dialect="seconds", location=location, directive="no idle timeout")
     routes = [
         Route(
             name=box.label,
             location=location,
-            reason="named in the path",
+            reason="named in the path" + (f"; idle timeout unknown: {box.idle_unknown}" if idle is None else ""),
             idle_timeout=idle,
             websocket_path=True,
             default_applies=False,

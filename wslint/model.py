@@ -220,6 +220,17 @@ class IngressRoute:
     websocket_service: bool | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpgradeOff:
+    """Why a hop will not pass the upgrade on a route (WS107): where it is switched off, or the block lacking it."""
+
+    location: Location
+    # what is wrong, as a clause: "the route caches responses, and Front Door does not forward Upgrade then"
+    reason: str
+    fix: str
+    related: tuple[Related, ...] = ()
+
+
 @dataclass(slots=True, kw_only=True)
 class Route:
     """A WebSocket endpoint a hop serves: an nginx location, a HAProxy backend, a listener.
@@ -236,7 +247,19 @@ class Route:
     websocket_path: bool = False
     # idle-timeout default rule applies (WS201): the box has a default that bites
     default_applies: bool = True
+    # a cap on this route's connections' total lifetime, whatever the traffic (WS207, WS209): a Google Cloud
+    # backend service's timeout; a cap of the whole box is ``Hop.lifetime``
+    lifetime: Duration | None = None
+    # the hop refuses or strips the upgrade on this route until it is switched on (WS107)
+    upgrade_off: UpgradeOff | None = None
+    # counted as a WebSocket route only because nothing the source read marks any route (every HTTP backend
+    # counts then): findings say so
+    assumed: bool = False
     dialect: RouteFacts | None = None
+
+    def cap(self, hop: Hop) -> Duration | None:
+        """The lifetime cap in effect on this route: its own, else its hop's."""
+        return self.lifetime if self.lifetime is not None else hop.lifetime
 
 
 @dataclass(slots=True, kw_only=True)

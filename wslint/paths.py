@@ -94,6 +94,12 @@ def _compose(spec: PathSpec, by_real: dict[str, list[Document]], settings: Setti
     for entry in spec.hops:
         real = os.path.realpath(os.path.join(spec.base, entry))
         if not os.path.exists(real) and intermediaries.known(entry):
+            # a box whose config is in the run (gcp from Terraform or GKE manifests) is that config's hops, unless the
+            # entry gives its limit (gcp=1h)
+            read = [h for ds in by_real.values() for d in ds for h in d.hops if h.kind is intermediaries.kind_of(entry)]
+            if read and "=" not in entry:
+                hops.extend(read)
+                continue
             line, column = spec.hop_positions.get(entry, (None, None))
             where = Location(file=spec.declared_in, line=line, column=column) if spec.declared_in else None
             try:

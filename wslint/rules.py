@@ -93,6 +93,13 @@ RULES: dict[str, Rule] = {
             "Plain requests to a keepalive upstream get Connection: upgrade or close.",
         ),
         Rule(
+            "WS107",
+            "upgrade-not-enabled",
+            E,
+            ("terraform", "path"),
+            "A hop that needs an explicit opt-in to pass WebSockets lacks it on a WebSocket route.",
+        ),
+        Rule(
             "WS110",
             "elb-http-listener",
             W,
@@ -146,7 +153,7 @@ RULES: dict[str, Rule] = {
             "lifetime-cap",
             INFO,
             ("path",),
-            "A hop caps every connection's lifetime whatever the traffic: clients must reconnect.",
+            "A hop caps every connection's lifetime at an hour or more whatever the traffic: clients must reconnect.",
         ),
         Rule(
             "WS208",
@@ -154,6 +161,13 @@ RULES: dict[str, Rule] = {
             W,
             ("nginx", "terraform", "cloudformation", "kubernetes"),
             "A timeout is written where the hop never applies it to the WebSocket; another value applies.",
+        ),
+        Rule(
+            "WS209",
+            "short-lifetime-cap",
+            W,
+            ("terraform", "kubernetes", "path"),
+            "A hop closes every WebSocket after a fixed time under an hour, whatever the traffic: pings do not help.",
         ),
         Rule(
             "WS301",

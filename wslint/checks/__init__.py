@@ -34,6 +34,8 @@ CHECKS: dict[str, CheckFn] = {}
 # the checks that run after the inline suppressions were applied to the other checks' findings (WS003)
 AfterSuppressionsFn = Callable[["Suppressed"], Iterable[Finding]]
 AFTER_SUPPRESSIONS: dict[str, AfterSuppressionsFn] = {}
+# said of a route that counts only because nothing the source read marks any route (Route.assumed)
+ASSUMED = " (assumed to carry WebSockets: nothing read marks a WebSocket route)"
 
 
 @dataclass

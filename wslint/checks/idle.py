@@ -1,12 +1,23 @@
 """WS2xx idle timeouts: WS201 the box's default, WS202-WS205 HAProxy's tunnel timeouts, time units and missing
-timeouts, WS206 a time the box rejects, WS207 a lifetime cap, WS208 a timeout the hop never applies."""
+timeouts, WS206 a time the box rejects, WS207 a lifetime cap of an hour or more, WS208 a timeout the hop never applies,
+WS209 a lifetime cap under an hour."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.checks import Model, check, finding, problems
-from wslint.hops import ALB, ELB, HAPROXY, INGRESS_NGINX, NGINX_HTTP, NGINX_INGRESS, HopKind
+from wslint.checks import ASSUMED, Model, check, finding, problems
+from wslint.hops import (
+    ALB,
+    AZURE_APPGW,
+    AZURE_LB,
+    ELB,
+    HAPROXY,
+    INGRESS_NGINX,
+    NGINX_HTTP,
+    NGINX_INGRESS,
+    HopKind,
+)
 from wslint.model import Duration, Finding, HaproxyRoute, Hop, Location, Proxy, Route, format_seconds
 
 # hop kind -> (whose default, how to fix)
@@ -26,7 +37,18 @@ BOXES: dict[HopKind, tuple[str, str]] = {
         "the Classic ELB's",
         "Set {directive} to 3600 (or longer than twice your ping interval) on the load balancer.",
     ),
+    AZURE_APPGW: (
+        "the Application Gateway's",
+        "Set {directive} to 3600 (seconds): Application Gateway applies it to the WebSocket session, and may count "
+        "it from the handshake whatever the traffic (WS209), so pings alone are not enough.",
+    ),
+    AZURE_LB: (
+        "the Azure Load Balancer's",
+        "Set {directive} to 30 (minutes, the most a load-balancing rule allows) and make clients ping more often "
+        "than every half of it; enable TCP reset so that a dropped flow is reset instead of silently dropped.",
+    ),
 }
+CAP_WARNING = 3600.0  # WS209 under an hour, WS207 (info) from an hour on
 
 
 FIN_THRESHOLD = 300.0  # WS205: a tunnel of 5 minutes or more
@@ -48,9 +70,12 @@ def default_idle_timeout(model: Model) -> Iterator[Finding]:
     for where, members in groups.items():
         hop, _, timeout = members[0]
         box, fix = BOXES.get(
-            hop.kind, (hop.kind.name, f"Set {timeout.directive} to 3600 (or longer than twice your ping interval).")
+            hop.kind,
+            (f"{hop.kind.label}'s", f"Set {timeout.directive} to 3600 (or longer than twice your ping interval)."),
         )
         names = ", ".join(dict.fromkeys(route.name for _, route, _ in members))
+        if members[0][1].assumed:
+            names += ASSUMED
         if hop.kind is NGINX_HTTP:
             what = f"{names} has no {timeout.directive}: {box} default {timeout.human()} closes"
         else:
@@ -175,24 +200,66 @@ def invalid_timeout(model: Model) -> Iterator[Finding]:
         yield f
 
 
+def _caps(model: Model) -> dict[Location, list[tuple[Hop, Route, Duration]]]:
+    """Every finite lifetime cap of a WebSocket route, in the files and in the declared paths, by where it is set."""
+    capped: dict[Location, list[tuple[Hop, Route, Duration]]] = {}
+    hops = [*model.hops(), *(hop for path in model.paths for hop in path.hops)]
+    for hop in hops:
+        for route in hop.routes:
+            cap = route.cap(hop)
+            if cap is None or cap.infinite:
+                continue
+            members = capped.setdefault(cap.location, [])
+            if all(r.name != route.name or h.name != hop.name for h, r, _ in members):
+                members.append((hop, route, cap))
+    return capped
+
+
+def _capped(members: list[tuple[Hop, Route, Duration]]) -> tuple[str, str]:
+    """What the cap's finding says about the hop and its routes, and where the value comes from."""
+    hop, route, cap = members[0]
+    names = ", ".join(dict.fromkeys(r.name for _, r, _ in members if r.name != hop.name))
+    subject = f"{hop.name} ({names})" if names else hop.name
+    if route.assumed:
+        subject += ASSUMED
+    origin = f"the default {cap.directive}" if cap.default else f"{cap.directive} {cap.text}"
+    note = f" ({cap.note})" if cap.note else ""
+    return subject, f"{origin}{note}"
+
+
 @check("WS207")
 def lifetime_cap(model: Model) -> Iterator[Finding]:
-    capped: dict[Location, tuple[Hop, Duration]] = {}
-    for path in model.paths:
-        for hop in path.hops:
-            if hop.lifetime is not None:
-                capped.setdefault(hop.lifetime.location, (hop, hop.lifetime))
-    for where, (hop, cap) in capped.items():
-        origin = f"the default {cap.directive}" if cap.default else f"{cap.directive} {cap.text}"
-        note = f" ({cap.note})" if cap.note else ""
+    for where, members in _caps(model).items():
+        cap = members[0][2]
+        if cap.seconds < CAP_WARNING:
+            continue
+        subject, origin = _capped(members)
         yield finding(
             "WS207",
             where,
-            f"{hop.name} closes every WebSocket after {cap.human()} ({origin}) whatever the traffic: "
-            f"keepalives do not help, clients must reconnect{note}",
+            f"{subject} closes every WebSocket after {cap.human()} ({origin}) whatever the traffic: "
+            "keepalives do not help, clients must reconnect",
             "Make clients reconnect (with backoff) when the connection closes, and keep the cap above the "
             "longest session you expect.",
-            hops=[hop.name],
+            hops=sorted({h.name for h, _, _ in members}),
+        )
+
+
+@check("WS209")
+def short_lifetime_cap(model: Model) -> Iterator[Finding]:
+    for where, members in _caps(model).items():
+        cap = members[0][2]
+        if cap.seconds >= CAP_WARNING:
+            continue
+        subject, origin = _capped(members)
+        yield finding(
+            "WS209",
+            where,
+            f"{subject} closes every WebSocket after {cap.human()} ({origin}), idle or not: pings do not help; "
+            f"raise {cap.directive} to keep WebSockets open longer",
+            f"Raise {cap.directive} above the longest session you expect (an hour or more), and make clients "
+            "reconnect (with backoff) when the connection closes.",
+            hops=sorted({h.name for h, _, _ in members}),
         )
 
 

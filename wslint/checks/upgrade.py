@@ -1,4 +1,5 @@
-"""WS1xx: does the upgrade handshake reach the app? WS101-WS106 through nginx, WS110 through a Classic ELB.
+"""WS1xx: does the upgrade handshake reach the app? WS101-WS106 through nginx, WS107 through a hop that needs an
+opt-in, WS110 through a Classic ELB.
 
 Each check decides per WebSocket route, then reports once per place to fix: routes that
 share the directive (a server-level ``proxy_http_version 1.0``) share one finding.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from wslint.checks import Model, check, finding
+from wslint.checks import ASSUMED, Model, check, finding
 from wslint.hops import AWS, ELB, INGRESS, NGINX
 from wslint.model import Finding, Header, Location, NginxRoute, Route
 from wslint.templating import opaque
@@ -247,3 +248,25 @@ def classic_http_listener(model: Model) -> Iterator[Finding]:
                 "Use a TCP or SSL listener, or move to an ALB, which supports WebSockets natively.",
                 hops=[hop.name],
             )
+
+
+@check("WS107")
+def upgrade_not_enabled(model: Model) -> Iterator[Finding]:
+    """One finding per place a hop switches the upgrade off (or lacks the opt-in), naming the routes it costs."""
+    groups: dict[Location, list[tuple[str, Route]]] = {}
+    for hop, route in model.routes():
+        if route.upgrade_off is not None:
+            groups.setdefault(route.upgrade_off.location, []).append((hop.name, route))
+    for where, members in groups.items():
+        off = members[0][1].upgrade_off
+        assert off is not None
+        names = ", ".join(dict.fromkeys(route.name for _, route in members))
+        assumed = ASSUMED if members[0][1].assumed else ""
+        yield finding(
+            "WS107",
+            where,
+            f"{members[0][0]}: {names}{assumed}: {off.reason}, so the WebSocket handshake fails",
+            off.fix,
+            hops=sorted({name for name, _ in members}),
+            related=[(r.location, r.message) for r in off.related],
+        )
