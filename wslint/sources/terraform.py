@@ -52,8 +52,9 @@ import os
 import re
 
 from wslint import BUG_HINT
+from wslint.config import Settings
 from wslint.model import Document, Location, Problem
-from wslint.sources import aws_spec, terraform_alb_module
+from wslint.sources import aws_spec, terraform_alb_module, terraform_azure, terraform_cloudflare, terraform_gcp
 from wslint.sources import text as textio
 from wslint.sources.aws_spec import LoadBalancerSpec
 from wslint.sources.registry import Context, Target
@@ -155,9 +156,7 @@ def load(files: list[Target], context: Context) -> tuple[list[Document], list[st
     unavailable = False
     for directory, members in by_dir.items():
         try:
-            document = _module_document(
-                directory, members, stdin, errors, settings.max_file_size, settings.all_websocket_ports
-            )
+            document = _module_document(directory, members, stdin, errors, settings)
         except Hcl2Unavailable as exc:  # no .tf file can be read: said once, and the other sources go on
             if not unavailable:
                 errors.append(f"{members[0][1]}: {exc}")
@@ -215,19 +214,19 @@ def _read_module(
 
 
 def _module_document(
-    directory: str,
-    members: list[tuple[str, str]],
-    stdin: dict[str, bytes],
-    errors: list[str],
-    limit: int,
-    ports: frozenset[int] = aws_spec.WEB_PORTS,
+    directory: str, members: list[tuple[str, str]], stdin: dict[str, bytes], errors: list[str], settings: Settings
 ) -> Document | None:
-    module = _read_module(directory, members, stdin, errors, limit)
+    module = _read_module(directory, members, stdin, errors, settings.max_file_size)
     if module is None:
         return None
     specs = _specs(module)
     linted = [tf for tf in module.files if tf.linted]
-    document = aws_spec.build(specs, file=linted[0].display, files=[tf.display for tf in linted], ports=ports)
+    document = aws_spec.build(
+        specs, file=linted[0].display, files=[tf.display for tf in linted], ports=settings.all_websocket_ports
+    )
+    # the other providers' load balancers and platforms: each adds its hops (and problems) to the module's document
+    for provider in (terraform_gcp, terraform_azure, terraform_cloudflare):
+        provider.read(module, document, settings)
     for tf in linted:
         if tf.error is not None:
             document.problems.append(tf.error)
