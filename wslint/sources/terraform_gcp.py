@@ -45,7 +45,8 @@ BACKEND_TYPES = frozenset({"google_compute_backend_service", "google_compute_reg
 URL_MAP_TYPES = frozenset({"google_compute_url_map", "google_compute_region_url_map"})
 ALB_PROTOCOLS = frozenset({"HTTP", "HTTPS", "HTTP2"})
 ALB_SCHEMES = frozenset({"EXTERNAL", "EXTERNAL_MANAGED", "INTERNAL_MANAGED"})
-PROXY_PROTOCOLS = frozenset({"TCP", "SSL"})  # proxy Network Load Balancers
+NEG_TYPES = frozenset({"google_compute_region_network_endpoint_group", "google_compute_network_endpoint_group"})
+SERVERLESS_BLOCKS = ("cloud_run", "app_engine", "cloud_function", "serverless_deployment")
 TIMEOUT_DEFAULT = 30
 TIMEOUT_MAX = 2147483647
 DIRECTIVE = "timeout_sec"
@@ -202,6 +203,12 @@ class _Reader:
                 "Google's documentation: not judged"
             )
             return route
+        if self._serverless(backend.resource):
+            route.reason += (
+                "; its backends are a serverless network endpoint group, whose platform's request timeout (Cloud Run's "
+                "is judged on its own hop) wslint does not combine with timeout_sec: not judged"
+            )
+            return route
         cap = self._timeout(block)
         if cap is None:
             return route  # unknown, or a value Google refuses (WS206)
@@ -214,6 +221,23 @@ class _Reader:
         route.lifetime = cap
         route.idle_timeout = no_idle_timeout(block.loc)
         return route
+
+    def _serverless(self, resource: Resource) -> bool:
+        """Any backend group is a serverless NEG (Cloud Run, App Engine, Cloud Functions, API Gateway)."""
+        m = self.module
+        for backend in resource.block.children("backend") + resource.block.dynamic("backend"):
+            for rtype, label in [r for attr in backend.attrs.values() for r in m.refs(attr)] + [
+                r for child in backend.blocks for attr in child.attrs.values() for r in m.refs(attr)
+            ]:
+                if rtype not in NEG_TYPES:
+                    continue
+                neg = m.find(rtype, label, resource.file.display)
+                if neg is None:
+                    continue
+                kind = (m.text(neg.block.attrs.get("network_endpoint_type")) or "").upper()
+                if kind == "SERVERLESS" or any(neg.block.children(b) for b in SERVERLESS_BLOCKS):
+                    return True
+        return False
 
     def _timeout(self, block: Block) -> Duration | None:
         value = self.module.value(block.attrs.get(DIRECTIVE))
