@@ -85,6 +85,30 @@ def test_a_backend_named_for_websocket_is_the_only_route(lint: Lint) -> None:
     assert "assumed" not in messages(run, "WS209")[0]
 
 
+def test_a_route_rule_with_weighted_backends_marks_them(lint: Lint) -> None:
+    text = url_map(path="/api/*").replace(
+        "  path_matcher {\n",
+        """  path_matcher {
+    route_rules {
+      priority = 1
+      match_rules {
+        prefix_match = "/realtime/"
+      }
+      route_action {
+        weighted_backend_services {
+          backend_service = google_compute_backend_service.api.id
+          weight          = 100
+        }
+      }
+    }
+""",
+        1,
+    )
+    run = lint({"main.tf": text}, "main.tf")
+    assert run.rules_at() == {("WS209", 1)}  # api serves /realtime/; chat only /api/*
+    assert "assumed" not in messages(run, "WS209")[0]
+
+
 def test_websocket_routes_name_the_backend_services(lint: Lint) -> None:
     config = '[tool.wslint]\nwebsocket-routes = ["google_compute_backend_service.api"]\n'
     run = lint({"main.tf": url_map(), "pyproject.toml": config}, "main.tf", "--config", "pyproject.toml")

@@ -135,7 +135,7 @@ class _Reader:
         for child in block.blocks:
             inner = child.blocks if child.type == "dynamic" else [child]
             for b in inner:
-                found.extend(self._sent_to(b, file, on_ws if block.type in ("path_rule", "route_rules") else False))
+                found.extend(self._sent_to(b, file, on_ws))  # a rule's route_action sends its paths on
         return found
 
     def _paths(self, block: Block) -> list[str]:
