@@ -227,6 +227,11 @@ def _capped(members: list[tuple[Hop, Route, Duration]]) -> tuple[str, str]:
     return subject, f"{origin}{note}"
 
 
+def _cap_default(cap: Duration) -> list[tuple[Location, str]]:
+    """The default of the variable the cap came from, when it has one (a Terraform ``var.x``)."""
+    return [(cap.related, "the default it comes from (variable or parameter)")] if cap.related else []
+
+
 @check("WS207")
 def lifetime_cap(model: Model) -> Iterator[Finding]:
     for where, members in _caps(model).items():
@@ -242,6 +247,7 @@ def lifetime_cap(model: Model) -> Iterator[Finding]:
             "Make clients reconnect (with backoff) when the connection closes, and keep the cap above the "
             "longest session you expect.",
             hops=sorted({h.name for h, _, _ in members}),
+            related=_cap_default(cap),
         )
 
 
@@ -260,6 +266,7 @@ def short_lifetime_cap(model: Model) -> Iterator[Finding]:
             f"Raise {cap.directive} above the longest session you expect (an hour or more), and make clients "
             "reconnect (with backoff) when the connection closes.",
             hops=sorted({h.name for h, _, _ in members}),
+            related=_cap_default(cap),
         )
 
 
