@@ -142,6 +142,8 @@ class _Template:
         if items is None and (collection is not None or _copies(props, "backendHttpSettingsCollection")):
             gw.settings.append(HttpSettingsSpec(name=None, location=self.loc(collection or resource), dynamic=True))
         for item in items or []:
+            if item.mapping is None:
+                continue  # not a settings object: ARM refuses the template
             inner = get(item, "properties")
             gw.settings.append(
                 HttpSettingsSpec(name=self.text(get(item, "name")), location=self.loc(item),
@@ -183,6 +185,8 @@ class _Template:
         lb = LoadBalancerSpec(name=f"loadBalancers {self.name(resource)}", location=self.loc(resource),
                               key="idleTimeoutInMinutes", reset_key="enableTcpReset", file=self.file)  # fmt: skip
         for index, rule in enumerate(_items(get(props, "loadBalancingRules")) or [], 1):
+            if rule.mapping is None:
+                continue
             inner = get(rule, "properties")
             lb.rules.append(
                 LbRuleSpec(name=self.text(get(rule, "name")) or f"#{index}", location=self.loc(rule),
