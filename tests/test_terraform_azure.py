@@ -288,3 +288,57 @@ def test_aws_resources_are_unchanged_beside_azure_ones(lint: Lint) -> None:
     result = lint({"main.tf": aws + fd_route('["/ws/*"]', cache=True)}, "main.tf")
     rules = {rule for rule, _ in result.rules_at()}
     assert "WS107" in rules and ("WS303", 2) in result.rules_at()  # the ALB's idle_timeout 30
+
+
+def test_lb_rule_whose_load_balancer_is_not_in_the_module(lint: Lint) -> None:
+    text = (
+        'resource "azurerm_lb_rule" "web" {\n'
+        "  loadbalancer_id = data.azurerm_lb.shared.id\n"
+        '  name            = "web"\n'
+        '  protocol        = "Tcp"\n'
+        "  frontend_port   = 80\n"
+        "}\n"
+    )
+    result = lint({"main.tf": text}, "main.tf", "--ping-interval", "25s")
+    assert result.rules_at() == {("WS201", 1)}
+    assert "data.azurerm_lb.shared" in result.only("WS201")[0]["message"]
+
+
+def test_websocket_routes_names_a_rule_by_its_resource_address(lint: Lint) -> None:
+    files = {
+        "main.tf": lb_rule("  frontend_port = 9000\n", name="events"),
+        "wslint.toml": 'websocket-routes = ["azurerm_lb_rule.events"]\nping-interval = "25s"\n',
+    }
+    result = lint(files, "--config", "wslint.toml", "main.tf", "--output-format", "json")
+    assert result.rules_at() == {("WS201", 4)}
+    assert "assumed" not in result.only("WS201")[0]["message"]
+
+
+def test_a_routing_rule_named_for_websocket_marks_its_settings(lint: Lint) -> None:
+    rule = (
+        "  request_routing_rule {\n"
+        '    name                       = "realtime"\n'
+        '    backend_http_settings_name = "api"\n'
+        "  }\n"
+    )
+    result = lint(
+        {"main.tf": gateway(PLAIN + "    request_timeout = 3600\n", rule)}, "main.tf", "--ping-interval", "25s"
+    )
+    assert result.rules_at() == {("WS207", 5)}
+    assert "assumed" not in result.only("WS207")[0]["message"]
+
+
+def test_a_marked_route_elsewhere_in_the_module_leaves_unmarked_settings_out(lint: Lint) -> None:
+    text = gateway(PLAIN) + fd_route('["/ws/*"]', cache=False).replace("resource", "resource", 1)
+    result = lint({"main.tf": text}, "main.tf", "--ping-interval", "25s")
+    assert {rule for rule, _ in result.rules_at()} == {"WS207"}  # only the Front Door route's fixed 4-hour cap
+
+
+def test_tf_json_is_read_the_same(lint: Lint) -> None:
+    text = (
+        '{\n  "resource": {\n    "azurerm_application_gateway": {\n      "gw": {\n'
+        '        "backend_http_settings": [\n          {\n            "name": "socket",\n'
+        '            "request_timeout": 10\n          }\n        ]\n      }\n    }\n  }\n}\n'
+    )
+    result = lint({"main.tf.json": text}, "main.tf.json", "--ping-interval", "2s")
+    assert ("WS209", 8) in result.rules_at()

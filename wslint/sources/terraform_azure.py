@@ -69,6 +69,15 @@ def _address(resource: Resource) -> str:
     return f"{resource.type}.{resource.name}"
 
 
+def _named(attr: Attr | None) -> str | None:
+    """What a plain reference names (``data.azurerm_lb.shared.id`` -> ``data.azurerm_lb.shared``), else None."""
+    if attr is None or attr.expr.kind != "ref" or attr.expr.path[:1] in (("var",), ("local",)):
+        return None
+    path = attr.expr.path
+    size = 3 if path[0] == "data" else 2
+    return ".".join(path[:size]) if len(path) >= size else None
+
+
 class _Reader:
     def __init__(self, module: Module, settings: Settings) -> None:
         self.m = module
@@ -153,8 +162,7 @@ class _Reader:
             else:
                 if not resource.file.linted:
                     continue
-                refs = [f"{t}.{n}" for t, n in m.refs(attr) if t not in ("var", "local")]
-                name = refs[0] if len(set(refs)) == 1 else f"the load balancer of {_address(resource)}"
+                name = _named(attr) or f"the load balancer of {_address(resource)}"
                 lb = specs.setdefault(name, LoadBalancerSpec(name=name, location=block.loc, file=resource.file.display))
             reset_attr = block.attrs.get("tcp_reset_enabled") or block.attrs.get("enable_tcp_reset")
             lb.reset_key = "enable_tcp_reset" if "tcp_reset_enabled" not in block.attrs and reset_attr else lb.reset_key
