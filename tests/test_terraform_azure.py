@@ -342,3 +342,20 @@ def test_tf_json_is_read_the_same(lint: Lint) -> None:
     )
     result = lint({"main.tf.json": text}, "main.tf.json", "--ping-interval", "2s")
     assert ("WS209", 8) in result.rules_at()
+
+
+def test_settings_left_to_agic_by_ignore_changes_are_unknown(lint: Lint) -> None:
+    lifecycle = "  lifecycle {\n    ignore_changes = [backend_http_settings, tags]\n  }\n"
+    result = lint(
+        {"main.tf": gateway(PLAIN + "    request_timeout = 1\n", lifecycle)}, "main.tf", "--ping-interval", "25s"
+    )
+    assert result.rules_at() == set()
+    every = "  lifecycle {\n    ignore_changes = all\n  }\n"
+    assert lint({"main.tf": gateway(PLAIN, every)}, "main.tf", "--ping-interval", "25s").rules_at() == set()
+    other = "  lifecycle {\n    ignore_changes = [tags]\n  }\n"
+    assert lint({"main.tf": gateway(PLAIN, other)}, "main.tf", "--ping-interval", "25s").rules_at() != set()
+
+
+def test_lb_rule_with_an_unknown_port_is_not_assumed(lint: Lint) -> None:
+    result = lint({"main.tf": lb_rule("  frontend_port = var.port\n")}, "main.tf", "--ping-interval", "25s")
+    assert result.rules_at() == set()

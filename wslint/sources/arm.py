@@ -140,7 +140,10 @@ class _Template:
         collection = get(props, "backendHttpSettingsCollection")
         items = _items(collection)
         if items is None and (collection is not None or _copies(props, "backendHttpSettingsCollection")):
-            gw.settings.append(HttpSettingsSpec(name=None, location=self.loc(collection or resource), dynamic=True))
+            gw.settings.append(
+                HttpSettingsSpec(name=None, location=self.loc(collection or resource),
+                                 unknown="the collection is built by an expression")
+            )  # fmt: skip
         for item in items or []:
             if item.mapping is None:
                 continue  # not a settings object: ARM refuses the template

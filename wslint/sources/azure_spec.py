@@ -48,13 +48,6 @@ APPGW_NOTE = "it applies to the WebSocket session, and Microsoft does not say wh
 
 
 @dataclass
-class Mark:
-    """Why a route carries WebSockets (a path, a name), or None where unknown (a dynamic block)."""
-
-    reason: str
-
-
-@dataclass
 class HttpSettingsSpec:
     """A backend HTTP settings block of an Application Gateway."""
 
@@ -62,8 +55,8 @@ class HttpSettingsSpec:
     location: Location
     request_timeout: Value | None = None  # None: not written (the default applies)
     protocol: str | None = None  # Http, Https; None: not known
-    # a dynamic block: one per element of an expression, whose values are unknown
-    dynamic: bool = False
+    # why its request timeout is not known though the block is there (a dynamic block, AGIC manages it): "" if known
+    unknown: str = ""
 
 
 @dataclass
@@ -225,7 +218,7 @@ class _Builder:
         hop = Hop(kind=AZURE_APPGW, name=gw.name, location=gw.location)
         for index, s in enumerate(gw.settings, 1):
             # a value the gateway refuses is WS206 whether or not the settings carry WebSockets
-            timeout = None if s.dynamic else self.duration(s.request_timeout, APPGW_TIMEOUT, s.location, gw.key, 1,
+            timeout = None if s.unknown else self.duration(s.request_timeout, APPGW_TIMEOUT, s.location, gw.key, 1,
                                                            "Application Gateway")  # fmt: skip
             reason = self.settings_mark(gw, s)
             assumed = False
@@ -235,8 +228,8 @@ class _Builder:
                 reason, assumed = "an HTTP(S) backend setting", True
             if timeout is not None:
                 timeout = _with_note(timeout, APPGW_NOTE)
-            if s.dynamic:
-                reason += "; a dynamic block: its request timeout is not known"
+            if s.unknown:
+                reason += f"; its request timeout is not known: {s.unknown}"
             label = s.name if s.name is not None else f"#{index}"
             hop.routes.append(
                 Route(name=f"{gw.name} backend settings {label}", location=s.location, reason=reason,
@@ -255,12 +248,9 @@ class _Builder:
             assumed = False
             if reason is None:
                 port = _port(rule.frontend_port)
-                if not fallback or (port is not None and port not in self.ports):
-                    continue
-                reason = f"a load-balancing rule on web port {port}" if port is not None else "a load-balancing rule "
-                if port is None:
-                    reason += "(its port is not known)"
-                assumed = True
+                if not fallback or port not in self.ports:
+                    continue  # a port that is not known is no evidence of web traffic either
+                reason, assumed = f"a load-balancing rule on web port {port}", True
             reset = None if rule.tcp_reset is None else rule.tcp_reset.value
             if idle is not None and (reset is None or str(reset).lower() != "true"):
                 unknown = rule.tcp_reset is not None and reset is None

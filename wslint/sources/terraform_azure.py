@@ -7,7 +7,9 @@ Read (hashicorp/terraform-provider-azurerm; Azure's dialect is ``azure_spec``'s)
   ``url_path_map_name``) and ``url_path_map`` ``path_rule`` (``name``, ``paths``,
   ``backend_http_settings_name``): a path rule with a WebSocket path, or a rule named for
   WebSocket, marks the backend settings it names. A ``dynamic "backend_http_settings"`` block is
-  a settings block whose values are unknown (never fires); a dynamic path rule marks nothing.
+  a settings block whose values are unknown (never fires); a dynamic path rule marks nothing. A gateway whose
+  ``lifecycle { ignore_changes }`` names ``backend_http_settings`` (or ``all``) leaves them to another tool
+  (the Application Gateway Ingress Controller rewrites them): their timeouts are unknown.
 - ``azurerm_lb`` and ``azurerm_lb_rule`` (``loadbalancer_id``, ``name``, ``protocol``,
   ``frontend_port``, ``idle_timeout_in_minutes``, ``tcp_reset_enabled`` or the older
   ``enable_tcp_reset``). A rule whose load balancer is not in the module belongs to a hop named
@@ -69,6 +71,21 @@ def _address(resource: Resource) -> str:
     return f"{resource.type}.{resource.name}"
 
 
+def _ignores(block: Block, argument: str) -> bool:
+    """``lifecycle { ignore_changes = [argument] }`` (or ``all``): Terraform leaves the argument to someone else."""
+    for lifecycle in block.children("lifecycle"):
+        attr = lifecycle.attrs.get("ignore_changes")
+        if attr is None:
+            continue
+        expr = attr.expr
+        items = expr.elems if expr.kind == "tuple" else [expr]
+        for item in items:
+            name = item.path[0] if item.kind == "ref" and item.path else item.value if item.kind == "lit" else None
+            if name in (argument, "all"):
+                return True
+    return False
+
+
 def _named(attr: Attr | None) -> str | None:
     """What a plain reference names (``data.azurerm_lb.shared.id`` -> ``data.azurerm_lb.shared``), else None."""
     if attr is None or attr.expr.kind != "ref" or attr.expr.path[:1] in (("var",), ("local",)):
@@ -113,7 +130,11 @@ class _Reader:
                                  protocol=m.text(s.attrs.get("protocol")))
             )  # fmt: skip
         for s in block.dynamic("backend_http_settings"):
-            gw.settings.append(HttpSettingsSpec(name=None, location=s.loc, dynamic=True))
+            gw.settings.append(HttpSettingsSpec(name=None, location=s.loc, unknown="a dynamic block"))
+        if _ignores(block, "backend_http_settings"):
+            # AGIC (or another tool) owns the settings: what Terraform writes is not what runs
+            for spec in gw.settings:
+                spec.unknown = spec.unknown or "lifecycle ignore_changes leaves them to another tool (AGIC)"
         for rule in block.children("request_routing_rule"):
             name = m.text(rule.attrs.get("name"))
             target = m.text(rule.attrs.get("backend_http_settings_name"))
