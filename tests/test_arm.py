@@ -205,3 +205,17 @@ def test_resources_of_the_wrong_shape_are_skipped(lint: Lint) -> None:
 def test_a_settings_collection_built_by_an_expression_is_unknown(lint: Lint) -> None:
     text = template([gateway("[variables('settings')]")])  # type: ignore[arg-type]
     assert lint({"t.json": text}, "t.json", "--ping-interval", "25s").rules_at() == set()
+
+
+def test_a_gateway_the_aks_agic_add_on_manages_is_unknown(lint: Lint) -> None:
+    cluster = {
+        "type": "Microsoft.ContainerService/managedClusters",
+        "apiVersion": "2024-05-01",
+        "name": "aks",
+        "properties": {"addonProfiles": {"ingressApplicationGateway": {"enabled": True, "config": {}}}},
+    }
+    text = template([gateway([settings("api")]), cluster])
+    assert lint({"t.json": text}, "t.json", "--ping-interval", "25s").rules_at() == set()
+    cluster["properties"]["addonProfiles"]["ingressApplicationGateway"]["enabled"] = False
+    text = template([gateway([settings("api")]), cluster])
+    assert lint({"t.json": text}, "t.json", "--ping-interval", "25s").rules_at() != set()

@@ -359,3 +359,15 @@ def test_settings_left_to_agic_by_ignore_changes_are_unknown(lint: Lint) -> None
 def test_lb_rule_with_an_unknown_port_is_not_assumed(lint: Lint) -> None:
     result = lint({"main.tf": lb_rule("  frontend_port = var.port\n")}, "main.tf", "--ping-interval", "25s")
     assert result.rules_at() == set()
+
+
+def test_a_gateway_the_aks_agic_add_on_manages_is_unknown(lint: Lint) -> None:
+    cluster = (
+        'resource "azurerm_kubernetes_cluster" "aks" {\n'
+        "  ingress_application_gateway {\n"
+        "    gateway_id = azurerm_application_gateway.gw.id\n"
+        "  }\n"
+        "}\n"
+    )
+    result = lint({"main.tf": gateway(PLAIN) + cluster}, "main.tf", "--ping-interval", "25s")
+    assert result.rules_at() == set()

@@ -18,6 +18,10 @@ Read (property names are case-insensitive, as ARM reads them):
   ``properties.patternsToMatch``, ``properties.cacheConfiguration`` (an object: caching is on),
   ``properties.enabledState``; the route belongs to the profile its ``name`` starts with.
 
+A template whose AKS cluster (``Microsoft.ContainerService/managedClusters``) enables the
+``ingressApplicationGateway`` add-on leaves the gateway's backend settings to AGIC, which rewrites
+them from the Ingress annotations: their request timeouts are unknown here.
+
 Values (RULES.md "Values"): a literal is itself; ``[parameters('x')]`` is the parameter's
 ``defaultValue``, located where it is used with the default as ``related``; any other expression
 (``[variables(...)]``, ``[concat(...)]`` ...) is unknown and never fires a rule. Nested
@@ -48,6 +52,8 @@ from wslint.sources.yaml_positions import load as load_json
 GATEWAY = "microsoft.network/applicationgateways"
 LB = "microsoft.network/loadbalancers"
 FD_ROUTE = "microsoft.cdn/profiles/afdendpoints/routes"
+CLUSTER = "microsoft.containerservice/managedclusters"
+AGIC = "the AKS ingressApplicationGateway add-on (AGIC) rewrites the gateway's backend settings"
 SCHEMA = r"https?://schema\.management\.azure\.com/schemas/[^\"]*[dD]eploymentTemplate\.json"
 _PARAMETER = re.compile(r"^\[\s*parameters\(\s*'([^']*)'\s*\)\s*\]$", re.I)
 _QUOTED = re.compile(r"'([^']*)'")
@@ -131,6 +137,18 @@ class _Template:
         if text is not None:
             return text
         return str(node.value) if node is not None and node.is_scalar else "(unnamed)"
+
+    def agic(self) -> bool:
+        """An AKS cluster of the template runs the ingressApplicationGateway add-on (AGIC), which owns the gateway's
+        backend settings (one template per gateway, as the add-on's samples write it)."""
+        for resource in self.resources():
+            if self.kind(resource) != CLUSTER:
+                continue
+            addon = get(get(get(resource, "properties"), "addonProfiles"), "ingressApplicationGateway")
+            enabled = self.value(get(addon, "enabled"))
+            if addon is not None and (enabled is None or str(enabled.value).lower() != "false"):
+                return True
+        return False
 
     # -- Application Gateway ---------------------------------------------------------------------------
     def gateway(self, resource: Node) -> GatewaySpec:
@@ -284,6 +302,10 @@ def read_template(text: str, file: str, named: bool, settings: Settings) -> Docu
                 )
                 fd.routes.append(route)
     specs.frontdoors = list(profiles.values())
+    if template.agic():
+        for gw in specs.gateways:
+            for spec in gw.settings:
+                spec.unknown = spec.unknown or AGIC
     hops, problems = azure_spec.build(specs, settings)
     document.hops = hops
     document.problems = problems

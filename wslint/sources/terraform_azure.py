@@ -9,7 +9,8 @@ Read (hashicorp/terraform-provider-azurerm; Azure's dialect is ``azure_spec``'s)
   WebSocket, marks the backend settings it names. A ``dynamic "backend_http_settings"`` block is
   a settings block whose values are unknown (never fires); a dynamic path rule marks nothing. A gateway whose
   ``lifecycle { ignore_changes }`` names ``backend_http_settings`` (or ``all``) leaves them to another tool
-  (the Application Gateway Ingress Controller rewrites them): their timeouts are unknown.
+  (the Application Gateway Ingress Controller rewrites them): their timeouts are unknown; so are those of
+  a gateway an ``azurerm_kubernetes_cluster``'s ``ingress_application_gateway { gateway_id }`` names.
 - ``azurerm_lb`` and ``azurerm_lb_rule`` (``loadbalancer_id``, ``name``, ``protocol``,
   ``frontend_port``, ``idle_timeout_in_minutes``, ``tcp_reset_enabled`` or the older
   ``enable_tcp_reset``). A rule whose load balancer is not in the module belongs to a hop named
@@ -49,6 +50,8 @@ LB_RULE = "azurerm_lb_rule"
 FD_PROFILE = "azurerm_cdn_frontdoor_profile"
 FD_ENDPOINT = "azurerm_cdn_frontdoor_endpoint"
 FD_ROUTE = "azurerm_cdn_frontdoor_route"
+CLUSTER = "azurerm_kubernetes_cluster"
+AGIC = "the AKS ingress_application_gateway add-on (AGIC) rewrites them"
 
 
 def read(module: Module, document: Document, settings: Settings) -> None:
@@ -57,8 +60,9 @@ def read(module: Module, document: Document, settings: Settings) -> None:
     if not present:
         return
     reader = _Reader(module, settings)
+    agic = {name for r in present if r.type == CLUSTER for name in reader.agic_gateways(r)}
     specs = AzureSpecs(
-        gateways=[reader.gateway(r) for r in present if r.type == GATEWAY and r.file.linted],
+        gateways=[reader.gateway(r, r.name in agic) for r in present if r.type == GATEWAY and r.file.linted],
         balancers=reader.balancers(present),
         frontdoors=reader.frontdoors(present),
     )
@@ -120,7 +124,14 @@ class _Reader:
         return self.m.find(rtype, found.pop(), file)
 
     # -- Application Gateway -----------------------------------------------------------------------------
-    def gateway(self, resource: Resource) -> GatewaySpec:
+    def agic_gateways(self, cluster: Resource) -> set[str]:
+        """The gateways of the module an AKS cluster's ingress_application_gateway add-on (AGIC) manages."""
+        names: set[str] = set()
+        for addon in cluster.block.children("ingress_application_gateway"):
+            names |= {n for t, n in self.m.refs(addon.attrs.get("gateway_id")) if t == GATEWAY}
+        return names
+
+    def gateway(self, resource: Resource, agic: bool = False) -> GatewaySpec:
         m, block = self.m, resource.block
         gw = GatewaySpec(name=_address(resource), location=block.loc, key="request_timeout", file=resource.file.display)
         for s in block.children("backend_http_settings"):
@@ -131,10 +142,12 @@ class _Reader:
             )  # fmt: skip
         for s in block.dynamic("backend_http_settings"):
             gw.settings.append(HttpSettingsSpec(name=None, location=s.loc, unknown="a dynamic block"))
+        owner = AGIC if agic else None
         if _ignores(block, "backend_http_settings"):
-            # AGIC (or another tool) owns the settings: what Terraform writes is not what runs
+            owner = "lifecycle ignore_changes leaves them to another tool (AGIC)"
+        if owner is not None:  # AGIC (or another tool) owns the settings: what Terraform writes is not what runs
             for spec in gw.settings:
-                spec.unknown = spec.unknown or "lifecycle ignore_changes leaves them to another tool (AGIC)"
+                spec.unknown = spec.unknown or owner
         for rule in block.children("request_routing_rule"):
             name = m.text(rule.attrs.get("name"))
             target = m.text(rule.attrs.get("backend_http_settings_name"))
