@@ -234,9 +234,14 @@ class _Template:
         on = cache is not None and cache.mapping is not None
         unknown = cache is not None and cache.is_scalar and isinstance(cache.value, str) and _is_expression(cache.value)
         where = get_key(props, "cacheConfiguration") or cache
-        route = FrontDoorRouteSpec(name=name, location=self.loc(resource), patterns=patterns,
-                                   cache=self.loc(where) if on and where is not None else None,
-                                   cache_unknown=unknown)  # fmt: skip
+        route = FrontDoorRouteSpec(
+            name=name,
+            location=self.loc(resource),
+            patterns=patterns,
+            cache=self.loc(where) if on and where is not None else None,
+            cache_unknown=unknown,
+            cache_key="cacheConfiguration (or set it to null)",
+        )
         return profile, route
 
 

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wslint.config import Settings, websocket_token_pattern
-from wslint.hops import AZURE_APPGW, AZURE_FRONTDOOR, AZURE_LB, HopKind
+from wslint.hops import AZURE_APPGW, AZURE_FRONTDOOR, AZURE_LB
 from wslint.model import Duration, Hop, Location, Problem, Route, UpgradeOff
 from wslint.sources.aws_spec import Value, websocket_name
 
@@ -100,6 +100,8 @@ class FrontDoorRouteSpec:
     patterns: list[str] | None = None  # None: not known
     cache: Location | None = None  # the cache block (caching is on)
     cache_unknown: bool = False  # a dynamic cache block: caching may be on
+    # how the fix names what turns caching on in this input form
+    cache_key: str = "the cache block"
     aliases: tuple[str, ...] = ()
 
 
@@ -284,7 +286,7 @@ class _Builder:
                 off = UpgradeOff(
                     location=route.cache,
                     reason="caching is on, and Front Door does not forward the Upgrade header on a cached route",
-                    fix="Remove the cache block from this route (or give WebSocket paths a route without caching).",
+                    fix=f"Remove {route.cache_key} from this route (or give WebSocket paths a route without caching).",
                 )
             if route.cache_unknown and not assumed:
                 reason += "; a dynamic cache block: whether caching is on is not known"
@@ -296,8 +298,6 @@ class _Builder:
 
 
 def _with_note(duration: Duration, note: str) -> Duration:
-    from dataclasses import replace
-
     return replace(duration, note=note)
 
 
@@ -313,6 +313,3 @@ def build(specs: AzureSpecs, settings: Settings) -> tuple[list[Hop], list[Proble
     builder = _Builder(specs, settings)
     hops = builder.hops()
     return hops, builder.problems
-
-
-HOP_KINDS: tuple[HopKind, ...] = (AZURE_APPGW, AZURE_LB, AZURE_FRONTDOOR)
