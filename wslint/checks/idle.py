@@ -44,8 +44,8 @@ BOXES: dict[HopKind, tuple[str, str]] = {
     ),
     AZURE_LB: (
         "the Azure Load Balancer's",
-        "Set {directive} to 30 (minutes, the most a load-balancing rule allows) and make clients ping more often "
-        "than every half of it; enable TCP reset so that a dropped flow is reset instead of silently dropped.",
+        "Raise {directive} (minutes) above twice your ping interval, or make clients ping more often than every half "
+        "of it; enable TCP reset so that a dropped flow is reset instead of silently dropped.",
     ),
 }
 CAP_WARNING = 3600.0  # WS209 under an hour, WS207 (info) from an hour on

@@ -258,6 +258,8 @@ _HAPROXY = (
     r"^[ \t]*(global|defaults|frontend|backend|listen|userlist|peers|resolvers|mailers|program|http-errors|ring|cache"
     r"|log-forward|crt-store|traces)([ \t]+[\w.:-]+.*)?[ \t]*$"
 )
+# an Azure Resource Manager deployment template's $schema (resource group, subscription, management group, tenant)
+_ARM = r'"\$schema"\s*:\s*"https?://schema\.management\.azure\.com/schemas/[^"]*[dD]eploymentTemplate\.json'
 _AWSCLI = r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|TargetGroups|Listeners|Attributes)"\s*:'
 
 # listed in the order kinds are shown and loaded; ``order`` is the order files are recognised in
@@ -274,6 +276,7 @@ SOURCES: tuple[Source, ...] = (
            Templates(directives=True, blank=r"\{\{resolve:[^}]*\}\}")),
     Source("awscli", "wslint.sources.awscli:load", data(_AWSCLI), 40, "none", "aws", _OPAQUE),
     Source("aws", None, None, style=data_style, files=False),  # the live account: `wslint aws`
+    Source("arm", "wslint.sources.arm:load", data(_ARM), 25, data_style),
     Source("kubernetes", "wslint.sources.kubernetes:load", data(r"^apiVersion\s*:", r"^kind\s*:"), 30, data_style,
            templates=_YAML),
 )

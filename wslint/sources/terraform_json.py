@@ -20,7 +20,9 @@ from wslint.sources.terraform_blocks import Attr, Block, Expr, Scalar, SyntaxPro
 BLOCK_NAMES = frozenset(
     "listener health_check default_action action forward target_group redirect fixed_response stickiness "
     "condition dynamic content lifecycle access_logs connection_logs subnet_mapping timeouts "
-    "authenticate_cognito authenticate_oidc jwt_validation mutual_authentication".split()
+    "authenticate_cognito authenticate_oidc jwt_validation mutual_authentication "
+    # azurerm (terraform_azure)
+    "backend_http_settings request_routing_rule url_path_map path_rule cache".split()
 )
 _JSON_REF = re.compile(r"^\$\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+)\s*\}$")
 _TRAVERSAL = re.compile(r"(?<![\w.-])([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)")
