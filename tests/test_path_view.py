@@ -227,13 +227,14 @@ def test_defaults_unknown_infinite_note_lifetime_and_empty_hop() -> None:
     assert "infinite (no idle timeout)" in infinite and "nginx.conf:30:9" in infinite
     lines = text.splitlines()
     assert lines[lines.index(infinite) + 1].strip() == "note: 0 means no timeout here"
-    assert "caps every connection at 2h whatever the traffic (WS207)" in text
+    assert "⊣ lifetime cap 2h: closes every connection at 2h whatever the traffic, pings do not help (WS207)" in text
     assert "keepalive_time 2h at nginx.conf:3:5" in text
     empty = row(text, "edge.conf")
     assert "no WebSocket route" in empty and "edge.conf:1:1" in empty
     # unknown and infinite have no bar
-    assert any(line.split()[-2:] == ["?", "unknown"] for line in lines)
-    assert any(line.split()[-2:] == ["∞", "infinite"] for line in lines)
+    # the hop's 2 h cap is marked beside each of its routes' bars
+    assert any(line.split()[-6:] == ["?", "unknown", "⊣", "lifetime", "cap", "2h"] for line in lines)
+    assert any(line.split()[-6:] == ["∞", "infinite", "⊣", "lifetime", "cap", "2h"] for line in lines)
     assert sum("█" in line for line in lines) == 1
     assert "✓ ping 25s ≤ half of 1m: OK (5s to spare)" in text
 

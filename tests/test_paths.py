@@ -301,7 +301,8 @@ def test_cloudflare_is_a_hop_with_its_documented_limit(wslint: Wslint, tmp_path:
         ("azure-appgw", True, "30s", "WS209"),  # judged both as an idle timeout and as a cap
         ("azure-appgw=2h", False, "2h", "WS207"),
         ("azure-lb", False, None, ""),  # 4 minutes: a 30 s ping keeps it open
-        ("azure-lb=50s", True, None, ""),
+        ("azure-lb=5m", False, None, ""),  # a 30 s ping keeps a 5 minute idle timeout open
+        ("azure-lb=100m", False, None, ""),  # the most a load-balancing rule takes
         ("azure-frontdoor", False, "4h", "WS207"),
         ("cloudflare-tunnel", False, None, ""),  # no documented idle timeout: unknown, never judged
     ],
