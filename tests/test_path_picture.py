@@ -273,3 +273,19 @@ def test_step_summary_draws_the_caps_of_a_named_hop(wslint: Wslint, tmp_path: Fs
     caps = CAP_NODE.findall(diagram)
     assert [(node, style) for node, _, style in caps] == [("p1_h1_cap1", "cap")]
     assert decoded(caps[0][1]).startswith("LIFETIME CAP 5m\n")
+
+
+def test_a_short_cap_fails_the_html_verdict_even_when_the_ping_is_fine() -> None:
+    from tests.test_path_view import capped_path
+    from wslint.engine import Result
+    from wslint.report.path_view import layout
+
+    path = capped_path(ping=10)  # 10 s keeps every idle timeout open; the 30 s caps still close every connection
+    view = layout(path)
+    assert view.verdict == "ok" and view.cap == "WS209"
+    page = html_report.render(Result(findings=[], files=1, paths=[path]), draw=True)
+    assert '<div class="verdict bad">' in page
+    # a box with no idle timeout says so, and never "configured at"
+    assert view.origin(view.rows[0]) == "no idle timeout"
+    label = decoded(nodes(mermaid.render([path], []))["p1_h1"][0])
+    assert "idle timeout infinite (no idle timeout)\nno idle timeout" in label and "configured" not in label

@@ -39,9 +39,9 @@ ol.hops li.short { background: #ffeded; border-color: #c00000; }
 ol.hops li.bottleneck { background: #ffd9d9; border: 3px solid #c00000; font-weight: 600; }
 ol.hops li.capped { border-right: 6px double #6a1b9a; }
 .cap { display: block; margin-top: .35em; padding: .15em .4em; border-radius: 3px; font-size: .85em;
-  background: #f3e5f5; color: #38006b; border-left: 4px solid #6a1b9a; }
+  background: #f3e5f5; color: #38006b; border-left: 4px solid #6a1b9a; font-weight: normal; }
 .cap.info { border-left-color: #b39ddb; background: #f7f0f9; }
-.cap b { text-transform: uppercase; letter-spacing: .04em; font-size: .9em; }
+.cap b { font-weight: 700; }
 .badge { display: inline-block; background: #c00000; color: #fff; border-radius: 3px; padding: 0 .4em;
   font-size: .8em; letter-spacing: .04em; text-transform: uppercase; }
 .kind { font-weight: 600; display: block; }
@@ -102,7 +102,7 @@ def _path_section(path: Path, number: int) -> list[str]:
         classes = " ".join(c for c in ("hop", view.state(row), "capped" if caps else "") if c)
         out.append(f'<li class="{classes}">{"".join(parts)}</li>')
     out += ['<li class="endpoint">app</li>', "</ol>"]
-    verdict = VERDICT_CLASS.get(view.verdict, "")
+    verdict = "bad" if view.cap == "WS209" else VERDICT_CLASS.get(view.verdict, "")
     out.append(f'<div class="verdict {verdict}">')
     out += [f"<p>{html.escape(line)}</p>" for line in view.conclusion]
     if view.missing:

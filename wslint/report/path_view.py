@@ -380,6 +380,9 @@ class Layout:
     conclusion: list[str]
     missing: str
     notes: list[str]
+    # the rule of the path's shortest lifetime cap (WS209, WS207), "" when none: a WS209 cap fails the path however
+    # good the ping interval is
+    cap: str
 
     def place(self, row: _Row) -> str:
         """Where a row's route is: the route's own line (``nginx.conf:29:5``, its location block), or the hop's
@@ -412,6 +415,8 @@ class Layout:
         if timeout is None:
             return row.cells[4]
         written = printable(f"{timeout.directive} {timeout.text}".strip())
+        if timeout.infinite and not timeout.text:  # nothing written: the box has none (a named hop's cap-only box)
+            return written
         if timeout.default:
             return f"default{': ' + written if written else ''}"
         return f"configured at {row.cells[5]}{': ' + written if written else ''}"
@@ -419,6 +424,7 @@ class Layout:
 
 def layout(path: Path) -> Layout:
     """The rows, the verdict and its words for one path: computed here once, drawn by each format."""
+    shortest = _shortest_cap(path)
     marks = (f"{UNICODE.ok} ", f"{UNICODE.fail} ", f"{UNICODE.cap} ", "? ")
     conclusion = []
     for line in _verdict_lines(path, False, UNICODE):
@@ -435,6 +441,7 @@ def layout(path: Path) -> Layout:
         conclusion=conclusion,
         missing=printable(", ".join(path.missing)),
         notes=[printable(note) for note in path.notes],
+        cap="" if shortest is None else cap_rule(shortest[1]),
     )
 
 
