@@ -74,7 +74,8 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             lifetime=30,
             lifetime_directive="backend service timeout",
             configurable="lifetime",
-            note="the default is 30s; name the hop gcp=DURATION with your backend service's timeoutSec",
+            note="the default is 30s; name the hop gcp=DURATION with your backend service's timeoutSec, or lint its "
+            "Terraform or GKE manifests in the same run",
             minimum=1,
             maximum=2_147_483_647,
             bounds="1 to 2,147,483,647 seconds",
@@ -86,7 +87,8 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             lifetime=300,
             lifetime_directive="request timeout",
             configurable="lifetime",
-            note="the default is 300s (at most 3600s); name the hop cloud-run=DURATION with your service's timeout",
+            note="the default is 300s (at most 3600s); name the hop cloud-run=DURATION with your service's timeout, "
+            "or lint its Terraform or service YAML in the same run",
             maximum=3600,
             bounds="at most 60 minutes (3600 seconds)",
         ),
