@@ -305,3 +305,19 @@ def test_mermaid_labels_with_hostile_values_render_as_text(browser: Any, tmp_pat
     text = out.text
     assert '<img src=x onerror="window.pwned=true">' in text  # shown as the text it is
     assert 'path "x"] --> evil[' in " ".join(text.split())
+
+
+@pytest.mark.timeout(180)
+def test_mermaid_draws_a_lifetime_cap_as_a_hexagon_of_its_own(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    from tests.test_path_view import capped_path
+    from wslint.report import mermaid
+
+    diagram = mermaid.render([capped_path()], [])
+    assert _render_mermaid(browser, tmp_path, diagram) == "ok"
+    caps = browser.find_elements(By.CSS_SELECTOR, "g.node.cap")
+    assert len(caps) == 2 and all(c.is_displayed() for c in caps)  # gcp's 30 s route cap, the gateway's 30 s
+    labels = [" ".join(c.text.split()) for c in caps]
+    assert all("LIFETIME CAP 30s" in label and "pings do not help (WS209)" in label for label in labels), labels
+    assert len(browser.find_elements(By.CSS_SELECTOR, "g.node.capinfo")) == 1  # the 2 h cap: WS207

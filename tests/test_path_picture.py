@@ -194,3 +194,98 @@ def test_layout_gives_every_drawing_the_same_rows() -> None:
     elsewhere = Finding(rule="WS201", location=at("other.conf", 1), message="m")
     mine = Finding(rule="WS301", location=at("haproxy.cfg", 12, 5), message="m")
     assert path_findings(path, [elsewhere, mine]) == [mine]
+
+
+# -- lifetime caps, unknown and assumed routes (issue 21) ---------------------------------------------------------
+
+CAP_NODE = re.compile(r'^\s+(\w+)\{\{"([^"]*)"\}\}:::(\w+)$', re.M)
+
+
+def test_mermaid_hangs_each_cap_off_its_hop_as_a_hexagon_of_its_own() -> None:
+    from tests.test_path_view import capped_path
+
+    diagram = mermaid.render([capped_path()], [])
+    caps = {node: (decoded(label), style) for node, label, style in CAP_NODE.findall(diagram)}
+    assert set(caps) == {"p1_h1_cap1", "p1_h2_cap1", "p1_h3_cap1"}
+    label, style = caps["p1_h1_cap1"]
+    assert style == "cap" and label.startswith("LIFETIME CAP 30s\n")
+    assert "pings do not help (WS209)" in label and "default timeout_sec 30 at main.tf:12:1" in label
+    assert caps["p1_h2_cap1"][1] == "capinfo" and "(WS207)" in caps["p1_h2_cap1"][0]
+    assert caps["p1_h3_cap1"][1] == "cap"  # the Application Gateway's request timeout, a cap of the whole hop
+    # linked to its hop, never in the client-to-app chain; the idle timeout stays the hop's own
+    assert "    p1_h1 -.- p1_h1_cap1" in diagram and "--> p1_h1_cap1" not in diagram
+    found = nodes(diagram)
+    assert "idle timeout infinite (no idle timeout)" in decoded(found["p1_h1"][0])
+    assert "assumed to carry WebSockets" in decoded(found["p1_h2"][0])
+    assert "classDef cap " in diagram and "classDef capinfo " in diagram
+    verdict = decoded(found["p1_verdict"][0])
+    assert "closes every connection at 30s whatever the traffic" in verdict and "gcp: read from main.tf" in verdict
+
+
+def test_mermaid_and_html_say_why_an_idle_timeout_is_unknown() -> None:
+    from wslint.engine import Result
+    from wslint.hops import KINDS
+    from wslint.model import Hop, Route
+
+    path = three_hops(10)
+    tunnel = Route(name="Cloudflare Tunnel", location=at("cloudflare-tunnel"),
+                   reason="named in the path; idle timeout unknown: no documented value")  # fmt: skip
+    path.hops.insert(
+        0, Hop(kind=KINDS["cloudflare-tunnel"], name="Cloudflare Tunnel", location=at("x"), routes=[tunnel])
+    )
+    label = decoded(nodes(mermaid.render([path], []))["p1_h1"][0])
+    assert "idle timeout unknown" in label and "why unknown: no documented value; not judged" in label
+    page = html_report.render(Result(findings=[], files=1, paths=[path]), draw=True)
+    assert '<span class="note">why unknown: no documented value; not judged</span>' in page
+    assert "idle timeout unknown at 1 cloudflare-tunnel: left out of the bottleneck" in page
+
+
+def test_html_marks_a_capped_box_and_says_pings_do_not_help() -> None:
+    from tests.test_path_view import capped_path
+    from wslint.engine import Result
+
+    page = html_report.render(Result(findings=[], files=1, paths=[capped_path()]), draw=True)
+    boxes = re.findall(r'<li class="(hop[^"]*)">(.*?)</li>', page)
+    classes = [c for c, _ in boxes]
+    assert all("capped" in c.split() for c in classes) and len(classes) == 3
+    first = boxes[0][1]
+    assert (
+        '<span class="cap"><b>lifetime cap 30s</b>: closes every connection at 30s whatever the traffic, '
+        "pings do not help (WS209)<br>default timeout_sec 30 at main.tf:12:1</span>" in first
+    )
+    assert '<span class="cap info"><b>lifetime cap 2h</b>' in boxes[1][1]
+    assert "<p>gcp: read from main.tf</p>" in page
+
+
+def test_step_summary_draws_the_caps_of_a_named_hop(wslint: Wslint, tmp_path: FsPath) -> None:
+    (tmp_path / "nginx.conf").write_text(
+        "server {\n  listen 80;\n  location /ws/ {\n    proxy_pass http://a;\n    proxy_http_version 1.1;\n"
+        "    proxy_set_header Upgrade $http_upgrade;\n    proxy_set_header Connection upgrade;\n"
+        "    proxy_read_timeout 1h;\n  }\n}\n",
+        encoding="utf-8",
+    )
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    run = wslint("path", "--isolated", "cloud-run", "nginx.conf", "--ping-interval", "25s", cwd=tmp_path, env=env)
+    assert run.code == 1, run.err  # WS209 is a warning
+    text = summary.read_text(encoding="utf-8")
+    diagram = text[text.index("```mermaid\n") : text.index("\n```", text.index("```mermaid\n"))]
+    caps = CAP_NODE.findall(diagram)
+    assert [(node, style) for node, _, style in caps] == [("p1_h1_cap1", "cap")]
+    assert decoded(caps[0][1]).startswith("LIFETIME CAP 5m\n")
+
+
+def test_a_short_cap_fails_the_html_verdict_even_when_the_ping_is_fine() -> None:
+    from tests.test_path_view import capped_path
+    from wslint.engine import Result
+    from wslint.report.path_view import layout
+
+    path = capped_path(ping=10)  # 10 s keeps every idle timeout open; the 30 s caps still close every connection
+    view = layout(path)
+    assert view.verdict == "ok" and view.cap == "WS209"
+    page = html_report.render(Result(findings=[], files=1, paths=[path]), draw=True)
+    assert '<div class="verdict bad">' in page
+    # a box with no idle timeout says so, and never "configured at"
+    assert view.origin(view.rows[0]) == "no idle timeout"
+    label = decoded(nodes(mermaid.render([path], []))["p1_h1"][0])
+    assert "idle timeout infinite (no idle timeout)\nno idle timeout" in label and "configured" not in label

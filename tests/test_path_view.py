@@ -227,13 +227,14 @@ def test_defaults_unknown_infinite_note_lifetime_and_empty_hop() -> None:
     assert "infinite (no idle timeout)" in infinite and "nginx.conf:30:9" in infinite
     lines = text.splitlines()
     assert lines[lines.index(infinite) + 1].strip() == "note: 0 means no timeout here"
-    assert "caps every connection at 2h whatever the traffic (WS207)" in text
+    assert "⊣ lifetime cap 2h: closes every connection at 2h whatever the traffic, pings do not help (WS207)" in text
     assert "keepalive_time 2h at nginx.conf:3:5" in text
     empty = row(text, "edge.conf")
     assert "no WebSocket route" in empty and "edge.conf:1:1" in empty
     # unknown and infinite have no bar
-    assert any(line.split()[-2:] == ["?", "unknown"] for line in lines)
-    assert any(line.split()[-2:] == ["∞", "infinite"] for line in lines)
+    # the hop's 2 h cap is marked beside each of its routes' bars
+    assert any(line.split()[-6:] == ["?", "unknown", "⊣", "lifetime", "cap", "2h"] for line in lines)
+    assert any(line.split()[-6:] == ["∞", "infinite", "⊣", "lifetime", "cap", "2h"] for line in lines)
     assert sum("█" in line for line in lines) == 1
     assert "✓ ping 25s ≤ half of 1m: OK (5s to spare)" in text
 
@@ -296,3 +297,136 @@ def test_deterministic_blank_line_between_paths_and_no_trailing_spaces() -> None
         assert all(line == line.rstrip() for line in render_text(paths, coloured).splitlines())
     assert render_text([], color=False) == ""
     assert paths_json([]) == []
+
+
+# -- lifetime caps, unknown idle timeouts, assumed routes (issue 21) -----------------------------------------------
+
+
+def capped_path(ping: float = 20) -> Path:
+    """A Google Cloud backend service whose 30 s default timeout caps the /ws route (no idle timeout of its own),
+    and an Application Gateway whose one 30 s request timeout is both an idle timeout and a cap of the whole hop."""
+    backend = Route(
+        name="backend service chat-ws",
+        location=at("main.tf", 12, 1),
+        reason="a URL map sends /ws/* to it",
+        idle_timeout=timeout(math.inf, "", at("main.tf", 12, 1), "no idle timeout"),
+        lifetime=timeout(30, "30", at("main.tf", 12, 1), "timeout_sec", default=True),
+    )
+    other = Route(
+        name="backend service api",
+        location=at("main.tf", 30, 1),
+        reason="every HTTP(S) backend",
+        idle_timeout=timeout(math.inf, "", at("main.tf", 30, 1), "no idle timeout"),
+        lifetime=timeout(7200, "7200", at("main.tf", 33, 3), "timeout_sec"),
+        assumed=True,
+    )
+    both = "the default is 30s, and it applies to the WebSocket session"
+    appgw = hop(
+        "azure-appgw",
+        "Azure Application Gateway",
+        "appgw.tf",
+        route("settings ws", "appgw.tf", timeout(30, "30s", at("appgw.tf", 5, 3), "request_timeout", note=both)),
+        lifetime=timeout(30, "30s", at("appgw.tf", 5, 3), "request_timeout", note=both),
+    )
+    gcp = Hop(
+        kind=KINDS["gcp"], name="google_compute_url_map.chat", location=at("main.tf", 1, 1), routes=[backend, other]
+    )
+    return Path(
+        name="cloud",
+        location=at("wslint.toml", 1, 1),
+        hops=[gcp, appgw],
+        keepalive=Keepalive(seconds=ping, source="--ping-interval"),
+        notes=["gcp: read from main.tf"],
+    )
+
+
+def test_a_route_cap_is_drawn_under_its_route_not_as_an_idle_timeout() -> None:
+    text = render_text([capped_path()], color=False)
+    lines = text.splitlines()
+    chat = row(text, "chat-ws")
+    assert "infinite (no idle timeout)" in chat and "◀" not in chat
+    under = lines[lines.index(chat) + 1].strip()
+    assert under == (
+        "⊣ lifetime cap 30s: closes every connection at 30s whatever the traffic, pings do not help (WS209): "
+        "default timeout_sec 30 at main.tf:12:1"
+    )
+    # from an hour on the same line names WS207; an assumed route says it is assumed
+    api = row(text, "backend service api")
+    after = [line.strip() for line in lines[lines.index(api) + 1 : lines.index(api) + 3]]
+    assert after[0] == "note: assumed to carry WebSockets: nothing read marks a WebSocket route"
+    assert after[1].startswith("⊣ lifetime cap 2h: ") and "(WS207): timeout_sec 7200 at main.tf:33:3" in after[1]
+    # the timeline marks each capped route beside its (idle) bar
+    bars = [line for line in lines if line.lstrip().startswith(("1.1 gcp", "1.2 gcp", "2 azure-appgw"))]
+    assert [b.split("⊣ ")[1] for b in bars] == ["lifetime cap 30s", "lifetime cap 2h", "lifetime cap 30s"]
+    # the verdict: the idle verdict, then the shortest cap, which no ping fixes
+    assert (
+        "  ✗ google_compute_url_map.chat closes every connection at 30s whatever the traffic (lifetime cap, "
+        "default timeout_sec 30): pings do not help, raise timeout_sec (WS209)\n" in text
+    )
+    assert "  gcp: read from main.tf\n" in text
+
+
+def test_one_setting_that_is_idle_timeout_and_cap_notes_once_and_bars_its_idle_timeout() -> None:
+    text = render_text([capped_path()], color=False)
+    lines = text.splitlines()
+    appgw = row(text, "settings ws")
+    assert "30s" in appgw and "request_timeout 30s" in appgw and "◀ bottleneck" in appgw
+    assert sum("it applies to the WebSocket session" in line for line in lines) == 1
+    assert lines[lines.index(appgw) + 2].strip().startswith("⊣ lifetime cap 30s: ")
+
+
+def test_caps_in_colour_a_short_cap_is_red() -> None:
+    coloured = render_text([capped_path()], color=True)
+    (short,) = [line for line in coloured.splitlines() if "lifetime cap 30s: " in line and "main.tf:12:1" in line]
+    assert "\x1b[31m" in short
+    (long,) = [line for line in coloured.splitlines() if "lifetime cap 2h: " in line]
+    assert "\x1b[" not in long
+
+
+def test_a_long_cap_alone_is_information() -> None:
+    path = capped_path()
+    path.hops = path.hops[:1]
+    path.hops[0].routes = path.hops[0].routes[1:]
+    text = render_text([path], color=False)
+    assert (
+        "  ⊣ google_compute_url_map.chat closes every connection at 2h whatever the traffic (lifetime cap, "
+        "timeout_sec 7200): pings do not help, clients must reconnect (WS207)\n" in text
+    )
+
+
+def test_unknown_idle_timeout_says_why_and_that_it_is_left_out() -> None:
+    path = three_hops(10)
+    tunnel = Route(
+        name="Cloudflare Tunnel",
+        location=at("cloudflare-tunnel"),
+        reason="named in the path; idle timeout unknown: Cloudflare documents none for WebSockets",
+    )
+    path.hops.insert(
+        0, Hop(kind=KINDS["cloudflare-tunnel"], name="Cloudflare Tunnel", location=at("x"), routes=[tunnel])
+    )
+    text = render_text([path], color=False)
+    lines = text.splitlines()
+    unknown = row(text, "Cloudflare Tunnel")
+    assert "unknown" in unknown and "not documented" in unknown and "wslint cannot read it" not in unknown
+    assert lines[lines.index(unknown) + 1].strip() == (
+        "why unknown: Cloudflare documents none for WebSockets; not judged"
+    )
+    assert "  ? idle timeout unknown at 1 cloudflare-tunnel: left out of the bottleneck\n" in text
+    assert "largest safe ping interval: 15s (half of 30s at haproxy.cfg:12:5)" in text
+    (data,) = validate([path])
+    first = data["hops"][0]["routes"][0]
+    assert first["idle_timeout"] is None and first["unknown_why"] == "Cloudflare documents none for WebSockets"
+    # an unknown that wslint cannot read has no why
+    assert all(r["unknown_why"] == "" for h in data["hops"][1:] for r in h["routes"])
+
+
+def test_json_has_route_caps_assumed_routes_and_notes() -> None:
+    (data,) = validate([capped_path()])
+    chat, api = data["hops"][0]["routes"]
+    assert chat["lifetime"]["seconds"] == 30 and chat["lifetime"]["default"] is True
+    assert (chat["lifetime"]["file"], chat["lifetime"]["line"]) == ("main.tf", 12)
+    assert chat["idle_timeout"]["infinite"] is True and chat["assumed"] is False
+    assert api["lifetime"]["human"] == "2h" and api["assumed"] is True
+    assert data["hops"][0]["lifetime"] is None
+    assert data["hops"][1]["lifetime"]["seconds"] == 30 and data["hops"][1]["routes"][0]["lifetime"] is None
+    assert data["notes"] == ["gcp: read from main.tf"]

@@ -301,7 +301,8 @@ def test_cloudflare_is_a_hop_with_its_documented_limit(wslint: Wslint, tmp_path:
         ("azure-appgw", True, "30s", "WS209"),  # judged both as an idle timeout and as a cap
         ("azure-appgw=2h", False, "2h", "WS207"),
         ("azure-lb", False, None, ""),  # 4 minutes: a 30 s ping keeps it open
-        ("azure-lb=50s", True, None, ""),
+        ("azure-lb=5m", False, None, ""),  # a 30 s ping keeps a 5 minute idle timeout open
+        ("azure-lb=100m", False, None, ""),  # the most a load-balancing rule takes
         ("azure-frontdoor", False, "4h", "WS207"),
         ("cloudflare-tunnel", False, None, ""),  # no documented idle timeout: unknown, never judged
     ],
@@ -430,3 +431,149 @@ def test_paths_in_pyproject_point_at_their_lines(wslint: Wslint, tmp_path: Path)
     assert (ws207["file"], ws207["line"], ws207["column"]) == ("pyproject.toml", 14, 5)
     run = wslint("path", "--output-format", "json", cwd=tmp_path)
     assert [(p["name"], p["declared"]["line"]) for p in json.loads(run.out)["paths"]] == [("edge", 7), ("api", 11)]
+
+
+# -- a named box whose config is in the run (issue 21) -------------------------------------------------------------
+
+
+def _gcp_document(file: str, seconds: float = 30, default: bool = True) -> Any:
+    """What the gcp source gives for a backend service behind a URL map: one hop of the gcp kind, its route capped."""
+    from wslint.hops import GCP_LB
+    from wslint.model import Document, Duration, Hop, Location, Route
+
+    where = Location(file=file, line=7, column=1)
+    cap = Duration(seconds=seconds, text=str(int(seconds)), dialect="seconds", location=where,
+                   directive="timeout_sec", default=default)  # fmt: skip
+    route = Route(name="backend service chat-ws", location=where, reason="a URL map sends /ws/* to it", lifetime=cap)
+    hop = Hop(kind=GCP_LB, name="google_compute_url_map.chat", location=Location(file=file, line=1, column=1),
+              routes=[route])  # fmt: skip
+    return Document(file=file, kind="terraform", hops=[hop])
+
+
+def _compose(tmp_path: Path, hops: list[str], documents: list[Any]) -> Any:
+    from wslint.config import PathSpec, Settings
+    from wslint.paths import compose
+
+    spec = PathSpec(name="p", hops=hops, base=str(tmp_path), declared_in="wslint.toml", line=1)
+    reals = {d.file: str(tmp_path / d.file) for d in documents}
+    paths, errors = compose(Settings(path=[spec]), documents, reals)
+    assert errors == []
+    return paths[0]
+
+
+def test_a_named_box_whose_config_is_in_the_run_is_that_config_s_hops(tmp_path: Path) -> None:
+    _write(tmp_path, {"nginx.conf": NGINX, "main.tf": "# the gcp source reads it\n"})
+    from wslint.model import Document
+
+    gcp = _gcp_document("main.tf")
+    nginx = Document(file="nginx.conf", kind="nginx", hops=[])
+    path = _compose(tmp_path, ["gcp", "nginx.conf"], [gcp, nginx])
+    assert path.hops == gcp.hops  # the backend service read from main.tf, not the documented 30 s default hop
+    assert path.notes[0] == "gcp: read from main.tf"
+    # an alias names the same box
+    assert _compose(tmp_path, ["gclb", "nginx.conf"], [gcp, nginx]).hops == gcp.hops
+    # gcp=DURATION says the value in use: the named hop, whatever the run holds
+    named = _compose(tmp_path, ["gcp=2h", "nginx.conf"], [gcp, nginx])
+    assert named.hops[0] is not gcp.hops[0] and named.hops[0].lifetime.seconds == 7200
+    # no gcp config in the run: the named hop with its documented default
+    alone = _compose(tmp_path, ["gcp", "nginx.conf"], [nginx])
+    assert alone.hops[0].lifetime.seconds == 30 and alone.hops[0].lifetime.default
+
+
+def test_a_named_box_whose_file_the_path_names_too_is_not_drawn_twice(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.tf": "#\n"})
+    gcp = _gcp_document("main.tf")
+    path = _compose(tmp_path, ["gcp", "main.tf"], [gcp])
+    assert path.hops == gcp.hops
+    assert path.notes == ["gcp: its hops are those of main.tf, named too"]
+
+
+def test_a_file_with_no_hop_of_its_own_does_not_break_the_path(tmp_path: Path) -> None:
+    from wslint.model import Document
+
+    _write(tmp_path, {"backendconfig.yaml": "kind: BackendConfig\n", "main.tf": "#\n"})
+    gcp = _gcp_document("main.tf")
+    path = _compose(
+        tmp_path, ["main.tf", "backendconfig.yaml"], [gcp, Document(file="backendconfig.yaml", kind="kubernetes")]
+    )
+    assert path.hops == gcp.hops and path.missing == []
+    assert path.notes == [
+        "backendconfig.yaml: no WebSocket hop of its own (what it sets shows on the hops that apply it)"
+    ]
+
+
+def test_wslint_path_with_a_file_that_holds_no_hop(wslint: Wslint, tmp_path: Path) -> None:
+    _write(tmp_path, {"nginx.conf": NGINX, "backendconfig.yaml": BACKENDCONFIG})
+    run = wslint("path", "--isolated", "backendconfig.yaml", "nginx.conf", "--ping-interval", "25s",
+                 "--output-format", "json", cwd=tmp_path)  # fmt: skip
+    assert run.code in (0, 1), run.err
+    (path,) = json.loads(run.out)["paths"]
+    assert [h["kind"] for h in path["hops"]] == ["nginx"] and path["missing"] == []
+    assert path["notes"] == [
+        "backendconfig.yaml: no WebSocket hop of its own (what it sets shows on the hops that apply it)"
+    ]
+
+
+BACKENDCONFIG = """\
+apiVersion: cloud.google.com/v1
+kind: BackendConfig
+metadata:
+  name: ws
+spec:
+  timeoutSec: 3600
+"""
+
+
+@pytest.mark.parametrize(
+    ("hop", "message"),
+    [
+        ("azure-lb=3m", "Azure Load Balancer's idle timeout is 4 to 100 whole minutes"),
+        ("azure-lb=101m", "Azure Load Balancer's idle timeout is 4 to 100 whole minutes"),
+        ("azure-lb=4m30s", "Azure Load Balancer's idle timeout is 4 to 100 whole minutes"),
+        ("cloud-run=61m", "Cloud Run's request timeout is at most 60 minutes (3600 seconds)"),
+        ("azure-appgw=25h", "Azure Application Gateway's request timeout is 1 to 86400 seconds"),
+        ("gcp=500ms", "Google Cloud load balancer's backend service timeout is 1 to 2,147,483,647 seconds"),
+        ("azure-frontdoor=1h", "limit is fixed"),
+        ("cloudflare-tunnel=1m", "limit is fixed"),
+    ],
+)
+def test_named_hop_values_outside_the_documented_range_are_exit_2(
+    wslint: Wslint, tmp_path: Path, hop: str, message: str
+) -> None:
+    _write(tmp_path, {"haproxy.cfg": HAPROXY})
+    _config(tmp_path, f'[[path]]\nname = "p"\nhops = ["{hop}", "haproxy.cfg"]\n')
+    run = wslint("haproxy.cfg", cwd=tmp_path)
+    assert run.code == 2, run.out
+    assert f"wslint.toml:3:1: path 'p': '{hop}': {message}" in run.err or message in run.err
+    assert run.err.startswith("wslint: error:") and run.err.count("\n") == 1, run.err
+    # the same on wslint path's command line
+    run = wslint("path", "--isolated", hop, "haproxy.cfg", cwd=tmp_path)
+    assert run.code == 2 and message in run.err and run.err.count("\n") == 1, run.err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "mermaid", "html"])
+@pytest.mark.parametrize(
+    ("hop", "rules", "words"),
+    [
+        ("azure-lb", {"WS301"}, "idle flows are dropped silently unless TCP reset is enabled"),
+        ("azure-appgw", {"WS301", "WS209"}, "lifetime cap 30s"),
+        ("cloud-run", {"WS209"}, "lifetime cap 5m"),
+        ("cloudflare-tunnel", set(), "why unknown: Cloudflare documents no idle timeout for WebSockets"),
+    ],
+)
+def test_named_cloud_hops_end_to_end_in_every_format(
+    wslint: Wslint, tmp_path: Path, fmt: str, hop: str, rules: set[str], words: str
+) -> None:
+    _write(tmp_path, {"nginx.conf": NGINX})
+    run = wslint("path", "--isolated", hop, "nginx.conf", "--ping-interval", "5m", "--output-format", fmt, cwd=tmp_path)
+    assert run.code == 1 and "Traceback" not in run.err, run.err  # nginx.conf's 10 s location fails the 5 m ping
+    if fmt == "json":
+        report = json.loads(run.out)
+        # the nginx locations' own 2 m 10 s limits fire too; the named hop's findings are at the hop
+        assert {f["rule"] for f in report["findings"] if f["file"] == hop} == rules
+        (path,) = report["paths"]
+        assert path["hops"][0]["kind"] == hop
+    elif fmt == "mermaid":
+        assert "LIFETIME CAP" in run.out if "cap" in words else "LIFETIME CAP" not in run.out
+    else:
+        assert words in run.out.replace("&#x27;", "'")

@@ -1,8 +1,9 @@
 """Fixed-timeout intermediaries a path can name as hops: boxes users cannot lint but must know.
 
 ``hops = ["cloudflare", "alb.tf", "nginx.conf"]``. Where the limit is configurable, the
-hop says so with ``NAME=DURATION`` (``gcp=1h``: the backend service timeout in use).
-Every number comes from FACTS.md, which cites the provider's documentation.
+hop says so with ``NAME=DURATION`` (``gcp=1h``: the backend service timeout in use), within the
+range the vendor documents (``azure-lb=5m``: 4 to 100 minutes). Every number cites the vendor's
+documentation in the rule documents (rules/WS207.md, WS209.md, WS301.md) and in README's table.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ class Intermediary:
     note: str = ""
     # no documented idle timeout for WebSockets: unknown (never judged), and the path view says why
     idle_unknown: str = ""
+    # the documented range of NAME=DURATION, in seconds (None: no bound documented), and its step (Azure Load
+    # Balancer takes whole minutes)
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    bounds: str = ""  # that range as the vendor writes it: "4 to 100 minutes"
 
 
 INTERMEDIARIES: dict[str, Intermediary] = {
@@ -67,7 +74,11 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             lifetime=30,
             lifetime_directive="backend service timeout",
             configurable="lifetime",
-            note="the default is 30s; name the hop gcp=DURATION with your backend service's timeoutSec",
+            note="the default is 30s; name the hop gcp=DURATION with your backend service's timeoutSec, or lint its "
+            "Terraform or GKE manifests in the same run",
+            minimum=1,
+            maximum=2_147_483_647,
+            bounds="1 to 2,147,483,647 seconds",
         ),
         Intermediary(
             "cloud-run",
@@ -76,7 +87,10 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             lifetime=300,
             lifetime_directive="request timeout",
             configurable="lifetime",
-            note="the default is 300s (at most 3600s); name the hop cloud-run=DURATION with your service's timeout",
+            note="the default is 300s (at most 3600s); name the hop cloud-run=DURATION with your service's timeout, "
+            "or lint its Terraform or service YAML in the same run",
+            maximum=3600,
+            bounds="at most 60 minutes (3600 seconds)",
         ),
         Intermediary(
             "azure-appgw",
@@ -87,8 +101,11 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             lifetime=30,
             lifetime_directive="request timeout",
             configurable="idle+lifetime",
-            note="the request timeout applies to the WebSocket session; judged both as an idle timeout and as a "
-            "lifetime cap until Microsoft documents which; name the hop azure-appgw=DURATION with yours",
+            note="the default is 30s, and it applies to the WebSocket session: judged both as an idle timeout and as "
+            "a lifetime cap until Microsoft documents which; name the hop azure-appgw=DURATION with yours",
+            minimum=1,
+            maximum=86400,
+            bounds="1 to 86400 seconds",
         ),
         Intermediary(
             "azure-lb",
@@ -99,6 +116,10 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             configurable="idle",
             note="the default is 4 minutes, and idle flows are dropped silently unless TCP reset is enabled; name "
             "the hop azure-lb=DURATION with the rule's idle timeout",
+            minimum=240,
+            maximum=6000,
+            step=60,
+            bounds="4 to 100 whole minutes",
         ),
         Intermediary(
             "azure-frontdoor",
@@ -114,7 +135,7 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             "Cloudflare Tunnel",
             aliases=("cloudflared",),
             idle_unknown="Cloudflare documents no idle timeout for WebSockets through a tunnel (cloudflared's "
-            "keepAliveTimeout is for idle HTTP keep-alive connections to the origin)",
+            "keepAliveTimeout, 1m30s, discards idle keep-alive connections to the origin, not open WebSockets)",
         ),
         Intermediary(
             "daphne",
@@ -143,6 +164,14 @@ def kind_of(entry: str) -> HopKind:
     return KINDS[_BY_ALIAS[entry.partition("=")[0].strip().lower()].name]
 
 
+def _check_range(box: Intermediary, entry: str, given: float) -> None:
+    """``ValueError`` for a ``NAME=DURATION`` outside the range the vendor documents."""
+    low, high, step = box.minimum, box.maximum, box.step
+    if (low is not None and given < low) or (high is not None and given > high) or (step and given % step):
+        setting = box.idle_directive if "idle" in box.configurable else box.lifetime_directive
+        raise ValueError(f"{entry!r}: {box.label}'s {setting} is {box.bounds}")
+
+
 def hop(entry: str, location: Location) -> Hop:
     """The hop a path entry names; ``ValueError`` for a bad ``=DURATION``."""
     from wslint.config import parse_ping_interval
@@ -156,6 +185,7 @@ def hop(entry: str, location: Location) -> Hop:
         given = parse_ping_interval(value)
         if given <= 0:
             raise ValueError(f"{entry!r}: the {box.configurable} limit must be more than 0")
+        _check_range(box, entry, given)
 
     def duration(seconds: float | None, directive: str, kind: str) -> Duration | None:
         if seconds is None:

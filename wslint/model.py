@@ -319,6 +319,9 @@ class Path:
     keepalive: Keepalive = field(default_factory=Keepalive)
     # hops declared but not linted in this run (pre-commit passes a subset of files)
     missing: list[str] = field(default_factory=list)
+    # what composing the path found worth saying (the path view prints them): a named box whose hops were read
+    # from the run's files ("gcp: read from main.tf"), a file that holds no WebSocket hop of its own
+    notes: list[str] = field(default_factory=list)
 
     def timed(self) -> list[tuple[Hop, Route, Duration]]:
         """Every route with a known, finite idle timeout, in path order."""

@@ -91,14 +91,12 @@ def _compose(spec: PathSpec, by_real: dict[str, list[Document]], settings: Setti
     declared = Location(file=spec.declared_in or "command line", line=spec.line, column=1 if spec.line else None)
     hops: list[Hop] = []
     missing: list[str] = []
+    notes: list[str] = []
+    files = {os.path.realpath(os.path.join(spec.base, entry)) for entry in spec.hops}
     for entry in spec.hops:
         real = os.path.realpath(os.path.join(spec.base, entry))
         if not os.path.exists(real) and intermediaries.known(entry):
-            # a box whose config is in the run (gcp from Terraform or GKE manifests) is that config's hops, unless the
-            # entry gives its limit (gcp=1h)
-            read = [h for ds in by_real.values() for d in ds for h in d.hops if h.kind is intermediaries.kind_of(entry)]
-            if read and "=" not in entry:
-                hops.extend(read)
+            if "=" not in entry and _read_for(entry, by_real, files, hops, notes):
                 continue
             line, column = spec.hop_positions.get(entry, (None, None))
             where = Location(file=spec.declared_in, line=line, column=column) if spec.declared_in else None
@@ -122,8 +120,39 @@ def _compose(spec: PathSpec, by_real: dict[str, list[Document]], settings: Setti
             missing.append(entry)
             continue
         selectors = [s[len(entry) + 1 :].strip() for s in spec.routes if s.startswith(f"{entry}:")]
-        hops.extend(_selected(documents, selectors, spec, entry, declared))
-    return Path(name=spec.name, location=declared, hops=hops, keepalive=_keepalive(spec, settings), missing=missing)
+        found = _selected(documents, selectors, spec, entry, declared)
+        if not found:
+            # a BackendConfig, a Service: it may set what another file's hop applies, but holds no hop itself
+            notes.append(f"{entry}: no WebSocket hop of its own (what it sets shows on the hops that apply it)")
+        hops.extend(found)
+    return Path(
+        name=spec.name,
+        location=declared,
+        hops=hops,
+        keepalive=_keepalive(spec, settings),
+        missing=missing,
+        notes=notes,
+    )
+
+
+def _read_for(
+    entry: str, by_real: dict[str, list[Document]], files: set[str], hops: list[Hop], notes: list[str]
+) -> bool:
+    """A box the path names (``gcp``) whose config is in the run (Terraform, GKE manifests) is that config's hops:
+    add them and say which files they come from; True when the run holds any. Hops of files the path names itself
+    are not added twice."""
+    kind = intermediaries.kind_of(entry)
+    read = [(r, d.file, h) for r, ds in sorted(by_real.items()) for d in ds for h in d.hops if h.kind is kind]
+    if not read:
+        return False
+    named = [(r, file, h) for r, file, h in read if r in files or any(r.startswith(f + os.sep) for f in files)]
+    fresh = [(file, h) for r, file, h in read if all(r != other for other, _, _ in named)]
+    if fresh:
+        hops.extend(h for _, h in fresh)
+        notes.append(f"{entry}: read from {', '.join(dict.fromkeys(file for file, _ in fresh))}")
+    else:
+        notes.append(f"{entry}: its hops are those of {', '.join(dict.fromkeys(f for _, f, _ in named))}, named too")
+    return True
 
 
 def _selected(

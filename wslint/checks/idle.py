@@ -223,7 +223,7 @@ def _capped(members: list[tuple[Hop, Route, Duration]]) -> tuple[str, str]:
     if route.assumed:
         subject += ASSUMED
     origin = f"the default {cap.directive}" if cap.default else f"{cap.directive} {cap.text}"
-    note = f" ({cap.note})" if cap.note else ""
+    note = f" — {cap.note}" if cap.note else ""
     return subject, f"{origin}{note}"
 
 

@@ -4,7 +4,9 @@ No script, no font, no image or style sheet from anywhere: inline CSS only, and 
 that forbids loading anything, so the page shows the same offline, as a CI artifact, or opened from disk.
 Each path is a row of boxes, client to app, one per hop route (its kind, route, idle timeout and where that
 comes from); the bottleneck's box is red, marked "bottleneck", and the verdict follows (path_view's layout,
-the facts the text drawing shows). The findings are a table: location, rule, severity, message and help.
+the facts the text drawing shows). A lifetime cap is not an idle timeout: a box with one carries a purple
+"lifetime cap" band (pings do not help) and a double right edge. The findings are a table: location, rule,
+severity, message and help.
 Every value is ``printable`` first (one line, no control character), then ``html.escape``d.
 """
 
@@ -35,6 +37,11 @@ ol.hops li.good { background: #e9f7e9; border-color: #2a7a2a; }
 ol.hops li.unset { background: #fff7dc; border-color: #b08000; }
 ol.hops li.short { background: #ffeded; border-color: #c00000; }
 ol.hops li.bottleneck { background: #ffd9d9; border: 3px solid #c00000; font-weight: 600; }
+ol.hops li.capped { border-right: 6px double #6a1b9a; }
+.cap { display: block; margin-top: .35em; padding: .15em .4em; border-radius: 3px; font-size: .85em;
+  background: #f3e5f5; color: #38006b; border-left: 4px solid #6a1b9a; font-weight: normal; }
+.cap.info { border-left-color: #b39ddb; background: #f7f0f9; }
+.cap b { font-weight: 700; }
 .badge { display: inline-block; background: #c00000; color: #fff; border-radius: 3px; padding: 0 .4em;
   font-size: .8em; letter-spacing: .04em; text-transform: uppercase; }
 .kind { font-weight: 600; display: block; }
@@ -81,19 +88,27 @@ def _path_section(path: Path, number: int) -> list[str]:
         else:
             parts.append(f'<span class="timeout">idle timeout <b>{timeout}</b></span>')
             parts.append(f'<span class="origin">{html.escape(view.origin(row))}</span>')
-            note = row.route.idle_timeout.note if row.route.idle_timeout else ""
-            if note:
-                parts.append(f'<span class="note">note: {_e(note)}</span>')
+            parts += [f'<span class="note">{html.escape(line)}</span>' for line in view.under(row)]
+        caps = view.caps(row)
+        for rule, words, origin in caps:
+            what, _, rest = words.partition(": ")
+            level = "" if rule == "WS209" else " info"
+            parts.append(
+                f'<span class="cap{level}"><b>{html.escape(what)}</b>: {html.escape(rest)}'
+                f"<br>{html.escape(origin)}</span>"
+            )
         where = "hop" if row.route is None else "route"
         parts.append(f'<span class="at mono">{where} at {html.escape(view.place(row))}</span>')
-        out.append(f'<li class="{("hop " + view.state(row)).strip()}">{"".join(parts)}</li>')
+        classes = " ".join(c for c in ("hop", view.state(row), "capped" if caps else "") if c)
+        out.append(f'<li class="{classes}">{"".join(parts)}</li>')
     out += ['<li class="endpoint">app</li>', "</ol>"]
-    verdict = VERDICT_CLASS.get(view.verdict, "")
+    verdict = "bad" if view.cap == "WS209" else VERDICT_CLASS.get(view.verdict, "")
     out.append(f'<div class="verdict {verdict}">')
     out += [f"<p>{html.escape(line)}</p>" for line in view.conclusion]
     if view.missing:
         missing = html.escape(view.missing)
         out.append(f"<p>not linted in this run: {missing} (the bottleneck is among the linted hops only)</p>")
+    out += [f"<p>{html.escape(note)}</p>" for note in view.notes]
     out += ["</div>", "</section>"]
     return out
 

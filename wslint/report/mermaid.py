@@ -4,6 +4,8 @@ One ``flowchart LR`` holds every path drawn, one ``subgraph`` per path: the clie
 file:line, idle timeout and where that comes from), the app; the bottleneck hop carries the ``bottleneck``
 class, a hop whose timeout is shorter than twice the ping the ``short`` class, one on a default the ``unset``
 class; a note node gives the largest safe ping interval and the verdict, another the path's findings.
+A lifetime cap is not an idle timeout: it hangs off its hop as a hexagon of its own (class ``cap``, or
+``capinfo`` from an hour on), labelled "LIFETIME CAP" and "pings do not help".
 The facts are path_view's layout, the same the text drawing shows.
 
 Every value from a config (names, file names, directives) is written with Mermaid's entity codes
@@ -28,6 +30,8 @@ CLASSES = (
     "classDef good fill:#e6f6e6,stroke:#2a7a2a",
     "classDef note fill:#f4f4f4,stroke:#888888,stroke-dasharray:4 3",
     "classDef endpoint fill:#ffffff,stroke:#555555",
+    "classDef cap fill:#f3e5f5,stroke:#6a1b9a,stroke-width:2px,color:#38006b",
+    "classDef capinfo fill:#f7f0f9,stroke:#8e6a9e,color:#38006b",
 )
 
 
@@ -63,6 +67,7 @@ def _path_lines(path: Path, findings: list[Finding], number: int) -> list[str]:
     lines = [f"  subgraph {p}[{_label('path ' + chr(34) + view.title + chr(34))}]", "    direction LR"]
     lines.append(f"    {p}_client([{_label('client', 'ping ' + view.ping)}]):::endpoint")
     nodes = [f"{p}_client"]
+    extra: list[str] = []  # the links to the caps' nodes, after the path's own chain
     for i, row in enumerate(view.rows):
         number_, kind, route, timeout, _, _ = row.cells
         node = f"{p}_h{i + 1}"
@@ -71,18 +76,26 @@ def _path_lines(path: Path, findings: list[Finding], number: int) -> list[str]:
         if row.route is None:
             text.append("no WebSocket route")
         else:
-            text += [f"idle timeout {timeout}", view.origin(row)]
+            text += [f"idle timeout {timeout}", view.origin(row), *view.under(row)]
         if row.bottleneck:
             text.insert(0, "BOTTLENECK")
         style = view.state(row)
         lines.append(f"    {node}[{_label(*text)}]{':::' + style if style else ''}")
         nodes.append(node)
+        for c, (rule, words, origin) in enumerate(view.caps(row), start=1):
+            cap = f"{node}_cap{c}"
+            what, _, rest = words.partition(": ")
+            label = _label("LIFETIME CAP " + what.removeprefix("lifetime cap "), rest, origin)
+            lines.append(f"    {cap}{{{{{label}}}}}:::{'cap' if rule == 'WS209' else 'capinfo'}")
+            extra.append(f"    {node} -.- {cap}")
     lines.append(f"    {p}_app([{_label('app')}]):::endpoint")
     nodes.append(f"{p}_app")
     lines.append("    " + " --> ".join(nodes))
+    lines += extra
     verdict = [*view.conclusion]
     if view.missing:
         verdict.append(f"not linted in this run: {view.missing}")
+    verdict += view.notes
     lines.append(f"    {p}_verdict[{_label(*verdict)}]:::note")
     at = [i for i, row in enumerate(view.rows) if row.bottleneck]
     anchor = f"{p}_h{at[0] + 1}" if at else nodes[-1]

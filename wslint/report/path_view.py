@@ -4,6 +4,11 @@ A WebSocket survives an idle spell only if the ping interval is at most half the
 on its path (the bottleneck). ``render_text`` draws a table, a timeline of the timeouts and the verdict;
 ``paths_json`` gives the same facts as data, one dict per path, shaped by wslint/schemas/path.schema.json.
 
+A lifetime cap (a route's, e.g. a Google Cloud backend service timeout, or a whole hop's) is drawn apart from
+the idle timeouts: it closes every connection at that age whatever the traffic, so no ping interval fixes it
+(WS209 under an hour, WS207 from an hour). An unknown idle timeout says why when its route says (a named hop
+whose vendor documents none), and a route counted only because nothing marks any says it is assumed.
+
 Per route, ``ok`` means "this timeout keeps an idle connection open at the ping interval": an infinite
 timeout is always ok (it never drops an idle connection), an unknown timeout or an unknown ping interval
 gives ``None``, no keepalive (0) fails every finite timeout, otherwise ``ping * 2 <= timeout``.
@@ -14,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
+from wslint.checks import ASSUMED
+from wslint.checks.idle import CAP_WARNING
 from wslint.escape import printable
 from wslint.model import Duration, Finding, Hop, Path, Route, format_seconds
 from wslint.report.location_json import location_fields
@@ -35,10 +42,15 @@ class Glyphs(NamedTuple):
     at_most: str = "≤"
     ok: str = "✓"
     fail: str = "✗"
+    cap: str = "⊣"
 
 
 UNICODE = Glyphs()
-ASCII = Glyphs(block="#", arrow="<-", infinite="~", mark="|", times="x", at_most="<=", ok="+", fail="!")
+ASCII = Glyphs(block="#", arrow="<-", infinite="~", mark="|", times="x", at_most="<=", ok="+", fail="!", cap="-|")
+# said of a route counted only because nothing read marks any route
+ASSUMED_NOTE = ASSUMED.strip().removeprefix("(").removesuffix(")")
+# how a named hop's route says its idle timeout is unknown, and why (wslint.intermediaries)
+UNKNOWN_MARK = "idle timeout unknown: "
 # row colours: the bottleneck, a timeout too short for the ping, a default nobody wrote, a timeout that holds
 BOTTLENECK, SHORT, DEFAULT, GOOD = "1;31", "31", "33", "32"
 
@@ -91,20 +103,47 @@ def _source(duration: Duration) -> str:
     return f"default {written}" if duration.default else written
 
 
+def cap_rule(cap: Duration) -> str:
+    """The rule a lifetime cap gets: WS209 under an hour, WS207 from an hour."""
+    return "WS209" if cap.seconds < CAP_WARNING else "WS207"
+
+
+def cap_words(cap: Duration) -> str:
+    """What a lifetime cap does, in the words every drawing uses."""
+    return (
+        f"lifetime cap {cap.human()}: closes every connection at {cap.human()} whatever the traffic, "
+        f"pings do not help ({cap_rule(cap)})"
+    )
+
+
+def cap_origin(cap: Duration) -> str:
+    """Where a lifetime cap comes from: ``default backend service timeout 30s at main.tf:3:1``."""
+    return printable(f"{_source(cap)} at {cap.location}")
+
+
+def unknown_why(route: Route) -> str:
+    """Why a route's idle timeout is unknown, when its route says (a named hop whose vendor documents none)."""
+    if route.idle_timeout is not None:
+        return ""
+    return route.reason.partition(UNKNOWN_MARK)[2]
+
+
 def _timeout_cells(route: Route) -> tuple[str, str, str]:
     """(idle timeout, set by, at) for one route."""
     timeout = route.idle_timeout
     if timeout is None:
-        return "unknown", "wslint cannot read it", str(route.location)
+        return "unknown", "not documented" if unknown_why(route) else "wslint cannot read it", str(route.location)
     value = "infinite (no idle timeout)" if timeout.infinite else timeout.human()
     return value, _source(timeout), str(timeout.location)
 
 
 class _Row:
-    """One table row and what is drawn under it."""
+    """One table row and what is drawn under it (``caps``: the lifetime caps drawn with it, the route's own and, on
+    the hop's last row, the whole hop's)."""
 
     def __init__(self, number: str, hop: Hop, route: Route | None, ok: bool | None, bottleneck: bool) -> None:
         self.number, self.hop, self.route, self.ok, self.bottleneck = number, hop, route, ok, bottleneck
+        self.caps: list[Duration] = []
         if route is None:
             self.cells = [number, hop.kind.name, hop.name, "no WebSocket route", "", str(hop.location)]
         else:
@@ -132,7 +171,23 @@ def _rows(path: Path) -> list[_Row]:
         for r, route in enumerate(hop.routes):
             number = str(h) if len(hop.routes) == 1 else f"{h}.{r + 1}"
             rows.append(_Row(number, hop, route, _ok(route.idle_timeout, ping), at == (h - 1, r)))
+            if route.lifetime is not None:
+                rows[-1].caps.append(route.lifetime)
+        # the hop's own cap, once, under its last row, when some route has no cap of its own
+        if hop.lifetime is not None and (not hop.routes or any(r.lifetime is None for r in hop.routes)):
+            rows[-1].caps.append(hop.lifetime)
     return rows
+
+
+def _shortest_cap(path: Path) -> tuple[Hop, Duration] | None:
+    """The shortest finite lifetime cap in effect on the path's routes (a hop without routes: its own)."""
+    caps = [
+        (hop, cap)
+        for hop in path.hops
+        for cap in ([route.cap(hop) for route in hop.routes] if hop.routes else [hop.lifetime])
+        if cap is not None and not cap.infinite
+    ]
+    return min(caps, key=lambda c: c[1].seconds) if caps else None
 
 
 def _paint_row(text: str, style: str, color: bool) -> str:
@@ -149,25 +204,34 @@ def _table(path: Path, rows: list[_Row], color: bool, g: Glyphs) -> list[str]:
         return "  " + "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
 
     lines = [line(header)]
-    for i, row in enumerate(rows):
+    for row in rows:
         text = line(row.cells)
         if row.bottleneck:
             text += f"   {g.arrow} bottleneck"
         elif row.ok is False and ping:
             text += f"   {g.arrow} also shorter than 2 {g.times} ping"
         lines.append(_paint_row(text, row.style, color))
-        timeout = row.route.idle_timeout if row.route else None
-        if timeout is not None and timeout.note:
-            lines.append(f"{indent}note: {printable(timeout.note)}")
-        last_of_hop = i + 1 == len(rows) or rows[i + 1].hop is not row.hop
-        lifetime = row.hop.lifetime
-        if last_of_hop and lifetime is not None:
-            lines.append(
-                f"{indent}lifetime: caps every connection at {lifetime.human()} whatever the traffic (WS207): "
-                + printable(f"{_source(lifetime)} at {lifetime.location}")
-            )
-            if lifetime.note:
-                lines.append(f"{indent}note: {printable(lifetime.note)}")
+        lines += [f"{indent}{line}" for line in row_notes(row)]
+        idle_note = row.route.idle_timeout.note if row.route and row.route.idle_timeout else ""
+        for cap in row.caps:
+            style = SHORT if cap_rule(cap) == "WS209" else ""
+            lines.append(_paint_row(f"{indent}{g.cap} {cap_words(cap)}: {cap_origin(cap)}", style, color))
+            if cap.note and cap.note != idle_note:  # one setting that is both (Application Gateway): said once
+                lines.append(f"{indent}note: {printable(cap.note)}")
+    return lines
+
+
+def row_notes(row: _Row) -> list[str]:
+    """The lines under a row before its caps: the idle timeout's note, why it is unknown, an assumed route."""
+    lines = []
+    route = row.route
+    timeout = route.idle_timeout if route else None
+    if timeout is not None and timeout.note:
+        lines.append(f"note: {printable(timeout.note)}")
+    if route is not None and unknown_why(route):
+        lines.append(f"why unknown: {printable(unknown_why(route))}; not judged")
+    if route is not None and route.assumed:
+        lines.append(f"note: {ASSUMED_NOTE}")
     return lines
 
 
@@ -190,7 +254,9 @@ def _bars(path: Path, rows: list[_Row], color: bool, g: Glyphs) -> list[str]:
             bar = (g.block * blocks + " " + timeout.human()).lstrip()
         if row.bottleneck:
             bar += f" {g.arrow}"
-        lines.append(f"  {label.ljust(width)}  {_paint_row(bar, row.style, color)}")
+        caps = row.route.cap(row.hop) if row.route else None
+        capped = f"   {g.cap} lifetime cap {caps.human()}" if caps is not None and not caps.infinite else ""
+        lines.append(f"  {label.ljust(width)}  {_paint_row(bar, row.style, color)}{capped}")
     ping = path.keepalive.seconds
     if ping and scale > 0:
         # the end of a bar that reaches this mark is long enough for the ping
@@ -202,6 +268,41 @@ def _bars(path: Path, rows: list[_Row], color: bool, g: Glyphs) -> list[str]:
 
 
 def _verdict_lines(path: Path, color: bool, g: Glyphs) -> list[str]:
+    return _idle_verdict(path, color, g) + _unknown_lines(path, color) + _cap_lines(path, color, g)
+
+
+def _unknown_lines(path: Path, color: bool) -> list[str]:
+    """Beside a bottleneck: the hops whose idle timeout is unknown, left out of it."""
+    if path.bottleneck() is None:
+        return []
+    unknown = [
+        f"{h}{'' if len(hop.routes) == 1 else '.' + str(r + 1)} {hop.kind.name}"
+        for h, hop in enumerate(path.hops, start=1)
+        for r, route in enumerate(hop.routes)
+        if route.idle_timeout is None
+    ]
+    if not unknown:
+        return []
+    which = printable(", ".join(unknown))
+    return [f"  {_paint('?', '33', color)} idle timeout unknown at {which}: left out of the bottleneck"]
+
+
+def _cap_lines(path: Path, color: bool, g: Glyphs) -> list[str]:
+    """The shortest lifetime cap on the path: no ping interval keeps a connection open beyond it."""
+    found = _shortest_cap(path)
+    if found is None:
+        return []
+    hop, cap = found
+    rule = cap_rule(cap)
+    mark = _paint(g.fail, SHORT, color) if rule == "WS209" else _paint(g.cap, "36", color)
+    fix = f"raise {cap.directive}" if rule == "WS209" and cap.directive else "clients must reconnect"
+    return [
+        f"  {mark} {printable(hop.name)} closes every connection at {cap.human()} whatever the traffic "
+        f"(lifetime cap, {printable(_source(cap))}): pings do not help, {printable(fix)} ({rule})"
+    ]
+
+
+def _idle_verdict(path: Path, color: bool, g: Glyphs) -> list[str]:
     bottleneck = path.bottleneck()
     safe = path.largest_safe_ping()
     ping = path.keepalive.seconds
@@ -249,6 +350,7 @@ def _render_path(path: Path, color: bool, g: Glyphs) -> list[str]:
     if path.missing:
         missing = printable(", ".join(path.missing))
         lines.append(f"  not linted in this run: {missing} (the bottleneck is among the linted hops only)")
+    lines += [f"  {printable(note)}" for note in path.notes]
     return lines
 
 
@@ -277,6 +379,10 @@ class Layout:
     verdict: Verdict
     conclusion: list[str]
     missing: str
+    notes: list[str]
+    # the rule of the path's shortest lifetime cap (WS209, WS207), "" when none: a WS209 cap fails the path however
+    # good the ping interval is
+    cap: str
 
     def place(self, row: _Row) -> str:
         """Where a row's route is: the route's own line (``nginx.conf:29:5``, its location block), or the hop's
@@ -295,12 +401,22 @@ class Layout:
             return "unset"
         return "good" if row.ok else ""
 
+    def under(self, row: _Row) -> list[str]:
+        """The lines a drawing shows under a row's timeout: its note, why it is unknown, an assumed route."""
+        return row_notes(row)
+
+    def caps(self, row: _Row) -> list[tuple[str, str, str]]:
+        """The lifetime caps drawn with a row: (rule, what it does, where it comes from) each."""
+        return [(cap_rule(cap), cap_words(cap), cap_origin(cap)) for cap in row.caps]
+
     def origin(self, row: _Row) -> str:
         """Where a row's idle timeout comes from: ``default (...)`` or ``configured at FILE:LINE (...)``."""
         timeout = row.route.idle_timeout if row.route else None
         if timeout is None:
             return row.cells[4]
         written = printable(f"{timeout.directive} {timeout.text}".strip())
+        if timeout.infinite and not timeout.text:  # nothing written: the box has none (a named hop's cap-only box)
+            return written
         if timeout.default:
             return f"default{': ' + written if written else ''}"
         return f"configured at {row.cells[5]}{': ' + written if written else ''}"
@@ -308,10 +424,14 @@ class Layout:
 
 def layout(path: Path) -> Layout:
     """The rows, the verdict and its words for one path: computed here once, drawn by each format."""
-    conclusion = [
-        line.strip().removeprefix(f"{UNICODE.ok} ").removeprefix(f"{UNICODE.fail} ").removeprefix("? ")
-        for line in _verdict_lines(path, False, UNICODE)
-    ]
+    shortest = _shortest_cap(path)
+    marks = (f"{UNICODE.ok} ", f"{UNICODE.fail} ", f"{UNICODE.cap} ", "? ")
+    conclusion = []
+    for line in _verdict_lines(path, False, UNICODE):
+        line = line.strip()
+        for mark in marks:
+            line = line.removeprefix(mark)
+        conclusion.append(line)
     return Layout(
         path=path,
         title=printable(path.name),
@@ -320,6 +440,8 @@ def layout(path: Path) -> Layout:
         verdict=_verdict(path),
         conclusion=conclusion,
         missing=printable(", ".join(path.missing)),
+        notes=[printable(note) for note in path.notes],
+        cap="" if shortest is None else cap_rule(shortest[1]),
     )
 
 
@@ -329,8 +451,11 @@ def path_files(path: Path) -> set[str]:
     for hop in path.hops:
         for route in hop.routes:
             files.add(route.location.file)
-            if route.idle_timeout is not None:
-                files.add(route.idle_timeout.location.file)
+            for duration in (route.idle_timeout, route.lifetime):
+                if duration is not None:
+                    files.add(duration.location.file)
+        if hop.lifetime is not None:
+            files.add(hop.lifetime.location.file)
     return files
 
 
@@ -380,6 +505,9 @@ def _path_dict(path: Path) -> dict[str, Any]:
                     "name": route.name,
                     **location_fields(route.location),
                     "idle_timeout": _duration(route.idle_timeout),
+                    "unknown_why": unknown_why(route),
+                    "lifetime": _duration(route.lifetime),
+                    "assumed": route.assumed,
                     "bottleneck": at == (h, r),
                     "ok": _ok(route.idle_timeout, ping),
                 }
@@ -402,6 +530,7 @@ def _path_dict(path: Path) -> dict[str, Any]:
         "largest_safe_ping": None if safe is None else {"seconds": safe, "text": format_seconds(safe)},
         "verdict": _verdict(path),
         "missing": list(path.missing),
+        "notes": list(path.notes),
         "hops": hops,
     }
 
