@@ -27,7 +27,9 @@ lines. What becomes a hop (FACTS.md §B; the rule documents cite the sources for
 - ALB IngressGroups (``alb.ingress.kubernetes.io/group.name``) are one ALB whose attributes any
   member may set: the idle timeout its members in the run agree on, else unknown.
 
-An Ingress for another controller (Traefik, GCE, ...) and every other kind are not hops.
+Google Cloud (GKE Ingress, GKE Gateway, Knative / Cloud Run) and Azure (AGIC Ingresses, LoadBalancer Services on
+Azure) are read by kubernetes_gke.py and kubernetes_aks.py, with what they look up across files in
+kubernetes_index.py. An Ingress for another controller (Traefik, ...) and every other kind are not hops.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from wslint.durations import InvalidDuration, parse_nginx
 from wslint.model import Document, Duration, Header, Hop, IgnoredTimeout, IngressRoute, Location, Problem, Route
 from wslint.sources import aws_spec, ingress_class
 from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
+from wslint.sources.kubernetes_index import Index
+from wslint.sources.kubernetes_index import build as build_index
 from wslint.sources.registry import Context, Target
 from wslint.sources.yaml_positions import Node, YamlError, load_all, read_text
 from wslint.templating import has_placeholder, opaque
@@ -120,6 +124,8 @@ class _Defaults:
     groups: dict[str, list[Value | None]] = field(default_factory=dict)
     # (directory, IngressClass name) -> its spec.controller, from the IngressClasses of the run
     classes: dict[tuple[str, str], str] = field(default_factory=dict)
+    # the objects the Google Cloud and Azure hops look up across files (kubernetes_index)
+    index: Index = field(default_factory=Index)
 
     def classes_of(self, manifest: _Manifest) -> dict[str, str]:
         """The IngressClasses an Ingress's class name can mean: those in files of its own directory.
@@ -210,11 +216,21 @@ class _Analysis:
         self.pattern = websocket_token_pattern(settings.all_websocket_paths)
 
     def run(self) -> Document:
+        from wslint.sources import kubernetes_gke
+
         for manifest in self.objects:
             if manifest.kind == "Ingress":
                 self._ingress(manifest)
+            elif manifest.kind == "Service" and (manifest.text("apiVersion") or "").startswith("serving.knative.dev/"):
+                kubernetes_gke.knative(self, manifest)
             elif manifest.kind == "Service" and manifest.text("spec", "type") == "LoadBalancer":
                 self._service(manifest)
+            elif manifest.kind == "HTTPRoute":
+                kubernetes_gke.http_route(self, manifest)
+            elif manifest.kind == "BackendConfig":
+                kubernetes_gke.backend_configs(self, manifest)
+            elif manifest.kind == "GCPBackendPolicy":
+                kubernetes_gke.backend_policy(self, manifest)
         document = aws_spec.build(self.read.specs, self.file, ports=self.settings.all_websocket_ports)
         for hop, paths in zip(document.hops, self.read.paths, strict=True):
             if paths is not None:  # an ALB Ingress: its routes are its WebSocket paths, on the ALB's idle timeout
@@ -269,8 +285,14 @@ class _Analysis:
         return selector.strip() in (path, "/" + path.partition("/")[2])
 
     def _ingress(self, ingress: _Manifest) -> None:
+        from wslint.sources import kubernetes_aks, kubernetes_gke
+
         controller = _controller(ingress, self.defaults.classes_of(ingress))
         self._ignored_annotations(ingress)
+        if controller in (None, "gce"):
+            kubernetes_gke.ingress(self, ingress, controller)  # GKE's, when its class or its evidence says so
+        elif controller == "agic":
+            kubernetes_aks.ingress(self, ingress)
         if controller == "alb":
             self._alb(ingress)
             return
@@ -433,9 +455,15 @@ class _Analysis:
 
     # -- Service -------------------------------------------------------------------------------------
     def _service(self, service: _Manifest) -> None:
+        from wslint.sources import kubernetes_aks
+
         annotations = service.annotations()
         kind = (_scalar(annotations.get(SERVICE_AWS + "type")) or "").lower()
         balancer_class = service.text("spec", "loadBalancerClass")
+        aws = any(key.startswith(SERVICE_AWS) for key in annotations)
+        if balancer_class is None and not aws and kubernetes_aks.is_azure(service):
+            kubernetes_aks.service(self, service)  # an Azure Load Balancer (AKS)
+            return
         by_controller = kind in ("external", "nlb-ip") or balancer_class == "service.k8s.aws/nlb"
         if balancer_class is not None and not by_controller:
             return  # another controller's load balancer
@@ -573,6 +601,7 @@ def load(files: list[Target], context: Context) -> tuple[list[Document], list[st
             key = (posixpath.dirname(m.file.replace("\\", "/")), m.text("metadata", "name") or "")
             defaults.classes[key] = m.text("spec", "controller") or ""
     _alb_groups(everything, defaults)
+    defaults.index = build_index(everything, settings)
     for display, objects in read:
         try:
             documents.append(_Analysis(display, objects, settings, defaults).run())
