@@ -372,3 +372,31 @@ def test_bad_input_never_raises(lint: Lint) -> None:
     result = lint(broken, "ingress.yaml", "route.yaml", "svc.yaml")
     assert "internal error" not in result.err
     assert result.code in (0, 1)
+
+
+def test_lookups_prefer_the_same_file_then_directory(lint: Lint) -> None:
+    # two projects in one run, each with a Service "chat": the Ingress takes its own directory's
+    files = {
+        "a/ingress.yaml": INGRESS.format(klass="gce"),
+        "a/service.yaml": SERVICE.format(key="cloud.google.com/backend-config", value='{"default": "chat-config"}'),
+        "a/backendconfig.yaml": BACKEND_CONFIG.format(timeout=600),
+        "b/service.yaml": SERVICE.format(key="team", value="b"),
+    }
+    result = lint(files, "a", "b")
+    assert result.rules_in() == {("WS209", "a/backendconfig.yaml", 6)}
+    # two Services "chat" in the Ingress's own directory: which one is unknown, the default is not assumed
+    files["a/other.yaml"] = SERVICE.format(key="team", value="c")
+    assert lint(files, "a", "b").findings == []
+
+
+def test_knative_websocket_routes_and_marking(lint: Lint) -> None:
+    plain = KNATIVE.format(timeout="").replace("name: chat-ws", "name: api")
+    # nothing marks a route: the service is assumed to carry WebSockets
+    assumed = lint({"svc.yaml": plain}, "svc.yaml")
+    assert "assumed to carry WebSockets" in str(assumed.findings[0]["message"])
+    # websocket-routes names it, or leaves it out
+    config = {"wslint.toml": "websocket-routes = ['api']\n", "svc.yaml": plain}
+    listed = lint(config, "svc.yaml", "--config", "wslint.toml")
+    assert listed.rules_at() == {("WS209", 7)} and "assumed" not in str(listed.findings[0]["message"])
+    config["wslint.toml"] = "websocket-routes = ['/ws']\n"
+    assert lint(config, "svc.yaml", "--config", "wslint.toml").findings == []

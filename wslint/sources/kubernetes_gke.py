@@ -61,6 +61,7 @@ RUN_MAX = 3600
 RUN_DIRECTIVE = "timeoutSeconds"
 CONFIG_DEFAULTS = "config-defaults"
 NO_IDLE = "no idle timeout"
+UNJUDGED_TIMEOUTS = "what GKE does with an HTTPRoute's timeouts on a WebSocket is not documented"
 
 
 def _no_idle(where: Location) -> Duration:
@@ -141,7 +142,9 @@ def _ingress_timeout(analysis: _Analysis, manifest: _Manifest, backend: Backend)
     """The backend service timeout of one Ingress path, and what the route's reason adds about it."""
     index = analysis.defaults.index
     space = namespace(manifest)
-    service = index.find("Service", backend.service, space, manifest.file, "v1")
+    service, ambiguous = index.lookup("Service", backend.service, space, manifest.file, "v1")
+    if ambiguous:
+        return None, f"; the backend service timeout is unknown: more than one Service {backend.service} is in the run"
     if service is None:
         note = f"Service {backend.service} is not in the files read: a BackendConfig attached to it may set another"
         return _default(backend.node.location(analysis.file), TIMEOUT_DIRECTIVE, note), ""
@@ -215,6 +218,8 @@ def http_route(analysis: _Analysis, route: _Manifest) -> None:
         if marked is None:
             continue
         reason, assumed = marked
+        if backend.rule is not None and backend.rule.get("timeouts") is not None:
+            reason += f"; its timeouts are not judged: {UNJUDGED_TIMEOUTS}"
         hop.routes.append(
             Route(name=f"HTTPRoute {route.name} {backend.path}", location=backend.node.location(analysis.file),
                   reason=reason, idle_timeout=_no_idle(hop.location), default_applies=False, websocket_path=True,

@@ -51,6 +51,10 @@ class Index:
     def find(self, kind: str, name: str, space: str, near: str, api: str = "") -> _Manifest | None:
         """The object of ``kind`` named ``name`` in namespace ``space`` (an unwritten namespace matches any), looked
         for in ``near``'s file, then its directory, then the run; None when none is found or two are."""
+        return self.lookup(kind, name, space, near, api)[0]
+
+    def lookup(self, kind: str, name: str, space: str, near: str, api: str = "") -> tuple[_Manifest | None, bool]:
+        """``find``, and whether it found two (ambiguous: unknown, not absent)."""
         candidates = [
             m
             for m in self.objects.get(kind, [])
@@ -61,8 +65,8 @@ class Index:
         for level in (lambda m: m.file == near, lambda m: _directory(m.file) == _directory(near), lambda m: True):
             found = [m for m in candidates if level(m)]
             if found:
-                return found[0] if len(found) == 1 else None
-        return None
+                return (found[0], False) if len(found) == 1 else (None, True)
+        return None, False
 
     def of_kind(self, kind: str) -> list[_Manifest]:
         return self.objects.get(kind, [])
@@ -112,6 +116,7 @@ class Backend:
     service: str
     port: str | None  # a number or a port name; None when not written
     node: Node
+    rule: Node | None = None  # the HTTPRoute rule
 
 
 def ingress_backends(ingress: _Manifest) -> list[tuple[str, str, Node]]:
@@ -184,7 +189,7 @@ def route_paths(route: _Manifest) -> list[Backend]:
                 continue
             name = _scalar(ref.get("name")) or ""
             for path in paths or ["/"]:
-                out.append(Backend(f"{host}{path}", name, _scalar(ref.get("port")), ref))
+                out.append(Backend(f"{host}{path}", name, _scalar(ref.get("port")), ref, rule))
     return out
 
 
