@@ -43,62 +43,27 @@ from wslint import hops
 from wslint.config import Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, parse_nginx
 from wslint.model import Document, Duration, Header, Hop, IgnoredTimeout, IngressRoute, Location, Problem, Route
-from wslint.sources import aws_spec, ingress_class
+from wslint.sources import aws_spec, ingress_class, kubernetes_aks, kubernetes_gke
 from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
 from wslint.sources.kubernetes_index import Index
 from wslint.sources.kubernetes_index import build as build_index
+from wslint.sources.kubernetes_manifest import CLASS_ANNOTATION, NGINX_INC
+from wslint.sources.kubernetes_manifest import Manifest as _Manifest
+from wslint.sources.kubernetes_manifest import scalar as _scalar
+from wslint.sources.kubernetes_manifest import value as _value
 from wslint.sources.registry import Context, Target
 from wslint.sources.yaml_positions import Node, YamlError, load_all, read_text
-from wslint.templating import has_placeholder, opaque
+from wslint.templating import opaque
 
 INGRESS_NGINX = "nginx.ingress.kubernetes.io/"
-NGINX_INC = "nginx.org/"
 ALB = "alb.ingress.kubernetes.io/"
 SERVICE_AWS = "service.beta.kubernetes.io/aws-load-balancer-"
-CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 READ_TIMEOUT = "proxy-read-timeout"
 # FACTS.md §B.1: ingress-nginx's default proxy-read-timeout; NGINX Inc's is the same 60s (its docs)
 DEFAULT_READ_TIMEOUT = 60.0
 _ATOI = re.compile(r"[+-]?[0-9]+")
 # Service port names and appProtocol values (kubernetes.io/ws, kubernetes.io/wss, ...) that mean web traffic
 WEB_PORT_NAMES = frozenset({"http", "https", "web", "ws", "wss", "websocket", "websockets", "h2c"})
-
-
-@dataclass
-class _Manifest:
-    node: Node
-    file: str
-
-    def text(self, *path: str) -> str | None:
-        node: Node | None = self.node
-        for key in path:
-            node = None if node is None else node.get(key)
-        return _scalar(node)
-
-    @property
-    def kind(self) -> str:
-        return self.text("kind") or ""
-
-    @property
-    def name(self) -> str:
-        namespace = self.text("metadata", "namespace")
-        name = self.text("metadata", "name") or "(unnamed)"
-        return f"{namespace}/{name}" if namespace else name
-
-    def annotations(self) -> dict[str, Node]:
-        node = self.node.get("metadata")
-        node = None if node is None else node.get("annotations")
-        return dict(node.mapping) if node is not None and node.mapping is not None else {}
-
-    def where(self, *path: str) -> Location:
-        """The key of the deepest mapping along ``path`` that exists (the block a setting would go in)."""
-        node, found = self.node, self.node
-        for key in path:
-            child, key_node = node.get(key), node.key_node(key)
-            if child is None or key_node is None:
-                break
-            node, found = child, key_node
-        return found.location(self.file)
 
 
 @dataclass
@@ -182,16 +147,6 @@ def _number(node: Node | None) -> int | None:
     return int(text) if text is not None and re.fullmatch(r"[0-9]{1,5}", text.strip()) else None
 
 
-def _scalar(node: Node | None) -> str | None:
-    return None if node is None or not node.is_scalar or node.value is None else str(node.value)
-
-
-def _value(node: Node | None) -> str | None:
-    """A scalar read as a setting's value: None (unknown) when it is not one, or holds a template placeholder."""
-    text = _scalar(node)
-    return None if text is None or has_placeholder(text) else text
-
-
 def string_map(node: Node | None, file: str) -> dict[str, Value]:
     """An AWS Load Balancer Controller ``stringMap`` annotation (``k1=v1,k2=v2``, over lines too)."""
     text = _scalar(node)
@@ -216,8 +171,6 @@ class _Analysis:
         self.pattern = websocket_token_pattern(settings.all_websocket_paths)
 
     def run(self) -> Document:
-        from wslint.sources import kubernetes_gke
-
         for manifest in self.objects:
             if manifest.kind == "Ingress":
                 self._ingress(manifest)
@@ -285,8 +238,6 @@ class _Analysis:
         return selector.strip() in (path, "/" + path.partition("/")[2])
 
     def _ingress(self, ingress: _Manifest) -> None:
-        from wslint.sources import kubernetes_aks, kubernetes_gke
-
         controller = _controller(ingress, self.defaults.classes_of(ingress))
         self._ignored_annotations(ingress)
         if controller in (None, "gce"):
@@ -455,8 +406,6 @@ class _Analysis:
 
     # -- Service -------------------------------------------------------------------------------------
     def _service(self, service: _Manifest) -> None:
-        from wslint.sources import kubernetes_aks
-
         annotations = service.annotations()
         kind = (_scalar(annotations.get(SERVICE_AWS + "type")) or "").lower()
         balancer_class = service.text("spec", "loadBalancerClass")

@@ -18,11 +18,16 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from wslint import hops
 from wslint.model import Duration, Hop, Route
-from wslint.sources.kubernetes import _Analysis, _Manifest, _value
 from wslint.sources.kubernetes_index import ingress_paths, websocket
+from wslint.sources.kubernetes_manifest import Manifest as _Manifest
+from wslint.sources.kubernetes_manifest import value
+
+if TYPE_CHECKING:
+    from wslint.sources.kubernetes import _Analysis
 
 REQUEST_TIMEOUT = "appgw.ingress.kubernetes.io/request-timeout"
 DEFAULT_REQUEST_TIMEOUT = 30.0  # AGIC docs/annotations.md: `int32` (seconds), default 30
@@ -57,7 +62,7 @@ def ingress(analysis: _Analysis, manifest: _Manifest) -> None:
 def _request_timeout(analysis: _Analysis, manifest: _Manifest) -> Duration | None:
     node = manifest.annotations().get(REQUEST_TIMEOUT)
     if node is not None:
-        text = _value(node)
+        text = value(node)
         if text is None:
             return None
         if re.fullmatch(r"[+-]?[0-9]+", text) and int(text) >= 1:
@@ -89,8 +94,8 @@ def service(analysis: _Analysis, manifest: _Manifest) -> None:
     for port in (ports.items or []) if ports is not None else []:
         if port.mapping is None:
             continue
-        number = _value(port.get("port")) or ""
-        protocol = (_value(port.get("protocol")) or "TCP").upper()
+        number = value(port.get("port")) or ""
+        protocol = (value(port.get("protocol")) or "TCP").upper()
         if protocol != "TCP":
             continue
         evidence = analysis._web_port(port)
@@ -111,7 +116,7 @@ def _idle_timeout(analysis: _Analysis, manifest: _Manifest) -> Duration | None:
         return Duration(seconds=IDLE_DEFAULT * 60.0, text=str(IDLE_DEFAULT), dialect="seconds",
                         location=manifest.where("metadata", "annotations"), default=True, directive=IDLE_TIMEOUT,
                         note=LB_NOTE)  # fmt: skip
-    text = _value(node)
+    text = value(node)
     if text is None:
         return None
     if re.fullmatch(r"[+-]?[0-9]+", text.strip()) and IDLE_MIN <= int(text) <= IDLE_MAX:

@@ -31,12 +31,17 @@ from __future__ import annotations
 import json
 import math
 import re
+from typing import TYPE_CHECKING
 
 from wslint import hops
 from wslint.model import Duration, Hop, Location, Route
-from wslint.sources.kubernetes import CLASS_ANNOTATION, _Analysis, _Manifest, _scalar, _value
 from wslint.sources.kubernetes_index import Backend, ingress_paths, namespace, route_paths, service_port, websocket
+from wslint.sources.kubernetes_manifest import CLASS_ANNOTATION, scalar, value
+from wslint.sources.kubernetes_manifest import Manifest as _Manifest
 from wslint.sources.yaml_positions import Node
+
+if TYPE_CHECKING:
+    from wslint.sources.kubernetes import _Analysis
 
 GCE_CLASSES = ("gce", "gce-internal")
 BACKEND_CONFIG = "cloud.google.com/backend-config"
@@ -75,7 +80,7 @@ def _default(where: Location, directive: str, note: str = "", seconds: float = D
 
 def _seconds(analysis: _Analysis, node: Node, what: str, maximum: int = MAX_TIMEOUT) -> Duration | bool | None:
     """An integer number of seconds (1..maximum) as a Duration; False when it is invalid (WS206); None: unknown."""
-    text = _value(node)
+    text = value(node)
     if text is None:
         return None
     if re.fullmatch(r"[0-9]+", text.strip()) and 1 <= int(text) <= maximum:
@@ -91,7 +96,7 @@ def _seconds(analysis: _Analysis, node: Node, what: str, maximum: int = MAX_TIME
 def ingress(analysis: _Analysis, manifest: _Manifest, controller: str | None) -> None:
     """The Google Cloud load balancer an Ingress of GKE's makes, with a route per WebSocket path."""
     annotations = manifest.annotations()
-    written = _scalar(annotations.get(CLASS_ANNOTATION))
+    written = scalar(annotations.get(CLASS_ANNOTATION))
     named = manifest.text("spec", "ingressClassName")
     if written is not None:
         if written not in GCE_CLASSES:
@@ -153,7 +158,7 @@ def _ingress_timeout(analysis: _Analysis, manifest: _Manifest, backend: Backend)
     node = annotations.get(key)
     if node is None:
         return _default(service.where("metadata", "annotations"), TIMEOUT_DIRECTIVE), ""
-    text = _value(node)
+    text = value(node)
     if text is None:
         return None, f"; the backend service timeout is unknown: {key} is not a literal"
     try:
@@ -178,7 +183,7 @@ def _ingress_timeout(analysis: _Analysis, manifest: _Manifest, backend: Backend)
 
 def _literal(node: Node, file: str, directive: str) -> Duration | None:
     """A valid timeoutSec, else None (unknown; the object's own file reports an invalid one as WS206)."""
-    text = _value(node)
+    text = value(node)
     if text is not None and re.fullmatch(r"[0-9]+", text.strip()) and 1 <= int(text) <= MAX_TIMEOUT:
         return Duration(seconds=float(int(text)), text=text.strip(), dialect="seconds", location=node.location(file),
                         directive=directive)  # fmt: skip
@@ -190,7 +195,7 @@ def _config_name(service: _Manifest, port: str | None, configs: dict[str, object
     ports = configs.get("ports")
     item = service_port(service, port)
     if isinstance(ports, dict) and item is not None:
-        for key in (_scalar(item.get("name")), _scalar(item.get("port"))):
+        for key in (scalar(item.get("name")), scalar(item.get("port"))):
             if key is not None and isinstance(ports.get(key), str) and ports[key]:
                 return str(ports[key])
     elif isinstance(ports, dict) and port is not None and isinstance(ports.get(port), str):
@@ -233,11 +238,11 @@ def _gke_parent(analysis: _Analysis, route: _Manifest) -> bool:
     spec = route.node.get("spec")
     parents = None if spec is None else spec.get("parentRefs")
     for parent in (parents.items or []) if parents is not None else []:
-        if (_scalar(parent.get("kind")) or "Gateway") != "Gateway":
+        if (scalar(parent.get("kind")) or "Gateway") != "Gateway":
             continue
-        space = _scalar(parent.get("namespace")) or namespace(route)
+        space = scalar(parent.get("namespace")) or namespace(route)
         gateway = analysis.defaults.index.find(
-            "Gateway", _scalar(parent.get("name")) or "", space, route.file, "gateway.networking.k8s.io/"
+            "Gateway", scalar(parent.get("name")) or "", space, route.file, "gateway.networking.k8s.io/"
         )
         if gateway is not None and (gateway.text("spec", "gatewayClassName") or "").startswith("gke-l7-"):
             return True
@@ -246,7 +251,7 @@ def _gke_parent(analysis: _Analysis, route: _Manifest) -> bool:
 
 def _policy_timeout(analysis: _Analysis, route: _Manifest, backend: Backend) -> Duration | None:
     index = analysis.defaults.index
-    space = _scalar(backend.node.get("namespace")) or namespace(route)
+    space = scalar(backend.node.get("namespace")) or namespace(route)
     policies = [
         p
         for p in index.of_kind("GCPBackendPolicy")
@@ -342,7 +347,7 @@ def _config_defaults(analysis: _Analysis) -> tuple[bool, tuple[Duration | None, 
         data = m.node.get("data")
         timeout = None if data is None else data.get("revision-timeout-seconds")
         maximum = None if data is None else data.get("max-revision-timeout-seconds")
-        texts = (None if timeout is None else _value(timeout), None if maximum is None else _value(maximum))
+        texts = (None if timeout is None else value(timeout), None if maximum is None else value(maximum))
         found.add(texts)
         duration = None
         if timeout is not None and texts[0] is not None and re.fullmatch(r"[0-9]+", texts[0].strip()):

@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING
 
 from wslint.config import Settings, websocket_token_pattern
 from wslint.sources import aws_spec
+from wslint.sources.kubernetes_manifest import NGINX_INC, scalar
+from wslint.sources.kubernetes_manifest import Manifest as _Manifest
 
 if TYPE_CHECKING:
-    from wslint.sources.kubernetes import _Analysis, _Manifest
+    from wslint.sources.kubernetes import _Analysis
     from wslint.sources.yaml_positions import Node
 
 # the kinds the cloud hops look up across files
@@ -73,15 +75,13 @@ class Index:
 
 
 def build(everything: list[_Manifest], settings: Settings) -> Index:
-    from wslint.sources.kubernetes import NGINX_INC, _scalar
-
     index = Index()
     for m in everything:
         if m.kind in KINDS:
             index.objects.setdefault(m.kind, []).append(m)
         if m.kind == "IngressClass":
             flag = m.annotations().get("ingressclass.kubernetes.io/is-default-class")
-            if (_scalar(flag) or "").lower() == "true":
+            if (scalar(flag) or "").lower() == "true":
                 index.default_class_dirs.add(_directory(m.file))
     pattern = websocket_token_pattern(settings.all_websocket_paths)
     if settings.websocket_routes is not None:
@@ -89,7 +89,7 @@ def build(everything: list[_Manifest], settings: Settings) -> Index:
         return index
     for m in everything:
         if m.kind == "Ingress":
-            listed = _scalar(m.annotations().get(NGINX_INC + "websocket-services"))
+            listed = scalar(m.annotations().get(NGINX_INC + "websocket-services"))
             if listed and listed.strip():
                 index.marked = True
             for path, service, _ in ingress_backends(m):
@@ -125,21 +125,19 @@ def ingress_backends(ingress: _Manifest) -> list[tuple[str, str, Node]]:
 
 def ingress_paths(ingress: _Manifest) -> list[Backend]:
     """Every rule path of an Ingress (v1 and v1beta1 backends), and its default backend as ``/*``."""
-    from wslint.sources.kubernetes import _scalar
-
     out: list[Backend] = []
     spec = ingress.node.get("spec")
     if spec is None:
         return out
     rules = spec.get("rules")
     for rule in (rules.items or []) if rules is not None else []:
-        host = _scalar(rule.get("host")) or ""
+        host = scalar(rule.get("host")) or ""
         http = rule.get("http")
         paths = None if http is None else http.get("paths")
         for entry in (paths.items or []) if paths is not None else []:
             backend = _backend(entry.get("backend"))
             if backend is not None:
-                out.append(Backend(f"{host}{_scalar(entry.get('path')) or '/'}", *backend, entry))
+                out.append(Backend(f"{host}{scalar(entry.get('path')) or '/'}", *backend, entry))
     for key in ("defaultBackend", "backend"):
         node = spec.get(key)
         backend = _backend(node)
@@ -149,17 +147,15 @@ def ingress_paths(ingress: _Manifest) -> list[Backend]:
 
 
 def _backend(node: Node | None) -> tuple[str, str | None] | None:
-    from wslint.sources.kubernetes import _scalar
-
     if node is None:
         return None
     service = node.get("service")
     if service is not None:
         port = service.get("port")
-        number = None if port is None else _scalar(port.get("number")) or _scalar(port.get("name"))
-        return _scalar(service.get("name")) or "", number
-    name = _scalar(node.get("serviceName"))  # v1beta1
-    return (name, _scalar(node.get("servicePort"))) if name else None
+        number = None if port is None else scalar(port.get("number")) or scalar(port.get("name"))
+        return scalar(service.get("name")) or "", number
+    name = scalar(node.get("serviceName"))  # v1beta1
+    return (name, scalar(node.get("servicePort"))) if name else None
 
 
 def route_backends(route: _Manifest) -> list[tuple[str, str, Node]]:
@@ -168,42 +164,38 @@ def route_backends(route: _Manifest) -> list[tuple[str, str, Node]]:
 
 def route_paths(route: _Manifest) -> list[Backend]:
     """Every (path match, Service backendRef) of an HTTPRoute's rules; a rule without a path match matches ``/``."""
-    from wslint.sources.kubernetes import _scalar
-
     out: list[Backend] = []
     spec = route.node.get("spec")
     rules = None if spec is None else spec.get("rules")
     hostnames = None if spec is None else spec.get("hostnames")
     host = ""
     if hostnames is not None and hostnames.items and len(hostnames.items) == 1:
-        host = _scalar(hostnames.items[0]) or ""
+        host = scalar(hostnames.items[0]) or ""
     for rule in (rules.items or []) if rules is not None else []:
         matches = rule.get("matches")
         paths = []
         for match in (matches.items or []) if matches is not None else []:
             written = match.get("path")
-            paths.append((_scalar(written.get("value")) if written is not None else None) or "/")
+            paths.append((scalar(written.get("value")) if written is not None else None) or "/")
         refs = rule.get("backendRefs")
         for ref in (refs.items or []) if refs is not None else []:
-            if (_scalar(ref.get("kind")) or "Service") != "Service" or (_scalar(ref.get("group")) or "") != "":
+            if (scalar(ref.get("kind")) or "Service") != "Service" or (scalar(ref.get("group")) or "") != "":
                 continue
-            name = _scalar(ref.get("name")) or ""
+            name = scalar(ref.get("name")) or ""
             for path in paths or ["/"]:
-                out.append(Backend(f"{host}{path}", name, _scalar(ref.get("port")), ref, rule))
+                out.append(Backend(f"{host}{path}", name, scalar(ref.get("port")), ref, rule))
     return out
 
 
 def service_port(service: _Manifest, port: str | None) -> Node | None:
     """The Service port an Ingress backend or backendRef names (by number or by name); None when none matches."""
-    from wslint.sources.kubernetes import _scalar
-
     spec = service.node.get("spec")
     ports = None if spec is None else spec.get("ports")
     items = [p for p in (ports.items or []) if p.mapping is not None] if ports is not None else []
     if port is None:
         return items[0] if len(items) == 1 else None
     for item in items:
-        if (re.fullmatch(r"[0-9]+", port) and _scalar(item.get("port")) == port) or _scalar(item.get("name")) == port:
+        if (re.fullmatch(r"[0-9]+", port) and scalar(item.get("port")) == port) or scalar(item.get("name")) == port:
             return item
     return None
 
