@@ -400,3 +400,11 @@ def test_knative_websocket_routes_and_marking(lint: Lint) -> None:
     assert listed.rules_at() == {("WS209", 7)} and "assumed" not in str(listed.findings[0]["message"])
     config["wslint.toml"] = "websocket-routes = ['/ws']\n"
     assert lint(config, "svc.yaml", "--config", "wslint.toml").findings == []
+
+
+def test_a_path_naming_gcp_uses_the_gke_hops_of_the_run(lint: Lint) -> None:
+    config = '[[path]]\nname = "chat"\nhops = ["gcp", "nginx.conf"]\nping-interval = "25s"\n'
+    files = {**_files(), "nginx.conf": NGINX, "wslint.toml": config}
+    result = lint(files, "ingress.yaml", "backendconfig.yaml", "nginx.conf", "--config", "wslint.toml")
+    # the cap is the BackendConfig's, not the named hop's default 30 s at wslint.toml
+    assert result.rules_in() == {("WS209", "backendconfig.yaml", 6)}

@@ -29,7 +29,8 @@ lines. What becomes a hop (FACTS.md §B; the rule documents cite the sources for
 
 Google Cloud (GKE Ingress, GKE Gateway, Knative / Cloud Run) and Azure (AGIC Ingresses, LoadBalancer Services on
 Azure) are read by kubernetes_gke.py and kubernetes_aks.py, with what they look up across files in
-kubernetes_index.py. An Ingress for another controller (Traefik, ...) and every other kind are not hops.
+kubernetes_index.py; an object and its scalar helpers are kubernetes_manifest.py. An Ingress for another
+controller (Traefik, ...) and every other kind are not hops.
 """
 
 from __future__ import annotations
