@@ -152,7 +152,7 @@ RULES: dict[str, Rule] = {
             "WS207",
             "lifetime-cap",
             INFO,
-            ("terraform", "arm", "path"),
+            ("terraform", "kubernetes", "arm", "path"),
             "A hop caps every connection's lifetime at an hour or more whatever the traffic: clients must reconnect.",
         ),
         Rule(

@@ -3,7 +3,8 @@
 An Ingress names its class in ``spec.ingressClassName`` or (deprecated) the ``kubernetes.io/ingress.class``
 annotation. The class belongs to a controller: the ``spec.controller`` of an ``IngressClass`` of that name in
 the run, else the class names controllers document as theirs (``gce``/``gce-internal``: GKE's ingress-gce;
-``alb``: the AWS Load Balancer Controller; ``traefik``: Traefik). ``nginx`` is the default class of both
+``alb``: the AWS Load Balancer Controller; ``traefik``: Traefik; ``azure/application-gateway`` and
+``azure-application-gateway``: AGIC). ``nginx`` is the default class of both
 ingress-nginx and NGINX Inc's controller, so it tells neither; a name nobody documents tells nothing.
 
 Each controller reads only its own annotations (ingress-nginx ``nginx.ingress.kubernetes.io/*``, NGINX Inc
@@ -24,9 +25,17 @@ CONTROLLERS = {
     "nginx.org/ingress-controller": "nginx-ingress",
     "ingress.k8s.aws/alb": "alb",
     "traefik.io/ingress-controller": "traefik",
+    "azure/application-gateway": "agic",
 }
 # class names a controller documents as its own
-CLASSES = {"gce": "gce", "gce-internal": "gce", "alb": "alb", "traefik": "traefik"}
+CLASSES = {
+    "gce": "gce",
+    "gce-internal": "gce",
+    "alb": "alb",
+    "traefik": "traefik",
+    "azure/application-gateway": "agic",
+    "azure-application-gateway": "agic",
+}
 FAMILY = {"ingress-nginx": INGRESS_NGINX, "nginx-ingress": NGINX_INC}
 NAMES = {
     "ingress-nginx": "ingress-nginx",
@@ -34,6 +43,7 @@ NAMES = {
     "alb": "the AWS Load Balancer Controller",
     "gce": "GKE's Ingress controller (ingress-gce)",
     "traefik": "Traefik",
+    "agic": "the Application Gateway Ingress Controller (AGIC)",
 }
 DEFAULT_SECONDS = 60.0  # both nginx controllers' default for each of the three timeouts
 
@@ -117,6 +127,11 @@ def _applies(
             "the Google Cloud load balancer applies its backend service timeout instead (a BackendConfig's "
             "timeoutSec, 30 s by default, which caps the WebSocket's whole lifetime)"
         )
+    if controller == "agic":
+        return (
+            "Application Gateway applies its request timeout instead (appgw.ingress.kubernetes.io/request-timeout, "
+            "30 s by default)"
+        )
     return f"{NAMES[controller]} applies its own timeouts instead"
 
 
@@ -135,4 +150,6 @@ def _fix(controller: str, suffix: str) -> str:
         )
     if controller == "gce":
         return "Set timeoutSec in a BackendConfig attached to the Service, and remove this annotation."
+    if controller == "agic":
+        return "Set appgw.ingress.kubernetes.io/request-timeout (seconds), and remove this annotation."
     return f"Set the timeout where {NAMES[controller]} reads it, and remove this annotation."

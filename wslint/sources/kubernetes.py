@@ -27,7 +27,10 @@ lines. What becomes a hop (FACTS.md §B; the rule documents cite the sources for
 - ALB IngressGroups (``alb.ingress.kubernetes.io/group.name``) are one ALB whose attributes any
   member may set: the idle timeout its members in the run agree on, else unknown.
 
-An Ingress for another controller (Traefik, GCE, ...) and every other kind are not hops.
+Google Cloud (GKE Ingress, GKE Gateway, Knative / Cloud Run) and Azure (AGIC Ingresses, LoadBalancer Services on
+Azure) are read by kubernetes_gke.py and kubernetes_aks.py, with what they look up across files in
+kubernetes_index.py; an object and its scalar helpers are kubernetes_manifest.py. An Ingress for another
+controller (Traefik, ...) and every other kind are not hops.
 """
 
 from __future__ import annotations
@@ -41,60 +44,27 @@ from wslint import hops
 from wslint.config import Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, parse_nginx
 from wslint.model import Document, Duration, Header, Hop, IgnoredTimeout, IngressRoute, Location, Problem, Route
-from wslint.sources import aws_spec, ingress_class
+from wslint.sources import aws_spec, ingress_class, kubernetes_aks, kubernetes_gke
 from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
+from wslint.sources.kubernetes_index import Index
+from wslint.sources.kubernetes_index import build as build_index
+from wslint.sources.kubernetes_manifest import CLASS_ANNOTATION, NGINX_INC
+from wslint.sources.kubernetes_manifest import Manifest as _Manifest
+from wslint.sources.kubernetes_manifest import scalar as _scalar
+from wslint.sources.kubernetes_manifest import value as _value
 from wslint.sources.registry import Context, Target
 from wslint.sources.yaml_positions import Node, YamlError, load_all, read_text
-from wslint.templating import has_placeholder, opaque
+from wslint.templating import opaque
 
 INGRESS_NGINX = "nginx.ingress.kubernetes.io/"
-NGINX_INC = "nginx.org/"
 ALB = "alb.ingress.kubernetes.io/"
 SERVICE_AWS = "service.beta.kubernetes.io/aws-load-balancer-"
-CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 READ_TIMEOUT = "proxy-read-timeout"
 # FACTS.md §B.1: ingress-nginx's default proxy-read-timeout; NGINX Inc's is the same 60s (its docs)
 DEFAULT_READ_TIMEOUT = 60.0
 _ATOI = re.compile(r"[+-]?[0-9]+")
 # Service port names and appProtocol values (kubernetes.io/ws, kubernetes.io/wss, ...) that mean web traffic
 WEB_PORT_NAMES = frozenset({"http", "https", "web", "ws", "wss", "websocket", "websockets", "h2c"})
-
-
-@dataclass
-class _Manifest:
-    node: Node
-    file: str
-
-    def text(self, *path: str) -> str | None:
-        node: Node | None = self.node
-        for key in path:
-            node = None if node is None else node.get(key)
-        return _scalar(node)
-
-    @property
-    def kind(self) -> str:
-        return self.text("kind") or ""
-
-    @property
-    def name(self) -> str:
-        namespace = self.text("metadata", "namespace")
-        name = self.text("metadata", "name") or "(unnamed)"
-        return f"{namespace}/{name}" if namespace else name
-
-    def annotations(self) -> dict[str, Node]:
-        node = self.node.get("metadata")
-        node = None if node is None else node.get("annotations")
-        return dict(node.mapping) if node is not None and node.mapping is not None else {}
-
-    def where(self, *path: str) -> Location:
-        """The key of the deepest mapping along ``path`` that exists (the block a setting would go in)."""
-        node, found = self.node, self.node
-        for key in path:
-            child, key_node = node.get(key), node.key_node(key)
-            if child is None or key_node is None:
-                break
-            node, found = child, key_node
-        return found.location(self.file)
 
 
 @dataclass
@@ -120,6 +90,8 @@ class _Defaults:
     groups: dict[str, list[Value | None]] = field(default_factory=dict)
     # (directory, IngressClass name) -> its spec.controller, from the IngressClasses of the run
     classes: dict[tuple[str, str], str] = field(default_factory=dict)
+    # the objects the Google Cloud and Azure hops look up across files (kubernetes_index)
+    index: Index = field(default_factory=Index)
 
     def classes_of(self, manifest: _Manifest) -> dict[str, str]:
         """The IngressClasses an Ingress's class name can mean: those in files of its own directory.
@@ -176,16 +148,6 @@ def _number(node: Node | None) -> int | None:
     return int(text) if text is not None and re.fullmatch(r"[0-9]{1,5}", text.strip()) else None
 
 
-def _scalar(node: Node | None) -> str | None:
-    return None if node is None or not node.is_scalar or node.value is None else str(node.value)
-
-
-def _value(node: Node | None) -> str | None:
-    """A scalar read as a setting's value: None (unknown) when it is not one, or holds a template placeholder."""
-    text = _scalar(node)
-    return None if text is None or has_placeholder(text) else text
-
-
 def string_map(node: Node | None, file: str) -> dict[str, Value]:
     """An AWS Load Balancer Controller ``stringMap`` annotation (``k1=v1,k2=v2``, over lines too)."""
     text = _scalar(node)
@@ -213,8 +175,16 @@ class _Analysis:
         for manifest in self.objects:
             if manifest.kind == "Ingress":
                 self._ingress(manifest)
+            elif manifest.kind == "Service" and (manifest.text("apiVersion") or "").startswith("serving.knative.dev/"):
+                kubernetes_gke.knative(self, manifest)
             elif manifest.kind == "Service" and manifest.text("spec", "type") == "LoadBalancer":
                 self._service(manifest)
+            elif manifest.kind == "HTTPRoute":
+                kubernetes_gke.http_route(self, manifest)
+            elif manifest.kind == "BackendConfig":
+                kubernetes_gke.backend_configs(self, manifest)
+            elif manifest.kind == "GCPBackendPolicy":
+                kubernetes_gke.backend_policy(self, manifest)
         document = aws_spec.build(self.read.specs, self.file, ports=self.settings.all_websocket_ports)
         for hop, paths in zip(document.hops, self.read.paths, strict=True):
             if paths is not None:  # an ALB Ingress: its routes are its WebSocket paths, on the ALB's idle timeout
@@ -271,6 +241,10 @@ class _Analysis:
     def _ingress(self, ingress: _Manifest) -> None:
         controller = _controller(ingress, self.defaults.classes_of(ingress))
         self._ignored_annotations(ingress)
+        if controller in (None, "gce"):
+            kubernetes_gke.ingress(self, ingress, controller)  # GKE's, when its class or its evidence says so
+        elif controller == "agic":
+            kubernetes_aks.ingress(self, ingress)
         if controller == "alb":
             self._alb(ingress)
             return
@@ -436,6 +410,10 @@ class _Analysis:
         annotations = service.annotations()
         kind = (_scalar(annotations.get(SERVICE_AWS + "type")) or "").lower()
         balancer_class = service.text("spec", "loadBalancerClass")
+        aws = any(key.startswith(SERVICE_AWS) for key in annotations)
+        if balancer_class is None and not aws and kubernetes_aks.is_azure(service):
+            kubernetes_aks.service(self, service)  # an Azure Load Balancer (AKS)
+            return
         by_controller = kind in ("external", "nlb-ip") or balancer_class == "service.k8s.aws/nlb"
         if balancer_class is not None and not by_controller:
             return  # another controller's load balancer
@@ -573,6 +551,7 @@ def load(files: list[Target], context: Context) -> tuple[list[Document], list[st
             key = (posixpath.dirname(m.file.replace("\\", "/")), m.text("metadata", "name") or "")
             defaults.classes[key] = m.text("spec", "controller") or ""
     _alb_groups(everything, defaults)
+    defaults.index = build_index(everything, settings)
     for display, objects in read:
         try:
             documents.append(_Analysis(display, objects, settings, defaults).run())

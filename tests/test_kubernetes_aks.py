@@ -1,0 +1,153 @@
+"""Azure hops of Kubernetes manifests (issue 21): Application Gateway through AGIC Ingresses (its request timeout
+judged both as an idle timeout and as a lifetime cap) and the Azure Load Balancer of a LoadBalancer Service (its
+idle timeout in minutes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from conftest import Linted
+
+Lint = Callable[..., Linted]
+
+AGIC = """
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: chat
+  annotations:
+    kubernetes.io/ingress.class: azure/application-gateway
+{extra}spec:
+  rules:
+    - http:
+        paths:
+          - path: /ws
+            pathType: Prefix
+            backend:
+              service:
+                name: chat
+                port:
+                  number: 80
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: web
+                port:
+                  number: 80
+"""
+
+TIMEOUT = '    appgw.ingress.kubernetes.io/request-timeout: "{value}"\n'
+
+
+def test_agic_default_request_timeout_is_an_idle_timeout_and_a_cap(lint: Lint) -> None:
+    result = lint({"ingress.yaml": AGIC.format(extra="")}, "ingress.yaml", "--ping-interval", "25s")
+    # the default 30 s, located at the annotations: WS201 (idle default) and WS209 (cap), WS301 (25 s > 30 s / 2)
+    assert result.rules_at() == {("WS201", 5), ("WS209", 5), ("WS301", 5)}
+    assert "Ingress chat /ws" in str(result.only("WS209")[0]["message"])
+
+
+def test_agic_request_timeout_annotation(lint: Lint) -> None:
+    text = AGIC.format(extra=TIMEOUT.format(value="3600"))
+    result = lint({"ingress.yaml": text}, "ingress.yaml", "--ping-interval", "25s")
+    # an hour: WS207 (information) as a cap, and the pings are well inside it as an idle timeout
+    assert result.rules_at() == {("WS207", 7)}
+    short = lint({"ingress.yaml": AGIC.format(extra=TIMEOUT.format(value="40"))}, "ingress.yaml")
+    assert ("WS209", 7) in short.rules_at() and ("WS303", 7) in short.rules_at()
+
+
+def test_agic_request_timeout_with_a_unit_is_ws206_and_the_default_applies(lint: Lint) -> None:
+    text = AGIC.format(extra=TIMEOUT.format(value="60s"))
+    result = lint({"ingress.yaml": text}, "ingress.yaml", "--ping-interval", "10s")
+    assert result.rules_at() == {("WS206", 7), ("WS201", 5), ("WS209", 5)}
+    assert "strconv.Atoi" in str(result.only("WS206")[0]["message"])
+
+
+def test_agic_class_name_and_ingress_class(lint: Lint) -> None:
+    by_name = AGIC.format(extra="").replace(
+        "  annotations:\n    kubernetes.io/ingress.class: azure/application-gateway\n", ""
+    )
+    by_name = by_name.replace("spec:\n", "spec:\n  ingressClassName: azure-application-gateway\n", 1)
+    assert ("WS209", 3) in lint({"ingress.yaml": by_name}, "ingress.yaml").rules_at()
+    custom = by_name.replace("azure-application-gateway", "public")
+    ingress_class = """
+    apiVersion: networking.k8s.io/v1
+    kind: IngressClass
+    metadata:
+      name: public
+    spec:
+      controller: azure/application-gateway
+    """
+    result = lint({"ingress.yaml": custom, "class.yaml": ingress_class}, "ingress.yaml", "class.yaml")
+    assert ("WS209", 3) in result.rules_at()
+    # a class nobody documents: unknown
+    assert lint({"ingress.yaml": custom}, "ingress.yaml").findings == []
+
+
+def test_nginx_annotation_on_an_agic_ingress_is_ws208(lint: Lint) -> None:
+    text = AGIC.format(
+        extra='    nginx.ingress.kubernetes.io/proxy-read-timeout: "3600"\n' + TIMEOUT.format(value="3600")
+    )
+    result = lint({"ingress.yaml": text}, "ingress.yaml", "--ping-interval", "25s")
+    assert [f["line"] for f in result.only("WS208")] == [7]
+    assert "request-timeout" in str(result.only("WS208")[0]["help"])
+
+
+def test_agic_nothing_marked_every_path_is_assumed(lint: Lint) -> None:
+    text = AGIC.format(extra=TIMEOUT.format(value="40")).replace("path: /ws", "path: /api")
+    result = lint({"ingress.yaml": text}, "ingress.yaml")
+    assert "assumed to carry WebSockets" in str(result.only("WS209")[0]["message"])
+    assert "Ingress chat /api, Ingress chat /" in str(result.only("WS209")[0]["message"])
+
+
+LB = """
+apiVersion: v1
+kind: Service
+metadata:
+  name: ingress-nginx-controller
+  annotations:
+    service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path: /healthz
+{extra}spec:
+  type: LoadBalancer
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+    - name: https
+      port: 443
+      targetPort: https
+    - name: ssh
+      port: 2222
+"""
+
+IDLE = '    service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout: "{value}"\n'
+
+
+def test_azure_load_balancer_idle_timeout_in_minutes(lint: Lint) -> None:
+    result = lint({"svc.yaml": LB.format(extra=IDLE.format(value="10"))}, "svc.yaml", "--ping-interval", "25s")
+    assert result.findings == []  # 10 minutes, pings every 25 s
+    slow = lint({"svc.yaml": LB.format(extra=IDLE.format(value="10"))}, "svc.yaml", "--ping-interval", "6m")
+    assert slow.rules_at() == {("WS301", 7)}
+    message = str(slow.findings[0]["message"])
+    # a route per web port (80, 443), not the SSH port
+    assert "port 80" in message and "port 443" in message and "2222" not in message
+    assert "10m" in message
+
+
+def test_azure_load_balancer_default_is_four_minutes(lint: Lint) -> None:
+    result = lint({"svc.yaml": LB.format(extra="")}, "svc.yaml", "--ping-interval", "25s")
+    assert result.rules_at() == {("WS201", 5)}
+    assert "4m" in str(result.findings[0]["message"])
+
+
+def test_azure_load_balancer_out_of_range_is_ws206_and_unknown(lint: Lint) -> None:
+    for value in ("60", "2", "4m"):
+        result = lint({"svc.yaml": LB.format(extra=IDLE.format(value=value))}, "svc.yaml", "--ping-interval", "25s")
+        assert result.rules_at() == {("WS206", 7)}, value
+
+
+def test_service_without_azure_evidence_is_unknown(lint: Lint) -> None:
+    text = LB.format(extra="").replace(
+        "  annotations:\n    service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path: /healthz\n", ""
+    )
+    assert lint({"svc.yaml": text}, "svc.yaml", "--ping-interval", "25s").findings == []
