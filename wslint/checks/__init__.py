@@ -38,6 +38,13 @@ AFTER_SUPPRESSIONS: dict[str, AfterSuppressionsFn] = {}
 ASSUMED = " (assumed to carry WebSockets: nothing read marks a WebSocket route)"
 
 
+def subject(hop: Hop, routes: Iterable[Route]) -> str:
+    """``hop (route, route)``: the hop's name and its routes' names without the hop's name they repeat."""
+    names = [route.name.removeprefix(hop.name).strip() for route in routes if route.name != hop.name]
+    listed = ", ".join(dict.fromkeys(name for name in names if name))
+    return f"{hop.name} ({listed})" if listed else hop.name
+
+
 @dataclass
 class Model:
     """What the checks see: every document of the run, the settings and the declared paths."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.checks import ASSUMED, Model, check, finding, problems
+from wslint.checks import ASSUMED, Model, check, finding, problems, subject
 from wslint.hops import (
     ALB,
     AZURE_APPGW,
@@ -45,7 +45,7 @@ BOXES: dict[HopKind, tuple[str, str]] = {
     AZURE_LB: (
         "the Azure Load Balancer's",
         "Raise {directive} (minutes) above twice your ping interval, or make clients ping more often than every half "
-        "of it; enable TCP reset so that a dropped flow is reset instead of silently dropped.",
+        "of it; where TCP reset is off, enable it so that an idle flow is reset instead of silently dropped.",
     ),
 }
 CAP_WARNING = 3600.0  # WS209 under an hour, WS207 (info) from an hour on
@@ -218,13 +218,12 @@ def _caps(model: Model) -> dict[Location, list[tuple[Hop, Route, Duration]]]:
 def _capped(members: list[tuple[Hop, Route, Duration]]) -> tuple[str, str]:
     """What the cap's finding says about the hop and its routes, and where the value comes from."""
     hop, route, cap = members[0]
-    names = ", ".join(dict.fromkeys(r.name for _, r, _ in members if r.name != hop.name))
-    subject = f"{hop.name} ({names})" if names else hop.name
+    said = subject(hop, [r for _, r, _ in members])
     if route.assumed:
-        subject += ASSUMED
+        said += ASSUMED
     origin = f"the default {cap.directive}" if cap.default else f"{cap.directive} {cap.text}"
     note = f" — {cap.note}" if cap.note else ""
-    return subject, f"{origin}{note}"
+    return said, f"{origin}{note}"
 
 
 def _cap_default(cap: Duration) -> list[tuple[Location, str]]:
@@ -238,11 +237,11 @@ def lifetime_cap(model: Model) -> Iterator[Finding]:
         cap = members[0][2]
         if cap.seconds < CAP_WARNING:
             continue
-        subject, origin = _capped(members)
+        said, origin = _capped(members)
         yield finding(
             "WS207",
             where,
-            f"{subject} closes every WebSocket after {cap.human()} ({origin}) whatever the traffic: "
+            f"{said} closes every WebSocket after {cap.human()} ({origin}) whatever the traffic: "
             "keepalives do not help, clients must reconnect",
             "Make clients reconnect (with backoff) when the connection closes, and keep the cap above the "
             "longest session you expect.",
@@ -257,11 +256,11 @@ def short_lifetime_cap(model: Model) -> Iterator[Finding]:
         cap = members[0][2]
         if cap.seconds >= CAP_WARNING:
             continue
-        subject, origin = _capped(members)
+        said, origin = _capped(members)
         yield finding(
             "WS209",
             where,
-            f"{subject} closes every WebSocket after {cap.human()} ({origin}), idle or not: pings do not help; "
+            f"{said} closes every WebSocket after {cap.human()} ({origin}), idle or not: pings do not help; "
             f"raise {cap.directive} to keep WebSockets open longer",
             f"Raise {cap.directive} above the longest session you expect (an hour or more), and make clients "
             "reconnect (with backoff) when the connection closes.",

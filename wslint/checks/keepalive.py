@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from wslint.checks import Model, check, finding
+from wslint.checks import ASSUMED, Model, check, finding
 from wslint.model import Duration, Finding, Hop, Keepalive, Location, Path, Route, format_seconds
 
 HOW_TO_SAY = (
@@ -62,6 +62,8 @@ def _groups(model: Model, judged: Callable[[Keepalive], bool]) -> Iterator[list[
 def _describe(group: list[Case]) -> str:
     timeout = group[0].timeout
     names = ", ".join(dict.fromkeys(case.route.name for case in group))
+    if any(case.route.assumed for case in group):
+        names += ASSUMED
     origin = f"the default {timeout.directive}" if timeout.default else f"{timeout.directive} {timeout.text}"
     note = f" — {timeout.note}" if timeout.note else ""
     return f"{names}: idle timeout {timeout.human()} ({origin}{note})"

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from wslint.checks import ASSUMED, Model, check, finding
+from wslint.checks import ASSUMED, Model, check, finding, subject
 from wslint.hops import AWS, ELB, INGRESS, NGINX
-from wslint.model import Finding, Header, Location, NginxRoute, Route
+from wslint.model import Finding, Header, Hop, Location, NginxRoute, Route
 from wslint.templating import opaque
 
 T = TypeVar("T")
@@ -253,20 +253,20 @@ def classic_http_listener(model: Model) -> Iterator[Finding]:
 @check("WS107")
 def upgrade_not_enabled(model: Model) -> Iterator[Finding]:
     """One finding per place a hop switches the upgrade off (or lacks the opt-in), naming the routes it costs."""
-    groups: dict[Location, list[tuple[str, Route]]] = {}
+    groups: dict[Location, list[tuple[Hop, Route]]] = {}
     for hop, route in model.routes():
         if route.upgrade_off is not None:
-            groups.setdefault(route.upgrade_off.location, []).append((hop.name, route))
+            groups.setdefault(route.upgrade_off.location, []).append((hop, route))
     for where, members in groups.items():
-        off = members[0][1].upgrade_off
+        hop, route = members[0]
+        off = route.upgrade_off
         assert off is not None
-        names = ", ".join(dict.fromkeys(route.name for _, route in members))
-        assumed = ASSUMED if members[0][1].assumed else ""
+        assumed = ASSUMED if route.assumed else ""
         yield finding(
             "WS107",
             where,
-            f"{members[0][0]}: {names}{assumed}: {off.reason}, so the WebSocket handshake fails",
+            f"{subject(hop, [r for _, r in members])}{assumed}: {off.reason}, so the WebSocket handshake fails",
             off.fix,
-            hops=sorted({name for name, _ in members}),
+            hops=sorted({h.name for h, _ in members}),
             related=[(r.location, r.message) for r in off.related],
         )
