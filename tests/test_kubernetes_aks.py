@@ -44,7 +44,7 @@ def test_agic_default_request_timeout_is_an_idle_timeout_and_a_cap(lint: Lint) -
     result = lint({"ingress.yaml": AGIC.format(extra="")}, "ingress.yaml", "--ping-interval", "25s")
     # the default 30 s, located at the annotations: WS201 (idle default) and WS209 (cap), WS301 (25 s > 30 s / 2)
     assert result.rules_at() == {("WS201", 5), ("WS209", 5), ("WS301", 5)}
-    assert "Ingress chat /ws" in str(result.only("WS209")[0]["message"])
+    assert "Ingress chat (/ws) closes" in str(result.only("WS209")[0]["message"])
 
 
 def test_agic_request_timeout_annotation(lint: Lint) -> None:
@@ -97,7 +97,7 @@ def test_agic_nothing_marked_every_path_is_assumed(lint: Lint) -> None:
     text = AGIC.format(extra=TIMEOUT.format(value="40")).replace("path: /ws", "path: /api")
     result = lint({"ingress.yaml": text}, "ingress.yaml")
     assert "assumed to carry WebSockets" in str(result.only("WS209")[0]["message"])
-    assert "Ingress chat /api, Ingress chat /" in str(result.only("WS209")[0]["message"])
+    assert "Ingress chat (/api, /) (assumed" in str(result.only("WS209")[0]["message"])
 
 
 LB = """
