@@ -56,6 +56,18 @@ def test_agic_request_timeout_annotation(lint: Lint) -> None:
     assert ("WS209", 7) in short.rules_at() and ("WS303", 7) in short.rules_at()
 
 
+def test_agic_request_timeout_beyond_application_gateways_range_is_ws206_and_unknown(lint: Lint) -> None:
+    # Application Gateway takes 1 to 86400 s (azurerm IntBetween(1, 86400), ARM's "1 second to 86400 seconds"),
+    # as the Terraform and ARM readers check: AGIC's annotation is the same setting
+    text = AGIC.format(extra=TIMEOUT.format(value="100000"))
+    result = lint({"ingress.yaml": text}, "ingress.yaml", "--ping-interval", "25s")
+    assert result.rules_at() == {("WS206", 7)}
+    assert "from 1 to 86400 seconds" in str(result.only("WS206")[0]["message"])
+    assert ("WS207", 7) in lint(
+        {"ingress.yaml": AGIC.format(extra=TIMEOUT.format(value="86400"))}, "ingress.yaml"
+    ).rules_at()
+
+
 def test_agic_request_timeout_with_a_unit_is_ws206_and_the_default_applies(lint: Lint) -> None:
     text = AGIC.format(extra=TIMEOUT.format(value="60s"))
     result = lint({"ingress.yaml": text}, "ingress.yaml", "--ping-interval", "10s")
