@@ -34,6 +34,7 @@ from wslint.config import Settings, websocket_token_pattern
 from wslint.hops import AZURE_APPGW, AZURE_FRONTDOOR, AZURE_LB
 from wslint.model import Duration, Hop, Location, Problem, Route, UpgradeOff
 from wslint.sources.aws_spec import Value, websocket_name
+from wslint.sources.cloud_common import listed
 
 # hashicorp/terraform-provider-azurerm@9f0392c44f84 internal/services/network/application_gateway_resource.go:
 # backend_http_settings.request_timeout Default 30, IntBetween(1, 86400) (seconds)
@@ -122,14 +123,8 @@ class AzureSpecs:
 
 def _listed(entries: list[str], names: Sequence[str | None], file: str) -> bool:
     """A ``websocket-routes`` entry (``NAME`` or ``FILE:NAME``) naming one of ``names``."""
-    norm = file.replace("\\", "/")
-    for entry in entries:
-        file_part, sep, name = entry.rpartition(":")
-        if sep and not (norm == file_part or norm.endswith("/" + file_part)):
-            continue
-        if name.strip() in [n for n in names if n]:
-            return True
-    return False
+    known = [n for n in names if n]
+    return any(listed(entry, known, file) for entry in entries)
 
 
 class _Builder:
