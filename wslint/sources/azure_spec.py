@@ -45,6 +45,7 @@ LB_IDLE_MINUTES = (4, 4, 100)
 # MicrosoftDocs/azure-docs@1521229153d3 articles/frontdoor/standard-premium/websocket.md:26-28
 FRONTDOOR_IDLE = 300.0
 FRONTDOOR_LIFETIME = 14400.0
+FRONTDOOR_NOTE = "fixed by Front Door"
 APPGW_NOTE = "it applies to the WebSocket session, and Microsoft does not say whether idle or in total: judged as both"
 
 
@@ -272,10 +273,10 @@ class _Builder:
                 if not fallback:
                     continue
                 reason, assumed = "a Front Door route", True
-            idle = Duration(seconds=FRONTDOOR_IDLE, text="300", dialect="seconds", location=route.location,
-                            default=True, directive="WebSocket idle timeout (fixed by Front Door)")  # fmt: skip
-            cap = Duration(seconds=FRONTDOOR_LIFETIME, text="14400", dialect="seconds", location=route.location,
-                           default=True, directive="WebSocket connection limit (fixed by Front Door)")  # fmt: skip
+            idle = Duration(seconds=FRONTDOOR_IDLE, text="5m", dialect="seconds", location=route.location,
+                            directive="WebSocket idle timeout", note=FRONTDOOR_NOTE)  # fmt: skip
+            cap = Duration(seconds=FRONTDOOR_LIFETIME, text="4h", dialect="seconds", location=route.location,
+                           directive="WebSocket connection limit", note=FRONTDOOR_NOTE)  # fmt: skip
             off = None
             if route.cache is not None and not assumed:
                 off = UpgradeOff(
