@@ -44,7 +44,7 @@ def test_agic_default_request_timeout_is_an_idle_timeout_and_a_cap(lint: Lint) -
     result = lint({"ingress.yaml": AGIC.format(extra="")}, "ingress.yaml", "--ping-interval", "25s")
     # the default 30 s, located at the annotations: WS201 (idle default) and WS209 (cap), WS301 (25 s > 30 s / 2)
     assert result.rules_at() == {("WS201", 5), ("WS209", 5), ("WS301", 5)}
-    assert "Ingress chat /ws" in str(result.only("WS209")[0]["message"])
+    assert "Ingress chat (/ws) closes" in str(result.only("WS209")[0]["message"])
 
 
 def test_agic_request_timeout_annotation(lint: Lint) -> None:
@@ -54,6 +54,18 @@ def test_agic_request_timeout_annotation(lint: Lint) -> None:
     assert result.rules_at() == {("WS207", 7)}
     short = lint({"ingress.yaml": AGIC.format(extra=TIMEOUT.format(value="40"))}, "ingress.yaml")
     assert ("WS209", 7) in short.rules_at() and ("WS303", 7) in short.rules_at()
+
+
+def test_agic_request_timeout_beyond_application_gateways_range_is_ws206_and_unknown(lint: Lint) -> None:
+    # Application Gateway takes 1 to 86400 s (azurerm IntBetween(1, 86400), ARM's "1 second to 86400 seconds"),
+    # as the Terraform and ARM readers check: AGIC's annotation is the same setting
+    text = AGIC.format(extra=TIMEOUT.format(value="100000"))
+    result = lint({"ingress.yaml": text}, "ingress.yaml", "--ping-interval", "25s")
+    assert result.rules_at() == {("WS206", 7)}
+    assert "from 1 to 86400 seconds" in str(result.only("WS206")[0]["message"])
+    assert ("WS207", 7) in lint(
+        {"ingress.yaml": AGIC.format(extra=TIMEOUT.format(value="86400"))}, "ingress.yaml"
+    ).rules_at()
 
 
 def test_agic_request_timeout_with_a_unit_is_ws206_and_the_default_applies(lint: Lint) -> None:
@@ -97,7 +109,7 @@ def test_agic_nothing_marked_every_path_is_assumed(lint: Lint) -> None:
     text = AGIC.format(extra=TIMEOUT.format(value="40")).replace("path: /ws", "path: /api")
     result = lint({"ingress.yaml": text}, "ingress.yaml")
     assert "assumed to carry WebSockets" in str(result.only("WS209")[0]["message"])
-    assert "Ingress chat /api, Ingress chat /" in str(result.only("WS209")[0]["message"])
+    assert "Ingress chat (/api, /) (assumed" in str(result.only("WS209")[0]["message"])
 
 
 LB = """

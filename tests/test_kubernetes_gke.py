@@ -91,7 +91,7 @@ def test_backend_config_in_another_file_is_the_websockets_lifetime(lint: Lint) -
     # only /ws is a route (a WebSocket path marks it); its cap is the BackendConfig's timeoutSec, not the health check's
     assert result.rules_in() == {("WS209", "backendconfig.yaml", 6)}
     message = str(result.findings[0]["message"])
-    assert "Ingress chat /ws" in message and "10m" in message and "BackendConfig timeoutSec 600" in message
+    assert "Ingress chat (/ws)" in message and "10m" in message and "BackendConfig timeoutSec 600" in message
     # an hour or more is WS207 (information), never an idle-timeout finding
     long = lint(_files(timeout="7200"), "ingress.yaml", "backendconfig.yaml", "--ping-interval", "25s")
     assert long.rules_in() == {("WS207", "backendconfig.yaml", 6)}
@@ -291,7 +291,7 @@ def test_gke_gateway_route_takes_the_backend_policy_timeout(lint: Lint) -> None:
     result = lint(files, "gateway.yaml", "policy.yaml")
     # HTTPRoute timeouts are not read (unknown on GKE); the policy's timeoutSec caps the /socket.io route
     assert result.rules_in() == {("WS209", "policy.yaml", 7)}
-    assert "HTTPRoute chat /socket.io" in str(result.findings[0]["message"])
+    assert "HTTPRoute chat (/socket.io)" in str(result.findings[0]["message"])
     invalid = lint({**files, "policy.yaml": POLICY.format(timeout='"90s"')}, "gateway.yaml", "policy.yaml")
     assert invalid.rules_in() == {("WS206", "policy.yaml", 7)}
 

@@ -262,6 +262,9 @@ def test_front_door_limits_are_fixed_idle_five_minutes_and_a_four_hour_cap(lint:
     assert result.rules_at() == {("WS207", 7), ("WS303", 7)}
     assert "4h" in result.only("WS207")[0]["message"]
     assert "5m" in result.only("WS303")[0]["message"]
+    # said as the named azure-frontdoor hop says them: a fixed limit, not a default, and no nested parentheses
+    assert "(WebSocket connection limit 4h — fixed by Front Door)" in result.only("WS207")[0]["message"]
+    assert "(WebSocket idle timeout 5m — fixed by Front Door)" in result.only("WS303")[0]["message"]
     slow = lint({"main.tf": fd_route('["/ws/*"]', cache=False)}, "main.tf", "--ping-interval", "3m")
     assert ("WS301", 7) in slow.rules_at()
 

@@ -34,6 +34,7 @@ from wslint.config import Settings, websocket_token_pattern
 from wslint.hops import AZURE_APPGW, AZURE_FRONTDOOR, AZURE_LB
 from wslint.model import Duration, Hop, Location, Problem, Route, UpgradeOff
 from wslint.sources.aws_spec import Value, websocket_name
+from wslint.sources.cloud_common import listed
 
 # hashicorp/terraform-provider-azurerm@9f0392c44f84 internal/services/network/application_gateway_resource.go:
 # backend_http_settings.request_timeout Default 30, IntBetween(1, 86400) (seconds)
@@ -44,6 +45,7 @@ LB_IDLE_MINUTES = (4, 4, 100)
 # MicrosoftDocs/azure-docs@1521229153d3 articles/frontdoor/standard-premium/websocket.md:26-28
 FRONTDOOR_IDLE = 300.0
 FRONTDOOR_LIFETIME = 14400.0
+FRONTDOOR_NOTE = "fixed by Front Door"
 APPGW_NOTE = "it applies to the WebSocket session, and Microsoft does not say whether idle or in total: judged as both"
 
 
@@ -122,14 +124,8 @@ class AzureSpecs:
 
 def _listed(entries: list[str], names: Sequence[str | None], file: str) -> bool:
     """A ``websocket-routes`` entry (``NAME`` or ``FILE:NAME``) naming one of ``names``."""
-    norm = file.replace("\\", "/")
-    for entry in entries:
-        file_part, sep, name = entry.rpartition(":")
-        if sep and not (norm == file_part or norm.endswith("/" + file_part)):
-            continue
-        if name.strip() in [n for n in names if n]:
-            return True
-    return False
+    known = [n for n in names if n]
+    return any(listed(entry, known, file) for entry in entries)
 
 
 class _Builder:
@@ -277,10 +273,10 @@ class _Builder:
                 if not fallback:
                     continue
                 reason, assumed = "a Front Door route", True
-            idle = Duration(seconds=FRONTDOOR_IDLE, text="300", dialect="seconds", location=route.location,
-                            default=True, directive="WebSocket idle timeout (fixed by Front Door)")  # fmt: skip
-            cap = Duration(seconds=FRONTDOOR_LIFETIME, text="14400", dialect="seconds", location=route.location,
-                           default=True, directive="WebSocket connection limit (fixed by Front Door)")  # fmt: skip
+            idle = Duration(seconds=FRONTDOOR_IDLE, text="5m", dialect="seconds", location=route.location,
+                            directive="WebSocket idle timeout", note=FRONTDOOR_NOTE)  # fmt: skip
+            cap = Duration(seconds=FRONTDOOR_LIFETIME, text="4h", dialect="seconds", location=route.location,
+                           directive="WebSocket connection limit", note=FRONTDOOR_NOTE)  # fmt: skip
             off = None
             if route.cache is not None and not assumed:
                 off = UpgradeOff(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from wslint import hops
 from wslint.model import Duration, Hop, Route
+from wslint.sources.azure_spec import APPGW_TIMEOUT
 from wslint.sources.kubernetes_index import ingress_paths, websocket
 from wslint.sources.kubernetes_manifest import Manifest as _Manifest
 from wslint.sources.kubernetes_manifest import value
@@ -65,13 +66,14 @@ def _request_timeout(analysis: _Analysis, manifest: _Manifest) -> Duration | Non
         text = value(node)
         if text is None:
             return None
-        if re.fullmatch(r"[+-]?[0-9]+", text) and int(text) >= 1:
+        _, low, high = APPGW_TIMEOUT
+        if re.fullmatch(r"[+-]?[0-9]+", text) and low <= int(text) <= high:
             where = node.location(analysis.file)
             return Duration(seconds=float(int(text)), text=text, dialect="seconds", location=where,
                             directive=REQUEST_TIMEOUT, note=APPGW_NOTE)  # fmt: skip
         if re.fullmatch(r"[+-]?[0-9]+", text):
             analysis._problem("invalid-duration", node, f'{REQUEST_TIMEOUT} "{text}": Application Gateway takes a '
-                              "request timeout of at least 1 second and refuses this one")  # fmt: skip
+                              f"request timeout from {low} to {high} seconds and refuses this one")  # fmt: skip
             return None
         analysis._problem("invalid-duration", node, f'{REQUEST_TIMEOUT} "{text}": AGIC reads whole seconds without a '
                           "unit (strconv.Atoi) and ignores this value: the default 30 s applies")  # fmt: skip
