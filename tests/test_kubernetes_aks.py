@@ -109,7 +109,7 @@ def test_agic_nothing_marked_every_path_is_assumed(lint: Lint) -> None:
     text = AGIC.format(extra=TIMEOUT.format(value="40")).replace("path: /ws", "path: /api")
     result = lint({"ingress.yaml": text}, "ingress.yaml")
     assert "assumed to carry WebSockets" in str(result.only("WS209")[0]["message"])
-    assert "Ingress chat (/api, /) (assumed" in str(result.only("WS209")[0]["message"])
+    assert "Ingress chat (/api, /; assumed to carry WebSockets" in str(result.only("WS209")[0]["message"])
 
 
 LB = """

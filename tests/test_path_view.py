@@ -353,7 +353,7 @@ def test_a_route_cap_is_drawn_under_its_route_not_as_an_idle_timeout() -> None:
     # from an hour on the same line names WS207; an assumed route says it is assumed
     api = row(text, "backend service api")
     after = [line.strip() for line in lines[lines.index(api) + 1 : lines.index(api) + 3]]
-    assert after[0] == "note: assumed to carry WebSockets: nothing read marks a WebSocket route"
+    assert after[0] == "note: assumed to carry WebSockets, as nothing read with it marks a WebSocket route"
     assert after[1].startswith("⊣ lifetime cap 2h: ") and "(WS207): timeout_sec 7200 at main.tf:33:3" in after[1]
     # the timeline marks each capped route beside its (idle) bar
     bars = [line for line in lines if line.lstrip().startswith(("1.1 gcp", "1.2 gcp", "2 azure-appgw"))]

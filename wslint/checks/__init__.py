@@ -34,15 +34,22 @@ CHECKS: dict[str, CheckFn] = {}
 # the checks that run after the inline suppressions were applied to the other checks' findings (WS003)
 AfterSuppressionsFn = Callable[["Suppressed"], Iterable[Finding]]
 AFTER_SUPPRESSIONS: dict[str, AfterSuppressionsFn] = {}
-# said of a route that counts only because nothing the source read marks any route (Route.assumed)
-ASSUMED = " (assumed to carry WebSockets: nothing read marks a WebSocket route)"
+# said of a route that counts only because nothing the source read with it (the same Terraform module, ARM template,
+# or the run's Kubernetes manifests) marks any route (Route.assumed)
+ASSUMED_WHY = "assumed to carry WebSockets, as nothing read with it marks a WebSocket route"
+ASSUMED = f" ({ASSUMED_WHY})"
 
 
 def subject(hop: Hop, routes: Iterable[Route]) -> str:
-    """``hop (route, route)``: the hop's name and its routes' names without the hop's name they repeat."""
+    """``hop (route, route)``: the hop's name and its routes' names without the hop's name they repeat, and
+    ``; assumed to carry WebSockets …`` inside the parentheses when the routes are assumed ones."""
+    routes = list(routes)
     names = [route.name.removeprefix(hop.name).strip() for route in routes if route.name != hop.name]
-    listed = ", ".join(dict.fromkeys(name for name in names if name))
-    return f"{hop.name} ({listed})" if listed else hop.name
+    said = [*dict.fromkeys(name for name in names if name)]
+    inside = ", ".join(said)
+    if any(route.assumed for route in routes):
+        inside = f"{inside}; {ASSUMED_WHY}" if inside else ASSUMED_WHY
+    return f"{hop.name} ({inside})" if inside else hop.name
 
 
 @dataclass

@@ -217,10 +217,8 @@ def _caps(model: Model) -> dict[Location, list[tuple[Hop, Route, Duration]]]:
 
 def _capped(members: list[tuple[Hop, Route, Duration]]) -> tuple[str, str]:
     """What the cap's finding says about the hop and its routes, and where the value comes from."""
-    hop, route, cap = members[0]
+    hop, _, cap = members[0]
     said = subject(hop, [r for _, r, _ in members])
-    if route.assumed:
-        said += ASSUMED
     origin = f"the default {cap.directive}" if cap.default else f"{cap.directive} {cap.text}"
     note = f" — {cap.note}" if cap.note else ""
     return said, f"{origin}{note}"

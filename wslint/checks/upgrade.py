@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from wslint.checks import ASSUMED, Model, check, finding, subject
+from wslint.checks import Model, check, finding, subject
 from wslint.hops import AWS, ELB, INGRESS, NGINX
 from wslint.model import Finding, Header, Hop, Location, NginxRoute, Route
 from wslint.templating import opaque
@@ -261,11 +261,10 @@ def upgrade_not_enabled(model: Model) -> Iterator[Finding]:
         hop, route = members[0]
         off = route.upgrade_off
         assert off is not None
-        assumed = ASSUMED if route.assumed else ""
         yield finding(
             "WS107",
             where,
-            f"{subject(hop, [r for _, r in members])}{assumed}: {off.reason}, so the WebSocket handshake fails",
+            f"{subject(hop, [r for _, r in members])}: {off.reason}, so the WebSocket handshake fails",
             off.fix,
             hops=sorted({h.name for h, _ in members}),
             related=[(r.location, r.message) for r in off.related],
