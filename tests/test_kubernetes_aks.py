@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from conftest import Linted
 
+from wslint.sources.azure_spec import APPGW_NOTE
+
 Lint = Callable[..., Linted]
 
 AGIC = """
@@ -45,6 +47,13 @@ def test_agic_default_request_timeout_is_an_idle_timeout_and_a_cap(lint: Lint) -
     # the default 30 s, located at the annotations: WS201 (idle default) and WS209 (cap), WS301 (25 s > 30 s / 2)
     assert result.rules_at() == {("WS201", 5), ("WS209", 5), ("WS301", 5)}
     assert "Ingress chat (/ws) closes" in str(result.only("WS209")[0]["message"])
+
+
+def test_agic_note_is_the_terraform_and_arm_note(lint: Lint) -> None:
+    result = lint({"ingress.yaml": AGIC.format(extra="")}, "ingress.yaml", "--ping-interval", "25s")
+    # one text for Application Gateway's request timeout, whichever input sets it
+    assert all(APPGW_NOTE in str(f["message"]) for f in result.findings if f["rule"] in ("WS209", "WS301"))
+    assert "Microsoft does not say whether idle or in total" in str(result.only("WS209")[0]["message"])
 
 
 def test_agic_request_timeout_annotation(lint: Lint) -> None:
@@ -163,3 +172,53 @@ def test_service_without_azure_evidence_is_unknown(lint: Lint) -> None:
         "  annotations:\n    service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path: /healthz\n", ""
     )
     assert lint({"svc.yaml": text}, "svc.yaml", "--ping-interval", "25s").findings == []
+
+
+def test_azure_load_balancer_note_has_no_parentheses_inside(lint: Lint) -> None:
+    result = lint({"svc.yaml": LB.format(extra="")}, "svc.yaml")
+    message = str(result.only("WS303")[0]["message"])
+    note = message[message.index("(the default") + 1 :]
+    note = note[: note.index(")")]  # the directive's parenthesis closes at the first ")": nothing nested
+    assert "dropped silently by a Basic one" in note and "reset by a Standard load balancer" in note
+
+
+def test_azure_load_balancer_on_a_web_port_only_is_assumed(lint: Lint) -> None:
+    result = lint({"svc.yaml": LB.format(extra="")}, "svc.yaml", "--ping-interval", "25s")
+    assert result.rules_at() == {("WS201", 5)}
+    assert "assumed to carry WebSockets" in str(result.findings[0]["message"])
+    # something in the run marks a WebSocket route: the port counts, without the assumption
+    files = {"svc.yaml": LB.format(extra=""), "ingress.yaml": AGIC.format(extra=TIMEOUT.format(value="3600"))}
+    marked = lint(files, "svc.yaml", "ingress.yaml", "--ping-interval", "25s")
+    assert ("WS201", "svc.yaml", 5) in marked.rules_in()
+    assert "assumed to carry WebSockets" not in str(marked.only("WS201")[0]["message"])
+    # a Service whose name has a WebSocket token: not assumed either
+    named = lint(
+        {"svc.yaml": LB.format(extra="").replace("name: ingress-nginx-controller", "name: chat-ws")}, "svc.yaml"
+    )
+    assert "assumed to carry WebSockets" not in str(named.only("WS201")[0]["message"])
+
+
+def test_azure_load_balancer_honours_websocket_routes(lint: Lint) -> None:
+    svc = LB.format(extra="")
+    for entries, fires in (
+        ("['/ws']", False),  # an Ingress path: not this Service
+        ("['ingress-nginx-controller']", True),
+        ("['default/ingress-nginx-controller']", True),
+        ("['svc.yaml:ingress-nginx-controller']", True),
+        ("['svc.yaml:default/ingress-nginx-controller']", True),
+        ("['other/ingress-nginx-controller']", False),
+        ("['other.yaml:ingress-nginx-controller']", False),
+    ):
+        files = {"svc.yaml": svc, "wslint.toml": f"websocket-routes = {entries}\n"}
+        result = lint(files, "svc.yaml", "--config", "wslint.toml", "--ping-interval", "25s")
+        assert (result.rules_at() == {("WS201", 5)}) is fires, entries
+        if fires:
+            message = str(result.findings[0]["message"])
+            assert "assumed to carry WebSockets" not in message and "port 80" in message
+    spaced = svc.replace(
+        "  name: ingress-nginx-controller\n", "  name: ingress-nginx-controller\n  namespace: ingress\n"
+    )
+    files = {"svc.yaml": spaced, "wslint.toml": "websocket-routes = ['ingress/ingress-nginx-controller']\n"}
+    assert lint(files, "svc.yaml", "--config", "wslint.toml", "--ping-interval", "25s").rules_in() == {
+        ("WS201", "svc.yaml", 6)
+    }

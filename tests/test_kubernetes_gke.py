@@ -9,6 +9,11 @@ from pathlib import Path
 
 from conftest import Linted, Run
 
+from wslint.config import Settings
+from wslint.model import Route
+from wslint.sources import kubernetes
+from wslint.sources.registry import Context, Target
+
 Lint = Callable[..., Linted]
 
 INGRESS = """
@@ -124,10 +129,23 @@ def test_default_is_located_where_the_value_would_go(lint: Lint) -> None:
     # a Service without the annotation: its annotations
     plain = {"ingress.yaml": INGRESS.format(klass="gce") + "---" + SERVICE.format(key="team", value="a")}
     assert lint(plain, "ingress.yaml").rules_in() == {("WS209", "ingress.yaml", 30)}
-    # the Service is not in the run: the Ingress path, and the message says why
+    # the Service is not in the run: unknown (it may attach any BackendConfig), never the 30 s default
     alone = lint({"ingress.yaml": INGRESS.format(klass="gce")}, "ingress.yaml")
-    assert alone.rules_in() == {("WS209", "ingress.yaml", 11)}
-    assert "Service chat is not in the files read" in str(alone.findings[0]["message"])
+    assert alone.findings == []
+
+
+def _routes(tmp_path: Path, text: str) -> list[Route]:
+    """The routes the Kubernetes source reads from one manifest file."""
+    path = tmp_path / "manifest.yaml"
+    path.write_text(text, encoding="utf-8")
+    documents, _ = kubernetes.load([Target(str(path), "manifest.yaml", "kubernetes", True)], Context(Settings()))
+    return [route for document in documents for hop in document.hops for route in hop.routes]
+
+
+def test_an_ingress_service_not_read_makes_the_cap_unknown_and_says_why(tmp_path: Path) -> None:
+    (route,) = _routes(tmp_path, INGRESS.format(klass="gce"))
+    assert route.name == "Ingress chat /ws" and route.lifetime is None
+    assert "Service chat is not in the files read" in route.reason
 
 
 def test_invalid_timeout_sec_is_ws206_and_unknown(lint: Lint) -> None:
@@ -156,7 +174,8 @@ def test_class_decides_whose_ingress_it_is(lint: Lint) -> None:
     gke = bare.replace(
         "  name: chat\n", "  name: chat\n  annotations:\n    kubernetes.io/ingress.global-static-ip-name: ip\n", 1
     )
-    assert lint({"ingress.yaml": gke}, "ingress.yaml").rules_at() == {("WS209", 11)}
+    service = "---" + SERVICE.format(key="team", value="a")
+    assert lint({"ingress.yaml": gke + service}, "ingress.yaml").rules_at() == {("WS209", 30)}
     # ... unless the directory's default IngressClass is written into it
     default_class = """
     apiVersion: networking.k8s.io/v1
@@ -168,7 +187,9 @@ def test_class_decides_whose_ingress_it_is(lint: Lint) -> None:
     spec:
       controller: k8s.io/ingress-nginx
     """
-    assert lint({"ingress.yaml": gke, "class.yaml": default_class}, "ingress.yaml", "class.yaml").findings == []
+    assert (
+        lint({"ingress.yaml": gke + service, "class.yaml": default_class}, "ingress.yaml", "class.yaml").findings == []
+    )
 
 
 def test_ingress_class_name_gce_alone_is_ignored_by_gke(lint: Lint) -> None:
@@ -180,19 +201,22 @@ def test_ingress_class_name_gce_alone_is_ignored_by_gke(lint: Lint) -> None:
 
 
 def test_nothing_marked_every_path_is_assumed(lint: Lint) -> None:
-    text = INGRESS.format(klass="gce").replace("path: /ws", "path: /api")
+    services = "".join(
+        "---" + SERVICE.format(key="team", value="a").replace("name: chat", f"name: {n}") for n in ("chat", "web")
+    )
+    text = INGRESS.format(klass="gce").replace("path: /ws", "path: /api") + services
     result = lint({"ingress.yaml": text}, "ingress.yaml")
-    assert result.rules_at() == {("WS209", 11), ("WS209", 18)}
+    assert result.rules_at() == {("WS209", 30), ("WS209", 42)}
     assert all("assumed to carry WebSockets" in str(f["message"]) for f in result.findings)
     # a Service whose name has a WebSocket token marks its path: the others are not assumed
-    named = text.replace("name: chat\n", "name: chat-ws\n", 2).replace("  name: chat-ws\n", "  name: chat\n", 1)
+    named = text.replace("name: chat\n", "name: chat-ws\n")
     result = lint({"ingress.yaml": named}, "ingress.yaml")
-    assert result.rules_at() == {("WS209", 11)}
+    assert result.rules_at() == {("WS209", 30)}
     assert "assumed" not in str(result.findings[0]["message"])
     # websocket-routes names the route
     config = {"wslint.toml": "websocket-routes = ['/']\n", "ingress.yaml": text}
     listed = lint(config, "ingress.yaml", "--config", "wslint.toml")
-    assert listed.rules_at() == {("WS209", 18)}
+    assert listed.rules_at() == {("WS209", 42)}
 
 
 def test_nginx_annotations_on_a_gce_ingress_are_ws208(lint: Lint) -> None:
@@ -244,8 +268,6 @@ spec:
         - path:
             type: PathPrefix
             value: /socket.io
-      timeouts:
-        request: 3600s
       backendRefs:
         - name: chat
           port: 80
@@ -289,17 +311,29 @@ def test_gke_gateway_route_takes_the_backend_policy_timeout(lint: Lint) -> None:
         "policy.yaml": POLICY.format(timeout=90),
     }
     result = lint(files, "gateway.yaml", "policy.yaml")
-    # HTTPRoute timeouts are not read (unknown on GKE); the policy's timeoutSec caps the /socket.io route
+    # the policy's timeoutSec caps the /socket.io route
     assert result.rules_in() == {("WS209", "policy.yaml", 7)}
     assert "HTTPRoute chat (/socket.io)" in str(result.findings[0]["message"])
     invalid = lint({**files, "policy.yaml": POLICY.format(timeout='"90s"')}, "gateway.yaml", "policy.yaml")
     assert invalid.rules_in() == {("WS206", "policy.yaml", 7)}
 
 
+def test_gke_gateway_request_timeouts_make_the_cap_unknown(lint: Lint, tmp_path: Path) -> None:
+    for key in ("request", "backendRequest"):
+        gateway = GATEWAY.format(klass="gke-l7-global-external-managed").replace(
+            "      backendRefs:\n        - name: chat",
+            f"      timeouts:\n        {key}: 3600s\n      backendRefs:\n        - name: chat",
+        )
+        files = {"gateway.yaml": gateway, "policy.yaml": POLICY.format(timeout=90)}
+        assert lint(files, "gateway.yaml", "policy.yaml").findings == []
+        (route,) = _routes(tmp_path, gateway)
+        assert route.lifetime is None and f"timeouts.{key}" in route.reason
+
+
 def test_gke_gateway_without_policy_has_the_default_and_health_check_policy_is_a_trap(lint: Lint) -> None:
     files = {"gateway.yaml": GATEWAY.format(klass="gke-l7-rilb"), "health.yaml": HEALTH}
     result = lint(files, "gateway.yaml", "health.yaml")
-    assert result.rules_in() == {("WS209", "gateway.yaml", 27)}
+    assert result.rules_in() == {("WS209", "gateway.yaml", 25)}
     assert "30s (the default GCPBackendPolicy timeoutSec)" in str(result.findings[0]["message"])
     # another implementation's Gateway is not Google Cloud's
     assert lint({"gateway.yaml": GATEWAY.format(klass="istio")}, "gateway.yaml").findings == []
@@ -340,6 +374,9 @@ def test_knative_timeout_seconds_caps_the_websocket(lint: Lint) -> None:
     default = lint({"svc.yaml": KNATIVE.format(timeout="")}, "svc.yaml")
     assert default.rules_at() == {("WS209", 7)}
     assert "5m" in str(default.findings[0]["message"])
+    # above self-hosted Knative's 600 s default maximum but within Cloud Run's: no config-defaults, not WS206
+    cloud_run = lint({"svc.yaml": KNATIVE.format(timeout="timeoutSeconds: 1800\n      ")}, "svc.yaml")
+    assert cloud_run.rules_in() == {("WS209", "svc.yaml", 8)}
     # above Cloud Run's maximum: WS206, unknown
     over = lint({"svc.yaml": KNATIVE.format(timeout="timeoutSeconds: 7200\n      ")}, "svc.yaml")
     assert over.rules_at() == {("WS206", 8)}
@@ -349,6 +386,9 @@ def test_knative_default_and_maximum_come_from_config_defaults(lint: Lint) -> No
     files = {"svc.yaml": KNATIVE.format(timeout=""), "defaults.yaml": CONFIG_DEFAULTS.format(timeout=120, maximum=900)}
     result = lint(files, "svc.yaml", "defaults.yaml")
     assert result.rules_in() == {("WS209", "defaults.yaml", 7)}
+    # the setting named without parentheses inside the finding's own
+    message = str(result.findings[0]["message"])
+    assert "(revision-timeout-seconds of ConfigMap " in message and "seconds (ConfigMap" not in message
     files["svc.yaml"] = KNATIVE.format(timeout="timeoutSeconds: 1200\n      ")
     assert lint(files, "svc.yaml", "defaults.yaml").rules_in() == {("WS206", "svc.yaml", 8)}
     # two config-defaults that disagree: the default is unknown

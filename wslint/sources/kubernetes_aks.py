@@ -12,7 +12,10 @@
   ``azure-lb`` in their path). Hop ``azure-lb``, a route per web port (as for an NLB). Its idle timeout is
   ``service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout`` in **minutes**, a whole number from 4 to 30
   (cloud-provider-azure ``getIdleTimeout``; outside that the provider refuses to reconcile the load balancer: WS206,
-  unknown), 4 by default.
+  unknown), 4 by default. With ``websocket-routes`` set, only a Service an entry names counts: ``SERVICE`` or
+  ``NAMESPACE/SERVICE`` (``default`` when the manifest has none), optionally after ``FILE:``; its web ports are
+  then its routes. Otherwise a web port is the only evidence, and when nothing in the run marks a WebSocket route
+  the route is only assumed to carry WebSockets (``Route.assumed``), unless the Service's name has a WebSocket token.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from typing import TYPE_CHECKING
 
 from wslint import hops
 from wslint.model import Duration, Hop, Route
-from wslint.sources.azure_spec import APPGW_TIMEOUT
-from wslint.sources.kubernetes_index import ingress_paths, websocket
+from wslint.sources import aws_spec
+from wslint.sources.azure_spec import APPGW_NOTE, APPGW_TIMEOUT
+from wslint.sources.cloud_common import listed
+from wslint.sources.kubernetes_index import ingress_paths, namespace, websocket
 from wslint.sources.kubernetes_manifest import Manifest as _Manifest
 from wslint.sources.kubernetes_manifest import value
 
@@ -32,13 +37,12 @@ if TYPE_CHECKING:
 
 REQUEST_TIMEOUT = "appgw.ingress.kubernetes.io/request-timeout"
 DEFAULT_REQUEST_TIMEOUT = 30.0  # AGIC docs/annotations.md: `int32` (seconds), default 30
-APPGW_NOTE = "judged both as an idle timeout and a lifetime cap"
 AZURE_SERVICE = "service.beta.kubernetes.io/azure-"
 IDLE_TIMEOUT = "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout"
 IDLE_MIN, IDLE_MAX, IDLE_DEFAULT = 4, 30, 4  # minutes
 LB_NOTE = (
-    "minutes; an idle flow is then reset (a Standard load balancer, where AKS enables TCP reset) or dropped "
-    "silently (Basic)"
+    "minutes; an idle flow is then reset by a Standard load balancer, where AKS enables TCP reset, or dropped "
+    "silently by a Basic one"
 )
 
 
@@ -93,6 +97,11 @@ def service(analysis: _Analysis, manifest: _Manifest) -> None:
     spec = manifest.node.get("spec")
     ports = None if spec is None else spec.get("ports")
     web = analysis.settings.all_websocket_ports
+    explicit = analysis.settings.websocket_routes
+    names = [manifest.name, f"{namespace(manifest) or 'default'}/{manifest.name}"]
+    if explicit is not None and not any(listed(entry, names, analysis.file) for entry in explicit):
+        return  # websocket-routes is set and does not name this Service
+    named = aws_spec.websocket_name(manifest.text("metadata", "name") or "")
     for port in (ports.items or []) if ports is not None else []:
         if port.mapping is None:
             continue
@@ -103,10 +112,17 @@ def service(analysis: _Analysis, manifest: _Manifest) -> None:
         evidence = analysis._web_port(port)
         if not (number.isdigit() and int(number) in web) and evidence is None:
             continue
-        reason = evidence or f"a TCP rule on web port {number}"
+        assumed = False
+        if explicit is not None:
+            reason = "listed in websocket-routes"
+        elif named:
+            reason = "its name has a WebSocket token"
+        else:
+            reason = evidence or f"a TCP rule on web port {number}"
+            assumed = not analysis.defaults.index.marked
         hop.routes.append(
             Route(name=f"Service {manifest.name} port {number}", location=port.location(analysis.file), reason=reason,
-                  idle_timeout=idle, default_applies=True, websocket_path=False)
+                  idle_timeout=idle, default_applies=True, websocket_path=False, assumed=assumed)
         )  # fmt: skip
     if hop.routes:
         analysis.read.hops.append(hop)

@@ -10,14 +10,16 @@
   ``{"ports": {PORT-NAME-OR-NUMBER: NAME}}``, a port entry (by name, then by number) beating the default
   (ingress-gce pkg/backendconfig/utils.go ``BackendConfigName``). Its ``spec.timeoutSec`` is the backend service
   timeout, which is the WebSocket's whole lifetime: ``Route.lifetime``, 30 s by default, located at the
-  BackendConfig's ``spec`` when one is attached, else at the Service's annotation (or its metadata), else at the
-  Ingress path (the Service is not in the run). ``healthCheck.timeoutSec`` is the health check's, not this.
+  BackendConfig's ``spec`` when one is attached, else at the Service's annotation (or its metadata). A Service (or
+  an attached BackendConfig) that is not in the run makes the timeout unknown: it may attach any BackendConfig.
+  ``healthCheck.timeoutSec`` is the health check's, not this.
 - **GKE Gateway**: an ``HTTPRoute`` whose parent is a Gateway of a ``gke-l7-*`` class: one hop per HTTPRoute, a route
   per WebSocket (path match, Service). ``GCPBackendPolicy`` ``spec.default.timeoutSec`` on the Service (targetRef)
   is the backend service timeout (GoogleCloudPlatform/gke-gateway-api apis/networking/v1/gcpbackendpolicy_types.go:
-  "If the field is omitted, a default value (30s) will be used"). ``HTTPRoute`` ``timeouts`` are not read: what GKE
-  does with them for a WebSocket is not documented (unknown, never judged). ``HealthCheckPolicy`` is not a timeout
-  of the traffic.
+  "If the field is omitted, a default value (30s) will be used"). What GKE does with an ``HTTPRoute`` rule's
+  ``timeouts`` on a WebSocket is not documented: a rule with ``timeouts.request`` or ``timeouts.backendRequest``
+  makes its routes' cap unknown (never judged), as a URL map's ``route_action { timeout }`` does in Terraform.
+  ``HealthCheckPolicy`` is not a timeout of the traffic.
 - **Knative / Cloud Run** (``serving.knative.dev/v1`` ``Service``): ``spec.template.spec.timeoutSeconds`` is the
   request timeout, which caps a WebSocket's lifetime (cloud.google.com/run/docs/triggering/websockets); unset, the
   ``revision-timeout-seconds`` of a ``config-defaults`` ConfigMap in the run, else 300 s (Cloud Run's and Knative's
@@ -151,8 +153,10 @@ def _ingress_timeout(analysis: _Analysis, manifest: _Manifest, backend: Backend)
     if ambiguous:
         return None, f"; the backend service timeout is unknown: more than one Service {backend.service} is in the run"
     if service is None:
-        note = f"Service {backend.service} is not in the files read: a BackendConfig attached to it may set another"
-        return _default(backend.node.location(analysis.file), TIMEOUT_DIRECTIVE, note), ""
+        return None, (
+            f"; the backend service timeout is unknown: Service {backend.service} is not in the files read, and a "
+            "BackendConfig attached to it may set any"
+        )
     annotations = service.annotations()
     key = BACKEND_CONFIG if BACKEND_CONFIG in annotations else BETA_BACKEND_CONFIG
     node = annotations.get(key)
@@ -223,12 +227,20 @@ def http_route(analysis: _Analysis, route: _Manifest) -> None:
         if marked is None:
             continue
         reason, assumed = marked
-        if backend.rule is not None and backend.rule.get("timeouts") is not None:
-            reason += f"; its timeouts are not judged: {UNJUDGED_TIMEOUTS}"
+        timeouts = None if backend.rule is None else backend.rule.get("timeouts")
+        cap = _policy_timeout(analysis, route, backend)
+        if timeouts is not None:
+            written = [key for key in ("request", "backendRequest") if timeouts.get(key) is not None]
+            if written:
+                cap = None
+                reason += f"; its cap is unknown: the rule sets timeouts.{' and timeouts.'.join(written)}, and "
+                reason += UNJUDGED_TIMEOUTS
+            else:
+                reason += f"; its timeouts are not judged: {UNJUDGED_TIMEOUTS}"
         hop.routes.append(
             Route(name=f"HTTPRoute {route.name} {backend.path}", location=backend.node.location(analysis.file),
                   reason=reason, idle_timeout=_no_idle(hop.location), default_applies=False, websocket_path=True,
-                  lifetime=_policy_timeout(analysis, route, backend), assumed=assumed)
+                  lifetime=cap, assumed=assumed)
         )  # fmt: skip
     if hop.routes:
         analysis.read.hops.append(hop)
@@ -353,7 +365,7 @@ def _config_defaults(analysis: _Analysis) -> tuple[bool, tuple[Duration | None, 
         if timeout is not None and texts[0] is not None and re.fullmatch(r"[0-9]+", texts[0].strip()):
             duration = Duration(seconds=float(int(texts[0])), text=texts[0].strip(), dialect="seconds",
                                 location=timeout.location(m.file),
-                                directive=f"revision-timeout-seconds (ConfigMap {m.name})")  # fmt: skip
+                                directive=f"revision-timeout-seconds of ConfigMap {m.name}")  # fmt: skip
         limit = int(texts[1]) if texts[1] is not None and re.fullmatch(r"[0-9]+", texts[1].strip()) else None
         result = (duration, limit)
     return len(found) <= 1, result
