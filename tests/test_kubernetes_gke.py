@@ -388,7 +388,7 @@ def test_knative_default_and_maximum_come_from_config_defaults(lint: Lint) -> No
     assert result.rules_in() == {("WS209", "defaults.yaml", 7)}
     # the setting named without parentheses inside the finding's own
     message = str(result.findings[0]["message"])
-    assert "(revision-timeout-seconds of ConfigMap " in message and "seconds (ConfigMap" not in message
+    assert "(revision-timeout-seconds 120 — set in ConfigMap " in message and "seconds (ConfigMap" not in message
     files["svc.yaml"] = KNATIVE.format(timeout="timeoutSeconds: 1200\n      ")
     assert lint(files, "svc.yaml", "defaults.yaml").rules_in() == {("WS206", "svc.yaml", 8)}
     # two config-defaults that disagree: the default is unknown

@@ -365,7 +365,7 @@ def _config_defaults(analysis: _Analysis) -> tuple[bool, tuple[Duration | None, 
         if timeout is not None and texts[0] is not None and re.fullmatch(r"[0-9]+", texts[0].strip()):
             duration = Duration(seconds=float(int(texts[0])), text=texts[0].strip(), dialect="seconds",
                                 location=timeout.location(m.file),
-                                directive=f"revision-timeout-seconds of ConfigMap {m.name}")  # fmt: skip
+                                directive="revision-timeout-seconds", note=f"set in ConfigMap {m.name}")  # fmt: skip
         limit = int(texts[1]) if texts[1] is not None and re.fullmatch(r"[0-9]+", texts[1].strip()) else None
         result = (duration, limit)
     return len(found) <= 1, result
