@@ -9,9 +9,14 @@ the idle timeouts: it closes every connection at that age whatever the traffic, 
 (WS209 under an hour, WS207 from an hour). An unknown idle timeout says why when its route says (a named hop
 whose vendor documents none), and a route counted only because nothing marks any says it is assumed.
 
-Per route, ``ok`` means "this timeout keeps an idle connection open at the ping interval": an infinite
-timeout is always ok (it never drops an idle connection), an unknown timeout or an unknown ping interval
-gives ``None``, no keepalive (0) fails every finite timeout, otherwise ``ping * 2 <= timeout``.
+Per route, ``ok`` means "this route keeps an idle connection open at the ping interval": a lifetime cap under an
+hour (WS209) in effect on the route fails it whatever the ping; otherwise an infinite timeout is always ok (it never
+drops an idle connection), an unknown timeout or an unknown ping interval gives ``None``, no keepalive (0) fails
+every finite timeout, otherwise ``ping * 2 <= timeout``.
+
+The path's verdict is decided once, here (``_verdict``, ``layout().verdict``), for every format: a WS209 cap on the
+path makes it ``short-lifetime-cap`` unless the idle timeouts already fail it (``ping-too-long``,
+``no-keepalive``), so no drawing calls a path OK that closes every connection within the hour.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from wslint.model import Duration, Finding, Hop, Path, Route, format_seconds
 from wslint.report.location_json import location_fields
 from wslint.report.text import _paint
 
-Verdict = Literal["ok", "ping-too-long", "no-keepalive", "keepalive-unknown", "no-idle-timeout"]
+Verdict = Literal["ok", "ping-too-long", "no-keepalive", "keepalive-unknown", "no-idle-timeout", "short-lifetime-cap"]
 
 BAR_WIDTH = 48
 
@@ -65,6 +70,18 @@ def _ok(timeout: Duration | None, ping: float | None) -> bool | None:
     return ping > 0 and ping * 2 <= timeout.seconds
 
 
+def short_cap(cap: Duration | None) -> bool:
+    """A finite lifetime cap under an hour (WS209): no ping interval keeps a connection open beyond it."""
+    return cap is not None and not cap.infinite and cap.seconds < CAP_WARNING
+
+
+def _route_ok(hop: Hop, route: Route, ping: float | None) -> bool | None:
+    """A route's ``ok``: false under a WS209 cap whatever the ping, else its idle timeout's."""
+    if short_cap(route.cap(hop)):
+        return False
+    return _ok(route.idle_timeout, ping)
+
+
 def _bottleneck_at(path: Path) -> tuple[int, int] | None:
     """(hop index, route index), both 0-based, of the path's bottleneck."""
     found = path.bottleneck()
@@ -78,6 +95,18 @@ def _bottleneck_at(path: Path) -> tuple[int, int] | None:
 
 
 def _verdict(path: Path) -> Verdict:
+    idle = _idle_verdict_of(path)
+    if idle not in ("ping-too-long", "no-keepalive") and _short_cap_on(path):
+        return "short-lifetime-cap"
+    return idle
+
+
+def _short_cap_on(path: Path) -> bool:
+    found = _shortest_cap(path)
+    return found is not None and short_cap(found[1])
+
+
+def _idle_verdict_of(path: Path) -> Verdict:
     bottleneck = path.bottleneck()
     ping = path.keepalive.seconds
     if bottleneck is None:
@@ -143,6 +172,8 @@ class _Row:
 
     def __init__(self, number: str, hop: Hop, route: Route | None, ok: bool | None, bottleneck: bool) -> None:
         self.number, self.hop, self.route, self.ok, self.bottleneck = number, hop, route, ok, bottleneck
+        # a lifetime cap under an hour in effect on the route (WS209): the row fails whatever the ping
+        self.capped = route is not None and short_cap(route.cap(hop))
         self.caps: list[Duration] = []
         if route is None:
             self.cells = [number, hop.kind.name, hop.name, "no WebSocket route", "", str(hop.location)]
@@ -170,7 +201,7 @@ def _rows(path: Path) -> list[_Row]:
             rows.append(_Row(str(h), hop, None, None, False))
         for r, route in enumerate(hop.routes):
             number = str(h) if len(hop.routes) == 1 else f"{h}.{r + 1}"
-            rows.append(_Row(number, hop, route, _ok(route.idle_timeout, ping), at == (h - 1, r)))
+            rows.append(_Row(number, hop, route, _route_ok(hop, route, ping), at == (h - 1, r)))
             if route.lifetime is not None:
                 rows[-1].caps.append(route.lifetime)
         # the hop's own cap, once, under its last row, when some route has no cap of its own
@@ -208,7 +239,8 @@ def _table(path: Path, rows: list[_Row], color: bool, g: Glyphs) -> list[str]:
         text = line(row.cells)
         if row.bottleneck:
             text += f"   {g.arrow} bottleneck"
-        elif row.ok is False and ping:
+        elif ping and _ok(row.route.idle_timeout if row.route else None, ping) is False:
+            # (a row failed by a lifetime cap alone says so on the cap's line under it)
             text += f"   {g.arrow} also shorter than 2 {g.times} ping"
         lines.append(_paint_row(text, row.style, color))
         lines += [f"{indent}{line}" for line in row_notes(row)]
@@ -268,7 +300,8 @@ def _bars(path: Path, rows: list[_Row], color: bool, g: Glyphs) -> list[str]:
 
 
 def _verdict_lines(path: Path, color: bool, g: Glyphs) -> list[str]:
-    return _idle_verdict(path, color, g) + _unknown_lines(path, color) + _cap_lines(path, color, g)
+    capped = _verdict(path) == "short-lifetime-cap"
+    return _idle_verdict(path, color, g, capped) + _unknown_lines(path, color) + _cap_lines(path, color, g)
 
 
 def _unknown_lines(path: Path, color: bool) -> list[str]:
@@ -302,14 +335,16 @@ def _cap_lines(path: Path, color: bool, g: Glyphs) -> list[str]:
     ]
 
 
-def _idle_verdict(path: Path, color: bool, g: Glyphs) -> list[str]:
+def _idle_verdict(path: Path, color: bool, g: Glyphs, capped: bool = False) -> list[str]:
+    """The largest safe ping interval and what the ping does against it; ``capped`` (a WS209 cap on the path): an idle
+    verdict that holds is not called OK, the cap line that follows says why the path fails."""
     bottleneck = path.bottleneck()
     safe = path.largest_safe_ping()
     ping = path.keepalive.seconds
     if bottleneck is None or safe is None:
         lines = ["  largest safe ping interval: unknown: no finite idle timeout known on this path"]
         unknown = any(route.idle_timeout is None for hop in path.hops for route in hop.routes)
-        mark = _paint("?", "33", color) if unknown else _paint(g.ok, "32", color)
+        mark = _paint("?", "33", color) if unknown or capped else _paint(g.ok, "32", color)
         lines.append(f"  {mark} no finite idle timeout known: nothing wslint can read drops an idle connection")
         return lines
     limit = bottleneck[2]
@@ -326,6 +361,13 @@ def _idle_verdict(path: Path, color: bool, g: Glyphs) -> list[str]:
         lines.append(
             f"  {_paint(g.fail, BOTTLENECK, color)} the ping interval {format_seconds(ping)} is more than half the "
             f"bottleneck {limit.human()}: idle connections drop (WS301)"
+        )
+    elif capped:
+        spare = format_seconds(safe - ping)
+        fail = _paint(g.fail, SHORT, color)
+        lines.append(
+            f"  {fail} ping {format_seconds(ping)} {g.at_most} half of {limit.human()} keeps idle connections open "
+            f"({spare} to spare), but a lifetime cap closes every connection within the hour: not OK"
         )
     else:
         spare = format_seconds(safe - ping)
@@ -380,8 +422,8 @@ class Layout:
     conclusion: list[str]
     missing: str
     notes: list[str]
-    # the rule of the path's shortest lifetime cap (WS209, WS207), "" when none: a WS209 cap fails the path however
-    # good the ping interval is
+    # the rule of the path's shortest lifetime cap (WS209, WS207), "" when none (a WS209 cap makes ``verdict``
+    # short-lifetime-cap unless the idle timeouts fail the path already)
     cap: str
 
     def place(self, row: _Row) -> str:
@@ -390,8 +432,9 @@ class Layout:
         return printable(str(row.route.location if row.route is not None else row.hop.location))
 
     def state(self, row: _Row) -> str:
-        """How a drawing marks a row: ``bottleneck``, ``short`` (too short for the ping), ``unset`` (a default nobody
-        wrote), ``good``, or ``""`` when the ping is unknown (the text drawing's colours say the same)."""
+        """How a drawing marks a row: ``bottleneck``, ``short`` (too short for the ping, or under a lifetime cap of
+        less than an hour), ``unset`` (a default nobody wrote), ``good``, or ``""`` when the ping is unknown (the text
+        drawing's colours say the same)."""
         timeout = row.route.idle_timeout if row.route else None
         if row.bottleneck:
             return "bottleneck"
@@ -509,7 +552,7 @@ def _path_dict(path: Path) -> dict[str, Any]:
                     "lifetime": _duration(route.lifetime),
                     "assumed": route.assumed,
                     "bottleneck": at == (h, r),
-                    "ok": _ok(route.idle_timeout, ping),
+                    "ok": _route_ok(hop, route, ping),
                 }
                 for r, route in enumerate(hop.routes)
             ],
