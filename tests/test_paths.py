@@ -577,3 +577,30 @@ def test_named_cloud_hops_end_to_end_in_every_format(
         assert "LIFETIME CAP" in run.out if "cap" in words else "LIFETIME CAP" not in run.out
     else:
         assert words in run.out.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize(
+    ("hop", "setting"),
+    [("azure-appgw=0s", "request timeout"), ("gcp=0s", "backend service timeout"), ("azure-lb=0s", "idle timeout")],
+)
+def test_a_zero_named_hop_value_names_the_setting(wslint: Wslint, tmp_path: Path, hop: str, setting: str) -> None:
+    _write(tmp_path, {"haproxy.cfg": HAPROXY})
+    run = wslint("path", "--isolated", hop, "haproxy.cfg", cwd=tmp_path)
+    assert run.code == 2 and f"'{hop}': the {setting} must be more than 0" in run.err, run.err
+    assert "idle+lifetime" not in run.err
+
+
+@pytest.mark.parametrize("hop", ["gcp", "cloud-run", "azure-appgw", "azure-lb"])
+def test_a_named_hop_says_its_default_once(wslint: Wslint, tmp_path: Path, hop: str) -> None:
+    _write(tmp_path, {"nginx.conf": NGINX})
+    run = wslint("path", "--isolated", hop, "nginx.conf", "--ping-interval", "25s", cwd=tmp_path)
+    assert "Traceback" not in run.err and "(the default " in run.out, run.err
+    assert "the default is" not in run.out
+
+
+def test_azure_lb_says_the_aks_annotation_range(wslint: Wslint, tmp_path: Path) -> None:
+    _write(tmp_path, {"nginx.conf": NGINX})
+    run = wslint("path", "--isolated", "azure-lb", "nginx.conf", "--ping-interval", "25s", cwd=tmp_path)
+    assert "on AKS the Service annotation azure-load-balancer-tcp-idle-timeout allows 4 to 30" in run.out
+    # the named hop keeps the load-balancing rule's range
+    assert wslint("path", "--isolated", "azure-lb=100m", "nginx.conf", cwd=tmp_path).code != 2
