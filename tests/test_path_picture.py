@@ -333,3 +333,36 @@ def test_a_short_cap_fails_the_path_in_every_format_end_to_end(wslint: Wslint, t
     assert found["p1_h1"][1] == "short" and "OK (" not in decoded(found["p1_verdict"][0])
     page = wslint(*args, "--output-format", "html", cwd=tmp_path).out
     assert '<div class="verdict bad">' in page and "OK (" not in page
+
+
+def test_a_hop_that_refuses_the_upgrade_says_so_in_every_format(wslint: Wslint, tmp_path: FsPath) -> None:
+    """A Cloudflare zone with websockets off (WS107) before nginx: the path is not OK, and says why, not "unknown"."""
+    import json
+
+    (tmp_path / "cf.tf").write_text(
+        'resource "cloudflare_zone_settings_override" "z" {\n  zone_id = "x"\n  settings {\n'
+        '    websockets = "off"\n  }\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "nginx.conf").write_text(
+        "server {\n  listen 80;\n  location /ws {\n    proxy_pass http://a;\n    proxy_http_version 1.1;\n"
+        "    proxy_set_header Upgrade $http_upgrade;\n    proxy_set_header Connection upgrade;\n"
+        "    proxy_read_timeout 3600s;\n  }\n}\n",
+        encoding="utf-8",
+    )
+    args = ("path", "--isolated", "cf.tf", "nginx.conf", "--ping-interval", "25s")
+    text = wslint(*args, cwd=tmp_path).out
+    assert "wslint cannot read it" not in text and "OK (" not in text
+    assert "upgrade off: the zone's websockets setting is off" in text and "(WS107)" in text
+    assert "upgrade off at 1 cloudflare: no WebSocket crosses this path (WS107)" in text
+    report = json.loads(wslint(*args, "--output-format", "json", cwd=tmp_path).out)
+    assert any(f["rule"] == "WS107" and f["file"] == "cf.tf" for f in report["findings"])
+    (path,) = report["paths"]
+    assert path["verdict"] == "upgrade-off"
+    (zone,) = path["hops"][0]["routes"]
+    assert zone["ok"] is False and zone["unknown_why"].startswith("upgrade off: ")
+    found = nodes(wslint(*args, "--output-format", "mermaid", cwd=tmp_path).out)
+    label = decoded(found["p1_h1"][0])
+    assert found["p1_h1"][1] == "short" and "upgrade off: " in label and "cannot read" not in label
+    page = wslint(*args, "--output-format", "html", cwd=tmp_path).out.replace("&#x27;", "'")
+    assert '<div class="verdict bad">' in page and "upgrade off: the zone's websockets setting is off" in page

@@ -456,3 +456,21 @@ def test_a_long_cap_leaves_the_verdict_ok() -> None:
     (data,) = validate([path])
     assert data["verdict"] == "ok" and data["hops"][0]["routes"][0]["ok"] is True
     assert "OK (" in render_text([path], color=False)
+
+
+def test_a_route_whose_hop_refuses_the_upgrade_says_so_even_with_an_idle_timeout() -> None:
+    from wslint.model import UpgradeOff
+
+    path = three_hops(10)
+    path.hops[0].routes[0].upgrade_off = UpgradeOff(
+        location=at("alb.tf", 9, 3), reason="the route caches responses", fix="turn caching off"
+    )
+    text = render_text([path], color=False)
+    lines = text.splitlines()
+    alb = row(text, "listener 443")
+    assert "6m40s" in alb  # its idle timeout is still drawn
+    assert lines[lines.index(alb) + 1].strip() == "upgrade off: the route caches responses (WS107)"
+    assert "  ✗ upgrade off at 1 alb: no WebSocket crosses this path (WS107)\n" in text and "OK (" not in text
+    (data,) = validate([path])
+    assert data["verdict"] == "upgrade-off" and data["hops"][0]["routes"][0]["ok"] is False
+    assert data["hops"][0]["routes"][0]["unknown_why"] == ""  # its idle timeout is known

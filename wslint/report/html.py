@@ -60,7 +60,13 @@ td.info { color: #00607a; }
 .help { display: block; color: #444; font-size: .9em; margin-top: .2em; }
 """
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
-VERDICT_CLASS = {"ok": "ok", "ping-too-long": "bad", "no-keepalive": "bad", "short-lifetime-cap": "bad"}
+VERDICT_CLASS = {
+    "ok": "ok",
+    "ping-too-long": "bad",
+    "no-keepalive": "bad",
+    "short-lifetime-cap": "bad",
+    "upgrade-off": "bad",
+}
 
 
 def _e(value: str) -> str:

@@ -14,9 +14,10 @@ hour (WS209) in effect on the route fails it whatever the ping; otherwise an inf
 drops an idle connection), an unknown timeout or an unknown ping interval gives ``None``, no keepalive (0) fails
 every finite timeout, otherwise ``ping * 2 <= timeout``.
 
-The path's verdict is decided once, here (``_verdict``, ``layout().verdict``), for every format: a WS209 cap on the
-path makes it ``short-lifetime-cap`` unless the idle timeouts already fail it (``ping-too-long``,
-``no-keepalive``), so no drawing calls a path OK that closes every connection within the hour.
+The path's verdict is decided once, here (``_verdict``, ``layout().verdict``), for every format: a route whose hop
+refuses the upgrade (``route.upgrade_off``, WS107) makes it ``upgrade-off`` (and that route's ``ok`` false); else a
+WS209 cap on the path makes it ``short-lifetime-cap`` unless the idle timeouts already fail it (``ping-too-long``,
+``no-keepalive``), so no drawing calls a path OK that refuses WebSockets or closes every one within the hour.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from wslint.model import Duration, Finding, Hop, Path, Route, format_seconds
 from wslint.report.location_json import location_fields
 from wslint.report.text import _paint
 
-Verdict = Literal["ok", "ping-too-long", "no-keepalive", "keepalive-unknown", "no-idle-timeout", "short-lifetime-cap"]
+Verdict = Literal[
+    "ok", "ping-too-long", "no-keepalive", "keepalive-unknown", "no-idle-timeout", "short-lifetime-cap", "upgrade-off"
+]
 
 BAR_WIDTH = 48
 
@@ -76,8 +79,9 @@ def short_cap(cap: Duration | None) -> bool:
 
 
 def _route_ok(hop: Hop, route: Route, ping: float | None) -> bool | None:
-    """A route's ``ok``: false under a WS209 cap whatever the ping, else its idle timeout's."""
-    if short_cap(route.cap(hop)):
+    """A route's ``ok``: false when its hop refuses the upgrade or under a WS209 cap, whatever the ping; else its idle
+    timeout's."""
+    if route.upgrade_off is not None or short_cap(route.cap(hop)):
         return False
     return _ok(route.idle_timeout, ping)
 
@@ -95,10 +99,22 @@ def _bottleneck_at(path: Path) -> tuple[int, int] | None:
 
 
 def _verdict(path: Path) -> Verdict:
+    if _upgrade_off(path):
+        return "upgrade-off"
     idle = _idle_verdict_of(path)
     if idle not in ("ping-too-long", "no-keepalive") and _short_cap_on(path):
         return "short-lifetime-cap"
     return idle
+
+
+def _upgrade_off(path: Path) -> list[str]:
+    """The rows (``1``, ``2.1``) whose hop refuses the upgrade (WS107), with their kind: ``1 cloudflare``."""
+    return [
+        f"{h}{'' if len(hop.routes) == 1 else '.' + str(r + 1)} {hop.kind.name}"
+        for h, hop in enumerate(path.hops, start=1)
+        for r, route in enumerate(hop.routes)
+        if route.upgrade_off is not None
+    ]
 
 
 def _short_cap_on(path: Path) -> bool:
@@ -150,16 +166,25 @@ def cap_origin(cap: Duration) -> str:
     return printable(f"{_source(cap)} at {cap.location}")
 
 
+def upgrade_off_words(route: Route) -> str:
+    """``upgrade off: <why> (WS107)`` for a route whose hop refuses the upgrade, else ``""``."""
+    off = route.upgrade_off
+    return "" if off is None else f"upgrade off: {off.reason} (WS107)"
+
+
 def unknown_why(route: Route) -> str:
-    """Why a route's idle timeout is unknown, when its route says (a named hop whose vendor documents none)."""
+    """Why a route's idle timeout is unknown, when its route says (a named hop whose vendor documents none, a hop
+    that refuses the upgrade)."""
     if route.idle_timeout is not None:
         return ""
-    return route.reason.partition(UNKNOWN_MARK)[2]
+    return upgrade_off_words(route) or route.reason.partition(UNKNOWN_MARK)[2]
 
 
 def _timeout_cells(route: Route) -> tuple[str, str, str]:
     """(idle timeout, set by, at) for one route."""
     timeout = route.idle_timeout
+    if timeout is None and route.upgrade_off is not None:
+        return "none: upgrade off", "no WebSocket passes (WS107)", str(route.upgrade_off.location)
     if timeout is None:
         return "unknown", "not documented" if unknown_why(route) else "wslint cannot read it", str(route.location)
     value = "infinite (no idle timeout)" if timeout.infinite else timeout.human()
@@ -260,7 +285,9 @@ def row_notes(row: _Row) -> list[str]:
     timeout = route.idle_timeout if route else None
     if timeout is not None and timeout.note:
         lines.append(f"note: {printable(timeout.note)}")
-    if route is not None and unknown_why(route):
+    if route is not None and route.upgrade_off is not None:
+        lines.append(printable(upgrade_off_words(route)))
+    elif route is not None and unknown_why(route):
         lines.append(f"why unknown: {printable(unknown_why(route))}; not judged")
     if route is not None and route.assumed:
         lines.append(f"note: {ASSUMED_NOTE}")
@@ -277,7 +304,9 @@ def _bars(path: Path, rows: list[_Row], color: bool, g: Glyphs) -> list[str]:
     lines = []
     for row, label in zip(shown, labels, strict=True):
         timeout = row.route.idle_timeout if row.route else None
-        if timeout is None:
+        if timeout is None and row.route is not None and row.route.upgrade_off is not None:
+            bar = f"{g.fail} upgrade off (WS107)"
+        elif timeout is None:
             bar = "? unknown"
         elif timeout.infinite:
             bar = f"{g.infinite} infinite"
@@ -300,8 +329,25 @@ def _bars(path: Path, rows: list[_Row], color: bool, g: Glyphs) -> list[str]:
 
 
 def _verdict_lines(path: Path, color: bool, g: Glyphs) -> list[str]:
-    capped = _verdict(path) == "short-lifetime-cap"
-    return _idle_verdict(path, color, g, capped) + _unknown_lines(path, color) + _cap_lines(path, color, g)
+    blocked = BLOCKED.get(_verdict(path), "")
+    lines = _upgrade_lines(path, color, g) + _idle_verdict(path, color, g, blocked)
+    return lines + _unknown_lines(path, color) + _cap_lines(path, color, g)
+
+
+# why a path fails whatever its idle timeouts: said instead of "OK" when they hold
+BLOCKED = {
+    "upgrade-off": "a hop refuses the upgrade",
+    "short-lifetime-cap": "a lifetime cap closes every connection within the hour",
+}
+
+
+def _upgrade_lines(path: Path, color: bool, g: Glyphs) -> list[str]:
+    """The routes whose hop refuses the upgrade (WS107): no WebSocket crosses the path, whatever the timeouts."""
+    rows = _upgrade_off(path)
+    if not rows:
+        return []
+    which = printable(", ".join(rows))
+    return [f"  {_paint(g.fail, BOTTLENECK, color)} upgrade off at {which}: no WebSocket crosses this path (WS107)"]
 
 
 def _unknown_lines(path: Path, color: bool) -> list[str]:
@@ -312,7 +358,7 @@ def _unknown_lines(path: Path, color: bool) -> list[str]:
         f"{h}{'' if len(hop.routes) == 1 else '.' + str(r + 1)} {hop.kind.name}"
         for h, hop in enumerate(path.hops, start=1)
         for r, route in enumerate(hop.routes)
-        if route.idle_timeout is None
+        if route.idle_timeout is None and route.upgrade_off is None
     ]
     if not unknown:
         return []
@@ -335,16 +381,16 @@ def _cap_lines(path: Path, color: bool, g: Glyphs) -> list[str]:
     ]
 
 
-def _idle_verdict(path: Path, color: bool, g: Glyphs, capped: bool = False) -> list[str]:
-    """The largest safe ping interval and what the ping does against it; ``capped`` (a WS209 cap on the path): an idle
-    verdict that holds is not called OK, the cap line that follows says why the path fails."""
+def _idle_verdict(path: Path, color: bool, g: Glyphs, blocked: str = "") -> list[str]:
+    """The largest safe ping interval and what the ping does against it; ``blocked`` (why the path fails whatever its
+    idle timeouts: a hop refusing the upgrade, a WS209 cap): an idle verdict that holds is not called OK."""
     bottleneck = path.bottleneck()
     safe = path.largest_safe_ping()
     ping = path.keepalive.seconds
     if bottleneck is None or safe is None:
         lines = ["  largest safe ping interval: unknown: no finite idle timeout known on this path"]
         unknown = any(route.idle_timeout is None for hop in path.hops for route in hop.routes)
-        mark = _paint("?", "33", color) if unknown or capped else _paint(g.ok, "32", color)
+        mark = _paint("?", "33", color) if unknown or blocked else _paint(g.ok, "32", color)
         lines.append(f"  {mark} no finite idle timeout known: nothing wslint can read drops an idle connection")
         return lines
     limit = bottleneck[2]
@@ -362,12 +408,12 @@ def _idle_verdict(path: Path, color: bool, g: Glyphs, capped: bool = False) -> l
             f"  {_paint(g.fail, BOTTLENECK, color)} the ping interval {format_seconds(ping)} is more than half the "
             f"bottleneck {limit.human()}: idle connections drop (WS301)"
         )
-    elif capped:
+    elif blocked:
         spare = format_seconds(safe - ping)
         fail = _paint(g.fail, SHORT, color)
         lines.append(
             f"  {fail} ping {format_seconds(ping)} {g.at_most} half of {limit.human()} keeps idle connections open "
-            f"({spare} to spare), but a lifetime cap closes every connection within the hour: not OK"
+            f"({spare} to spare), but {blocked}: not OK"
         )
     else:
         spare = format_seconds(safe - ping)
