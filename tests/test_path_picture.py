@@ -275,17 +275,94 @@ def test_step_summary_draws_the_caps_of_a_named_hop(wslint: Wslint, tmp_path: Fs
     assert decoded(caps[0][1]).startswith("LIFETIME CAP 5m\n")
 
 
-def test_a_short_cap_fails_the_html_verdict_even_when_the_ping_is_fine() -> None:
+def test_a_short_cap_fails_every_drawing_s_verdict_even_when_the_ping_is_fine() -> None:
     from tests.test_path_view import capped_path
     from wslint.engine import Result
     from wslint.report.path_view import layout
 
     path = capped_path(ping=10)  # 10 s keeps every idle timeout open; the 30 s caps still close every connection
     view = layout(path)
-    assert view.verdict == "ok" and view.cap == "WS209"
+    assert view.verdict == "short-lifetime-cap" and view.cap == "WS209"
+    assert not any("OK (" in line for line in view.conclusion)
     page = html_report.render(Result(findings=[], files=1, paths=[path]), draw=True)
-    assert '<div class="verdict bad">' in page
+    assert '<div class="verdict bad">' in page and "OK (" not in page
+    found = nodes(mermaid.render([path], []))
+    # the capped boxes are drawn failing, never good, and the verdict note never says OK
+    assert [found[f"p1_h{i}"][1] for i in (1, 3)] == ["short", "bottleneck"]
+    assert "OK (" not in decoded(found["p1_verdict"][0]) and "not OK" in decoded(found["p1_verdict"][0])
     # a box with no idle timeout says so, and never "configured at"
     assert view.origin(view.rows[0]) == "no idle timeout"
     label = decoded(nodes(mermaid.render([path], []))["p1_h1"][0])
     assert "idle timeout infinite (no idle timeout)\nno idle timeout" in label and "configured" not in label
+
+
+def test_a_short_cap_fails_the_path_in_every_format_end_to_end(wslint: Wslint, tmp_path: FsPath) -> None:
+    """A GKE Ingress whose BackendConfig caps /ws at 30 s, before an nginx holding idle WebSockets an hour: the ping
+    keeps every idle timeout, the cap still closes each WebSocket at 30 s."""
+    import json
+
+    (tmp_path / "ing.yaml").write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: app\n"
+        "  annotations:\n    kubernetes.io/ingress.class: gce\nspec:\n  rules:\n  - http:\n      paths:\n"
+        "      - path: /ws\n        pathType: Prefix\n        backend:\n          service:\n            name: app\n"
+        "            port:\n              number: 80\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: app\n"
+        '  annotations:\n    cloud.google.com/backend-config: \'{"default": "bc"}\'\n'
+        "spec:\n  ports:\n  - port: 80\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "bc.yaml").write_text(
+        "apiVersion: cloud.google.com/v1\nkind: BackendConfig\nmetadata:\n  name: bc\nspec:\n  timeoutSec: 30\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "nginx.conf").write_text(
+        "server {\n  listen 80;\n  location /ws {\n    proxy_pass http://a;\n    proxy_http_version 1.1;\n"
+        "    proxy_set_header Upgrade $http_upgrade;\n    proxy_set_header Connection upgrade;\n"
+        "    proxy_read_timeout 3600s;\n  }\n}\n",
+        encoding="utf-8",
+    )
+    args = ("path", "--isolated", "ing.yaml", "bc.yaml", "nginx.conf", "--client", "socket.io")
+    data = json.loads(wslint(*args, "--output-format", "json", cwd=tmp_path).out)
+    (path,) = data["paths"]
+    assert path["verdict"] == "short-lifetime-cap"
+    capped = path["hops"][0]["routes"][0]
+    assert capped["lifetime"]["seconds"] == 30 and capped["ok"] is False
+    assert path["hops"][1]["routes"][0]["ok"] is True
+    text = wslint(*args, cwd=tmp_path).out
+    assert "OK (" not in text and "not OK" in text
+    found = nodes(wslint(*args, "--output-format", "mermaid", cwd=tmp_path).out)
+    assert found["p1_h1"][1] == "short" and "OK (" not in decoded(found["p1_verdict"][0])
+    page = wslint(*args, "--output-format", "html", cwd=tmp_path).out
+    assert '<div class="verdict bad">' in page and "OK (" not in page
+
+
+def test_a_hop_that_refuses_the_upgrade_says_so_in_every_format(wslint: Wslint, tmp_path: FsPath) -> None:
+    """A Cloudflare zone with websockets off (WS107) before nginx: the path is not OK, and says why, not "unknown"."""
+    import json
+
+    (tmp_path / "cf.tf").write_text(
+        'resource "cloudflare_zone_settings_override" "z" {\n  zone_id = "x"\n  settings {\n'
+        '    websockets = "off"\n  }\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "nginx.conf").write_text(
+        "server {\n  listen 80;\n  location /ws {\n    proxy_pass http://a;\n    proxy_http_version 1.1;\n"
+        "    proxy_set_header Upgrade $http_upgrade;\n    proxy_set_header Connection upgrade;\n"
+        "    proxy_read_timeout 3600s;\n  }\n}\n",
+        encoding="utf-8",
+    )
+    args = ("path", "--isolated", "cf.tf", "nginx.conf", "--ping-interval", "25s")
+    text = wslint(*args, cwd=tmp_path).out
+    assert "wslint cannot read it" not in text and "OK (" not in text
+    assert "upgrade off: the zone's websockets setting is off" in text and "(WS107)" in text
+    assert "upgrade off at 1 cloudflare: no WebSocket crosses this path (WS107)" in text
+    report = json.loads(wslint(*args, "--output-format", "json", cwd=tmp_path).out)
+    assert any(f["rule"] == "WS107" and f["file"] == "cf.tf" for f in report["findings"])
+    (path,) = report["paths"]
+    assert path["verdict"] == "upgrade-off"
+    (zone,) = path["hops"][0]["routes"]
+    assert zone["ok"] is False and zone["unknown_why"].startswith("upgrade off: ")
+    found = nodes(wslint(*args, "--output-format", "mermaid", cwd=tmp_path).out)
+    label = decoded(found["p1_h1"][0])
+    assert found["p1_h1"][1] == "short" and "upgrade off: " in label and "cannot read" not in label
+    page = wslint(*args, "--output-format", "html", cwd=tmp_path).out.replace("&#x27;", "'")
+    assert '<div class="verdict bad">' in page and "upgrade off: the zone's websockets setting is off" in page

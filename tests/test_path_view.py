@@ -430,3 +430,47 @@ def test_json_has_route_caps_assumed_routes_and_notes() -> None:
     assert data["hops"][0]["lifetime"] is None
     assert data["hops"][1]["lifetime"]["seconds"] == 30 and data["hops"][1]["routes"][0]["lifetime"] is None
     assert data["notes"] == ["gcp: read from main.tf"]
+
+
+def test_a_short_cap_is_the_verdict_and_fails_its_routes_whatever_the_ping() -> None:
+    path = capped_path(ping=10)  # 10 s keeps every idle timeout open; the 30 s caps close every connection anyway
+    (data,) = validate([path])
+    assert data["verdict"] == "short-lifetime-cap"
+    chat, api = data["hops"][0]["routes"]
+    assert chat["ok"] is False  # infinite idle timeout, 30 s cap
+    assert api["ok"] is True  # a 2 h cap is WS207: information, the route holds
+    assert data["hops"][1]["routes"][0]["ok"] is False  # the Application Gateway's 30 s cap of the whole hop
+    text = render_text([path], color=False)
+    assert "OK (" not in text and ": not OK\n" in text
+    assert "◀" not in row(text, "chat-ws")  # its idle timeout is not short: the cap's line under it says why it fails
+    # a failing idle verdict stays: it says the more the user must change
+    assert validate([capped_path(ping=60)])[0]["verdict"] == "ping-too-long"
+    assert validate([capped_path(ping=0)])[0]["verdict"] == "no-keepalive"
+
+
+def test_a_long_cap_leaves_the_verdict_ok() -> None:
+    path = capped_path(ping=10)
+    path.hops = path.hops[:1]
+    path.hops[0].routes = path.hops[0].routes[1:]  # the 2 h cap only
+    path.hops.append(three_hops().hops[1])  # nginx 120 s
+    (data,) = validate([path])
+    assert data["verdict"] == "ok" and data["hops"][0]["routes"][0]["ok"] is True
+    assert "OK (" in render_text([path], color=False)
+
+
+def test_a_route_whose_hop_refuses_the_upgrade_says_so_even_with_an_idle_timeout() -> None:
+    from wslint.model import UpgradeOff
+
+    path = three_hops(10)
+    path.hops[0].routes[0].upgrade_off = UpgradeOff(
+        location=at("alb.tf", 9, 3), reason="the route caches responses", fix="turn caching off"
+    )
+    text = render_text([path], color=False)
+    lines = text.splitlines()
+    alb = row(text, "listener 443")
+    assert "6m40s" in alb  # its idle timeout is still drawn
+    assert lines[lines.index(alb) + 1].strip() == "upgrade off: the route caches responses (WS107)"
+    assert "  ✗ upgrade off at 1 alb: no WebSocket crosses this path (WS107)\n" in text and "OK (" not in text
+    (data,) = validate([path])
+    assert data["verdict"] == "upgrade-off" and data["hops"][0]["routes"][0]["ok"] is False
+    assert data["hops"][0]["routes"][0]["unknown_why"] == ""  # its idle timeout is known

@@ -485,7 +485,49 @@ def test_a_named_box_whose_file_the_path_names_too_is_not_drawn_twice(tmp_path: 
     gcp = _gcp_document("main.tf")
     path = _compose(tmp_path, ["gcp", "main.tf"], [gcp])
     assert path.hops == gcp.hops
-    assert path.notes == ["gcp: its hops are those of main.tf, named too"]
+    assert path.notes == [
+        "gcp: read from main.tf",
+        "main.tf: its gcp hops are drawn where gcp is named, not again here",
+    ]
+
+
+def test_a_named_box_is_drawn_where_it_is_named_even_when_its_file_comes_later(tmp_path: Path) -> None:
+    """``gcp nginx.conf main.tf``: the Google Cloud hop read from main.tf is the client-side hop, where gcp is named,
+    and main.tf's place adds nothing more; main.tf's other hops stay at its place."""
+    from wslint.hops import KINDS
+    from wslint.model import Document, Hop, Location
+
+    _write(tmp_path, {"nginx.conf": NGINX, "main.tf": "#\n"})
+    gcp = _gcp_document("main.tf")
+    nginx_hop = Hop(kind=KINDS["nginx"], name="nginx", location=Location(file="nginx.conf", line=1), routes=[])
+    nginx = Document(file="nginx.conf", kind="nginx", hops=[nginx_hop])
+    path = _compose(tmp_path, ["gcp", "nginx.conf", "main.tf"], [gcp, nginx])
+    assert [h.kind.name for h in path.hops] == ["gcp", "nginx"]
+    assert path.hops[0] is gcp.hops[0]
+    assert "main.tf: its gcp hops are drawn where gcp is named, not again here" in path.notes
+    # the named entry wins wherever it stands; another hop of main.tf stays at main.tf's place
+    alb = Hop(kind=KINDS["alb"], name="aws_lb.web", location=Location(file="main.tf", line=20), routes=[])
+    gcp.hops.append(alb)
+    later = _compose(tmp_path, ["main.tf", "nginx.conf", "gcp"], [gcp, nginx])
+    assert [h.kind.name for h in later.hops] == ["alb", "nginx", "gcp"]
+
+
+def test_wslint_path_draws_a_named_box_at_its_place(wslint: Wslint, tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "nginx.conf": NGINX,
+            "main.tf": 'resource "google_compute_backend_service" "ws" {\n  name     = "ws-backend"\n'
+            '  protocol = "HTTP"\n}\nresource "google_compute_url_map" "um" {\n  name            = "um"\n'
+            "  default_service = google_compute_backend_service.ws.id\n}\n",
+        },
+    )
+    run = wslint("path", "--isolated", "gcp", "nginx.conf", "main.tf", "--output-format", "json", cwd=tmp_path)
+    assert "Traceback" not in run.err, run.err
+    (path,) = json.loads(run.out)["paths"]
+    kinds = [h["kind"] for h in path["hops"]]
+    assert kinds[0] == "gcp" and kinds.count("gcp") == 1
+    assert path["hops"][0]["file"] == "main.tf"
 
 
 def test_a_file_with_no_hop_of_its_own_does_not_break_the_path(tmp_path: Path) -> None:
@@ -577,3 +619,30 @@ def test_named_cloud_hops_end_to_end_in_every_format(
         assert "LIFETIME CAP" in run.out if "cap" in words else "LIFETIME CAP" not in run.out
     else:
         assert words in run.out.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize(
+    ("hop", "setting"),
+    [("azure-appgw=0s", "request timeout"), ("gcp=0s", "backend service timeout"), ("azure-lb=0s", "idle timeout")],
+)
+def test_a_zero_named_hop_value_names_the_setting(wslint: Wslint, tmp_path: Path, hop: str, setting: str) -> None:
+    _write(tmp_path, {"haproxy.cfg": HAPROXY})
+    run = wslint("path", "--isolated", hop, "haproxy.cfg", cwd=tmp_path)
+    assert run.code == 2 and f"'{hop}': the {setting} must be more than 0" in run.err, run.err
+    assert "idle+lifetime" not in run.err
+
+
+@pytest.mark.parametrize("hop", ["gcp", "cloud-run", "azure-appgw", "azure-lb"])
+def test_a_named_hop_says_its_default_once(wslint: Wslint, tmp_path: Path, hop: str) -> None:
+    _write(tmp_path, {"nginx.conf": NGINX})
+    run = wslint("path", "--isolated", hop, "nginx.conf", "--ping-interval", "25s", cwd=tmp_path)
+    assert "Traceback" not in run.err and "(the default " in run.out, run.err
+    assert "the default is" not in run.out
+
+
+def test_azure_lb_says_the_aks_annotation_range(wslint: Wslint, tmp_path: Path) -> None:
+    _write(tmp_path, {"nginx.conf": NGINX})
+    run = wslint("path", "--isolated", "azure-lb", "nginx.conf", "--ping-interval", "25s", cwd=tmp_path)
+    assert "on AKS the Service annotation azure-load-balancer-tcp-idle-timeout allows 4 to 30" in run.out
+    # the named hop keeps the load-balancing rule's range
+    assert wslint("path", "--isolated", "azure-lb=100m", "nginx.conf", cwd=tmp_path).code != 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,15 @@ def test_a_cloudflare_path_hop_uses_the_zone_from_terraform(lint: Lint) -> None:
     files = {"zone.tf": V5.format(value='"off"'), "pyproject.toml": config}
     run = lint(files, "--config", "pyproject.toml", "zone.tf")
     assert ("WS107", 4) in run.rules_at()
+
+
+def test_a_zone_with_websockets_off_has_a_route_that_says_the_upgrade_is_off(tmp_path: Path) -> None:
+    from wslint.config import Settings
+    from wslint.sources.registry import Context, Target
+    from wslint.sources.terraform import load
+
+    (tmp_path / "zone.tf").write_text(V5.format(value='"off"'), encoding="utf-8")
+    documents, errors = load([Target(str(tmp_path / "zone.tf"), "zone.tf", "terraform", True)], Context(Settings()))
+    assert errors == []
+    (route,) = [route for document in documents for hop in document.hops for route in hop.routes]
+    assert route.upgrade_off is not None and "the upgrade is off" in route.reason and "(WS107)" in route.reason

@@ -74,8 +74,8 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             lifetime=30,
             lifetime_directive="backend service timeout",
             configurable="lifetime",
-            note="the default is 30s; name the hop gcp=DURATION with your backend service's timeoutSec, or lint its "
-            "Terraform or GKE manifests in the same run",
+            note="name the hop gcp=DURATION with your backend service's timeoutSec, or lint its Terraform or GKE "
+            "manifests in the same run",
             minimum=1,
             maximum=2_147_483_647,
             bounds="1 to 2,147,483,647 seconds",
@@ -87,8 +87,8 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             lifetime=300,
             lifetime_directive="request timeout",
             configurable="lifetime",
-            note="the default is 300s (at most 3600s); name the hop cloud-run=DURATION with your service's timeout, "
-            "or lint its Terraform or service YAML in the same run",
+            note="at most 3600s; name the hop cloud-run=DURATION with your service's timeout, or lint its Terraform "
+            "or service YAML in the same run",
             maximum=3600,
             bounds="at most 60 minutes (3600 seconds)",
         ),
@@ -101,8 +101,8 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             lifetime=30,
             lifetime_directive="request timeout",
             configurable="idle+lifetime",
-            note="the default is 30s, and it applies to the WebSocket session: judged both as an idle timeout and as "
-            "a lifetime cap until Microsoft documents which; name the hop azure-appgw=DURATION with yours",
+            note="it applies to the WebSocket session: judged both as an idle timeout and as a lifetime cap until "
+            "Microsoft documents which; name the hop azure-appgw=DURATION with yours",
             minimum=1,
             maximum=86400,
             bounds="1 to 86400 seconds",
@@ -114,8 +114,9 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             idle=240,
             idle_directive="idle timeout",
             configurable="idle",
-            note="the default is 4 minutes, and idle flows are dropped silently unless TCP reset is enabled; name "
-            "the hop azure-lb=DURATION with the rule's idle timeout",
+            note="idle flows are dropped silently unless TCP reset is enabled; name the hop azure-lb=DURATION with "
+            "the rule's idle timeout (4 to 100 minutes; on AKS the Service annotation "
+            "azure-load-balancer-tcp-idle-timeout allows 4 to 30)",
             minimum=240,
             maximum=6000,
             step=60,
@@ -184,7 +185,8 @@ def hop(entry: str, location: Location) -> Hop:
             raise ValueError(f"{box.label}'s limit is fixed: name the hop {box.name} without =DURATION")
         given = parse_ping_interval(value)
         if given <= 0:
-            raise ValueError(f"{entry!r}: the {box.configurable} limit must be more than 0")
+            setting = box.idle_directive if "idle" in box.configurable else box.lifetime_directive
+            raise ValueError(f"{entry!r}: the {setting} must be more than 0")
         _check_range(box, entry, given)
 
     def duration(seconds: float | None, directive: str, kind: str) -> Duration | None:

@@ -92,11 +92,14 @@ def _compose(spec: PathSpec, by_real: dict[str, list[Document]], settings: Setti
     hops: list[Hop] = []
     missing: list[str] = []
     notes: list[str] = []
-    files = {os.path.realpath(os.path.join(spec.base, entry)) for entry in spec.hops}
+    claims = _claims(spec, by_real)
     for entry in spec.hops:
         real = os.path.realpath(os.path.join(spec.base, entry))
         if not os.path.exists(real) and intermediaries.known(entry):
-            if "=" not in entry and _read_for(entry, by_real, files, hops, notes):
+            if entry in claims:
+                read = claims[entry]
+                hops.extend(h for _, h in read)
+                notes.append(f"{entry}: read from {', '.join(dict.fromkeys(file for file, _ in read))}")
                 continue
             line, column = spec.hop_positions.get(entry, (None, None))
             where = Location(file=spec.declared_in, line=line, column=column) if spec.declared_in else None
@@ -120,7 +123,14 @@ def _compose(spec: PathSpec, by_real: dict[str, list[Document]], settings: Setti
             missing.append(entry)
             continue
         selectors = [s[len(entry) + 1 :].strip() for s in spec.routes if s.startswith(f"{entry}:")]
-        found = _selected(documents, selectors, spec, entry, declared)
+        # the hops a named box of the path (gcp) reads from this file are drawn where the box is named, not again here
+        taken = {id(h): name for name, read in claims.items() for _, h in read}
+        boxes = dict.fromkeys(taken[id(h)] for d in documents for h in d.hops if id(h) in taken)
+        for box in boxes:
+            notes.append(f"{entry}: its {box} hops are drawn where {box} is named, not again here")
+        found = _selected(documents, selectors, spec, entry, declared, set(taken))
+        if not found and boxes:
+            continue
         if not found:
             # a BackendConfig, a Service: it may set what another file's hop applies, but holds no hop itself
             notes.append(f"{entry}: no WebSocket hop of its own (what it sets shows on the hops that apply it)")
@@ -135,35 +145,38 @@ def _compose(spec: PathSpec, by_real: dict[str, list[Document]], settings: Setti
     )
 
 
-def _read_for(
-    entry: str, by_real: dict[str, list[Document]], files: set[str], hops: list[Hop], notes: list[str]
-) -> bool:
-    """A box the path names (``gcp``) whose config is in the run (Terraform, GKE manifests) is that config's hops:
-    add them and say which files they come from; True when the run holds any. Hops of files the path names itself
-    are not added twice."""
-    kind = intermediaries.kind_of(entry)
-    read = [(r, d.file, h) for r, ds in sorted(by_real.items()) for d in ds for h in d.hops if h.kind is kind]
-    if not read:
-        return False
-    named = [(r, file, h) for r, file, h in read if r in files or any(r.startswith(f + os.sep) for f in files)]
-    fresh = [(file, h) for r, file, h in read if all(r != other for other, _, _ in named)]
-    if fresh:
-        hops.extend(h for _, h in fresh)
-        notes.append(f"{entry}: read from {', '.join(dict.fromkeys(file for file, _ in fresh))}")
-    else:
-        notes.append(f"{entry}: its hops are those of {', '.join(dict.fromkeys(f for _, f, _ in named))}, named too")
-    return True
+def _claims(spec: PathSpec, by_real: dict[str, list[Document]]) -> dict[str, list[tuple[str, Hop]]]:
+    """The hops each box the path names (``gcp``, no ``=DURATION``) takes from the run's config of it (Terraform,
+    GKE manifests): ``{entry: [(file, hop)]}``, only for boxes the run holds hops of. They are drawn where the box is
+    named (the path's order, client side first), even when the path names their file too; a hop goes to the first
+    entry naming its box."""
+    claims: dict[str, list[tuple[str, Hop]]] = {}
+    taken: set[int] = set()
+    for entry in spec.hops:
+        real = os.path.realpath(os.path.join(spec.base, entry))
+        if os.path.exists(real) or not intermediaries.known(entry) or "=" in entry:
+            continue
+        kind = intermediaries.kind_of(entry)
+        read = [(d.file, h) for _, ds in sorted(by_real.items()) for d in ds for h in d.hops if h.kind is kind]
+        read = [(file, h) for file, h in read if id(h) not in taken]
+        if read:
+            claims[entry] = read
+            taken |= {id(h) for _, h in read}
+    return claims
 
 
 def _selected(
-    documents: list[Document], selectors: list[str], spec: PathSpec, entry: str, declared: Location
+    documents: list[Document], selectors: list[str], spec: PathSpec, entry: str, declared: Location, taken: set[int]
 ) -> list[Hop]:
+    """The hops of a file entry (all, or the routes its selectors name), but those ``taken`` by a named box."""
     if not selectors:
-        return [hop for document in documents for hop in document.hops]
+        return [hop for document in documents for hop in document.hops if id(hop) not in taken]
     hops = []
     used: set[str] = set()
     for document in documents:
         for hop in document.hops:
+            if id(hop) in taken:
+                continue
             routes = []
             for route in hop.routes:
                 hits = {s for s in selectors if _matches(s, hop, route)}

@@ -60,7 +60,13 @@ td.info { color: #00607a; }
 .help { display: block; color: #444; font-size: .9em; margin-top: .2em; }
 """
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
-VERDICT_CLASS = {"ok": "ok", "ping-too-long": "bad", "no-keepalive": "bad"}
+VERDICT_CLASS = {
+    "ok": "ok",
+    "ping-too-long": "bad",
+    "no-keepalive": "bad",
+    "short-lifetime-cap": "bad",
+    "upgrade-off": "bad",
+}
 
 
 def _e(value: str) -> str:
@@ -102,7 +108,7 @@ def _path_section(path: Path, number: int) -> list[str]:
         classes = " ".join(c for c in ("hop", view.state(row), "capped" if caps else "") if c)
         out.append(f'<li class="{classes}">{"".join(parts)}</li>')
     out += ['<li class="endpoint">app</li>', "</ol>"]
-    verdict = "bad" if view.cap == "WS209" else VERDICT_CLASS.get(view.verdict, "")
+    verdict = VERDICT_CLASS.get(view.verdict, "")
     out.append(f'<div class="verdict {verdict}">')
     out += [f"<p>{html.escape(line)}</p>" for line in view.conclusion]
     if view.missing:

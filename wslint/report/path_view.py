@@ -9,9 +9,15 @@ the idle timeouts: it closes every connection at that age whatever the traffic, 
 (WS209 under an hour, WS207 from an hour). An unknown idle timeout says why when its route says (a named hop
 whose vendor documents none), and a route counted only because nothing marks any says it is assumed.
 
-Per route, ``ok`` means "this timeout keeps an idle connection open at the ping interval": an infinite
-timeout is always ok (it never drops an idle connection), an unknown timeout or an unknown ping interval
-gives ``None``, no keepalive (0) fails every finite timeout, otherwise ``ping * 2 <= timeout``.
+Per route, ``ok`` means "this route keeps an idle connection open at the ping interval": a lifetime cap under an
+hour (WS209) in effect on the route fails it whatever the ping; otherwise an infinite timeout is always ok (it never
+drops an idle connection), an unknown timeout or an unknown ping interval gives ``None``, no keepalive (0) fails
+every finite timeout, otherwise ``ping * 2 <= timeout``.
+
+The path's verdict is decided once, here (``_verdict``, ``layout().verdict``), for every format: a route whose hop
+refuses the upgrade (``route.upgrade_off``, WS107) makes it ``upgrade-off`` (and that route's ``ok`` false); else a
+WS209 cap on the path makes it ``short-lifetime-cap`` unless the idle timeouts already fail it (``ping-too-long``,
+``no-keepalive``), so no drawing calls a path OK that refuses WebSockets or closes every one within the hour.
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from wslint.model import Duration, Finding, Hop, Path, Route, format_seconds
 from wslint.report.location_json import location_fields
 from wslint.report.text import _paint
 
-Verdict = Literal["ok", "ping-too-long", "no-keepalive", "keepalive-unknown", "no-idle-timeout"]
+Verdict = Literal[
+    "ok", "ping-too-long", "no-keepalive", "keepalive-unknown", "no-idle-timeout", "short-lifetime-cap", "upgrade-off"
+]
 
 BAR_WIDTH = 48
 
@@ -65,6 +73,19 @@ def _ok(timeout: Duration | None, ping: float | None) -> bool | None:
     return ping > 0 and ping * 2 <= timeout.seconds
 
 
+def short_cap(cap: Duration | None) -> bool:
+    """A finite lifetime cap under an hour (WS209): no ping interval keeps a connection open beyond it."""
+    return cap is not None and not cap.infinite and cap.seconds < CAP_WARNING
+
+
+def _route_ok(hop: Hop, route: Route, ping: float | None) -> bool | None:
+    """A route's ``ok``: false when its hop refuses the upgrade or under a WS209 cap, whatever the ping; else its idle
+    timeout's."""
+    if route.upgrade_off is not None or short_cap(route.cap(hop)):
+        return False
+    return _ok(route.idle_timeout, ping)
+
+
 def _bottleneck_at(path: Path) -> tuple[int, int] | None:
     """(hop index, route index), both 0-based, of the path's bottleneck."""
     found = path.bottleneck()
@@ -78,6 +99,30 @@ def _bottleneck_at(path: Path) -> tuple[int, int] | None:
 
 
 def _verdict(path: Path) -> Verdict:
+    if _upgrade_off(path):
+        return "upgrade-off"
+    idle = _idle_verdict_of(path)
+    if idle not in ("ping-too-long", "no-keepalive") and _short_cap_on(path):
+        return "short-lifetime-cap"
+    return idle
+
+
+def _upgrade_off(path: Path) -> list[str]:
+    """The rows (``1``, ``2.1``) whose hop refuses the upgrade (WS107), with their kind: ``1 cloudflare``."""
+    return [
+        f"{h}{'' if len(hop.routes) == 1 else '.' + str(r + 1)} {hop.kind.name}"
+        for h, hop in enumerate(path.hops, start=1)
+        for r, route in enumerate(hop.routes)
+        if route.upgrade_off is not None
+    ]
+
+
+def _short_cap_on(path: Path) -> bool:
+    found = _shortest_cap(path)
+    return found is not None and short_cap(found[1])
+
+
+def _idle_verdict_of(path: Path) -> Verdict:
     bottleneck = path.bottleneck()
     ping = path.keepalive.seconds
     if bottleneck is None:
@@ -121,16 +166,25 @@ def cap_origin(cap: Duration) -> str:
     return printable(f"{_source(cap)} at {cap.location}")
 
 
+def upgrade_off_words(route: Route) -> str:
+    """``upgrade off: <why> (WS107)`` for a route whose hop refuses the upgrade, else ``""``."""
+    off = route.upgrade_off
+    return "" if off is None else f"upgrade off: {off.reason} (WS107)"
+
+
 def unknown_why(route: Route) -> str:
-    """Why a route's idle timeout is unknown, when its route says (a named hop whose vendor documents none)."""
+    """Why a route's idle timeout is unknown, when its route says (a named hop whose vendor documents none, a hop
+    that refuses the upgrade)."""
     if route.idle_timeout is not None:
         return ""
-    return route.reason.partition(UNKNOWN_MARK)[2]
+    return upgrade_off_words(route) or route.reason.partition(UNKNOWN_MARK)[2]
 
 
 def _timeout_cells(route: Route) -> tuple[str, str, str]:
     """(idle timeout, set by, at) for one route."""
     timeout = route.idle_timeout
+    if timeout is None and route.upgrade_off is not None:
+        return "none: upgrade off", "no WebSocket passes (WS107)", str(route.upgrade_off.location)
     if timeout is None:
         return "unknown", "not documented" if unknown_why(route) else "wslint cannot read it", str(route.location)
     value = "infinite (no idle timeout)" if timeout.infinite else timeout.human()
@@ -143,6 +197,8 @@ class _Row:
 
     def __init__(self, number: str, hop: Hop, route: Route | None, ok: bool | None, bottleneck: bool) -> None:
         self.number, self.hop, self.route, self.ok, self.bottleneck = number, hop, route, ok, bottleneck
+        # a lifetime cap under an hour in effect on the route (WS209): the row fails whatever the ping
+        self.capped = route is not None and short_cap(route.cap(hop))
         self.caps: list[Duration] = []
         if route is None:
             self.cells = [number, hop.kind.name, hop.name, "no WebSocket route", "", str(hop.location)]
@@ -170,7 +226,7 @@ def _rows(path: Path) -> list[_Row]:
             rows.append(_Row(str(h), hop, None, None, False))
         for r, route in enumerate(hop.routes):
             number = str(h) if len(hop.routes) == 1 else f"{h}.{r + 1}"
-            rows.append(_Row(number, hop, route, _ok(route.idle_timeout, ping), at == (h - 1, r)))
+            rows.append(_Row(number, hop, route, _route_ok(hop, route, ping), at == (h - 1, r)))
             if route.lifetime is not None:
                 rows[-1].caps.append(route.lifetime)
         # the hop's own cap, once, under its last row, when some route has no cap of its own
@@ -208,7 +264,8 @@ def _table(path: Path, rows: list[_Row], color: bool, g: Glyphs) -> list[str]:
         text = line(row.cells)
         if row.bottleneck:
             text += f"   {g.arrow} bottleneck"
-        elif row.ok is False and ping:
+        elif ping and _ok(row.route.idle_timeout if row.route else None, ping) is False:
+            # (a row failed by a lifetime cap alone says so on the cap's line under it)
             text += f"   {g.arrow} also shorter than 2 {g.times} ping"
         lines.append(_paint_row(text, row.style, color))
         lines += [f"{indent}{line}" for line in row_notes(row)]
@@ -228,7 +285,9 @@ def row_notes(row: _Row) -> list[str]:
     timeout = route.idle_timeout if route else None
     if timeout is not None and timeout.note:
         lines.append(f"note: {printable(timeout.note)}")
-    if route is not None and unknown_why(route):
+    if route is not None and route.upgrade_off is not None:
+        lines.append(printable(upgrade_off_words(route)))
+    elif route is not None and unknown_why(route):
         lines.append(f"why unknown: {printable(unknown_why(route))}; not judged")
     if route is not None and route.assumed:
         lines.append(f"note: {ASSUMED_NOTE}")
@@ -245,7 +304,9 @@ def _bars(path: Path, rows: list[_Row], color: bool, g: Glyphs) -> list[str]:
     lines = []
     for row, label in zip(shown, labels, strict=True):
         timeout = row.route.idle_timeout if row.route else None
-        if timeout is None:
+        if timeout is None and row.route is not None and row.route.upgrade_off is not None:
+            bar = f"{g.fail} upgrade off (WS107)"
+        elif timeout is None:
             bar = "? unknown"
         elif timeout.infinite:
             bar = f"{g.infinite} infinite"
@@ -268,7 +329,25 @@ def _bars(path: Path, rows: list[_Row], color: bool, g: Glyphs) -> list[str]:
 
 
 def _verdict_lines(path: Path, color: bool, g: Glyphs) -> list[str]:
-    return _idle_verdict(path, color, g) + _unknown_lines(path, color) + _cap_lines(path, color, g)
+    blocked = BLOCKED.get(_verdict(path), "")
+    lines = _upgrade_lines(path, color, g) + _idle_verdict(path, color, g, blocked)
+    return lines + _unknown_lines(path, color) + _cap_lines(path, color, g)
+
+
+# why a path fails whatever its idle timeouts: said instead of "OK" when they hold
+BLOCKED = {
+    "upgrade-off": "a hop refuses the upgrade",
+    "short-lifetime-cap": "a lifetime cap closes every connection within the hour",
+}
+
+
+def _upgrade_lines(path: Path, color: bool, g: Glyphs) -> list[str]:
+    """The routes whose hop refuses the upgrade (WS107): no WebSocket crosses the path, whatever the timeouts."""
+    rows = _upgrade_off(path)
+    if not rows:
+        return []
+    which = printable(", ".join(rows))
+    return [f"  {_paint(g.fail, BOTTLENECK, color)} upgrade off at {which}: no WebSocket crosses this path (WS107)"]
 
 
 def _unknown_lines(path: Path, color: bool) -> list[str]:
@@ -279,7 +358,7 @@ def _unknown_lines(path: Path, color: bool) -> list[str]:
         f"{h}{'' if len(hop.routes) == 1 else '.' + str(r + 1)} {hop.kind.name}"
         for h, hop in enumerate(path.hops, start=1)
         for r, route in enumerate(hop.routes)
-        if route.idle_timeout is None
+        if route.idle_timeout is None and route.upgrade_off is None
     ]
     if not unknown:
         return []
@@ -302,14 +381,16 @@ def _cap_lines(path: Path, color: bool, g: Glyphs) -> list[str]:
     ]
 
 
-def _idle_verdict(path: Path, color: bool, g: Glyphs) -> list[str]:
+def _idle_verdict(path: Path, color: bool, g: Glyphs, blocked: str = "") -> list[str]:
+    """The largest safe ping interval and what the ping does against it; ``blocked`` (why the path fails whatever its
+    idle timeouts: a hop refusing the upgrade, a WS209 cap): an idle verdict that holds is not called OK."""
     bottleneck = path.bottleneck()
     safe = path.largest_safe_ping()
     ping = path.keepalive.seconds
     if bottleneck is None or safe is None:
         lines = ["  largest safe ping interval: unknown: no finite idle timeout known on this path"]
         unknown = any(route.idle_timeout is None for hop in path.hops for route in hop.routes)
-        mark = _paint("?", "33", color) if unknown else _paint(g.ok, "32", color)
+        mark = _paint("?", "33", color) if unknown or blocked else _paint(g.ok, "32", color)
         lines.append(f"  {mark} no finite idle timeout known: nothing wslint can read drops an idle connection")
         return lines
     limit = bottleneck[2]
@@ -326,6 +407,13 @@ def _idle_verdict(path: Path, color: bool, g: Glyphs) -> list[str]:
         lines.append(
             f"  {_paint(g.fail, BOTTLENECK, color)} the ping interval {format_seconds(ping)} is more than half the "
             f"bottleneck {limit.human()}: idle connections drop (WS301)"
+        )
+    elif blocked:
+        spare = format_seconds(safe - ping)
+        fail = _paint(g.fail, SHORT, color)
+        lines.append(
+            f"  {fail} ping {format_seconds(ping)} {g.at_most} half of {limit.human()} keeps idle connections open "
+            f"({spare} to spare), but {blocked}: not OK"
         )
     else:
         spare = format_seconds(safe - ping)
@@ -380,8 +468,8 @@ class Layout:
     conclusion: list[str]
     missing: str
     notes: list[str]
-    # the rule of the path's shortest lifetime cap (WS209, WS207), "" when none: a WS209 cap fails the path however
-    # good the ping interval is
+    # the rule of the path's shortest lifetime cap (WS209, WS207), "" when none (a WS209 cap makes ``verdict``
+    # short-lifetime-cap unless the idle timeouts fail the path already)
     cap: str
 
     def place(self, row: _Row) -> str:
@@ -390,8 +478,9 @@ class Layout:
         return printable(str(row.route.location if row.route is not None else row.hop.location))
 
     def state(self, row: _Row) -> str:
-        """How a drawing marks a row: ``bottleneck``, ``short`` (too short for the ping), ``unset`` (a default nobody
-        wrote), ``good``, or ``""`` when the ping is unknown (the text drawing's colours say the same)."""
+        """How a drawing marks a row: ``bottleneck``, ``short`` (too short for the ping, or under a lifetime cap of
+        less than an hour), ``unset`` (a default nobody wrote), ``good``, or ``""`` when the ping is unknown (the text
+        drawing's colours say the same)."""
         timeout = row.route.idle_timeout if row.route else None
         if row.bottleneck:
             return "bottleneck"
@@ -509,7 +598,7 @@ def _path_dict(path: Path) -> dict[str, Any]:
                     "lifetime": _duration(route.lifetime),
                     "assumed": route.assumed,
                     "bottleneck": at == (h, r),
-                    "ok": _ok(route.idle_timeout, ping),
+                    "ok": _route_ok(hop, route, ping),
                 }
                 for r, route in enumerate(hop.routes)
             ],

@@ -54,7 +54,9 @@ def _hop(module: Module, resource: Resource, attr: Attr, off: bool) -> Hop:
     route = Route(
         name=f"zone {zone}" if zone else f"the zone of {name}",
         location=resource.block.loc,
-        reason="its websockets setting is " + ("off" if off else "on"),
+        reason="its websockets setting is off: the upgrade is off, Cloudflare refuses WebSockets (WS107)"
+        if off
+        else "its websockets setting is on",
         default_applies=False,
         websocket_path=True,
     )
