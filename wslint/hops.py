@@ -20,7 +20,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from wslint.model import AwsHop, AwsRoute, HaproxyHop, HaproxyRoute, IngressRoute, NginxHop, NginxRoute
+    from wslint.model import (
+        ApacheHop,
+        ApacheRoute,
+        AwsHop,
+        AwsRoute,
+        HaproxyHop,
+        HaproxyRoute,
+        IngressRoute,
+        NginxHop,
+        NginxRoute,
+    )
 
 H = TypeVar("H", covariant=True)
 R = TypeVar("R", covariant=True)
@@ -68,6 +78,7 @@ def hop_kind(name: str, label: str, family: Family[object, object]) -> HopKind:
 NGINX: Family[NginxHop, NginxRoute] = Family("nginx")
 HAPROXY: Family[HaproxyHop, HaproxyRoute] = Family("haproxy")
 AWS: Family[AwsHop, AwsRoute] = Family("aws")
+APACHE: Family[ApacheHop, ApacheRoute] = Family("apache")
 # Kubernetes Ingress controllers built on nginx, configured by annotations
 INGRESS: Family[None, IngressRoute] = Family("ingress")
 # boxes a path names that wslint cannot lint (wslint.intermediaries): their fixed limits only
@@ -80,6 +91,7 @@ CLOUD: Family[None, None] = Family("cloud")
 NGINX_HTTP = hop_kind("nginx", "nginx", NGINX)
 NGINX_STREAM = hop_kind("nginx-stream", "nginx stream", NGINX)
 HAPROXY_HOP = hop_kind("haproxy", "HAProxy", HAPROXY)
+APACHE_HOP = hop_kind("apache", "Apache httpd", APACHE)
 ALB = hop_kind("alb", "ALB", AWS)
 NLB = hop_kind("nlb", "NLB", AWS)
 ELB = hop_kind("elb", "Classic ELB", AWS)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 if TYPE_CHECKING:
     from wslint.hops import HopKind
 
-Dialect = Literal["nginx", "haproxy", "aws", "ingress-nginx", "seconds"]
+Dialect = Literal["nginx", "haproxy", "aws", "ingress-nginx", "seconds", "apache"]
 
 
 class Severity(str, Enum):
@@ -231,6 +231,15 @@ class UpgradeOff:
     related: tuple[Related, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shadowed:
+    """An earlier, broader rule of the same hop that catches this route's requests first (WS108)."""
+
+    location: Location  # the earlier rule
+    rule: str  # how it is written: "ProxyPass / http://app/", "use_backend be_web if { path_beg / }"
+    reason: str  # why it always wins: "ProxyPass rules match in order, and / covers /ws/"
+
+
 @dataclass(slots=True, kw_only=True)
 class Route:
     """A WebSocket endpoint a hop serves: an nginx location, a HAProxy backend, a listener.
@@ -255,6 +264,8 @@ class Route:
     # counted as a WebSocket route only because nothing the source read marks any route (every HTTP backend
     # counts then): findings say so
     assumed: bool = False
+    # an earlier, broader rule of the hop catches this route's requests first: it is never reached (WS108)
+    shadowed: Shadowed | None = None
     dialect: RouteFacts | None = None
 
     def cap(self, hop: Hop) -> Duration | None:
@@ -509,6 +520,34 @@ class Proxy:
     health_check_upgrade: bool = False
 
 
+@dataclass(slots=True, kw_only=True)
+class ApacheRoute:
+    """One Apache proxy rule (``ProxyPass``, ``ProxyPassMatch``, ``RewriteRule … [P]``): what the upgrade and the
+    tunnel's idle timeout depend on. ``None`` in a field means wslint cannot know it."""
+
+    directive: str  # ProxyPass, ProxyPassMatch, RewriteRule (as written)
+    path: str | None  # the URL-path or regex it matches; None for ProxyPass inside <Location> (the section's)
+    target: str  # the backend URL as written
+    scheme: str | None  # http, https, ws, wss, balancer, ...; None when a variable
+    upgrade: tuple[str, ...] = ()  # the worker's upgrade= protocols
+    # where the rule ends (a fix appends " upgrade=websocket" there)
+    end: Location | None = None
+    # the worker's timeout= (which beats ProxyTimeout for this backend)
+    worker_timeout: Duration | None = None
+    # the <VirtualHost> (or the main server) the rule is in
+    server: Location | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ApacheHop:
+    """An Apache configuration's server-wide facts: the modules it loads and the WebSocket engine."""
+
+    # lower-cased module names (proxy_wstunnel_module) -> the LoadModule line; None: the LoadModules are not visible
+    modules: dict[str, Location] | None = None
+    # ProxyWebsocketFallbackToProxyHttp Off: the pre-2.4.47 wstunnel engine, which has no idle timeout
+    fallback_off: Location | None = None
+
+
 # what one dialect alone has: typed per family (wslint.hops), never a free dict
-HopFacts = NginxHop | HaproxyHop | AwsHop
-RouteFacts = NginxRoute | HaproxyRoute | AwsRoute | IngressRoute
+HopFacts = NginxHop | HaproxyHop | AwsHop | ApacheHop
+RouteFacts = NginxRoute | HaproxyRoute | AwsRoute | IngressRoute | ApacheRoute

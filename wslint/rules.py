@@ -100,6 +100,13 @@ RULES: dict[str, Rule] = {
             "A hop that needs an explicit opt-in to pass WebSockets lacks it on a WebSocket route.",
         ),
         Rule(
+            "WS108",
+            "route-shadowed",
+            E,
+            ("haproxy",),
+            "A WebSocket route is never reached: an earlier, broader rule catches its requests first.",
+        ),
+        Rule(
             "WS110",
             "elb-http-listener",
             W,

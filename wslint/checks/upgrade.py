@@ -269,3 +269,21 @@ def upgrade_not_enabled(model: Model) -> Iterator[Finding]:
             hops=sorted({h.name for h, _ in members}),
             related=[(r.location, r.message) for r in off.related],
         )
+
+
+@check("WS108")
+def route_shadowed(model: Model) -> Iterator[Finding]:
+    """One finding per shadowed WebSocket route, at the route, naming the earlier rule that catches it."""
+    for hop, route in model.routes():
+        shadow = route.shadowed
+        if shadow is None:
+            continue
+        yield finding(
+            "WS108",
+            route.location,
+            f"{subject(hop, [route])} is never reached: {shadow.rule} at line {shadow.location.line} catches its "
+            f"requests first ({shadow.reason})",
+            "Move the WebSocket rule above the broader one (or narrow the broader rule).",
+            hops=[hop.name],
+            related=[(shadow.location, "the earlier rule that catches the WebSocket requests")],
+        )
