@@ -238,6 +238,9 @@ class Shadowed:
     location: Location  # the earlier rule
     rule: str  # how it is written: "ProxyPass / http://app/", "use_backend be_web if { path_beg / }"
     reason: str  # why it always wins: "ProxyPass rules match in order, and / covers /ws/"
+    # the shadowed rule itself when the route's location is elsewhere (a HAProxy route is its backend section): the
+    # finding points there
+    at: Location | None = None
 
 
 @dataclass(slots=True, kw_only=True)

@@ -36,9 +36,11 @@ from wslint.model import (
     Proxy,
     Route,
     Setting,
+    Shadowed,
     construct,
 )
 from wslint.sources import text as textio
+from wslint.sources.haproxy_shadow import SwitchRule, shadowing
 from wslint.sources.haproxy_syntax import PROXY_SECTIONS, Config, HaproxySyntaxError, Line, Section, Word, parse
 from wslint.sources.registry import Context, Target
 
@@ -103,6 +105,9 @@ class _Proxy:
     use_backends: list[tuple[str, bool, bool]] = field(default_factory=list)
     acls: dict[str, bool] = field(default_factory=dict)  # name -> tests Upgrade or a WebSocket path
     criteria: dict[str, list[list[str]]] = field(default_factory=dict)  # name -> its criteria (lines ORed)
+    unread_acls: set[str] = field(default_factory=set)  # ACLs with a line in a .if or with a variable
+    switches: list[SwitchRule] = field(default_factory=list)  # the use_backend rules in order (WS108)
+    switch_lines: list[Line] = field(default_factory=list)  # their lines, by SwitchRule.index
     ignored_tunnel: Location | None = None
     has_servers: bool = False
 
@@ -233,7 +238,14 @@ class _Analysis:
                 proxy.use_backends.append(
                     (words[1], self._websocket_condition(proxy, condition), self._plain_condition(proxy, condition))
                 )
+                unknown = line.conditional or any(line.unknown(i) for i in range(len(words)))
+                proxy.switches.append(
+                    SwitchRule(words[1], tuple(condition), " ".join(words), len(proxy.switch_lines), unknown)
+                )
+                proxy.switch_lines.append(line)
             elif keyword == "acl" and len(words) >= 3:
+                if line.conditional or any(line.unknown(i) for i in range(len(words))):
+                    proxy.unread_acls.add(words[1])
                 proxy.acls[words[1]] = proxy.acls.get(words[1], False) or self._websocket_acl(words[2:])
                 proxy.criteria.setdefault(words[1], []).append(words[2:])
             elif keyword == "option" and len(words) >= 2 and words[1] == "httpchk":
@@ -428,8 +440,33 @@ class _Analysis:
             if back.section.name not in marked or key in seen or (fallback and plain):
                 continue
             seen.add(key)
-            routes.append(self._route(front, back, explicit is not None))
+            route = self._route(front, back, explicit is not None)
+            if front is not None and not fallback:
+                route.shadowed = self._shadowed(front, back)
+            routes.append(route)
         return routes, marked
+
+    @staticmethod
+    def _shadowed(front: _Proxy, back: _Proxy) -> Shadowed | None:
+        """The earlier ``use_backend`` that catches every request the rules naming this backend match (WS108).
+
+        Only for a backend the section names in ``use_backend`` rules alone: one that is also its
+        ``default_backend`` (or the listen section itself) is reached in other ways wslint does not weigh.
+        """
+        name = back.section.name
+        if back is front or front.settings.default_backend == name:
+            return None
+        criteria = {k: [] if k in front.unread_acls else v for k, v in front.criteria.items()}  # []: unknown
+        found = shadowing(front.switches, name, criteria)
+        if found is None:
+            return None
+        rule, earlier, why = found
+        return Shadowed(
+            location=_loc(front.switch_lines[earlier.index]),
+            rule=earlier.text,
+            reason=why,
+            at=_loc(front.switch_lines[rule.index]),
+        )
 
     def _listed(self, entry: str, name: str) -> bool:
         if ":" not in entry:
