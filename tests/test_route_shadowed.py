@@ -233,3 +233,22 @@ def test_shadowing_unit() -> None:
     assert shadowing(rules, "web", {}) is None
     assert shadowing(rules, "missing", {}) is None
     assert shadowing([rules[1], rules[0]], "ws", {}) is None
+
+
+@pytest.mark.parametrize("flag", ["disabled", "be-unpublished"])
+def test_an_earlier_rule_to_a_backend_haproxy_may_skip_does_not_shadow(lint: Lint, flag: str) -> None:
+    text = config("use_backend be_off", "use_backend be_ws if { path_beg /ws }") + (
+        f"backend be_off\n    {flag}\n    server s 10.0.0.4:80\n"
+    )
+    assert ws108(lint, text).findings == []
+    # a later catch-all to a usable backend still shadows
+    both = config("use_backend be_off", "use_backend be_web", "use_backend be_ws if { path_beg /ws }") + (
+        f"backend be_off\n    {flag}\n    server s 10.0.0.4:80\n"
+    )
+    result = ws108(lint, both)
+    assert result.rules_at() == {("WS108", 12)}
+    assert "line 11" in str(result.findings[0]["message"])
+
+
+def test_an_earlier_rule_to_an_undeclared_backend_does_not_shadow(lint: Lint) -> None:
+    assert ws108(lint, config("use_backend be_elsewhere", "use_backend be_ws if { path_beg /ws }")).findings == []

@@ -110,6 +110,8 @@ class _Proxy:
     switch_lines: list[Line] = field(default_factory=list)  # their lines, by SwitchRule.index
     ignored_tunnel: Location | None = None
     has_servers: bool = False
+    # `be-unpublished`, or `disabled` in a .if: use_backend rules naming it may be skipped (WS108 never counts on it)
+    unpublished: bool = False
 
 
 class _Analysis:
@@ -231,6 +233,8 @@ class _Analysis:
                 proxy.has_servers = True
             elif keyword in ("disabled", "enabled") and not line.conditional:
                 settings.disabled = keyword == "disabled"
+            elif keyword in ("disabled", "be-unpublished"):
+                proxy.unpublished = True
             elif keyword == "default_backend" and len(words) >= 2:
                 settings.default_backend = words[1]
             elif keyword == "use_backend" and len(words) >= 2 and kind != "backend":
@@ -442,12 +446,12 @@ class _Analysis:
             seen.add(key)
             route = self._route(front, back, explicit is not None)
             if front is not None and not fallback:
-                route.shadowed = self._shadowed(front, back)
+                route.shadowed = self._shadowed(front, back, backends)
             routes.append(route)
         return routes, marked
 
     @staticmethod
-    def _shadowed(front: _Proxy, back: _Proxy) -> Shadowed | None:
+    def _shadowed(front: _Proxy, back: _Proxy, backends: dict[str, _Proxy]) -> Shadowed | None:
         """The earlier ``use_backend`` that catches every request the rules naming this backend match (WS108).
 
         Only for a backend the section names in ``use_backend`` rules alone: one that is also its
@@ -457,7 +461,8 @@ class _Analysis:
         if back is front or front.settings.default_backend == name:
             return None
         criteria = {k: [] if k in front.unread_acls else v for k, v in front.criteria.items()}  # []: unknown
-        found = shadowing(front.switches, name, criteria)
+        usable = {n for n, proxy in backends.items() if not proxy.unpublished}
+        found = shadowing(front.switches, name, criteria, usable)
         if found is None:
             return None
         rule, earlier, why = found

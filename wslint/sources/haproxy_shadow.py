@@ -2,8 +2,9 @@
 
 HAProxy evaluates ``use_backend`` rules in declaration order and the first that matches assigns the backend;
 ``default_backend`` applies only when none matches (configuration manual, "use_backend"). A route is shadowed when
-every ``use_backend`` that names its backend has an earlier rule, to another backend, whose condition matches at
-least every request the later one matches.
+every ``use_backend`` that names its backend has an earlier rule, to another backend that surely takes the requests
+(declared, not disabled, not ``be-unpublished``), whose condition matches at least every request the later one
+matches.
 
 The reasoning is deliberately small and sound: it proves coverage, and anything it cannot read (``unless``, a
 negated term, an ACL from a file, a fetch other than the path, regexes, a dynamic backend name, a line inside a
@@ -12,6 +13,7 @@ negated term, an ACL from a file, a fetch other than the path, regexes, a dynami
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 # a path pattern: (how it matches: "beg" or "exact", the value, case-insensitive)
@@ -37,10 +39,17 @@ class SwitchRule:
 
 
 def shadowing(
-    rules: list[SwitchRule], backend: str, criteria: dict[str, list[list[str]]]
+    rules: list[SwitchRule],
+    backend: str,
+    criteria: dict[str, list[list[str]]],
+    usable: Collection[str] | None = None,
 ) -> tuple[SwitchRule, SwitchRule, str] | None:
     """(the first rule naming ``backend``, the earlier rule that catches its requests, why) when every
-    ``use_backend`` naming ``backend`` is caught by an earlier rule to another backend; None otherwise."""
+    ``use_backend`` naming ``backend`` is caught by an earlier rule to another backend; None otherwise.
+
+    ``usable``: the backends a rule surely switches to (declared, enabled, published); a covering rule naming any other
+    may be skipped by HAProxy, so it is passed over (it cannot send the requests to ``backend`` either). None: all.
+    """
     first: tuple[SwitchRule, SwitchRule, str] | None = None
     targets = [i for i, rule in enumerate(rules) if rule.backend == backend]
     if not targets:
@@ -53,6 +62,8 @@ def shadowing(
                 continue
             if earlier.backend == backend or _dynamic(earlier.backend):
                 return None  # the requests reach this backend after all, or may
+            if usable is not None and earlier.backend not in usable:
+                continue
             caught = (earlier, why)
             break
         if caught is None:
