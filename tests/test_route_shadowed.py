@@ -6,10 +6,13 @@ only when none matches. Only coverage wslint can prove fires: anything it cannot
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from tests import realproxy
 from tests.conftest import Linted
 from wslint.sources.haproxy_shadow import SwitchRule, shadowing
 
@@ -252,3 +255,56 @@ def test_an_earlier_rule_to_a_backend_haproxy_may_skip_does_not_shadow(lint: Lin
 
 def test_an_earlier_rule_to_an_undeclared_backend_does_not_shadow(lint: Lint) -> None:
     assert ws108(lint, config("use_backend be_elsewhere", "use_backend be_ws if { path_beg /ws }")).findings == []
+
+
+# -- the real HAProxy: the shadowed WebSocket request reaches the plain backend -------------------------------------
+
+
+def real_config(port: int, backend_port: int, ws_first: bool) -> str:
+    rules = ["use_backend be_ws if { path_beg /ws }", "use_backend be_web if { path_beg / }"]
+    if not ws_first:
+        rules.reverse()
+    return (
+        "global\n    hard-stop-after 5s\n"
+        "defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n"
+        f"frontend fe\n    bind 127.0.0.1:{port}\n" + "".join(f"    {rule}\n" for rule in rules) + "backend be_web\n"
+        '    http-request return status 200 content-type text/plain string "plain" hdr x-backend web\n'
+        f"backend be_ws\n    timeout tunnel 10s\n    server ws 127.0.0.1:{backend_port}\n"
+    )
+
+
+def handshake(port: int) -> str:
+    """The status line and headers HAProxy answers a WebSocket handshake to /ws/ with (bounded by a timeout)."""
+    request = (
+        "GET /ws/ HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(request.encode())
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    return data.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("ws_first", [False, True], ids=["shadowed", "websocket-rule-first"])
+def test_real_haproxy_sends_the_shadowed_handshake_to_the_plain_backend(
+    haproxy_binary: str, lint: Lint, tmp_path: Path, ws_first: bool
+) -> None:
+    with realproxy.backend("echo") as backend_port:
+        port = realproxy.free_port()
+        conf = real_config(port, backend_port, ws_first)
+        result = ws108(lint, conf)
+        with realproxy.run_haproxy(haproxy_binary, tmp_path / "run", conf):
+            head = handshake(port)
+    status = head.split("\r\n", 1)[0]
+    if ws_first:
+        assert result.findings == []
+        assert " 101 " in status, head
+    else:
+        assert result.rules_at() == {("WS108", 11)}  # predicted: the WebSocket rule is never used
+        assert " 200 " in status and "x-backend: web" in head.lower(), head  # observed: the plain backend answered
