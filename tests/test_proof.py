@@ -813,6 +813,8 @@ APACHE_IDLE_CASES: dict[str, tuple[str, str, float, str]] = {
     "Apache Timeout 3, ProxyTimeout 6 (max)": ("Timeout 3\nProxyTimeout 6\n", "upgrade=websocket", 6.0, "ProxyTimeout"),
     "Apache Timeout 6, ProxyTimeout 3 (max)": ("Timeout 6\nProxyTimeout 3\n", "upgrade=websocket", 6.0, "Timeout"),
     "Apache Timeout 3, worker timeout=5": ("Timeout 3\n", "upgrade=websocket timeout=5", 5.0, "timeout="),
+    # Apache reads times with atoi: the unit is dropped, "2s" is 2 seconds (WS206 says so)
+    "Apache Timeout 2s (atoi: 2 s)": ("Timeout 2s\n", "upgrade=websocket", 2.0, "Timeout"),
 }
 
 
@@ -840,6 +842,7 @@ def test_apache_idle(name: str, apache2_binary: str, wslint: WSLint, table: list
     predicted = f"idle {seconds:g} s ({where}); {','.join(rules) or 'no WS2xx'}"
     record(table, name, predicted, observed, drop_verdict(seen, seconds))
     assert (seconds, where.split(" ")[0]) == (measured, directive), (seconds, where)
+    assert ("WS206" in rules) is ("atoi" in name), lint.findings  # a time Apache misreads
 
 
 def test_apache_keepalive(apache2_binary: str, wslint: WSLint, table: list[Row], tmp_path: Path) -> None:
@@ -880,25 +883,58 @@ def test_apache_keepalive(apache2_binary: str, wslint: WSLint, table: list[Row],
         record(table, name, predicted, str(seen), keepalive_verdict(rules, seen))
 
 
-def test_apache_fallback_off_has_no_idle_timeout(
-    apache2_binary: str, wslint: WSLint, table: list[Row], tmp_path: Path
-) -> None:
-    """`ProxyWebsocketFallbackToProxyHttp Off` + a ws:// target: mod_proxy_wstunnel's pre-2.4.47 engine polls
-    without a timeout, so an idle WebSocket outlives Timeout T by far; wslint predicts no idle timeout."""
-    name = f"Apache Timeout {T:g}, ProxyWebsocketFallbackToProxyHttp Off, ws://"
-    with backend("silent") as app:
-        port = free_port()
-        body = f"Timeout {T:g}\nProxyWebsocketFallbackToProxyHttp Off\nProxyPass /ws/ ws://127.0.0.1:{app}/ws/\n"
-        conf = apache_conf(tmp_path / "apache", port, body)
-        path = write_apache(tmp_path / "apache", conf)
+APACHE_ALIVE_CASES: dict[str, tuple[str, str, float]] = {
+    # name: (server lines, the WebSocket ProxyPass with APP for the backend port, the idle timeout wslint must give)
+    f"Apache Timeout {T:g}, ProxyWebsocketFallbackToProxyHttp Off, ws://": (
+        f"Timeout {T:g}\nProxyWebsocketFallbackToProxyHttp Off\n",
+        "ProxyPass /ws/ ws://127.0.0.1:APP/ws/",
+        math.inf,
+    ),
+    "Apache Timeout 1, worker timeout=1500ms (atoi: 1500 s)": (
+        "Timeout 1\n",
+        "ProxyPass /ws/ http://127.0.0.1:APP/ws/ upgrade=websocket timeout=1500ms",
+        1500.0,
+    ),
+}
+
+
+def test_apache_survives(apache2_binary: str, wslint: WSLint, table: list[Row], tmp_path: Path) -> None:
+    """Two idle WebSockets that outlive the seconds the config seems to say, watched at the same time:
+    `ProxyWebsocketFallbackToProxyHttp Off` + a ws:// target runs mod_proxy_wstunnel's pre-2.4.47 engine, which polls
+    without a timeout (wslint: no idle timeout); `timeout=1500ms` is read with atoi as 1500 s (wslint: 1500 s and
+    WS206 on the line)."""
+    with ExitStack() as stack:
+        app = stack.enter_context(backend("silent"))
+        runs: list[tuple[str, int, Path]] = []
+        for number, (name, (server, proxy_pass, _)) in enumerate(APACHE_ALIVE_CASES.items()):
+            port = free_port()
+            directory = tmp_path / f"apache{number}"
+            conf = apache_conf(directory, port, f"{server}{proxy_pass.replace('APP', str(app))}\n")
+            path = write_apache(directory, conf)
+            stack.enter_context(run_apache(apache2_binary, directory, conf))
+            runs.append((name, port, path))
+
+        async def all_of_them() -> list[Seen]:
+            return list(await asyncio.gather(*(watch(port, "/ws/", SURVIVE) for _, port, _ in runs)))
+
+        seens = asyncio.run(all_of_them())
+    for (name, _, _), seen in zip(runs, seens, strict=True):
+        assert seen.alive, f"{name}: measured alive for the issue, now {seen}"
+    missing: list[str] = []
+    for (name, _, path), seen in zip(runs, seens, strict=True):
         lint = apache_lint(wslint, tmp_path, path, "--ping-interval", "0")
-        with run_apache(apache2_binary, tmp_path / "apache", conf):
-            seen = asyncio.run(watch(port, "/ws/", SURVIVE))
-    assert seen.alive, f"{name}: measured alive for the issue, now {seen}"
-    idle = apache_idle(lint, "ProxyPass /ws/") if lint is not None else None
-    if idle is None:
-        unpredicted(table, name, str(seen), NO_APACHE_SOURCE if lint is None else "no route 'ProxyPass /ws/'")
-        return
-    seconds, where = idle
-    predicted = f"idle {'none' if math.isinf(seconds) else f'{seconds:g} s'} ({where})"
-    record(table, name, predicted, str(seen), AGREE if math.isinf(seconds) else DISAGREE)
+        idle = apache_idle(lint, "ProxyPass /ws/") if lint is not None else None
+        if lint is None or idle is None:
+            table.append(Row(name, APACHE_NO_PREDICTION, str(seen), "xfail"))
+            missing.append(NO_APACHE_SOURCE if lint is None else f"{name}: no route 'ProxyPass /ws/'")
+            continue
+        seconds, where = idle
+        rules = lint.rules(path, prefix="WS20")
+        predicted = (
+            f"idle {'none' if math.isinf(seconds) else f'{seconds:g} s'} ({where}); {','.join(rules) or 'no WS20x'}"
+        )
+        expected = APACHE_ALIVE_CASES[name][2]
+        ok = seconds == expected and seconds > SURVIVE and ("WS206" in rules) is ("atoi" in name)
+        record(table, name, predicted, str(seen), AGREE if ok else DISAGREE)
+    if missing:
+        pytest.xfail("; ".join(sorted(set(missing))))
