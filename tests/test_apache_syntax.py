@@ -64,6 +64,10 @@ def test_syntax_errors_at_their_line() -> None:
     assert [e.line for e in mismatched.errors] == [2]
     no_bracket = parse("<VirtualHost *:80\n</VirtualHost>\n", "a.conf")
     assert no_bracket.errors and no_bracket.errors[0].line == 1
+    # an open <IfModule>/<IfDefine> at the end is accepted when its condition holds (apache2 -t 2.4.71): no error
+    assert parse("<IfModule mod_proxy.c>\nTimeout 5\n", "a.conf").errors == []
+    open_vhost = parse("<IfModule mod_proxy.c>\n<VirtualHost *:80>\nTimeout 5\n", "a.conf")
+    assert [e.line for e in open_vhost.errors] == [2]
     no_args = parse("<IfModule>\n</IfModule>\n", "a.conf")
     assert no_args.errors and no_args.errors[0].line == 1
 
