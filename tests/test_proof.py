@@ -840,11 +840,18 @@ def test_apache_ws_target_without_wstunnel(
 
 
 APACHE_IDLE_CASES: dict[str, tuple[str, str, float, str, str]] = {
-    # name: (server lines, ProxyPass parameters, measured drop (HOPS.md §5), the directive wslint must name, WS2xx)
-    "Apache Timeout 3": ("Timeout 3\n", "upgrade=websocket", 3.0, "Timeout", ""),
+    # name: (server lines, the proxy rule (APP: the backend port), measured drop (HOPS.md §5), the directive wslint
+    # must name, WS2xx); the route is the rule's first two words
+    "Apache Timeout 3": (
+        "Timeout 3\n",
+        "ProxyPass /ws/ http://127.0.0.1:APP/ws/ upgrade=websocket",
+        3.0,
+        "Timeout",
+        "",
+    ),
     "Apache Timeout 3, ProxyTimeout 6 (max)": (
         "Timeout 3\nProxyTimeout 6\n",
-        "upgrade=websocket",
+        "ProxyPass /ws/ http://127.0.0.1:APP/ws/ upgrade=websocket",
         6.0,
         "ProxyTimeout",
         "",
@@ -852,14 +859,35 @@ APACHE_IDLE_CASES: dict[str, tuple[str, str, float, str, str]] = {
     # the max-rule makes ProxyTimeout 3 irrelevant: WS208 on it
     "Apache Timeout 6, ProxyTimeout 3 (max)": (
         "Timeout 6\nProxyTimeout 3\n",
-        "upgrade=websocket",
+        "ProxyPass /ws/ http://127.0.0.1:APP/ws/ upgrade=websocket",
         6.0,
         "Timeout",
         "WS208",
     ),
-    "Apache Timeout 3, worker timeout=5": ("Timeout 3\n", "upgrade=websocket timeout=5", 5.0, "timeout=", ""),
+    "Apache Timeout 3, worker timeout=5": (
+        "Timeout 3\n",
+        "ProxyPass /ws/ http://127.0.0.1:APP/ws/ upgrade=websocket timeout=5",
+        5.0,
+        "timeout=",
+        "",
+    ),
+    # ws:// targets (mod_proxy_wstunnel hands them to mod_proxy_http's tunnel by default), RewriteRule [P] too
+    "Apache Timeout 2, ProxyPass ws://": ("Timeout 2\n", "ProxyPass /ws/ ws://127.0.0.1:APP/ws/", 2.0, "Timeout", ""),
+    "Apache Timeout 2, RewriteRule ws:// [P]": (
+        "Timeout 2\nRewriteEngine On\n",
+        "RewriteRule ^/ws/(.*) ws://127.0.0.1:APP/ws/$1 [P,L]",
+        2.0,
+        "Timeout",
+        "",
+    ),
     # Apache reads times with atoi: the unit is dropped, "2s" is 2 seconds (WS206 says so)
-    "Apache Timeout 2s (atoi: 2 s)": ("Timeout 2s\n", "upgrade=websocket", 2.0, "Timeout", "WS206"),
+    "Apache Timeout 2s (atoi: 2 s)": (
+        "Timeout 2s\n",
+        "ProxyPass /ws/ http://127.0.0.1:APP/ws/ upgrade=websocket",
+        2.0,
+        "Timeout",
+        "WS206",
+    ),
 }
 
 
@@ -867,19 +895,20 @@ APACHE_IDLE_CASES: dict[str, tuple[str, str, float, str, str]] = {
 def test_apache_idle(name: str, apache2_binary: str, wslint: WSLint, table: list[Row], tmp_path: Path) -> None:
     """An idle WebSocket through Apache (mod_proxy_http's tunnel, 2.4.47+) is dropped at the larger of the client's
     Timeout and the backend's ProxyTimeout or worker timeout=: wslint's idle timeout for the route."""
-    server, params, measured, directive, expected_rules = APACHE_IDLE_CASES[name]
+    server, rule, measured, directive, expected_rules = APACHE_IDLE_CASES[name]
+    route = " ".join(rule.split()[:2])
     with backend("silent") as app:
         port = free_port()
-        conf = apache_conf(tmp_path / "apache", port, f"{server}ProxyPass /ws/ http://127.0.0.1:{app}/ws/ {params}\n")
+        conf = apache_conf(tmp_path / "apache", port, f"{server}{rule.replace('APP', str(app))}\n")
         path = write_apache(tmp_path / "apache", conf)
         lint = apache_lint(wslint, tmp_path, path, "--ping-interval", "0")
         with run_apache(apache2_binary, tmp_path / "apache", conf):
             seen = asyncio.run(watch(port, "/ws/", measured + 2))
     observed = str(seen)
     assert dropped_as_predicted(seen, measured), f"{name}: measured {measured:g} s for the issue, now {seen}"
-    idle = apache_idle(lint, "ProxyPass /ws/") if lint is not None else None
+    idle = apache_idle(lint, route) if lint is not None else None
     if idle is None:
-        unpredicted(table, name, observed, NO_APACHE_SOURCE if lint is None else f"no route 'ProxyPass /ws/': {lint}")
+        unpredicted(table, name, observed, NO_APACHE_SOURCE if lint is None else f"no route {route!r}")
         return
     seconds, where = idle
     assert lint is not None
