@@ -92,6 +92,13 @@ def test_ws_target_needs_no_upgrade_parameter(lint: Lint) -> None:
     assert lint({"apache2.conf": text}, "apache2.conf", "--select", "WS107").findings == []
 
 
+def test_ws_target_with_another_upgrade_list_is_ws107(lint: Lint) -> None:
+    text = WS_VHOST.replace("http://app:8080/ws/ upgrade=websocket", "ws://app:8080/ws/ upgrade=h2c")
+    assert lint({"apache2.conf": text}, "apache2.conf", "--select", "WS107").rules_at() == {("WS107", 3)}
+    star = WS_VHOST.replace("upgrade=websocket", "upgrade=*")
+    assert lint({"b/apache2.conf": star}, "b/apache2.conf", "--select", "WS107").findings == []
+
+
 def test_location_scoped_proxy_pass_takes_the_section_path(lint: Lint) -> None:
     text = (
         "<VirtualHost *:80>\n<Location /socket.io/>\n    ProxyPass http://app/socket.io/\n</Location>\n</VirtualHost>\n"

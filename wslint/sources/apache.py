@@ -412,9 +412,18 @@ class _Analysis:
         )
 
     def _upgrade_off(self, rule: _Rule, scheme: str | None, upgrade: tuple[str, ...]) -> UpgradeOff | None:
-        if scheme not in ("http", "https") or "websocket" in upgrade or "*" in upgrade:
+        if "websocket" in upgrade or "*" in upgrade:
             return None
         d = rule.directive
+        if scheme in ("ws", "wss") and upgrade:  # a list of its own replaces the ws:// default (WebSocket)
+            return UpgradeOff(
+                location=location(d),
+                reason=f"{d.name} proxies to {scheme}:// with upgrade={','.join(upgrade)}, which replaces the "
+                "default WebSocket: the Upgrade header is not forwarded",
+                fix="Add websocket to the list: `upgrade=websocket` (or remove upgrade=).",
+            )
+        if scheme not in ("http", "https"):
+            return None
         if d.lower == "rewriterule":
             return UpgradeOff(
                 location=location(d),
