@@ -755,26 +755,38 @@ def unpredicted(table: list[Row], name: str, observed: str, reason: str) -> None
 NO_APACHE_SOURCE = "wslint has no Apache source yet (branch i22-apache): only the measurement is checked"
 
 
-@pytest.mark.parametrize("case", ["upgrade=", "shadowed"])
+APACHE_UPGRADE_CASES = {
+    # case: (broken rule, fixed rule (APP: the backend port), row name)
+    "upgrade=": (
+        "ProxyPass /ws/broken http://127.0.0.1:APP/ws/broken",
+        "ProxyPass /ws/fixed http://127.0.0.1:APP/ws/fixed upgrade=websocket",
+        "Apache WS107 http:// ProxyPass without upgrade=websocket",
+    ),
+    "ws-upgrade-list": (
+        "ProxyPass /ws/broken ws://127.0.0.1:APP/ws/broken upgrade=h2c",
+        "ProxyPass /ws/fixed ws://127.0.0.1:APP/ws/fixed upgrade=h2c,websocket",
+        "Apache WS107 ws:// ProxyPass with upgrade=h2c (replaces the WebSocket default)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", [*APACHE_UPGRADE_CASES, "shadowed"])
 def test_apache_handshake(case: str, apache2_binary: str, wslint: WSLint, table: list[Row], tmp_path: Path) -> None:
     """upgrade=: an http:// ProxyPass without `upgrade=websocket` strips the Upgrade header (the backend answers 426)
-    and the same ProxyPass with it upgrades; wslint flags only the first (WS107).
+    and the same ProxyPass with it upgrades; wslint flags only the first (WS107). ws-upgrade-list: the same for a
+    ws:// ProxyPass whose upgrade= list replaces its WebSocket default.
     shadowed: `ProxyPass / http://…` written before `ProxyPass /ws/ ws://…` catches the WebSocket requests first
     (the first matching ProxyPass wins), so the handshake fails (426) while the same two rules in the other order
     upgrade; wslint flags only the shadowed route (WS108)."""
     with backend("echo") as app:
         port, other = free_port(), free_port()
-        if case == "upgrade=":
-            body = (
-                "Timeout 10\n"
-                f"ProxyPass /ws/broken http://127.0.0.1:{app}/ws/broken\n"
-                f"ProxyPass /ws/fixed http://127.0.0.1:{app}/ws/fixed upgrade=websocket\n"
-            )
+        if case in APACHE_UPGRADE_CASES:
+            broken_rule, fixed_rule, name = APACHE_UPGRADE_CASES[case]
+            body = f"Timeout 10\n{broken_rule}\n{fixed_rule}\n".replace("APP", str(app))
             bad = good = apache_conf(tmp_path / "apache", port, body)
             bad_path = good_path = write_apache(tmp_path / "apache", bad)
             bad_url, good_url, bad_port, good_port = "/ws/broken", "/ws/fixed", port, port
             rule, bad_route, good_route = "WS107", "ProxyPass /ws/broken", "ProxyPass /ws/fixed"
-            name = "Apache WS107 http:// ProxyPass without upgrade=websocket"
         else:
             catch_all = f"ProxyPass / http://127.0.0.1:{app}/\n"
             ws = f"ProxyPass /ws/ ws://127.0.0.1:{app}/ws/\n"
