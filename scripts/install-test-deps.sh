@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install what the test suite needs beyond pip: the real nginx and haproxy binaries (Debian's packages), used
-# by the tests that run real proxies on loopback, and the WebSocket servers of the WS101 matrix
+# Install what the test suite needs beyond pip: the real nginx, haproxy and apache2 binaries (Debian's packages),
+# used by the tests that run real proxies on loopback (apache2 runs with its own `-f` config, never /etc/apache2), and the WebSocket servers of the WS101 matrix
 # (tests/test_proof_ws101.py) that pip does not bring: Go with Debian's gorilla/websocket (built offline in
 # GOPATH mode), node and npm, and the npm packages ws and socket.io at the versions tests/backends/package.json
 # pins, installed into tests/backends/node_modules (gitignored). The matrix's Python servers (uvicorn, aiohttp,
@@ -76,9 +76,10 @@ apt_install() {
     fi
 
     # Pid files of services running before the install: those are not ours to stop.
-    local before_nginx=0 before_haproxy=0 status=0
+    local before_nginx=0 before_haproxy=0 before_apache2=0 status=0
     [ -s /run/nginx.pid ] && before_nginx=1
     [ -s /run/haproxy.pid ] && before_haproxy=1
+    [ -s /run/apache2/apache2.pid ] && before_apache2=1
 
     "${APT[@]}" install --no-install-recommends "${packages[@]}" >/dev/null || status=$?
     if [ "$own_policy" = 1 ]; then
@@ -89,6 +90,8 @@ apt_install() {
     # Belt and braces: stop a service the install started anyway (by its pid file only).
     stop_started /run/nginx.pid "$before_nginx"
     stop_started /run/haproxy.pid "$before_haproxy"
+    # Debian's apache2: APACHE_PID_FILE=/var/run/apache2$SUFFIX/apache2.pid in /etc/apache2/envvars
+    stop_started /run/apache2/apache2.pid "$before_apache2"
 
     local name
     for name in "${missing[@]}"; do
@@ -122,6 +125,7 @@ npm_packages_ok() {
 
 need nginx nginx
 need haproxy haproxy
+need apache2 apache2
 need go golang-go
 need gorilla golang-github-gorilla-websocket-dev
 need node nodejs
@@ -166,6 +170,7 @@ if have npm && [ ! -s "$MERMAID_JS" ]; then
     rm -rf "$scratch"
 fi
 
-if [ "${#missing[@]}" -gt 0 ] && have nginx && have haproxy; then
-    echo "install-test-deps: $(nginx -v 2>&1 | head -n1); $(haproxy -v 2>&1 | head -n1)" >&2
+if [ "${#missing[@]}" -gt 0 ] && have nginx && have haproxy && have apache2; then
+    echo "install-test-deps: $(nginx -v 2>&1 | head -n1); $(haproxy -v 2>&1 | head -n1);" \
+        "$(apache2 -v 2>&1 | head -n1)" >&2
 fi

@@ -1,16 +1,22 @@
-"""Run the real nginx and HAProxy, and a WebSocket backend, on 127.0.0.1 for the proof suite and `wslint probe` tests.
+"""Run the real nginx, HAProxy and Apache httpd, and a WebSocket backend, on 127.0.0.1 for the proof suite and
+`wslint probe` tests.
 
 Every process is started in its own session and stopped by pid (SIGTERM, then SIGKILL of its process group, which
 holds nothing but the process and its workers) when the context exits, on failure too. Ports come from free_port().
 Works as root (nginx gets `user root;` so its workers do not switch to `nobody`) and as a normal user (nginx's
-temp paths and access log are put under the run directory, so nothing under /var is written).
+temp paths and access log are put under the run directory, so nothing under /var is written). Apache runs Debian's
+/usr/sbin/apache2 with an explicit `-f` config (never /etc/apache2, never through apache2ctl and its envvars) whose
+ServerRoot, PidFile, ErrorLog and runtime directory are the run directory.
 """
 
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
+import pwd
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -187,6 +193,85 @@ def run_nginx(binary: str, tmp: Path, conf: str) -> Iterator[Path]:
         yield path
 
 
+# Debian's apache2 package: the binary and its loadable modules
+APACHE_BINARY = "/usr/sbin/apache2"
+APACHE_MODULES_DIR = Path("/usr/lib/apache2/modules")
+# the modules the proof configurations load (mod_unixd and mod_log_config are compiled into Debian's apache2)
+APACHE_MODULES = (
+    ("mpm_event_module", "mod_mpm_event.so"),
+    ("authz_core_module", "mod_authz_core.so"),
+    ("proxy_module", "mod_proxy.so"),
+    ("proxy_http_module", "mod_proxy_http.so"),
+    ("proxy_wstunnel_module", "mod_proxy_wstunnel.so"),
+    ("rewrite_module", "mod_rewrite.so"),
+)
+
+
+def find_apache2() -> str | None:
+    """The apache2 binary (PATH, then Debian's /usr/sbin/apache2), or None."""
+    path = shutil.which("apache2")
+    if path is None and os.path.exists(APACHE_BINARY):
+        path = APACHE_BINARY
+    return path
+
+
+def _apache_user() -> str:
+    """`User`/`Group` lines when running as root (httpd refuses to serve as root); nothing otherwise."""
+    if os.geteuid() != 0:
+        return ""
+    for user, group in (("www-data", "www-data"), ("nobody", "nogroup"), ("nobody", "nobody")):
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            continue
+        with contextlib.suppress(KeyError):
+            grp.getgrnam(group)
+            return f"User {user}\nGroup {group}\n"
+    return ""
+
+
+def apache_conf(
+    tmp: Path,
+    port: int,
+    body: str,
+    modules: Sequence[tuple[str, str]] = APACHE_MODULES,
+    modules_dir: Path = APACHE_MODULES_DIR,
+) -> str:
+    """A full apache2.conf for `apache2 -f`: ServerRoot, PidFile, ErrorLog and DefaultRuntimeDir in tmp, `Listen
+    127.0.0.1:port`, mpm_event with one child, the LoadModule lines of modules (from modules_dir), then body (the
+    Timeout/ProxyTimeout and ProxyPass lines of a scenario, at main-server level)."""
+    loads = "".join(f"LoadModule {name} {modules_dir / file}\n" for name, file in modules)
+    return (
+        f"ServerRoot {tmp}\n"
+        "ServerName 127.0.0.1\n"
+        f"Listen 127.0.0.1:{port}\n"
+        f"PidFile {tmp / 'apache2.pid'}\n"
+        f"DefaultRuntimeDir {tmp}\n"
+        "ErrorLog /dev/stderr\n"
+        "LogLevel warn\n"
+        f"{loads}"
+        f"{_apache_user()}"
+        "StartServers 1\n"
+        f"{body}"
+    )
+
+
+@contextmanager
+def run_apache(binary: str, tmp: Path, conf: str) -> Iterator[Path]:
+    """Run apache2 in the foreground (`apache2 -f tmp/apache2.conf -DFOREGROUND`) on conf (from apache_conf, or any
+    config with `Listen 127.0.0.1:PORT` and its own PidFile); yield the config's path.
+
+    Output (the ErrorLog on stderr) goes to tmp/apache2.stderr. Waits until every Listen port accepts (bounded) and
+    stops the parent by pid on exit (SIGTERM: httpd stops its children), SIGKILL of its process group if it lingers.
+    """
+    tmp.mkdir(parents=True, exist_ok=True)
+    path = tmp / "apache2.conf"
+    path.write_text(conf, encoding="utf-8")
+    argv = [binary, "-f", str(path), "-DFOREGROUND"]
+    with _running(argv, listen_ports(conf, "Listen"), "apache2", tmp / "apache2.stderr", cwd=tmp):
+        yield path
+
+
 @contextmanager
 def run_haproxy(binary: str, tmp: Path, conf: str) -> Iterator[Path]:
     """Run HAProxy in the foreground (`-db -f tmp/haproxy.cfg`) on conf (binding 127.0.0.1:PORT); yield the path.
@@ -218,6 +303,11 @@ def nginx_version(binary: str) -> str:
 def haproxy_version(binary: str) -> str:
     """The version of the haproxy binary, e.g. "2.6.12"."""
     return _version(binary, r"version (\d+\.\d+\.\d+)")
+
+
+def apache_version(binary: str) -> str:
+    """The version of the apache2 binary, e.g. "2.4.71" (`apache2 -v`: "Server version: Apache/2.4.71 (Debian)")."""
+    return _version(binary, r"Apache/(\d+\.\d+\.\d+)")
 
 
 def print_table(request: pytest.FixtureRequest, title: str, cells: Sequence[Sequence[str]]) -> None:

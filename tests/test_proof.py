@@ -1,9 +1,10 @@
-"""Proof on the real proxies: wslint's prediction and what nginx and HAProxy actually do must agree.
+"""Proof on the real proxies: wslint's prediction and what nginx, HAProxy and Apache httpd actually do must agree.
 
 Every scenario generates its configuration, runs wslint on it (JSON, --isolated, --nginx-version of the installed
 nginx), starts the real proxy on 127.0.0.1 in front of tests/ws_backend.py, drives a websockets client and compares.
 Idle timeouts are T = 2-3 s; a drop is observed within [predicted - 0.1 s, predicted + 0.6 s] with close code 1006
-(no close frame); survival means alive after 3 x T. The table of predicted vs observed is printed at the end of the
+(no close frame); survival means alive after 3 x T. Apache's idle cases use the timeouts measured for the issue
+(3, 5 and 6 s), each dropped within the same window. The table of predicted vs observed is printed at the end of the
 module (also with plain `pytest`). Verdicts: agree, flagged-survives-on-loopback (a ping interval in (T/2, T] that
 WS301 flags by design and that survives on loopback), DISAGREE (fails the scenario).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
@@ -22,13 +24,17 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from tests.conftest import Run
+from tests.conftest import Run, _missing
 from tests.realproxy import (
+    APACHE_MODULES,
+    apache_conf,
     backend,
+    find_apache2,
     free_port,
     nginx_prepare,
     nginx_version,
     print_table,
+    run_apache,
     run_haproxy,
     run_nginx,
 )
@@ -79,6 +85,16 @@ def record(rows: list[Row], name: str, predicted: str, observed: str, verdict: s
 @pytest.fixture(scope="module")
 def version(nginx_binary: str) -> str:
     return nginx_version(nginx_binary)
+
+
+@pytest.fixture(scope="module")
+def apache2_binary() -> str:
+    """Debian's apache2; skipped when missing, a failure under WSLINT_REQUIRE_PROXIES=1."""
+    path = find_apache2()
+    if path is None:
+        _missing("the apache2 binary (apt-get install apache2)", "WSLINT_REQUIRE_PROXIES")
+    assert path is not None
+    return path
 
 
 # --- configurations -----------------------------------------------------------------------------------------------
@@ -192,11 +208,14 @@ class Prediction:
         return float(timeout["seconds"]), where
 
 
-def predict(wslint: WSLint, cwd: Path, version: str, files: list[Path], *args: str, path: bool = False) -> Prediction:
-    """Run the wslint CLI (as users do) on files; `path=True` runs `wslint path` (the JSON then has `paths`)."""
+def predict(
+    wslint: WSLint, cwd: Path, version: str | None, files: list[Path], *args: str, path: bool = False
+) -> Prediction:
+    """Run the wslint CLI (as users do) on files; `path=True` runs `wslint path` (the JSON then has `paths`).
+    version: the installed nginx's (--nginx-version), or None for a run without nginx files."""
     argv = ["path"] if path else []
     argv += [str(f.relative_to(cwd)) for f in files]
-    argv += ["--output-format", "json", "--isolated", "--nginx-version", version, *args]
+    argv += ["--output-format", "json", "--isolated", *(("--nginx-version", version) if version else ()), *args]
     run = wslint(*argv, cwd=cwd)
     assert run.out.startswith("{"), f"wslint {' '.join(argv)} exited {run.code}: {run.err}"
     return Prediction(json.loads(run.out), cwd)
@@ -223,6 +242,7 @@ class Seen:
     """What an idle (or pinging) client saw: alive after the whole duration, or closed at `at` seconds."""
 
     at: float | None = None
+    duration: float = SURVIVE  # how long it was watched
     code: int | None = None
     close_frame: bool = False
     sent: int = 0
@@ -234,7 +254,7 @@ class Seen:
 
     def __str__(self) -> str:
         if self.at is None:
-            return f"alive after {SURVIVE:g} s" + (f" ({self.sent} sent)" if self.sent else "")
+            return f"alive after {self.duration:g} s" + (f" ({self.sent} sent)" if self.sent else "")
         frame = "close frame" if self.close_frame else "no close frame"
         return f"closed at {self.at:.2f} s, {self.code} ({frame})"
 
@@ -244,7 +264,7 @@ async def watch(
 ) -> Seen:
     """Connect without automatic pings, then send nothing (every=None) or a ping / a message every `every` seconds,
     until the connection closes or `duration` seconds after the handshake."""
-    seen = Seen()
+    seen = Seen(duration=duration)
     async with connect(f"ws://127.0.0.1:{port}{path}", ping_interval=None, open_timeout=5) as ws:
         started = time.monotonic()
         sender = asyncio.create_task(_send_every(ws, every, what, data, seen)) if every else None
@@ -686,3 +706,321 @@ def test_chain_inner_hop_is_the_bottleneck(
         and dropped_as_predicted(seen, float(timeout["seconds"]))
     )
     record(table, "chain nginx 6s -> HAProxy tunnel 2s -> app, idle", predicted, str(seen), AGREE if ok else DISAGREE)
+
+
+# --- Apache httpd 2.4 -----------------------------------------------------------------------------------------------
+# Debian's apache2 (mpm_event) in front of tests/ws_backend.py, with a config of its own (tests/realproxy.py
+# apache_conf: ServerRoot, PidFile and logs in tmp, the proxy modules loaded from /usr/lib/apache2/modules).
+# wslint's prediction comes from its Apache source (`wslint path apache2.conf`); a row whose prediction wslint cannot
+# give (no Apache source, or a route it does not report) keeps its measurement, which is checked against the
+# behaviour measured for the issue, and is marked xfail with the reason.
+
+APACHE_NO_PREDICTION = "no prediction"
+
+
+def write_apache(directory: Path, conf: str) -> Path:
+    """The apache2.conf exactly as run_apache will write it, so wslint lints what apache2 runs."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "apache2.conf"
+    path.write_text(conf, encoding="utf-8")
+    return path
+
+
+def apache_lint(wslint: WSLint, tmp_path: Path, path: Path, *args: str) -> Prediction | None:
+    """`wslint path apache2.conf` (JSON), or None while wslint does not read Apache configurations."""
+    lint = predict(wslint, tmp_path, None, [path], *args, path=True)
+    paths = lint.report.get("paths")
+    if not isinstance(paths, list) or not paths or paths[0]["hops"][0]["kind"] != "apache":
+        return None
+    return lint
+
+
+def apache_idle(lint: Prediction, route: str) -> tuple[float, str] | None:
+    """(seconds, origin) of a route's predicted idle timeout (inf: none at all), or None if the route is not there."""
+    routes = lint.routes()
+    if route not in routes or not isinstance(routes[route].get("idle_timeout"), dict):
+        return None
+    timeout = routes[route]["idle_timeout"]
+    if timeout["infinite"]:
+        return math.inf, f"{timeout['directive']} at {Path(str(timeout['file'])).name}:{timeout['line']}"
+    return lint.idle(route)
+
+
+def unpredicted(table: list[Row], name: str, observed: str, reason: str) -> None:
+    """The row of a scenario wslint cannot predict yet: the measurement stays in the table; the test xfails."""
+    table.append(Row(name, APACHE_NO_PREDICTION, observed, "xfail"))
+    pytest.xfail(reason)
+
+
+NO_APACHE_SOURCE = "wslint has no Apache source yet (branch i22-apache): only the measurement is checked"
+
+
+APACHE_UPGRADE_CASES = {
+    # case: (broken rule, fixed rule (APP: the backend port), row name)
+    "upgrade=": (
+        "ProxyPass /ws/broken http://127.0.0.1:APP/ws/broken",
+        "ProxyPass /ws/fixed http://127.0.0.1:APP/ws/fixed upgrade=websocket",
+        "Apache WS107 http:// ProxyPass without upgrade=websocket",
+    ),
+    "ws-upgrade-list": (
+        "ProxyPass /ws/broken ws://127.0.0.1:APP/ws/broken upgrade=h2c",
+        "ProxyPass /ws/fixed ws://127.0.0.1:APP/ws/fixed upgrade=h2c,websocket",
+        "Apache WS107 ws:// ProxyPass with upgrade=h2c (replaces the WebSocket default)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", [*APACHE_UPGRADE_CASES, "shadowed"])
+def test_apache_handshake(case: str, apache2_binary: str, wslint: WSLint, table: list[Row], tmp_path: Path) -> None:
+    """upgrade=: an http:// ProxyPass without `upgrade=websocket` strips the Upgrade header (the backend answers 426)
+    and the same ProxyPass with it upgrades; wslint flags only the first (WS107). ws-upgrade-list: the same for a
+    ws:// ProxyPass whose upgrade= list replaces its WebSocket default.
+    shadowed: `ProxyPass / http://…` written before `ProxyPass /ws/ ws://…` catches the WebSocket requests first
+    (the first matching ProxyPass wins), so the handshake fails (426) while the same two rules in the other order
+    upgrade; wslint flags only the shadowed route (WS108)."""
+    with backend("echo") as app:
+        port, other = free_port(), free_port()
+        if case in APACHE_UPGRADE_CASES:
+            broken_rule, fixed_rule, name = APACHE_UPGRADE_CASES[case]
+            body = f"Timeout 10\n{broken_rule}\n{fixed_rule}\n".replace("APP", str(app))
+            bad = good = apache_conf(tmp_path / "apache", port, body)
+            bad_path = good_path = write_apache(tmp_path / "apache", bad)
+            bad_url, good_url, bad_port, good_port = "/ws/broken", "/ws/fixed", port, port
+            rule, bad_route, good_route = "WS107", "ProxyPass /ws/broken", "ProxyPass /ws/fixed"
+        else:
+            catch_all = f"ProxyPass / http://127.0.0.1:{app}/\n"
+            ws = f"ProxyPass /ws/ ws://127.0.0.1:{app}/ws/\n"
+            bad = apache_conf(tmp_path / "shadowed", port, "Timeout 10\n" + catch_all + ws)
+            good = apache_conf(tmp_path / "ordered", other, "Timeout 10\n" + ws + catch_all)
+            bad_path, good_path = write_apache(tmp_path / "shadowed", bad), write_apache(tmp_path / "ordered", good)
+            bad_url = good_url = "/ws/chat"
+            bad_port, good_port = port, other
+            rule, bad_route, good_route = "WS108", "ProxyPass /ws/", "ProxyPass /ws/"
+            name = "Apache WS108 ProxyPass / before ProxyPass /ws/ ws://"
+        with ExitStack() as stack:
+            stack.enter_context(run_apache(apache2_binary, bad_path.parent, bad))
+            if good_path != bad_path:
+                stack.enter_context(run_apache(apache2_binary, good_path.parent, good))
+            got_bad = asyncio.run(handshake(bad_port, bad_url))
+            got_good = asyncio.run(handshake(good_port, good_url))
+        bad_lint = apache_lint(wslint, tmp_path, bad_path)
+        good_lint = bad_lint if good_path == bad_path else apache_lint(wslint, tmp_path, good_path)
+    observed = f"broken: {got_bad}; fixed: {got_good}"
+    # the behaviour measured for the issue (HOPS.md §5): the backend refuses the stripped handshake with 426
+    assert (got_bad, got_good) == ("HTTP 426", "upgraded"), observed
+    if bad_lint is None or good_lint is None:
+        unpredicted(table, name, observed, NO_APACHE_SOURCE)
+        return
+    bad_text, good_text = bad_path.read_text(encoding="utf-8"), good_path.read_text(encoding="utf-8")
+    bad_line = line_of(bad_text, bad_route + " ")
+    good_line = line_of(good_text, good_route + " ")
+    broken = bad_lint.rules(bad_path, range(bad_line, bad_line + 1), "WS1")
+    fixed = good_lint.rules(good_path, range(good_line, good_line + 1), "WS1")
+    predicted = f"broken: {','.join(broken) or 'nothing'}; fixed: {','.join(fixed) or 'nothing'}"
+    record(table, name, predicted, observed, AGREE if broken == [rule] and not fixed else DISAGREE)
+
+
+def test_apache_ws_target_without_wstunnel(
+    apache2_binary: str, wslint: WSLint, table: list[Row], tmp_path: Path
+) -> None:
+    """A ws:// target (ProxyPass, and RewriteRule [P]) with mod_proxy_wstunnel NOT loaded: Apache 2.4.71's
+    mod_proxy_http tunnels it by itself, so the handshake succeeds, and wslint must not say it fails (no WS1xx)."""
+    modules = tuple(module for module in APACHE_MODULES if module[0] != "proxy_wstunnel_module")
+    name = "Apache ws:// ProxyPass and RewriteRule [P], mod_proxy_wstunnel not loaded"
+    with backend("echo") as app:
+        port = free_port()
+        body = (
+            "Timeout 10\n"
+            f"ProxyPass /ws/a/ ws://127.0.0.1:{app}/ws/a/\n"
+            "RewriteEngine On\n"
+            f"RewriteRule ^/ws/b/(.*) ws://127.0.0.1:{app}/ws/b/$1 [P,L]\n"
+        )
+        conf = apache_conf(tmp_path / "apache", port, body, modules=modules)
+        path = write_apache(tmp_path / "apache", conf)
+        lint = apache_lint(wslint, tmp_path, path)
+        with run_apache(apache2_binary, tmp_path / "apache", conf):
+            got = [asyncio.run(handshake(port, url)) for url in ("/ws/a/x", "/ws/b/x")]
+    observed = f"ProxyPass: {got[0]}; RewriteRule: {got[1]}"
+    assert got == ["upgraded", "upgraded"], observed  # measured for this suite on 2.4.71
+    if lint is None:
+        unpredicted(table, name, observed, NO_APACHE_SOURCE)
+        return
+    rules = lint.rules(path, prefix="WS1")
+    routes = sorted(lint.routes())
+    predicted = f"routes {', '.join(routes)}; {','.join(rules) or 'no WS1xx'}"
+    record(table, name, predicted, observed, AGREE if not rules and len(routes) == 2 else DISAGREE)
+
+
+APACHE_IDLE_CASES: dict[str, tuple[str, str, float, str, str]] = {
+    # name: (server lines, the proxy rule (APP: the backend port), measured drop (HOPS.md §5), the directive wslint
+    # must name, WS2xx); the route is the rule's first two words
+    "Apache Timeout 3": (
+        "Timeout 3\n",
+        "ProxyPass /ws/ http://127.0.0.1:APP/ws/ upgrade=websocket",
+        3.0,
+        "Timeout",
+        "",
+    ),
+    "Apache Timeout 3, ProxyTimeout 6 (max)": (
+        "Timeout 3\nProxyTimeout 6\n",
+        "ProxyPass /ws/ http://127.0.0.1:APP/ws/ upgrade=websocket",
+        6.0,
+        "ProxyTimeout",
+        "",
+    ),
+    # the max-rule makes ProxyTimeout 3 irrelevant: WS208 on it
+    "Apache Timeout 6, ProxyTimeout 3 (max)": (
+        "Timeout 6\nProxyTimeout 3\n",
+        "ProxyPass /ws/ http://127.0.0.1:APP/ws/ upgrade=websocket",
+        6.0,
+        "Timeout",
+        "WS208",
+    ),
+    "Apache Timeout 3, worker timeout=5": (
+        "Timeout 3\n",
+        "ProxyPass /ws/ http://127.0.0.1:APP/ws/ upgrade=websocket timeout=5",
+        5.0,
+        "timeout=",
+        "",
+    ),
+    # ws:// targets (mod_proxy_wstunnel hands them to mod_proxy_http's tunnel by default), RewriteRule [P] too
+    "Apache Timeout 2, ProxyPass ws://": ("Timeout 2\n", "ProxyPass /ws/ ws://127.0.0.1:APP/ws/", 2.0, "Timeout", ""),
+    "Apache Timeout 2, RewriteRule ws:// [P]": (
+        "Timeout 2\nRewriteEngine On\n",
+        "RewriteRule ^/ws/(.*) ws://127.0.0.1:APP/ws/$1 [P,L]",
+        2.0,
+        "Timeout",
+        "",
+    ),
+    # Apache reads times with atoi: the unit is dropped, "2s" is 2 seconds (WS206 says so)
+    "Apache Timeout 2s (atoi: 2 s)": (
+        "Timeout 2s\n",
+        "ProxyPass /ws/ http://127.0.0.1:APP/ws/ upgrade=websocket",
+        2.0,
+        "Timeout",
+        "WS206",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(APACHE_IDLE_CASES))
+def test_apache_idle(name: str, apache2_binary: str, wslint: WSLint, table: list[Row], tmp_path: Path) -> None:
+    """An idle WebSocket through Apache (mod_proxy_http's tunnel, 2.4.47+) is dropped at the larger of the client's
+    Timeout and the backend's ProxyTimeout or worker timeout=: wslint's idle timeout for the route."""
+    server, rule, measured, directive, expected_rules = APACHE_IDLE_CASES[name]
+    route = " ".join(rule.split()[:2])
+    with backend("silent") as app:
+        port = free_port()
+        conf = apache_conf(tmp_path / "apache", port, f"{server}{rule.replace('APP', str(app))}\n")
+        path = write_apache(tmp_path / "apache", conf)
+        lint = apache_lint(wslint, tmp_path, path, "--ping-interval", "0")
+        with run_apache(apache2_binary, tmp_path / "apache", conf):
+            seen = asyncio.run(watch(port, "/ws/", measured + 2))
+    observed = str(seen)
+    assert dropped_as_predicted(seen, measured), f"{name}: measured {measured:g} s for the issue, now {seen}"
+    idle = apache_idle(lint, route) if lint is not None else None
+    if idle is None:
+        unpredicted(table, name, observed, NO_APACHE_SOURCE if lint is None else f"no route {route!r}")
+        return
+    seconds, where = idle
+    assert lint is not None
+    rules = lint.rules(path, prefix="WS2")
+    predicted = f"idle {seconds:g} s ({where}); {','.join(rules) or 'no WS2xx'}"
+    record(table, name, predicted, observed, drop_verdict(seen, seconds))
+    assert (seconds, where.split(" ")[0]) == (measured, directive), (seconds, where)
+    assert ",".join(rules) == expected_rules, lint.findings
+
+
+def test_apache_keepalive(apache2_binary: str, wslint: WSLint, table: list[Row], tmp_path: Path) -> None:
+    """Timeout T: a client pinging every T/2, and a server pinging every T/2, both survive three timeouts (traffic
+    either way restarts the tunnel's poll); wslint, told the interval, fires neither WS301 nor WS302."""
+    with ExitStack() as stack:
+        quiet = stack.enter_context(backend("echo"))
+        pinging = stack.enter_context(backend("echo", server_ping=T / 2))
+        port = free_port()
+        body = (
+            f"Timeout {T:g}\n"
+            f"ProxyPass /ws/client/ http://127.0.0.1:{quiet}/ws/ upgrade=websocket\n"
+            f"ProxyPass /ws/server/ http://127.0.0.1:{pinging}/ws/ upgrade=websocket\n"
+        )
+        conf = apache_conf(tmp_path / "apache", port, body)
+        path = write_apache(tmp_path / "apache", conf)
+        lint = apache_lint(wslint, tmp_path, path, "--ping-interval", f"{T / 2:g}s")
+        stack.enter_context(run_apache(apache2_binary, tmp_path / "apache", conf))
+
+        async def both() -> list[Seen]:
+            return list(
+                await asyncio.gather(watch(port, "/ws/client/", SURVIVE, T / 2), watch(port, "/ws/server/", SURVIVE))
+            )
+
+        seen_client, seen_server = asyncio.run(both())
+    rows = ((f"Apache Timeout {T:g}, client pings every {T / 2:g}s", seen_client),
+            (f"Apache Timeout {T:g}, server pings every {T / 2:g}s", seen_server))  # fmt: skip
+    for name, seen in rows:
+        assert seen.alive, f"{name}: measured alive for the issue, now {seen}"
+    if lint is None:
+        for name, seen in rows:
+            table.append(Row(name, APACHE_NO_PREDICTION, str(seen), "xfail"))
+        pytest.xfail(NO_APACHE_SOURCE)
+    assert lint is not None
+    rules = lint.rules(path, prefix="WS30")
+    for name, seen in rows:
+        predicted = f"--ping-interval {T / 2:g}s: {','.join(rules) or 'no WS301/WS302'}"
+        record(table, name, predicted, str(seen), keepalive_verdict(rules, seen))
+
+
+APACHE_ALIVE_CASES: dict[str, tuple[str, str, float]] = {
+    # name: (server lines, the WebSocket ProxyPass with APP for the backend port, the idle timeout wslint must give)
+    f"Apache Timeout {T:g}, ProxyWebsocketFallbackToProxyHttp Off, ws://": (
+        f"Timeout {T:g}\nProxyWebsocketFallbackToProxyHttp Off\n",
+        "ProxyPass /ws/ ws://127.0.0.1:APP/ws/",
+        math.inf,
+    ),
+    "Apache Timeout 1, worker timeout=1500ms (atoi: 1500 s)": (
+        "Timeout 1\n",
+        "ProxyPass /ws/ http://127.0.0.1:APP/ws/ upgrade=websocket timeout=1500ms",
+        1500.0,
+    ),
+}
+
+
+def test_apache_survives(apache2_binary: str, wslint: WSLint, table: list[Row], tmp_path: Path) -> None:
+    """Two idle WebSockets that outlive the seconds the config seems to say, watched at the same time:
+    `ProxyWebsocketFallbackToProxyHttp Off` + a ws:// target runs mod_proxy_wstunnel's pre-2.4.47 engine, which polls
+    without a timeout (wslint: no idle timeout); `timeout=1500ms` is read with atoi as 1500 s (wslint: 1500 s and
+    WS206 on the line)."""
+    with ExitStack() as stack:
+        app = stack.enter_context(backend("silent"))
+        runs: list[tuple[str, int, Path]] = []
+        for number, (name, (server, proxy_pass, _)) in enumerate(APACHE_ALIVE_CASES.items()):
+            port = free_port()
+            directory = tmp_path / f"apache{number}"
+            conf = apache_conf(directory, port, f"{server}{proxy_pass.replace('APP', str(app))}\n")
+            path = write_apache(directory, conf)
+            stack.enter_context(run_apache(apache2_binary, directory, conf))
+            runs.append((name, port, path))
+
+        async def all_of_them() -> list[Seen]:
+            return list(await asyncio.gather(*(watch(port, "/ws/", SURVIVE) for _, port, _ in runs)))
+
+        seens = asyncio.run(all_of_them())
+    for (name, _, _), seen in zip(runs, seens, strict=True):
+        assert seen.alive, f"{name}: measured alive for the issue, now {seen}"
+    missing: list[str] = []
+    for (name, _, path), seen in zip(runs, seens, strict=True):
+        lint = apache_lint(wslint, tmp_path, path, "--ping-interval", "0")
+        idle = apache_idle(lint, "ProxyPass /ws/") if lint is not None else None
+        if lint is None or idle is None:
+            table.append(Row(name, APACHE_NO_PREDICTION, str(seen), "xfail"))
+            missing.append(NO_APACHE_SOURCE if lint is None else f"{name}: no route 'ProxyPass /ws/'")
+            continue
+        seconds, where = idle
+        rules = lint.rules(path, prefix="WS20")
+        predicted = (
+            f"idle {'none' if math.isinf(seconds) else f'{seconds:g} s'} ({where}); {','.join(rules) or 'no WS20x'}"
+        )
+        expected = APACHE_ALIVE_CASES[name][2]
+        ok = seconds == expected and seconds > SURVIVE and ("WS206" in rules) is ("atoi" in name)
+        record(table, name, predicted, str(seen), AGREE if ok else DISAGREE)
+    if missing:
+        pytest.xfail("; ".join(sorted(set(missing))))
