@@ -88,7 +88,7 @@ def fixer_of(rule_id: str) -> FixerFn | None:
 
 def _load() -> None:
     # the AWS writer (and PyYAML, hcl2 with it) is imported by wslint.fix.idle only when an AWS timeout is fixed
-    from wslint.fix import haproxy, idle, nginx  # noqa: F401
+    from wslint.fix import apache, haproxy, idle, nginx  # noqa: F401
 
 
 @dataclass

@@ -24,9 +24,14 @@ def _aws(context: Context, duration: Duration, seconds: float) -> list[Edit]:
 
 
 def _writers() -> dict[str, Writer]:
-    from wslint.fix import haproxy, nginx
+    from wslint.fix import apache, haproxy, nginx
 
-    return {"nginx": nginx.set_idle_timeout, "haproxy": haproxy.set_idle_timeout, "aws": _aws}
+    return {
+        "nginx": nginx.set_idle_timeout,
+        "haproxy": haproxy.set_idle_timeout,
+        "aws": _aws,
+        "apache": apache.set_idle_timeout,
+    }
 
 
 @fixer("WS201", "WS301")
