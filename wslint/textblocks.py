@@ -21,6 +21,8 @@ opens (if any) and the block it stands in, plus every comment with its place:
   plain or flow values, block scalars); a mapping key without an inline value (or a
   sequence item holding a mapping) opens a block of the lines more indented than it,
   with a compact sequence (``- `` items at the key's own indentation) included.
+- ``apache``: Apache httpd. A directive is a logical line (``\\`` continues it); ``<Section>`` opens a block
+  that ``</Section>`` closes; a comment is a whole line starting with ``#``.
 - ``none``: JSON (no comments). When the text is JSON, its keys are the statements,
   located by wslint.sources.yaml_positions, so that baselines still see the nesting.
 
@@ -36,8 +38,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-Style = Literal["braces", "hcl", "sections", "indent", "none"]
-STYLES: tuple[Style, ...] = ("braces", "hcl", "sections", "indent", "none")
+Style = Literal["braces", "hcl", "sections", "indent", "none", "apache"]
+STYLES: tuple[Style, ...] = ("braces", "hcl", "sections", "indent", "none", "apache")
 
 
 def style_of(kind: str, file: str, text: str | None = None) -> Style:
@@ -200,6 +202,7 @@ LEXERS: dict[Style, str] = {
     "sections": "wslint.sources.haproxy_syntax:blocks",
     "indent": "wslint.sources.yaml_lines:blocks",
     "none": "wslint.sources.yaml_positions:json_blocks",
+    "apache": "wslint.sources.apache_syntax:blocks",
 }
 
 

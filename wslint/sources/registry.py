@@ -260,6 +260,13 @@ _HAPROXY = (
 )
 # an Azure Resource Manager deployment template's $schema (resource group, subscription, management group, tenant)
 _ARM = r'"\$schema"\s*:\s*"https?://schema\.management\.azure\.com/schemas/[^"]*[dD]eploymentTemplate\.json'
+# Apache httpd: a section tag alone on its line, or a directive only Apache has, on a line not ending like nginx's
+_APACHE = (
+    r"^[ \t]*</?(?:VirtualHost|Location|LocationMatch|Directory|DirectoryMatch|Files|FilesMatch|IfModule|IfDefine"
+    r"|Proxy|ProxyMatch|IfVersion)\b[^\n;{}]*>[ \t]*\r?$"
+    r"|^[ \t]*(?:LoadModule|ProxyPass|ProxyPassMatch|ProxyPassReverse|ServerName|ServerAlias|DocumentRoot|RewriteEngine"
+    r"|ProxyRequests|ProxyPreserveHost|BalancerMember)[ \t]+[^;{}\n]*[^;{}\s][ \t]*\r?$"
+)
 _AWSCLI = r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|TargetGroups|Listeners|Attributes)"\s*:'
 
 # listed in the order kinds are shown and loaded; ``order`` is the order files are recognised in
@@ -267,6 +274,8 @@ _AWSCLI = r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|Targ
 SOURCES: tuple[Source, ...] = (
     Source("nginx", "wslint.sources.nginx:load", text("wslint.sources.nginx_lexer:looks_like", avoid=_HCL_BLOCK), 60,
            "braces", templates=_LINES, binary_names=(".conf",)),
+    Source("apache", "wslint.sources.apache:load", text(find=_APACHE, avoid=r"^[^#\n]*[;{]\s*$"), 45, "apache",
+           templates=_LINES),
     Source("haproxy", "wslint.sources.haproxy:load", text(find=_HAPROXY, avoid=r"^[^#\n]*[;{]\s*$"), 50,
            "sections", templates=_LINES),
     Source("terraform", "wslint.sources.terraform:load", terraform_files, 10, terraform_style,

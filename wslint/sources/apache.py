@@ -1,0 +1,481 @@
+"""The Apache httpd source: a root config (with its includes) -> a Document with one APACHE_HOP and its routes.
+
+What it knows of Apache 2.4 (mod_proxy, mod_proxy_http, mod_proxy_wstunnel, core; HOPS.md §5 has the measurements):
+- every ``ProxyPass``/``ProxyPassMatch`` (also inside ``<Location>``/``<LocationMatch>``, whose path is the
+  section's) and every ``RewriteRule … [P]`` is a proxy rule; it is a WebSocket route when its path names a
+  WebSocket endpoint (the same tokens as nginx), its target is ``ws://``/``wss://``, its worker has
+  ``upgrade=websocket``, or a ``RewriteCond %{HTTP:Upgrade}`` guards it (``websocket-routes`` overrides all);
+- since 2.4.47 mod_proxy_http forwards an Upgrade only when the worker's ``upgrade=`` names it (``ws://`` targets
+  default to WebSocket): an ``http://`` WebSocket route without ``upgrade=websocket`` gets a 426 (WS107);
+- the tunnel's idle timeout is the larger of the client's ``Timeout`` (default 60 s) and the backend's socket
+  timeout (the worker's ``timeout=``, else ``ProxyTimeout``, else ``Timeout``); ``Timeout``/``ProxyTimeout`` are
+  server-config directives a ``<VirtualHost>`` inherits or sets; all three are read with ``atoi`` (whole seconds:
+  ``Timeout 1h`` is one second, WS206); ``ProxyWebsocketFallbackToProxyHttp Off`` with a ``ws://`` target runs
+  the pre-2.4.47 engine, which has no idle timeout;
+- ProxyPass rules of a server match in the order written, the first match wins (WS108).
+It knows nothing about rules.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from wslint import BUG_HINT
+from wslint.config import Settings, websocket_token_pattern
+from wslint.hops import APACHE_HOP
+from wslint.model import (
+    ApacheHop,
+    ApacheRoute,
+    Document,
+    Duration,
+    Hop,
+    IgnoredTimeout,
+    Location,
+    Problem,
+    Route,
+    Shadowed,
+    UpgradeOff,
+)
+from wslint.sources.apache_files import Loader, Tree, location
+from wslint.sources.apache_syntax import Directive
+from wslint.sources.registry import Context, Target
+
+DEFAULT_TIMEOUT = 60.0  # core Timeout: "Default: TimeOut 60" (httpd 2.4 core docs)
+PROXY_DIRECTIVES = frozenset({"proxypass", "proxypassmatch"})
+LOCATION_SECTIONS = frozenset({"location", "locationmatch"})
+# sections ProxyPass may stand in without changing what it matches (server config, virtual host)
+TRANSPARENT = frozenset({"ifmodule", "ifdefine", "ifversion", "if", "elseif", "else", "iffile", "ifdirective"})
+_INTEGER = re.compile(r"[0-9]+")
+_LEADING_INT = re.compile(r"\s*[-+]?[0-9]*")
+UNKNOWN = "unknown"
+REFUSED_DIRECTIVE = (
+    "not an Apache 2.4 directive: it exists only in httpd 2.5 (trunk), and `apache2 -t` 2.4 refuses it "
+    "(Invalid command 'ProxyWebsocketIdleTimeout')"
+)
+
+
+def _atoi(text: str) -> int:
+    """C's ``atoi``: the leading integer of the text, 0 when there is none."""
+    match = _LEADING_INT.match(text)
+    digits = match.group().strip() if match else ""
+    try:
+        return int(digits)
+    except ValueError:
+        return 0
+
+
+@dataclass
+class _Server:
+    """The main server or one ``<VirtualHost>``: its own Timeout and ProxyTimeout, and its rules in order."""
+
+    name: str
+    location: Location
+    timeout: Duration | str | None = None  # None: not set here (inherited); UNKNOWN
+    proxy_timeout: Duration | str | None = None
+    rules: list[_Rule] = field(default_factory=list)
+
+
+@dataclass
+class _Rule:
+    directive: Directive
+    path: str | None  # None: unknown
+    regex: bool
+    target: str
+    params: dict[str, str]
+    section: Directive | None = None  # the <Location> it stands in
+    upgrade_cond: bool = False  # RewriteCond %{HTTP:Upgrade} / %{HTTP:Connection} guards it
+    worker_timeout: Duration | str | None = None
+
+
+class _Analysis:
+    def __init__(self, tree: Tree, settings: Settings) -> None:
+        self.tree = tree
+        self.settings = settings
+        self.problems: list[Problem] = list(tree.problems)
+        self.ignored: list[IgnoredTimeout] = []
+        self.pattern = websocket_token_pattern(settings.all_websocket_paths)
+        self.fallback_off: Location | None = None
+
+    def run(self) -> Document:
+        main = _Server("the main server", Location(file=self.tree.file, line=1, column=1))
+        servers = [main]
+        self._collect(self.tree.directives, main, servers, None, [])
+        routes: list[Route] = []
+        for server in servers:
+            routes.extend(self._routes(server, main))
+        hop = Hop(
+            kind=APACHE_HOP,
+            name=self.tree.file,
+            location=Location(file=self.tree.file, line=1, column=1),
+            routes=routes,
+            dialect=ApacheHop(modules=self.tree.modules, fallback_off=self.fallback_off),
+        )
+        return Document(
+            file=self.tree.file,
+            kind="apache",
+            context="apache",
+            hops=[hop],
+            problems=self.problems,
+            ignored=self.ignored,
+            included=self.tree.includes,
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+    def _collect(
+        self,
+        directives: list[Directive],
+        server: _Server,
+        servers: list[_Server],
+        section: Directive | None,
+        conds: list[Directive],
+    ) -> None:
+        for d in directives:
+            lower = d.lower
+            if d.block is not None:
+                if lower == "virtualhost" and section is None:
+                    vhost = _Server(f"<VirtualHost {' '.join(d.texts())}>", location(d))
+                    servers.append(vhost)
+                    self._collect(d.block, vhost, servers, None, [])
+                elif lower in LOCATION_SECTIONS:
+                    self._collect(d.block, server, servers, d, conds)
+                elif lower in TRANSPARENT:
+                    self._collect(d.block, server, servers, section, conds)
+                # <Directory>, <Files>, <Proxy>: ProxyPass is not allowed there; timeouts neither
+                continue
+            if lower == "timeout" and section is None:
+                server.timeout = self._seconds(d, "Timeout", minimum=None)
+            elif lower == "proxytimeout" and section is None:
+                server.proxy_timeout = self._seconds(d, "ProxyTimeout", minimum=1)
+            elif lower == "proxywebsocketfallbacktoproxyhttp" and d.args and d.args[0].text.lower() == "off":
+                if not d.conditional and self.fallback_off is None:
+                    self.fallback_off = location(d)
+            elif lower == "proxywebsocketidletimeout":
+                self._refused_idle_timeout(d)
+            elif lower in PROXY_DIRECTIVES:
+                self._proxy_pass(d, server, section, conds)
+            elif lower == "rewritecond":
+                if d.args and re.search(r"%\{HTTP:(Upgrade|Connection)\}", d.args[0].text, re.I):
+                    conds.append(d)
+            elif lower == "rewriterule":
+                self._rewrite_rule(d, server, section, conds)
+                conds.clear()
+
+    def _seconds(self, d: Directive, name: str, minimum: int | None) -> Duration | str:
+        """A time Apache reads with ``atoi``: whole seconds; anything else after the digits is ignored."""
+        if not d.args or d.unknown() or d.conditional:
+            return UNKNOWN
+        text = d.args[0].text
+        return self._value(d, name, text, minimum, location(d))
+
+    def _value(self, d: Directive, name: str, text: str, minimum: int | None, where: Location) -> Duration | str:
+        seconds = _atoi(text)
+        if minimum is not None and seconds < minimum:
+            self.problems.append(
+                Problem(
+                    kind="invalid-duration",
+                    location=where,
+                    message=f"{name} {text}: Apache refuses a value under {minimum} second "
+                    "(`apache2 -t`: 'must be at least 1 second'); Apache times are whole seconds, without a unit",
+                )
+            )
+            return UNKNOWN
+        if not _INTEGER.fullmatch(text.strip()):
+            self.problems.append(
+                Problem(
+                    kind="invalid-duration",
+                    location=where,
+                    message=f"{name} {text}: Apache reads only the leading digits (atoi), so this is "
+                    f"{max(seconds, 0)} second{'s' if seconds != 1 else ''}; write whole seconds without a unit",
+                )
+            )
+        return Duration(
+            seconds=float(seconds) if seconds > 0 else (0.0 if name == "Timeout" else math.inf),
+            text=text,
+            dialect="apache",
+            location=where,
+            directive=name,
+        )
+
+    def _refused_idle_timeout(self, d: Directive) -> None:
+        self.ignored.append(
+            IgnoredTimeout(
+                location=location(d),
+                setting=f"{d.name} {' '.join(d.texts())}".strip(),
+                reason=REFUSED_DIRECTIVE,
+                applies="the tunnel idles out after the larger of Timeout (default 60s) and ProxyTimeout or the "
+                "worker's timeout=",
+                fix="Remove it, and raise `ProxyTimeout` (or the ProxyPass worker's `timeout=`) instead.",
+                hop=self.tree.file,
+            )
+        )
+
+    def _params(self, words: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for word in words:
+            key, sep, value = word.partition("=")
+            if sep:
+                out[key.lower()] = value
+        return out
+
+    def _proxy_pass(self, d: Directive, server: _Server, section: Directive | None, conds: list[Directive]) -> None:
+        texts = d.texts()
+        regex = d.lower == "proxypassmatch"
+        if section is not None:
+            if not texts:
+                return
+            target, params = texts[0], texts[1:]
+            path: str | None = section.args[0].text if section.args and not section.args[0].unknown else None
+            regex = regex or section.lower == "locationmatch" or bool(section.args and section.args[0].text == "~")
+            if section.args and section.args[0].text == "~" and len(section.args) > 1:
+                path = section.args[1].text
+        else:
+            if len(texts) < 2:
+                return
+            path = None if d.args[0].unknown else texts[0]
+            target, params = texts[1], texts[2:]
+        rule = _Rule(d, path, bool(regex), target, self._params(params), section)
+        server.rules.append(rule)
+
+    def _rewrite_rule(self, d: Directive, server: _Server, section: Directive | None, conds: list[Directive]) -> None:
+        texts = d.texts()
+        if len(texts) < 3:
+            return
+        flags = [f.strip().lower() for f in texts[2].strip("[]").split(",")]
+        if not any(f in ("p", "proxy") for f in flags):
+            return
+        path = section.args[0].text if section is not None and section.args else texts[0]
+        rule = _Rule(d, path, True, texts[1], {}, section, upgrade_cond=bool(conds))
+        server.rules.append(rule)
+
+    # -- routes -------------------------------------------------------------------------------
+    def _routes(self, server: _Server, main: _Server) -> Iterator[Route]:
+        explicit = self.settings.websocket_routes
+        earlier: list[_Rule] = []
+        for rule in server.rules:
+            target = rule.target
+            scheme = _scheme(target)
+            upgrade = tuple(p.strip().lower() for p in rule.params.get("upgrade", "").split(",") if p.strip())
+            name = self._name(rule)
+            if target == "!":
+                earlier.append(rule)
+                continue
+            path_ws = rule.path is not None and self._websocket_path(rule.path, rule.regex)
+            if explicit is not None:
+                if not any(_listed(entry, self.tree.file, name, rule.path) for entry in explicit):
+                    earlier.append(rule)
+                    continue
+                reason = "listed in websocket-routes"
+            elif scheme in ("ws", "wss"):
+                reason = f"proxies to a {scheme}:// backend"
+            elif "websocket" in upgrade or "*" in upgrade:
+                reason = "its worker has upgrade=websocket"
+            elif rule.upgrade_cond:
+                reason = "a RewriteCond on the Upgrade header guards it"
+            elif path_ws:
+                reason = "its path names a WebSocket endpoint"
+            else:
+                earlier.append(rule)
+                continue
+            worker = self._worker_timeout(rule)
+            facts = ApacheRoute(
+                directive=rule.directive.name,
+                path=rule.path,
+                target=target,
+                scheme=scheme,
+                upgrade=upgrade,
+                end=_end(rule.directive),
+                worker_timeout=worker if isinstance(worker, Duration) else None,
+                server=server.location if server is not main else None,
+            )
+            yield Route(
+                name=name,
+                location=location(rule.directive),
+                reason=reason,
+                idle_timeout=self._idle(server, main, worker, scheme),
+                websocket_path=path_ws,
+                upgrade_off=self._upgrade_off(rule, scheme, upgrade),
+                shadowed=self._shadowed(rule, earlier),
+                dialect=facts,
+            )
+            earlier.append(rule)
+
+    def _name(self, rule: _Rule) -> str:
+        d = rule.directive
+        if rule.section is not None:
+            return f"<{rule.section.name} {' '.join(rule.section.texts())}> {d.name}"
+        if d.lower == "rewriterule":
+            return f"RewriteRule {rule.path}"
+        return f"{d.name} {rule.path}"
+
+    def _websocket_path(self, path: str, regex: bool) -> bool:
+        if regex:
+            return bool(self.pattern.search(path.replace("\\", "").lower()))
+        return any(segment in self.settings.all_websocket_paths for segment in path.lower().split("/"))
+
+    def _worker_timeout(self, rule: _Rule) -> Duration | str | None:
+        if "timeout" not in rule.params:
+            return None
+        if rule.directive.unknown():
+            return UNKNOWN
+        text = rule.params["timeout"]
+        word = next((w for w in rule.directive.args if w.text.lower().startswith("timeout=")), None)
+        where = location(rule.directive, word)
+        return self._value(rule.directive, "timeout=", text, 1, where)
+
+    def _idle(
+        self, server: _Server, main: _Server, worker: Duration | str | None, scheme: str | None
+    ) -> Duration | None:
+        if self.fallback_off is not None and scheme in ("ws", "wss"):
+            return Duration(
+                seconds=math.inf,
+                text="Off",
+                dialect="apache",
+                location=self.fallback_off,
+                directive="ProxyWebsocketFallbackToProxyHttp",
+                note="the pre-2.4.47 mod_proxy_wstunnel engine has no idle timeout",
+            )
+        timeout = server.timeout if server.timeout is not None else main.timeout
+        if timeout is None:
+            timeout = Duration(
+                seconds=DEFAULT_TIMEOUT,
+                text="60",
+                dialect="apache",
+                location=server.location,
+                default=True,
+                directive="Timeout",
+            )
+        backend = worker
+        if backend is None:
+            backend = server.proxy_timeout if server.proxy_timeout is not None else main.proxy_timeout
+        if timeout == UNKNOWN or backend == UNKNOWN:
+            return None
+        assert isinstance(timeout, Duration)
+        if not isinstance(backend, Duration):
+            return timeout
+        # the larger wins; on a tie the one written (a default never beats a written value), then the backend's
+        return backend if backend.seconds >= timeout.seconds else timeout
+
+    def _upgrade_off(self, rule: _Rule, scheme: str | None, upgrade: tuple[str, ...]) -> UpgradeOff | None:
+        if scheme not in ("http", "https") or "websocket" in upgrade or "*" in upgrade:
+            return None
+        d = rule.directive
+        if d.lower == "rewriterule":
+            return UpgradeOff(
+                location=location(d),
+                reason=f"RewriteRule proxies to {scheme}:// and its worker forwards no Upgrade (mod_proxy_http "
+                "forwards one only for the protocols of the worker's upgrade=, WebSocket by default for ws://), "
+                "so the backend answers 426",
+                fix="Proxy the WebSocket requests to a ws:// (or wss://) URL: "
+                f"`RewriteRule {rule.path} {rule.target.replace(scheme + '://', 'ws' + scheme[4:] + '://', 1)} [P,L]`.",
+            )
+        return UpgradeOff(
+            location=location(d),
+            reason=f"{d.name} proxies to {scheme}:// without upgrade=websocket: mod_proxy_http forwards the "
+            "Upgrade header only for the protocols in the worker's upgrade= list, so the backend answers 426",
+            fix="Append `upgrade=websocket` to this ProxyPass (Apache 2.4.47 and later), or proxy to a ws:// URL "
+            "through mod_proxy_wstunnel.",
+        )
+
+    def _shadowed(self, rule: _Rule, earlier: list[_Rule]) -> Shadowed | None:
+        """An earlier plain-prefix ProxyPass of the same server whose prefix covers this route's path."""
+        if rule.section is not None or rule.path is None or rule.regex or rule.directive.lower != "proxypass":
+            return None
+        excluded = False
+        for other in earlier:
+            d = other.directive
+            if other.section is not None or other.regex or d.lower != "proxypass" or other.path is None:
+                continue
+            if d.conditional or rule.directive.conditional:
+                return None
+            if not _covers(other.path, rule.path):
+                continue
+            if other.target == "!":
+                excluded = True  # an exclusion before: not proxied at all, not shadowed
+                continue
+            if excluded:
+                return None
+            return Shadowed(
+                location=location(d),
+                rule=f"{d.name} {other.path} {other.target}",
+                reason=f"ProxyPass rules match in the order written and the first match wins; "
+                f"{other.path} covers {rule.path}",
+            )
+        return None
+
+
+def _covers(prefix: str, path: str) -> bool:
+    """Does ProxyPass ``prefix`` match every request that ``path`` matches? (mod_proxy compares prefixes
+    segment-aware: ``/api`` matches ``/api/x`` and ``/api``, not ``/apix``.)"""
+    if prefix == "/":
+        return True
+    if prefix.endswith("/"):
+        return path.startswith(prefix)
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def _scheme(target: str) -> str | None:
+    match = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", target)
+    return match.group(1).lower() if match else None
+
+
+def _end(d: Directive) -> Location:
+    last = d.args[-1] if d.args else None
+    if last is None:
+        return location(d)
+    return Location(file=d.file, line=last.line, column=last.end_column, end_line=last.line, end_column=last.end_column)
+
+
+def _listed(entry: str, file: str, name: str, path: str | None) -> bool:
+    if ":" in entry and not entry.startswith("/"):
+        file_part, _, route = entry.rpartition(":")
+        norm = file.replace(os.sep, "/")
+        if not (norm == file_part or norm.endswith("/" + file_part)):
+            return False
+        entry = route
+    return entry.strip() in (name, path)
+
+
+def _roots(trees: list[tuple[str, Tree]]) -> list[tuple[str, Tree]]:
+    """The trees that are not read through another file of the run (in a cycle, the first name wins)."""
+    read_by: dict[str, set[str]] = {}
+    for real, tree in trees:
+        for other in tree.files:
+            if other != real:
+                read_by.setdefault(other, set()).add(real)
+    files_of = {r: set(t.files) for r, t in trees}
+    return [
+        (real, tree)
+        for real, tree in trees
+        if not any(inc not in files_of[real] or inc < real for inc in read_by.get(real, set()))
+    ]
+
+
+def load(files: list[Target], context: Context) -> tuple[list[Document], list[str]]:
+    """Lint Apache files (the source registry's ``load``). A file another file of the run includes is linted
+    through its includer only."""
+    settings = context.settings
+    loader = Loader(context.tree_roots, settings.max_file_size, context.stdin)
+    trees: list[tuple[str, Tree]] = []
+    errors: list[str] = []
+    for target in files:
+        try:
+            trees.append((target.real, loader.load(target.real, target.display)))
+        except OSError as exc:
+            errors.append(f"{target.display}: cannot read: {exc.strerror or exc}")
+        except Exception as exc:  # a bug of ours: this file is an internal error, the others go on
+            errors.append(
+                f"{target.display}: internal error in the Apache source: {type(exc).__name__}: {exc}; {BUG_HINT}"
+            )
+    documents = []
+    for _, tree in _roots(trees):
+        try:
+            document = _Analysis(tree, settings).run()
+            document.files = [loader.display.get(f, f) for f in tree.files]
+            documents.append(document)
+        except Exception as exc:  # a bug of ours
+            errors.append(f"{tree.file}: internal error in the Apache source: {type(exc).__name__}: {exc}; {BUG_HINT}")
+    return documents, errors
