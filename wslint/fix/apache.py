@@ -213,10 +213,7 @@ def _vhost(context: Context, where: Location) -> VirtualHost:
     text = context.text(where.file)
     line = where.line or 0
     if not VHOST_OPEN.match(text.line(line)):
-        raise Unfixable(
-            "the WebSocket rules are in the main server, whose ProxyTimeout every <VirtualHost> without its own "
-            "inherits: add `ProxyTimeout` where it is meant to apply yourself"
-        )
+        raise Unfixable(f"cannot find the <VirtualHost> at {where}")
     for number in range(line + 1, len(text.lines) + 1):
         if VHOST_CLOSE.match(text.line(number)):
             return VirtualHost(text, line, number)
@@ -239,10 +236,11 @@ def set_idle_timeout(context: Context, duration: Duration, seconds: float) -> li
     if not users:
         raise Unfixable(f"no Apache WebSocket rule uses the {duration.directive} at {duration.location}")
     servers = {up.server for _, up in users}
-    if len(servers) != 1 or None in servers:
+    if len(servers) > 1:
         raise Unfixable(
             f"the {duration.directive} at {duration.location} applies to WebSocket rules of "
-            f"{len(servers)} virtual hosts: set `ProxyTimeout {value}` in each one that should have it yourself"
+            f"{len(servers)} servers (virtual hosts or the main server): set `ProxyTimeout {value}` in each "
+            "<VirtualHost> that should have it yourself"
         )
     edits: list[Edit] = []
     # a worker's timeout= beats ProxyTimeout for its backend: raise it where it is written
@@ -260,7 +258,11 @@ def set_idle_timeout(context: Context, duration: Duration, seconds: float) -> li
     if all(up.worker_timeout is not None for _, up in users):
         return edits
     (server,) = servers
-    assert server is not None
+    if server is None:
+        raise Unfixable(
+            "the WebSocket rules are in the main server, whose ProxyTimeout every <VirtualHost> without its own "
+            "inherits: add `ProxyTimeout` where it is meant to apply yourself"
+        )
     vhost = _vhost(context, server)
     own = {route.location.line for route, _ in users} | {
         up.end.line for _, up in users if up.end is not None and up.end.file == server.file
@@ -295,3 +297,20 @@ def _rule_of(text: FileText, where: Location) -> Logical:
     while first > 1 and text.line(first - 1).endswith("\\"):
         first -= 1
     return logical(text, first)
+
+
+def summary(context: Context, duration: Duration, seconds: float) -> str:
+    """What the WS201/WS301 fix writes: the worker's timeout=, or ProxyTimeout in the virtual host."""
+    try:
+        value = apache_time(seconds)
+    except Unfixable:
+        value = format_seconds(seconds)
+    users = _users(context, duration)
+    if users and all(up.worker_timeout is not None for _, up in users):
+        return f"raise timeout= to {value} on {', '.join(route.name for route, _ in users)}"
+    servers = {up.server for _, up in users}
+    if len(servers) == 1 and None not in servers:
+        (server,) = servers
+        assert server is not None
+        return f"set `ProxyTimeout {value}` in the <VirtualHost> at line {server.line}"
+    return f"set ProxyTimeout to {value}"

@@ -51,6 +51,10 @@ def idle_timeout(context: Context) -> Iterator[Fix]:
         seconds = context.idle_timeout_for(pings)
         verb = "set" if timeout.default else "raise"
         summary = f"{verb} {timeout.directive} to {format_seconds(seconds)}"
+        if timeout.dialect == "apache":  # the max-rule: the fix writes ProxyTimeout or timeout=, not Timeout
+            from wslint.fix import apache
+
+            summary = apache.summary(context, timeout, seconds)
 
         def edits(
             timeout: Duration = timeout, seconds: float = seconds, writer: Writer | None = writer, kind: HopKind = kind
