@@ -229,3 +229,23 @@ def test_a_worker_timeout_under_the_default_timeout_is_raised_on_the_rule(
     assert after == text.replace("timeout=5\n", "timeout=3600\n")
     assert "WS201 raise timeout= to 3600 on ProxyPass /ws/" in run.err
     assert apache_check(apache2, tmp_path / "site.conf") == ""
+
+
+def test_the_rule_documents_apache_fixes_are_accepted_by_apache(tmp_path: Path, apache2: str) -> None:
+    """Every fixed Apache block of the rule documents (the fix as the documents show it) passes `apache2 -t`."""
+    from tests.test_rule_docs import DOCS
+
+    blocks = [
+        (doc.id, block)
+        for doc in DOCS
+        for _, example in doc.example_ids()
+        for block in example.fixed
+        if block.language == "apache"
+    ]
+    assert {rule for rule, _ in blocks} >= {"WS107", "WS201", "WS301"}
+    for index, (rule, block) in enumerate(blocks):
+        folder = tmp_path / f"{rule}-{index}"
+        folder.mkdir()
+        conf = folder / block.name
+        conf.write_text(block.text, encoding="utf-8")
+        assert apache_check(apache2, conf) == "", (rule, block.line)

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from wslint.fix import Context, Fix, Unfixable, fixer
+from wslint.fix import Context, Fix, Unfixable, explainer, fixer
 from wslint.fix.text import Edit, FileText
 from wslint.hops import APACHE_HOP
 from wslint.model import ApacheRoute, Duration, Hop, Location, Route, format_seconds
@@ -148,7 +148,7 @@ def upgrade_websocket(context: Context) -> Iterator[Fix]:
 # -- WS108 -----------------------------------------------------------------------------------------------------
 
 
-@fixer("WS108")
+@explainer("WS108")
 def shadowed(context: Context) -> Iterator[Fix]:
     """Never made: the reason says why."""
     for _, route in context.model.routes():
