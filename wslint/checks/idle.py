@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from wslint.checks import ASSUMED, Model, check, finding, problems, subject
 from wslint.hops import (
     ALB,
+    APACHE_HOP,
     AZURE_APPGW,
     AZURE_LB,
     ELB,
@@ -41,6 +42,11 @@ BOXES: dict[HopKind, tuple[str, str]] = {
         "the Application Gateway's",
         "Set {directive} to 3600 (seconds): Application Gateway applies it to the WebSocket session, and may count "
         "it from the handshake whatever the traffic (WS209), so pings alone are not enough.",
+    ),
+    APACHE_HOP: (
+        "Apache's",
+        "Set `Timeout 3600` in this server (or `ProxyTimeout 3600`, or `timeout=3600` on the ProxyPass; whole "
+        "seconds, no unit): the tunnel idles out after the larger of Timeout and the backend's timeout.",
     ),
     AZURE_LB: (
         "the Azure Load Balancer's",

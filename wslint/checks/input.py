@@ -31,9 +31,12 @@ def include_not_found(model: Model) -> Iterator[Finding]:
 
     enabled = set(enabled_rules(model.settings))
     merged: dict[Location, tuple[Problem, dict[tuple[str, Location], Unchecked]]] = {}
+    apache: set[Location] = set()
     for document in model.documents:
         for problem in document.problems:
             if problem.kind == "include-not-found":
+                if document.kind == "apache":
+                    apache.add(problem.location)
                 _, blocks = merged.setdefault(problem.location, (problem, {}))
                 for u in problem.unchecked:
                     blocks[(u.subject, u.location)] = u.merged(blocks.get((u.subject, u.location)))
@@ -43,7 +46,7 @@ def include_not_found(model: Model) -> Iterator[Finding]:
             "WS002",
             location,
             problem.message + _say_left(left),
-            help=_how_to_read(problem),
+            help=_how_apache_reads(problem) if location in apache else _how_to_read(problem),
             related=[
                 (u.location, f"{u.subject}: no verdict on {rules}: the include could set {', '.join(u.what)}")
                 for u, rules in left[:MAX_RELATED]
@@ -108,6 +111,17 @@ def _how_to_read(problem: Problem) -> str:
     return (
         f"Let wslint read the file: lint the configuration folder that holds {pattern} (the one nginx resolves "
         "it against, with nginx.conf) together with this file, or set nginx-prefix (--nginx-prefix DIR) to it."
+    )
+
+
+def _how_apache_reads(problem: Problem) -> str:
+    """How to let wslint read an Apache Include: lint the ServerRoot folder with the root config."""
+    pattern = problem.target or "the included file"
+    return (
+        f"Let wslint read the file: lint a copy of the configuration folder that holds {pattern} together with the "
+        "root config (apache2.conf or httpd.conf, whose folder plays the ServerRoot; an absolute path is found "
+        "there by its last parts), or write IncludeOptional for a file that may be absent. wslint never reads the "
+        "host's own files."
     )
 
 

@@ -36,6 +36,7 @@ from wslint.model import (
     IgnoredTimeout,
     Location,
     Problem,
+    Related,
     Route,
     Shadowed,
     UpgradeOff,
@@ -357,7 +358,31 @@ class _Analysis:
         if not isinstance(backend, Duration):
             return timeout
         # the larger wins; on a tie the one written (a default never beats a written value), then the backend's
-        return backend if backend.seconds >= timeout.seconds else timeout
+        if backend.seconds >= timeout.seconds:
+            return backend
+        self._irrelevant(backend, timeout)
+        return timeout
+
+    def _irrelevant(self, backend: Duration, timeout: Duration) -> None:
+        """A ProxyTimeout or timeout= under the Timeout that applies: the tunnel still waits the Timeout (WS208)."""
+        if any(i.location == backend.location for i in self.ignored):
+            return
+        applies = f"Timeout {timeout.text}" if not timeout.default else "Apache's default Timeout 60"
+        self.ignored.append(
+            IgnoredTimeout(
+                location=backend.location,
+                setting=f"{backend.directive} {backend.text}"
+                if backend.directive != "timeout="
+                else f"timeout={backend.text}",
+                reason="a WebSocket tunnel idles out after the larger of the client's Timeout and the backend's "
+                "timeout (mod_proxy_http), so a shorter backend timeout never ends it",
+                applies=f"{applies} ({timeout.human()}) applies instead",
+                fix="Nothing is cut sooner: the tunnel waits the Timeout. For another WebSocket idle timeout, set the "
+                "larger of the two to it (this one still limits how long an HTTP request waits for the backend).",
+                hop=self.tree.file,
+                related=(Related(location=timeout.location, message="the Timeout that applies"),),
+            )
+        )
 
     def _upgrade_off(self, rule: _Rule, scheme: str | None, upgrade: tuple[str, ...]) -> UpgradeOff | None:
         if scheme not in ("http", "https") or "websocket" in upgrade or "*" in upgrade:
@@ -367,15 +392,15 @@ class _Analysis:
             return UpgradeOff(
                 location=location(d),
                 reason=f"RewriteRule proxies to {scheme}:// and its worker forwards no Upgrade (mod_proxy_http "
-                "forwards one only for the protocols of the worker's upgrade=, WebSocket by default for ws://), "
-                "so the backend answers 426",
+                "forwards one only for the protocols of the worker's upgrade=, WebSocket by default for ws://): "
+                "the backend answers 426",
                 fix="Proxy the WebSocket requests to a ws:// (or wss://) URL: "
                 f"`RewriteRule {rule.path} {rule.target.replace(scheme + '://', 'ws' + scheme[4:] + '://', 1)} [P,L]`.",
             )
         return UpgradeOff(
             location=location(d),
-            reason=f"{d.name} proxies to {scheme}:// without upgrade=websocket: mod_proxy_http forwards the "
-            "Upgrade header only for the protocols in the worker's upgrade= list, so the backend answers 426",
+            reason=f"{d.name} proxies to {scheme}:// without upgrade=websocket (mod_proxy_http forwards the "
+            "Upgrade header only for the protocols in the worker's upgrade= list): the backend answers 426",
             fix="Append `upgrade=websocket` to this ProxyPass (Apache 2.4.47 and later), or proxy to a ws:// URL "
             "through mod_proxy_wstunnel.",
         )

@@ -11,8 +11,9 @@ checked against ``apache2 -t`` 2.4.71:
   quote (``\\"`` inside is a quote), a quote inside a word is an ordinary character, an unmatched quote
   runs to the end of the line;
 - ``<Name args>`` opens a section, ``</Name>`` closes it (names are case-insensitive); a section line
-  without its closing ``>``, a section left open at the end of the file, a ``</X>`` with no open ``<X>``
-  or closing another section are syntax errors (``apache2 -t`` refuses them);
+  without its closing ``>``, a section left open at the end of the file (but a true ``<IfModule>``/``<IfDefine>``,
+  which Apache accepts open), a ``</X>`` with no open ``<X>`` or closing another section are syntax errors
+  (``apache2 -t`` refuses them);
 - ``${NAME}`` is a variable (``Define``): it is resolved later, in file order (wslint.sources.apache_files).
 
 Every word keeps its line and column. ``blocks`` gives the block structure for suppressions and baselines.
@@ -25,6 +26,10 @@ from dataclasses import dataclass, field
 from wslint.textblocks import Comment, Statement, Structure
 
 BLANKS = " \t\v\f\r"
+# left open at the end of the text, these are refused only when their condition is false (apache2 -t 2.4.71:
+# "<IfModule mpm_event_module>" unclosed with the module loaded is "Syntax OK", with a module not loaded
+# "Expected </IfModule> before end of configuration"): wslint cannot always know, so it says nothing
+CONDITIONAL_CONTAINERS = frozenset({"ifmodule", "ifdefine", "ifversion", "iffile", "ifdirective", "ifsection"})
 
 
 class ApacheSyntaxError(Exception):
@@ -200,9 +205,11 @@ def parse(text: str, file: str) -> Config:
             continue
         words = split_words(logical, start, len(content))
         body.append(Directive(words[0].text, words[1:], file, line, column, end_line, end_column + 1))
+    sections = [section for section in stack if section.lower not in CONDITIONAL_CONTAINERS]
+    if sections:
+        first = sections[0]
+        config.errors.append(ApacheSyntaxError(f"<{first.name}> was not closed", first.line, first.column))
     if stack:
-        last = stack[0]
-        config.errors.append(ApacheSyntaxError(f"<{last.name}> was not closed", last.line, last.column))
         for section in stack:
             section.close_line = text.count("\n") + 1
     return config
