@@ -249,3 +249,26 @@ def test_the_rule_documents_apache_fixes_are_accepted_by_apache(tmp_path: Path, 
         conf = folder / block.name
         conf.write_text(block.text, encoding="utf-8")
         assert apache_check(apache2, conf) == "", (rule, block.line)
+
+
+def test_other_routes_in_an_included_file_make_the_vhost_ambiguous(wslint: Wslint, tmp_path: Path) -> None:
+    """ManageIQ's layout: the vhost includes the files that hold its ProxyPass rules, one of them plain HTTP."""
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "redirects-ws").write_text(
+        "ProxyPass /ws/ http://127.0.0.1:3000/ws/ upgrade=websocket\n", encoding="utf-8"
+    )
+    (tmp_path / "conf.d" / "redirects-api").write_text("ProxyPass /api http://127.0.0.1:3001/api\n", encoding="utf-8")
+    text = "<VirtualHost *:443>\nInclude conf.d/redirects-api\nInclude conf.d/redirects-ws\n</VirtualHost>\n"
+    after, run = fixed(wslint, tmp_path, text, "WS201")
+    assert run.code == 1 and after == text
+    assert (
+        "not fixed site.conf:1:1: WS201" in run.err and "also proxies other routes (conf.d/redirects-api:1)" in run.err
+    )
+
+
+def test_proxytimeout_goes_after_the_vhosts_last_statement(wslint: Wslint, tmp_path: Path, apache2: str) -> None:
+    text = WS.replace("</VirtualHost>", "\n    # the end\n\n</VirtualHost>")
+    after, run = fixed(wslint, tmp_path, text, "WS201")
+    assert run.code == 0, run.err
+    assert after == text.replace("/ws/\n\n", "/ws/\n    ProxyTimeout 3600\n\n")
+    assert apache_check(apache2, tmp_path / "site.conf") == ""

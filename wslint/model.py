@@ -536,6 +536,10 @@ class ApacheRoute:
     worker_timeout: Duration | None = None
     # the <VirtualHost> (or the main server) the rule is in
     server: Location | None = None
+    # the same server's proxy rules that are no WebSocket route (``!`` exclusions left out), included files too:
+    # a fix that would change them all (a vhost's ProxyTimeout) is ambiguous then. One list shared by the server's
+    # routes, complete once the source has read the server
+    others: list[Location] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -264,15 +264,16 @@ def set_idle_timeout(context: Context, duration: Duration, seconds: float) -> li
             "inherits: add `ProxyTimeout` where it is meant to apply yourself"
         )
     vhost = _vhost(context, server)
-    own = {route.location.line for route, _ in users} | {
-        up.end.line for _, up in users if up.end is not None and up.end.file == server.file
-    }
-    others = [line for line in vhost.proxies() if line not in own]
+    own = {(route.location.file, route.location.line or 0) for route, _ in users}
+    others = {(o.file, o.line or 0) for _, up in users for o in up.others}
+    others |= {(vhost.text.file, line) for line in vhost.proxies()} - own
     if others:
+        shown = sorted(others)[:3]
+        named = ", ".join(f"{file}:{line}" if file != server.file else f"line {line}" for file, line in shown)
         raise Unfixable(
-            f"the <VirtualHost> at {server} also proxies other routes (line {', '.join(map(str, others[:3]))}), "
-            f"whose silent backends a `ProxyTimeout {value}` would let hold a request as long: add "
-            f"`timeout={value}` to the WebSocket rule instead, or set ProxyTimeout yourself"
+            f"the <VirtualHost> at {server} also proxies other routes ({named}), whose silent backends a "
+            f"`ProxyTimeout {value}` would let hold a request as long: add `timeout={value}` to the WebSocket "
+            "rule instead, or set ProxyTimeout yourself"
         )
     written = [(n, raw) for n, raw in vhost.top() if raw.split()[0].lower() == "proxytimeout"]
     if written:
@@ -286,7 +287,12 @@ def set_idle_timeout(context: Context, duration: Duration, seconds: float) -> li
     children = list(vhost.top())
     indent = vhost.text.indent(vhost.open)
     indent = vhost.text.indent(children[0][0]) if children else indent + vhost.text.unit(indent)
-    edits.append(vhost.text.before_line(vhost.close, [f"ProxyTimeout {value}"], indent))
+    last = vhost.close - 1  # after the vhost's last line that is not blank or a comment (as HAProxy's fix does)
+    while last > vhost.open and (not vhost.text.line(last).strip() or vhost.text.line(last).lstrip().startswith("#")):
+        last -= 1
+    if vhost.text.line(last).endswith("\\"):
+        last = vhost.close - 1  # a continued line would take the new one in: before </VirtualHost> then
+    edits.append(vhost.text.after_line(last, [f"ProxyTimeout {value}"], indent))
     return edits
 
 

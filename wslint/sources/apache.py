@@ -256,6 +256,7 @@ class _Analysis:
     def _routes(self, server: _Server, main: _Server) -> Iterator[Route]:
         explicit = self.settings.websocket_routes
         earlier: list[_Rule] = []
+        others: list[Location] = []  # the proxy rules that are no WebSocket route (ApacheRoute.others)
         for rule in server.rules:
             target = rule.target
             scheme = _scheme(target)
@@ -267,6 +268,7 @@ class _Analysis:
             path_ws = rule.path is not None and self._websocket_path(rule.path, rule.regex)
             if explicit is not None:
                 if not any(_listed(entry, self.tree.file, name, rule.path) for entry in explicit):
+                    others.append(location(rule.directive))
                     earlier.append(rule)
                     continue
                 reason = "listed in websocket-routes"
@@ -279,6 +281,7 @@ class _Analysis:
             elif path_ws:
                 reason = "its path names a WebSocket endpoint"
             else:
+                others.append(location(rule.directive))
                 earlier.append(rule)
                 continue
             worker = self._worker_timeout(rule)
@@ -291,6 +294,7 @@ class _Analysis:
                 end=_end(rule.directive),
                 worker_timeout=worker if isinstance(worker, Duration) else None,
                 server=server.location if server is not main else None,
+                others=others,
             )
             yield Route(
                 name=name,
