@@ -272,3 +272,11 @@ def test_proxytimeout_goes_after_the_vhosts_last_statement(wslint: Wslint, tmp_p
     assert run.code == 0, run.err
     assert after == text.replace("/ws/\n\n", "/ws/\n    ProxyTimeout 3600\n\n")
     assert apache_check(apache2, tmp_path / "site.conf") == ""
+
+
+def test_a_main_server_proxy_the_vhost_inherits_makes_it_ambiguous(wslint: Wslint, tmp_path: Path) -> None:
+    """ProxyPass rules of the main server apply in every virtual host too (ProxyPassInherit, default On)."""
+    text = "ProxyPass /api http://127.0.0.1:3001/api\n" + WS
+    after, run = fixed(wslint, tmp_path, text, "WS201")
+    assert run.code == 1 and after == text
+    assert "not fixed site.conf:2:1: WS201" in run.err and "also proxies other routes (line 1)" in run.err

@@ -256,7 +256,11 @@ class _Analysis:
     def _routes(self, server: _Server, main: _Server) -> Iterator[Route]:
         explicit = self.settings.websocket_routes
         earlier: list[_Rule] = []
-        others: list[Location] = []  # the proxy rules that are no WebSocket route (ApacheRoute.others)
+        # the proxy rules that are no WebSocket route of this server (ApacheRoute.others); a <VirtualHost> inherits
+        # the main server's (ProxyPassInherit, default On): all of them count, conservatively
+        others: list[Location] = (
+            [] if server is main else [location(r.directive) for r in main.rules if r.target != "!"]
+        )
         for rule in server.rules:
             target = rule.target
             scheme = _scheme(target)
