@@ -183,6 +183,8 @@ class _Analysis:
 
     def _value(self, d: Directive, name: str, text: str, minimum: int | None, where: Location) -> Duration | str:
         seconds = _atoi(text)
+        if minimum is None and seconds < 1:  # Timeout 0 or below: a socket timeout wslint does not model
+            return UNKNOWN
         if minimum is not None and seconds < minimum:
             self.problems.append(
                 Problem(
@@ -203,7 +205,7 @@ class _Analysis:
                 )
             )
         return Duration(
-            seconds=float(seconds) if seconds > 0 else (0.0 if name == "Timeout" else math.inf),
+            seconds=float(seconds),
             text=text,
             dialect="apache",
             location=where,
