@@ -23,16 +23,16 @@ def message(result: Linted, rule: str) -> str:
 
 
 def test_recognised_by_content_not_stealing_nginx_or_haproxy() -> None:
-    assert registry.recognise("site.conf", WS_VHOST) == "apache"
+    assert registry.recognise("apache2.conf", WS_VHOST) == "apache"
     assert registry.recognise("httpd.conf", "LoadModule proxy_module modules/mod_proxy.so\n") == "apache"
     nginx = "server {\n    server_name x;\n    location / { proxy_pass http://a; }\n}\n"
-    assert registry.recognise("site.conf", nginx) == "nginx"
+    assert registry.recognise("apache2.conf", nginx) == "nginx"
     haproxy = "global\n    maxconn 10\nfrontend fe\n    bind :80\n"
     assert registry.recognise("haproxy.cfg", haproxy) == "haproxy"
 
 
 def test_default_timeout_is_ws201_at_the_vhost(lint: Lint) -> None:
-    result = lint({"site.conf": WS_VHOST}, "site.conf", "--ping-interval", "25s")
+    result = lint({"apache2.conf": WS_VHOST}, "apache2.conf", "--ping-interval", "25s")
     assert result.rules_at() == {("WS201", 1)}
     assert "ProxyPass /ws/" in message(result, "WS201") and "Timeout" in message(result, "WS201")
     assert result.code == 1
@@ -40,7 +40,7 @@ def test_default_timeout_is_ws201_at_the_vhost(lint: Lint) -> None:
 
 def test_max_of_timeout_and_proxy_timeout(lint: Lint) -> None:
     text = "Timeout 30\nProxyTimeout 90\n" + WS_VHOST
-    result = lint({"site.conf": text}, "site.conf", "--ping-interval", "50s")
+    result = lint({"apache2.conf": text}, "apache2.conf", "--ping-interval", "50s")
     # the larger (ProxyTimeout 90) applies: 50s pings are more than half of 90? no, under 45? 50 > 45: WS301
     assert result.rules_at() == {("WS301", 2)}
     assert "ProxyTimeout" in message(result, "WS301")
@@ -48,55 +48,62 @@ def test_max_of_timeout_and_proxy_timeout(lint: Lint) -> None:
 
 def test_timeout_wins_and_lower_proxy_timeout_is_ws208(lint: Lint) -> None:
     text = "Timeout 60\nProxyTimeout 10\n" + WS_VHOST
-    result = lint({"site.conf": text}, "site.conf", "--ping-interval", "25s")
+    result = lint({"apache2.conf": text}, "apache2.conf", "--ping-interval", "25s")
     assert result.rules_at() == {("WS208", 2)}
     assert "60" in message(result, "WS208")
 
 
 def test_worker_timeout_beats_proxy_timeout(lint: Lint) -> None:
     text = "Timeout 3\nProxyTimeout 100\n" + WS_VHOST.replace("upgrade=websocket", "upgrade=websocket timeout=5")
-    result = lint({"site.conf": text}, "site.conf", "--ping-interval", "4s")
+    result = lint({"apache2.conf": text}, "apache2.conf", "--ping-interval", "4s")
     assert result.rules_at() == {("WS301", 5)}
     assert "5s" in message(result, "WS301")
 
 
 def test_vhost_sets_its_own_timeout(lint: Lint) -> None:
     text = "Timeout 20\n" + WS_VHOST.replace("    ServerName", "    Timeout 3600\n    ServerName")
-    result = lint({"site.conf": text}, "site.conf", "--ping-interval", "25s")
+    result = lint({"apache2.conf": text}, "apache2.conf", "--ping-interval", "25s")
     assert result.findings == []
-    inherited = lint({"b.conf": "Timeout 20\n" + WS_VHOST}, "b.conf", "--ping-interval", "25s")
+    inherited = lint({"b/httpd.conf": "Timeout 20\n" + WS_VHOST}, "b/httpd.conf", "--ping-interval", "25s")
     assert inherited.rules_at() == {("WS301", 1)}
 
 
 def test_unit_is_read_as_atoi_ws206(lint: Lint) -> None:
-    result = lint({"site.conf": "Timeout 1h\n" + WS_VHOST}, "site.conf", "--ping-interval", "25s")
+    result = lint({"apache2.conf": "Timeout 1h\n" + WS_VHOST}, "apache2.conf", "--ping-interval", "25s")
     assert ("WS206", 1) in result.rules_at()
     assert "1 second" in message(result, "WS206")
     assert ("WS301", 1) in result.rules_at()  # Apache reads 1h as 1 s
 
 
 def test_proxy_timeout_zero_refused_ws206(lint: Lint) -> None:
-    result = lint({"site.conf": "ProxyTimeout 0\n" + WS_VHOST}, "site.conf", "--select", "WS206")
+    result = lint({"apache2.conf": "ProxyTimeout 0\n" + WS_VHOST}, "apache2.conf", "--select", "WS206")
     assert result.rules_at() == {("WS206", 1)}
 
 
 def test_http_target_without_upgrade_is_ws107(lint: Lint) -> None:
     text = WS_VHOST.replace(" upgrade=websocket", "")
-    result = lint({"site.conf": text}, "site.conf", "--select", "WS107")
+    result = lint({"apache2.conf": text}, "apache2.conf", "--select", "WS107")
     assert result.rules_at() == {("WS107", 3)}
     assert "upgrade=websocket" in str(result.only("WS107")[0]["help"])
 
 
 def test_ws_target_needs_no_upgrade_parameter(lint: Lint) -> None:
     text = WS_VHOST.replace("http://app:8080/ws/ upgrade=websocket", "ws://app:8080/ws/")
-    assert lint({"site.conf": text}, "site.conf", "--select", "WS107").findings == []
+    assert lint({"apache2.conf": text}, "apache2.conf", "--select", "WS107").findings == []
+
+
+def test_ws_target_with_another_upgrade_list_is_ws107(lint: Lint) -> None:
+    text = WS_VHOST.replace("http://app:8080/ws/ upgrade=websocket", "ws://app:8080/ws/ upgrade=h2c")
+    assert lint({"apache2.conf": text}, "apache2.conf", "--select", "WS107").rules_at() == {("WS107", 3)}
+    star = WS_VHOST.replace("upgrade=websocket", "upgrade=*")
+    assert lint({"b/apache2.conf": star}, "b/apache2.conf", "--select", "WS107").findings == []
 
 
 def test_location_scoped_proxy_pass_takes_the_section_path(lint: Lint) -> None:
     text = (
         "<VirtualHost *:80>\n<Location /socket.io/>\n    ProxyPass http://app/socket.io/\n</Location>\n</VirtualHost>\n"
     )
-    result = lint({"site.conf": text}, "site.conf", "--select", "WS107,WS201")
+    result = lint({"apache2.conf": text}, "apache2.conf", "--select", "WS107,WS201")
     assert result.rules_at() == {("WS107", 3), ("WS201", 1)}
     assert "<Location /socket.io/> ProxyPass" in message(result, "WS201")
 
@@ -106,19 +113,19 @@ def test_rewrite_rule_proxy_ws(lint: Lint) -> None:
         "Timeout 3600\n<VirtualHost *:80>\nRewriteEngine On\nRewriteCond %{HTTP:Upgrade} websocket [NC]\n"
         "RewriteRule ^/(.*) ws://app/$1 [P,L]\nRewriteRule ^/(.*) http://app/$1 [P,L]\n</VirtualHost>\n"
     )
-    result = lint({"site.conf": text}, "site.conf", "--ping-interval", "4000s")
+    result = lint({"apache2.conf": text}, "apache2.conf", "--ping-interval", "4000s")
     assert result.rules_at() == {("WS301", 1)}
     assert "RewriteRule ^/(.*)" in message(result, "WS301")
 
 
 def test_plain_http_routes_are_not_websocket(lint: Lint) -> None:
     text = "<VirtualHost *:80>\nProxyPass /api/ http://app/api/\nProxyPass !\n</VirtualHost>\n"
-    assert lint({"site.conf": text}, "site.conf").findings == []
+    assert lint({"apache2.conf": text}, "apache2.conf").findings == []
 
 
 def test_shadowed_by_an_earlier_prefix_ws108(lint: Lint) -> None:
     text = "Timeout 3600\n<VirtualHost *:80>\nProxyPass / http://app/\nProxyPass /ws/ ws://app/ws/\n</VirtualHost>\n"
-    result = lint({"site.conf": text}, "site.conf", "--select", "WS108")
+    result = lint({"apache2.conf": text}, "apache2.conf", "--select", "WS108")
     assert result.rules_at() == {("WS108", 4)}
     assert "line 3" in message(result, "WS108")
     ordered = text.replace(
@@ -143,13 +150,13 @@ def test_fallback_off_has_no_idle_timeout(lint: Lint) -> None:
     text = "ProxyWebsocketFallbackToProxyHttp Off\n" + WS_VHOST.replace(
         "http://app:8080/ws/ upgrade=websocket", "ws://app:8080/ws/"
     )
-    result = lint({"site.conf": text}, "site.conf", "--ping-interval", "25s")
+    result = lint({"apache2.conf": text}, "apache2.conf", "--ping-interval", "25s")
     assert result.findings == []
 
 
 def test_proxy_websocket_idle_timeout_is_ws208(lint: Lint) -> None:
     text = "ProxyWebsocketIdleTimeout 3600\n" + WS_VHOST
-    result = lint({"site.conf": text}, "site.conf", "--select", "WS208")
+    result = lint({"apache2.conf": text}, "apache2.conf", "--select", "WS208")
     assert result.rules_at() == {("WS208", 1)}
     assert "2.4" in message(result, "WS208")
 
@@ -167,33 +174,33 @@ def test_include_glob_reroots_absolute_paths(lint: Lint) -> None:
 
 def test_missing_include_is_ws002_and_include_optional_is_not(lint: Lint) -> None:
     text = "Include conf/missing.conf\nIncludeOptional conf/optional.conf\n" + WS_VHOST
-    result = lint({"site.conf": text}, "site.conf", "--select", "WS002")
+    result = lint({"apache2.conf": text}, "apache2.conf", "--select", "WS002")
     assert result.rules_at() == {("WS002", 1)}
 
 
 def test_include_never_reads_outside_the_tree(lint: Lint, tmp_path: object) -> None:
-    files = {"tree/site.conf": "Include ../outside.conf\n" + WS_VHOST, "outside.conf": "Timeout 3600\n"}
-    result = lint(files, "tree/site.conf", "--select", "WS002,WS201")
+    files = {"tree/apache2.conf": "Include ../outside.conf\n" + WS_VHOST, "outside.conf": "Timeout 3600\n"}
+    result = lint(files, "tree/apache2.conf", "--select", "WS002,WS201")
     assert ("WS201", 2) in result.rules_at()  # the outside Timeout 3600 was not read
 
 
 def test_define_gives_variables_their_value(lint: Lint) -> None:
     text = "Define IDLE 3600\nDefine APP app:8080\nTimeout ${IDLE}\n" + WS_VHOST.replace("app:8080", "${APP}")
-    assert lint({"site.conf": text}, "site.conf", "--ping-interval", "25s").findings == []
+    assert lint({"apache2.conf": text}, "apache2.conf", "--ping-interval", "25s").findings == []
     unknown = "Timeout ${APACHE_TIMEOUT}\n" + WS_VHOST
     # an undefined variable is an unknown value: no WS201, no WS30x
-    assert lint({"b.conf": unknown}, "b.conf", "--ping-interval", "25s").findings == []
+    assert lint({"b/httpd.conf": unknown}, "b/httpd.conf", "--ping-interval", "25s").findings == []
 
 
 def test_ifdefine_undecided_makes_timeout_unknown_and_decided_reads_one_branch(lint: Lint) -> None:
     undecided = "<IfDefine LONG>\nTimeout 3600\n</IfDefine>\n" + WS_VHOST
-    assert lint({"a.conf": undecided}, "a.conf", "--ping-interval", "25s").findings == []
+    assert lint({"apache2.conf": undecided}, "apache2.conf", "--ping-interval", "25s").findings == []
     decided = "Define LONG\n<IfDefine !LONG>\nTimeout 5\n</IfDefine>\n" + WS_VHOST
-    assert lint({"b.conf": decided}, "b.conf", "--ping-interval", "25s").rules_at() == {("WS201", 5)}
+    assert lint({"b/httpd.conf": decided}, "b/httpd.conf", "--ping-interval", "25s").rules_at() == {("WS201", 5)}
 
 
 def test_syntax_error_is_ws001(lint: Lint) -> None:
-    result = lint({"site.conf": "Timeout 5\n<VirtualHost *:80>\nProxyPass /ws/ ws://a/\n"}, "site.conf")
+    result = lint({"apache2.conf": "Timeout 5\n<VirtualHost *:80>\nProxyPass /ws/ ws://a/\n"}, "apache2.conf")
     assert ("WS001", 2) in result.rules_at()
     assert result.code == 1
 
@@ -219,3 +226,20 @@ def test_bad_input_never_tracebacks(lint: Lint) -> None:
     nasty = "<VirtualHost\nProxyPass\nProxyPass /ws/\nRewriteRule\nTimeout\nProxyTimeout x\n</X>\n<Location /ws>\n"
     result = lint({"a.conf": "LoadModule x y\n" + nasty}, "a.conf")
     assert "Traceback" not in result.err and result.code in (0, 1)
+
+
+def test_a_vhost_file_alone_leaves_the_idle_timeout_unknown(lint: Lint) -> None:
+    # sites-enabled/chat.conf is included by a main config wslint does not see (Debian's sets Timeout 300)
+    result = lint({"sites-enabled/chat.conf": WS_VHOST}, "sites-enabled/chat.conf", "--ping-interval", "25s")
+    assert result.findings == []
+    main = lint({"m.conf": "Listen 80\n" + WS_VHOST}, "m.conf", "--ping-interval", "25s")
+    assert main.rules_at() == {("WS201", 2)}
+
+
+def test_negated_upgrade_condition_is_no_websocket_route(lint: Lint) -> None:
+    text = (
+        "<VirtualHost *:80>\nRewriteEngine On\nRewriteCond %{HTTP:Upgrade} =websocket [NC]\n"
+        "RewriteRule /(.*) ws://app/$1 [P,L]\nRewriteCond %{HTTP:Upgrade} !=websocket [NC]\n"
+        "RewriteRule /(.*) http://app/$1 [P,L]\n</VirtualHost>\n"
+    )
+    assert lint({"apache2.conf": text}, "apache2.conf", "--select", "WS107").findings == []

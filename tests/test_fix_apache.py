@@ -55,7 +55,7 @@ def _cli(args: tuple[str, ...], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def fixed(wslint: Wslint, tmp_path: Path, text: str, select: str, *extra: str) -> tuple[str, Run]:
     """--diff (writes nothing, patch applies), then --fix; the fixed text, and the --fix run."""
-    conf = tmp_path / "site.conf"
+    conf = tmp_path / "httpd.conf"
     conf.write_text(text, encoding="utf-8")
     args = ("--isolated", "--select", select, *extra)
     diff = _cli((*args, "--diff", conf.name), tmp_path)
@@ -90,8 +90,9 @@ def test_upgrade_websocket_is_appended(wslint: Wslint, tmp_path: Path, apache2: 
     after, run = fixed(wslint, tmp_path, VHOST, "WS107")
     assert run.code == 0, run.err
     assert after == VHOST.replace("retry=0\n", "retry=0 upgrade=websocket\n")
-    assert "fixed site.conf:3:5: WS107 add `upgrade=websocket` to `ProxyPass /ws/ http://127.0.0.1:3000/ws/`" in run.err
-    assert apache_check(apache2, tmp_path / "site.conf") == ""
+    summary = "WS107 add `upgrade=websocket` to `ProxyPass /ws/ http://127.0.0.1:3000/ws/`"
+    assert f"fixed httpd.conf:3:5: {summary}" in run.err
+    assert apache_check(apache2, tmp_path / "httpd.conf") == ""
 
 
 def test_upgrade_goes_after_the_last_argument_of_a_continued_quoted_rule(
@@ -104,7 +105,7 @@ def test_upgrade_goes_after_the_last_argument_of_a_continued_quoted_rule(
     after, run = fixed(wslint, tmp_path, text, "WS107")
     assert run.code == 0, run.err
     assert after == text.replace('"keepalive=On"  \n', '"keepalive=On" upgrade=websocket  \n')
-    assert apache_check(apache2, tmp_path / "site.conf") == ""
+    assert apache_check(apache2, tmp_path / "httpd.conf") == ""
 
 
 def test_other_upgrade_protocols_get_websocket_added(wslint: Wslint, tmp_path: Path, apache2: str) -> None:
@@ -112,15 +113,15 @@ def test_other_upgrade_protocols_get_websocket_added(wslint: Wslint, tmp_path: P
     after, run = fixed(wslint, tmp_path, text, "WS107")
     assert run.code == 0, run.err
     assert after == VHOST.replace("retry=0\n", "upgrade=h2c,websocket retry=0\n")
-    assert apache_check(apache2, tmp_path / "site.conf") == ""
+    assert apache_check(apache2, tmp_path / "httpd.conf") == ""
 
 
 def test_an_upgrade_list_apache_would_refuse_is_not_written(wslint: Wslint, tmp_path: Path, apache2: str) -> None:
     text = VHOST.replace("retry=0\n", "upgrade=h2c,tls/1.3 retry=0\n")
     after, run = fixed(wslint, tmp_path, text, "WS107")
     assert run.code == 1 and after == text
-    assert "not fixed site.conf:3:5: WS107" in run.err and "longer than the 15 characters" in run.err
-    assert apache_check(apache2, tmp_path / "site.conf") == ""  # the list as written is accepted
+    assert "not fixed httpd.conf:3:5: WS107" in run.err and "longer than the 15 characters" in run.err
+    assert apache_check(apache2, tmp_path / "httpd.conf") == ""  # the list as written is accepted
     refused = tmp_path / "refused.conf"
     refused.write_text(VHOST.replace("retry=0\n", "upgrade=h2c,tls/1.3,websocket\n"), encoding="utf-8")
     assert "upgrade" in apache_check(apache2, refused)  # what the fix would have written is refused
@@ -133,7 +134,7 @@ def test_a_rewrite_rule_is_not_fixed(wslint: Wslint, tmp_path: Path) -> None:
     )
     after, run = fixed(wslint, tmp_path, text, "WS107")
     assert run.code == 1 and after == text
-    assert "not fixed site.conf:4:5: WS107" in run.err and "RewriteRule [P] takes no worker parameters" in run.err
+    assert "not fixed httpd.conf:4:5: WS107" in run.err and "RewriteRule [P] takes no worker parameters" in run.err
 
 
 # -- WS108 ---------------------------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ def test_a_shadowed_rule_is_never_moved(wslint: Wslint, tmp_path: Path) -> None:
     )
     after, run = fixed(wslint, tmp_path, text, "WS108")
     assert run.code == 1 and after == text
-    assert "not fixed site.conf:4:5: WS108" in run.err and "wslint reorders nothing" in run.err
+    assert "not fixed httpd.conf:4:5: WS108" in run.err and "wslint reorders nothing" in run.err
 
 
 # -- WS201 / WS301 -------------------------------------------------------------------------------------------
@@ -157,8 +158,8 @@ def test_the_default_timeout_gets_a_proxytimeout_in_the_vhost(wslint: Wslint, tm
     after, run = fixed(wslint, tmp_path, WS, "WS201")
     assert run.code == 0, run.err
     assert after == WS.replace("</VirtualHost>", "    ProxyTimeout 3600\n</VirtualHost>")
-    assert "fixed site.conf:1:1: WS201 set `ProxyTimeout 3600` in the <VirtualHost> at line 1" in run.err
-    assert apache_check(apache2, tmp_path / "site.conf") == ""
+    assert "fixed httpd.conf:1:1: WS201 set `ProxyTimeout 3600` in the <VirtualHost> at line 1" in run.err
+    assert apache_check(apache2, tmp_path / "httpd.conf") == ""
 
 
 def test_a_short_timeout_gets_a_proxytimeout_and_timeout_stays(wslint: Wslint, tmp_path: Path, apache2: str) -> None:
@@ -166,7 +167,7 @@ def test_a_short_timeout_gets_a_proxytimeout_and_timeout_stays(wslint: Wslint, t
     after, run = fixed(wslint, tmp_path, text, "WS301", "--ping-interval", "25s")
     assert run.code == 0, run.err
     assert after == text.replace("</VirtualHost>", "    ProxyTimeout 3600\n</VirtualHost>")
-    assert apache_check(apache2, tmp_path / "site.conf") == ""
+    assert apache_check(apache2, tmp_path / "httpd.conf") == ""
 
 
 def test_a_short_proxytimeout_in_the_vhost_is_raised(wslint: Wslint, tmp_path: Path, apache2: str) -> None:
@@ -174,7 +175,7 @@ def test_a_short_proxytimeout_in_the_vhost_is_raised(wslint: Wslint, tmp_path: P
     after, run = fixed(wslint, tmp_path, text, "WS301", "--ping-interval", "25s")
     assert run.code == 0, run.err
     assert after == text.replace("ProxyTimeout 30\n", "ProxyTimeout 3600\n")
-    assert apache_check(apache2, tmp_path / "site.conf") == ""
+    assert apache_check(apache2, tmp_path / "httpd.conf") == ""
 
 
 def test_a_short_worker_timeout_is_raised_on_the_rule(wslint: Wslint, tmp_path: Path, apache2: str) -> None:
@@ -184,14 +185,14 @@ def test_a_short_worker_timeout_is_raised_on_the_rule(wslint: Wslint, tmp_path: 
     after, run = fixed(wslint, tmp_path, text, "WS301", "--ping-interval", "25s")
     assert run.code == 0, run.err
     assert after == text.replace("timeout=5\n", "timeout=3600\n")
-    assert apache_check(apache2, tmp_path / "site.conf") == ""
+    assert apache_check(apache2, tmp_path / "httpd.conf") == ""
 
 
 def test_a_timeout_two_vhosts_share_is_not_fixed(wslint: Wslint, tmp_path: Path) -> None:
     text = "Timeout 30\n" + WS + WS.replace("example.com", "other.example.com")
     after, run = fixed(wslint, tmp_path, text, "WS301", "--ping-interval", "25s")
     assert run.code == 1 and after == text
-    assert "not fixed site.conf:1:1: WS301" in run.err and "2 servers" in run.err
+    assert "not fixed httpd.conf:1:1: WS301" in run.err and "2 servers" in run.err
 
 
 def test_rules_of_the_main_server_are_not_fixed(wslint: Wslint, tmp_path: Path) -> None:
@@ -205,7 +206,7 @@ def test_a_vhost_that_proxies_other_routes_is_not_fixed(wslint: Wslint, tmp_path
     text = WS.replace("</VirtualHost>", "    ProxyPass /api/ http://127.0.0.1:3001/api/\n</VirtualHost>")
     after, run = fixed(wslint, tmp_path, text, "WS201")
     assert run.code == 1 and after == text
-    assert "not fixed site.conf:1:1: WS201" in run.err and "also proxies other routes (line 5)" in run.err
+    assert "not fixed httpd.conf:1:1: WS201" in run.err and "also proxies other routes (line 5)" in run.err
     assert "timeout=3600" in run.err
 
 
@@ -216,7 +217,7 @@ def test_all_fixes_together_leave_nothing_and_apache_accepts_them(wslint: Wslint
         "</VirtualHost>", "    ProxyTimeout 3600\n</VirtualHost>"
     )
     assert after == expected
-    assert apache_check(apache2, tmp_path / "site.conf") == ""
+    assert apache_check(apache2, tmp_path / "httpd.conf") == ""
 
 
 def test_a_worker_timeout_under_the_default_timeout_is_raised_on_the_rule(
@@ -228,7 +229,7 @@ def test_a_worker_timeout_under_the_default_timeout_is_raised_on_the_rule(
     assert run.code == 0, run.err
     assert after == text.replace("timeout=5\n", "timeout=3600\n")
     assert "WS201 raise timeout= to 3600 on ProxyPass /ws/" in run.err
-    assert apache_check(apache2, tmp_path / "site.conf") == ""
+    assert apache_check(apache2, tmp_path / "httpd.conf") == ""
 
 
 def test_the_rule_documents_apache_fixes_are_accepted_by_apache(tmp_path: Path, apache2: str) -> None:
@@ -262,7 +263,7 @@ def test_other_routes_in_an_included_file_make_the_vhost_ambiguous(wslint: Wslin
     after, run = fixed(wslint, tmp_path, text, "WS201")
     assert run.code == 1 and after == text
     assert (
-        "not fixed site.conf:1:1: WS201" in run.err and "also proxies other routes (conf.d/redirects-api:1)" in run.err
+        "not fixed httpd.conf:1:1: WS201" in run.err and "also proxies other routes (conf.d/redirects-api:1)" in run.err
     )
 
 
@@ -271,7 +272,7 @@ def test_proxytimeout_goes_after_the_vhosts_last_statement(wslint: Wslint, tmp_p
     after, run = fixed(wslint, tmp_path, text, "WS201")
     assert run.code == 0, run.err
     assert after == text.replace("/ws/\n\n", "/ws/\n    ProxyTimeout 3600\n\n")
-    assert apache_check(apache2, tmp_path / "site.conf") == ""
+    assert apache_check(apache2, tmp_path / "httpd.conf") == ""
 
 
 def test_a_main_server_proxy_the_vhost_inherits_makes_it_ambiguous(wslint: Wslint, tmp_path: Path) -> None:
@@ -279,4 +280,12 @@ def test_a_main_server_proxy_the_vhost_inherits_makes_it_ambiguous(wslint: Wslin
     text = "ProxyPass /api http://127.0.0.1:3001/api\n" + WS
     after, run = fixed(wslint, tmp_path, text, "WS201")
     assert run.code == 1 and after == text
-    assert "not fixed site.conf:2:1: WS201" in run.err and "also proxies other routes (line 1)" in run.err
+    assert "not fixed httpd.conf:2:1: WS201" in run.err and "also proxies other routes (line 1)" in run.err
+
+
+def test_a_ws_rule_whose_upgrade_list_lacks_websocket_gets_it(wslint: Wslint, tmp_path: Path, apache2: str) -> None:
+    text = VHOST.replace("http://127.0.0.1:3000/ws/ retry=0\n", "ws://127.0.0.1:3000/ws/ upgrade=h2c\n")
+    after, run = fixed(wslint, tmp_path, text, "WS107")
+    assert run.code == 0, run.err
+    assert after == text.replace("upgrade=h2c\n", "upgrade=h2c,websocket\n")
+    assert apache_check(apache2, tmp_path / "httpd.conf") == ""

@@ -53,6 +53,7 @@ TRANSPARENT = frozenset({"ifmodule", "ifdefine", "ifversion", "if", "elseif", "e
 _INTEGER = re.compile(r"[0-9]+")
 _LEADING_INT = re.compile(r"\s*[-+]?[0-9]*")
 UNKNOWN = "unknown"
+MAIN_NAMES = frozenset({"apache2.conf", "httpd.conf"})
 REFUSED_DIRECTIVE = (
     "not an Apache 2.4 directive: it exists only in httpd 2.5 (trunk), and `apache2 -t` 2.4 refuses it "
     "(Invalid command 'ProxyWebsocketIdleTimeout')"
@@ -100,6 +101,9 @@ class _Analysis:
         self.ignored: list[IgnoredTimeout] = []
         self.pattern = websocket_token_pattern(settings.all_websocket_paths)
         self.fallback_off: Location | None = None
+        # a main config: what it does not set is Apache's default, not something an includer may set
+        self.main = tree.main or os.path.basename(tree.file).lower() in MAIN_NAMES
+        self.noted = False
 
     def run(self) -> Document:
         main = _Server("the main server", Location(file=self.tree.file, line=1, column=1))
@@ -159,7 +163,12 @@ class _Analysis:
             elif lower in PROXY_DIRECTIVES:
                 self._proxy_pass(d, server, section, conds)
             elif lower == "rewritecond":
-                if d.args and re.search(r"%\{HTTP:(Upgrade|Connection)\}", d.args[0].text, re.I):
+                # a condition that the request asks for an upgrade (not one that it does not: `!=websocket`)
+                if (
+                    len(d.args) > 1
+                    and re.search(r"%\{HTTP:(Upgrade|Connection)\}", d.args[0].text, re.I)
+                    and not d.args[1].text.startswith("!")
+                ):
                     conds.append(d)
             elif lower == "rewriterule":
                 self._rewrite_rule(d, server, section, conds)
@@ -174,6 +183,8 @@ class _Analysis:
 
     def _value(self, d: Directive, name: str, text: str, minimum: int | None, where: Location) -> Duration | str:
         seconds = _atoi(text)
+        if minimum is None and seconds < 1:  # Timeout 0 or below: a socket timeout wslint does not model
+            return UNKNOWN
         if minimum is not None and seconds < minimum:
             self.problems.append(
                 Problem(
@@ -194,7 +205,7 @@ class _Analysis:
                 )
             )
         return Duration(
-            seconds=float(seconds) if seconds > 0 else (0.0 if name == "Timeout" else math.inf),
+            seconds=float(seconds),
             text=text,
             dialect="apache",
             location=where,
@@ -348,6 +359,13 @@ class _Analysis:
                 note="the pre-2.4.47 mod_proxy_wstunnel engine has no idle timeout",
             )
         timeout = server.timeout if server.timeout is not None else main.timeout
+        backend = worker
+        if backend is None:
+            backend = server.proxy_timeout if server.proxy_timeout is not None else main.proxy_timeout
+        if not self.main and (timeout is None or backend is None):
+            # the main config that includes this file may set them (Debian's apache2.conf sets Timeout 300)
+            self._not_main()
+            return None
         if timeout is None:
             timeout = Duration(
                 seconds=DEFAULT_TIMEOUT,
@@ -357,9 +375,6 @@ class _Analysis:
                 default=True,
                 directive="Timeout",
             )
-        backend = worker
-        if backend is None:
-            backend = server.proxy_timeout if server.proxy_timeout is not None else main.proxy_timeout
         if timeout == UNKNOWN or backend == UNKNOWN:
             return None
         assert isinstance(timeout, Duration)
@@ -370,6 +385,20 @@ class _Analysis:
             return backend
         self._irrelevant(backend, timeout)
         return timeout
+
+    def _not_main(self) -> None:
+        if self.noted:
+            return
+        self.noted = True
+        self.problems.append(
+            Problem(
+                kind="note",
+                location=Location(file=self.tree.file, line=1, column=1),
+                message="the WebSocket idle timeout is unknown: Timeout or ProxyTimeout is not set here, and this is "
+                "no main config (apache2.conf, httpd.conf, or LoadModule/Listen/ServerRoot), so the one that includes "
+                "it may set them (Debian's apache2.conf has Timeout 300); lint that main config to check it",
+            )
+        )
 
     def _irrelevant(self, backend: Duration, timeout: Duration) -> None:
         """A ProxyTimeout or timeout= under the Timeout that applies: the tunnel still waits the Timeout (WS208)."""
@@ -393,9 +422,18 @@ class _Analysis:
         )
 
     def _upgrade_off(self, rule: _Rule, scheme: str | None, upgrade: tuple[str, ...]) -> UpgradeOff | None:
-        if scheme not in ("http", "https") or "websocket" in upgrade or "*" in upgrade:
+        if "websocket" in upgrade or "*" in upgrade:
             return None
         d = rule.directive
+        if scheme in ("ws", "wss") and upgrade:  # a list of its own replaces the ws:// default (WebSocket)
+            return UpgradeOff(
+                location=location(d),
+                reason=f"{d.name} proxies to {scheme}:// with upgrade={','.join(upgrade)}, which replaces the "
+                "default WebSocket: the Upgrade header is not forwarded",
+                fix="Add websocket to the list: `upgrade=websocket` (or remove upgrade=).",
+            )
+        if scheme not in ("http", "https"):
+            return None
         if d.lower == "rewriterule":
             return UpgradeOff(
                 location=location(d),

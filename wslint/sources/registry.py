@@ -274,10 +274,10 @@ _AWSCLI = r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|Targ
 SOURCES: tuple[Source, ...] = (
     Source("nginx", "wslint.sources.nginx:load", text("wslint.sources.nginx_lexer:looks_like", avoid=_HCL_BLOCK), 60,
            "braces", templates=_LINES, binary_names=(".conf",)),
-    Source("apache", "wslint.sources.apache:load", text(find=_APACHE, avoid=r"^[^#\n]*[;{]\s*$"), 45, "apache",
-           templates=_LINES),
     Source("haproxy", "wslint.sources.haproxy:load", text(find=_HAPROXY, avoid=r"^[^#\n]*[;{]\s*$"), 50,
            "sections", templates=_LINES),
+    Source("apache", "wslint.sources.apache:load", text(find=_APACHE, avoid=r"^[^#\n]*[;{]\s*$"), 45, "apache",
+           templates=_LINES),
     Source("terraform", "wslint.sources.terraform:load", terraform_files, 10, terraform_style,
            "aws", _OPAQUE),
     Source("cloudformation", "wslint.sources.cloudformation:load",
