@@ -195,11 +195,29 @@ def test_a_timeout_two_vhosts_share_is_not_fixed(wslint: Wslint, tmp_path: Path)
     assert "not fixed httpd.conf:1:1: WS301" in run.err and "2 servers" in run.err
 
 
-def test_rules_of_the_main_server_are_not_fixed(wslint: Wslint, tmp_path: Path) -> None:
-    text = "ProxyPass /ws/ http://127.0.0.1:3000/ws/ upgrade=websocket\n"
+def test_a_main_config_without_virtual_hosts_gets_proxytimeout_at_its_end(
+    wslint: Wslint, tmp_path: Path, apache2: str
+) -> None:
+    text = "Listen 8\nProxyPass /ws/ http://127.0.0.1:3000/ws/ upgrade=websocket\n\n# end\n"
+    after, run = fixed(wslint, tmp_path, text, "WS201")
+    assert run.code == 0, run.err
+    assert after == text.replace("websocket\n", "websocket\nProxyTimeout 3600\n")
+    assert "WS201 add `ProxyTimeout 3600` to the main server" in run.err
+    assert apache_check(apache2, tmp_path / "httpd.conf") == ""
+
+
+def test_main_server_rules_beside_virtual_hosts_are_not_fixed(wslint: Wslint, tmp_path: Path) -> None:
+    text = "ProxyPass /ws/ http://127.0.0.1:3000/ws/ upgrade=websocket\n<VirtualHost *:80>\n</VirtualHost>\n"
     after, run = fixed(wslint, tmp_path, text, "WS201")
     assert run.code == 1 and after == text
-    assert "WS201" in run.err and "main server" in run.err
+    assert "not fixed httpd.conf:1:1: WS201" in run.err and "every <VirtualHost> without its own inherits" in run.err
+
+
+def test_a_main_server_that_proxies_other_routes_is_not_fixed(wslint: Wslint, tmp_path: Path) -> None:
+    text = "ProxyPass /ws/ http://127.0.0.1:3000/ws/ upgrade=websocket\nProxyPass / http://127.0.0.1:3001/\n"
+    after, run = fixed(wslint, tmp_path, text, "WS201")
+    assert run.code == 1 and after == text
+    assert "the main server also proxies other routes (line 2)" in run.err
 
 
 def test_a_vhost_that_proxies_other_routes_is_not_fixed(wslint: Wslint, tmp_path: Path) -> None:

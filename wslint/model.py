@@ -550,6 +550,8 @@ class ApacheHop:
     modules: dict[str, Location] | None = None
     # ProxyWebsocketFallbackToProxyHttp Off: the pre-2.4.47 wstunnel engine, which has no idle timeout
     fallback_off: Location | None = None
+    # a main config (apache2.conf, httpd.conf, LoadModule/Listen/ServerRoot): no includer sets anything around it
+    main: bool = False
 
 
 # what one dialect alone has: typed per family (wslint.hops), never a free dict

@@ -16,9 +16,11 @@
   A rule with a ``timeout=`` of its own gets it raised (the worker's timeout beats ``ProxyTimeout``). Else
   ``ProxyTimeout`` is set in the one ``<VirtualHost>`` that holds the WebSocket rules (a virtual host's own
   ``ProxyTimeout`` beats the server's, and under the max-rule it beats a shorter ``Timeout``, which is left
-  alone for plain requests). Not fixed: a setting several virtual hosts (or the main server) share, and a
-  virtual host that also proxies other routes (a ``ProxyTimeout`` there lets their silent backends hold a
-  request as long).
+  alone for plain requests); or at the end of a main config that has no ``<VirtualHost>`` at all. Not fixed:
+  a setting several virtual hosts (or the main server) share, main-server rules where virtual hosts exist
+  (they inherit the main server's ProxyTimeout), rules outside any virtual host of a file that is no main
+  config, and a server that also proxies other routes (a ``ProxyTimeout`` there lets their silent backends
+  hold a request as long; a virtual host inherits the main server's ProxyPass rules, ProxyPassInherit).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from wslint.fix import Context, Fix, Unfixable, explainer, fixer
 from wslint.fix.text import Edit, FileText
 from wslint.hops import APACHE_HOP
-from wslint.model import ApacheRoute, Duration, Hop, Location, Route, format_seconds
+from wslint.model import ApacheHop, ApacheRoute, Duration, Hop, Location, Route, format_seconds
 
 UPGRADE_MAX = 15  # mod_proxy.c set_worker_param: "upgrade protocol length must be < 16 characters"
 PROXY_RULE = re.compile(r"\s*(ProxyPass|ProxyPassMatch)\s", re.IGNORECASE)
@@ -260,22 +262,14 @@ def set_idle_timeout(context: Context, duration: Duration, seconds: float) -> li
         return edits
     (server,) = servers
     if server is None:
-        raise Unfixable(
-            "the WebSocket rules are in the main server, whose ProxyTimeout every <VirtualHost> without its own "
-            "inherits: add `ProxyTimeout` where it is meant to apply yourself"
-        )
+        return [*edits, *_main_server(context, users, value)]
     vhost = _vhost(context, server)
     own = {(route.location.file, route.location.line or 0) for route, _ in users}
     others = {(o.file, o.line or 0) for _, up in users for o in up.others}
     others |= {(vhost.text.file, line) for line in vhost.proxies()} - own
     if others:
-        shown = sorted(others)[:3]
-        named = ", ".join(f"{file}:{line}" if file != server.file else f"line {line}" for file, line in shown)
-        raise Unfixable(
-            f"the <VirtualHost> at {server} also proxies other routes ({named}), whose silent backends a "
-            f"`ProxyTimeout {value}` would let hold a request as long: add `timeout={value}` to the WebSocket "
-            "rule instead, or set ProxyTimeout yourself"
-        )
+        named = [f"{file}:{line}" if file != server.file else f"line {line}" for file, line in sorted(others)]
+        raise _others_unfixable(f"the <VirtualHost> at {server}", named, value)
     written = [(n, raw) for n, raw in vhost.top() if raw.split()[0].lower() == "proxytimeout"]
     if written:
         number, raw = written[-1]
@@ -295,6 +289,43 @@ def set_idle_timeout(context: Context, duration: Duration, seconds: float) -> li
         last = vhost.close - 1  # a continued line would take the new one in: before </VirtualHost> then
     edits.append(vhost.text.after_line(last, [f"ProxyTimeout {value}"], indent))
     return edits
+
+
+def _others_unfixable(where: str, others: list[str], value: str) -> Unfixable:
+    return Unfixable(
+        f"{where} also proxies other routes ({', '.join(others[:3])}), whose silent backends a "
+        f"`ProxyTimeout {value}` would let hold a request as long: add `timeout={value}` to the WebSocket "
+        "rule instead, or set ProxyTimeout yourself"
+    )
+
+
+def _main_server(context: Context, users: list[tuple[Route, ApacheRoute]], value: str) -> list[Edit]:
+    """``ProxyTimeout`` at the end of a main config that has no ``<VirtualHost>`` and proxies only WebSockets."""
+    where = users[0][0].location
+    document = context.document_of(where.file)
+    hop = next((h for h in document.hops if isinstance(h.dialect, ApacheHop)), None) if document else None
+    if document is None or hop is None or not isinstance(hop.dialect, ApacheHop) or not hop.dialect.main:
+        raise Unfixable(
+            "the WebSocket rules are outside any <VirtualHost> of a file wslint does not see the main config of: "
+            "add `ProxyTimeout` where it is meant to apply yourself"
+        )
+    for file in dict.fromkeys([document.file, *document.files]):
+        if any(VHOST_OPEN.match(line) for line in context.read(file).lines):
+            raise Unfixable(
+                "the WebSocket rules are in the main server, whose ProxyTimeout every <VirtualHost> without its "
+                "own inherits: add `ProxyTimeout` where it is meant to apply yourself"
+            )
+    others = sorted({(o.file, o.line or 0) for _, up in users for o in up.others})
+    if others:
+        named = [f"{file}:{line}" if file != document.file else f"line {line}" for file, line in others]
+        raise _others_unfixable("the main server", named, value)
+    text = context.text(document.file)
+    last = len(text.lines)
+    while last > 1 and (not text.line(last).strip() or text.line(last).lstrip().startswith("#")):
+        last -= 1
+    if text.line(last).endswith("\\"):
+        raise Unfixable(f"{document.file} ends in a continued line: add `ProxyTimeout {value}` yourself")
+    return [text.after_line(last, [f"ProxyTimeout {value}"], "")]
 
 
 def _rule_of(text: FileText, where: Location) -> Logical:
@@ -320,4 +351,6 @@ def summary(context: Context, duration: Duration, seconds: float) -> str:
         (server,) = servers
         assert server is not None
         return f"set `ProxyTimeout {value}` in the <VirtualHost> at line {server.line}"
+    if servers == {None}:
+        return f"add `ProxyTimeout {value}` to the main server"
     return f"set ProxyTimeout to {value}"

@@ -117,7 +117,7 @@ class _Analysis:
             name=self.tree.file,
             location=Location(file=self.tree.file, line=1, column=1),
             routes=routes,
-            dialect=ApacheHop(modules=self.tree.modules, fallback_off=self.fallback_off),
+            dialect=ApacheHop(modules=self.tree.modules, fallback_off=self.fallback_off, main=self.main),
         )
         return Document(
             file=self.tree.file,
