@@ -539,6 +539,10 @@ class ApacheRoute:
     worker_timeout: Duration | None = None
     # the <VirtualHost> (or the main server) the rule is in
     server: Location | None = None
+    # the same server's proxy rules that are no WebSocket route (``!`` exclusions left out), included files too:
+    # a fix that would change them all (a vhost's ProxyTimeout) is ambiguous then. One list shared by the server's
+    # routes, complete once the source has read the server
+    others: list[Location] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -549,6 +553,8 @@ class ApacheHop:
     modules: dict[str, Location] | None = None
     # ProxyWebsocketFallbackToProxyHttp Off: the pre-2.4.47 wstunnel engine, which has no idle timeout
     fallback_off: Location | None = None
+    # a main config (apache2.conf, httpd.conf, LoadModule/Listen/ServerRoot): no includer sets anything around it
+    main: bool = False
 
 
 # what one dialect alone has: typed per family (wslint.hops), never a free dict

@@ -60,6 +60,8 @@ class Options:
 
 FixerFn = Callable[["Context"], Iterable[Fix]]
 FIXERS: dict[str, FixerFn] = {}
+# rules whose fixer never edits: it only says why wslint does not fix them (WS108: it reorders nothing)
+EXPLAINED: set[str] = set()
 
 
 def fixer(*rule_ids: str) -> Callable[[FixerFn], FixerFn]:
@@ -75,9 +77,20 @@ def fixer(*rule_ids: str) -> Callable[[FixerFn], FixerFn]:
     return register
 
 
+def explainer(*rule_ids: str) -> Callable[[FixerFn], FixerFn]:
+    """Register a fixer that never edits: each Fix it returns carries the reason wslint makes none."""
+
+    def register(fn: FixerFn) -> FixerFn:
+        EXPLAINED.update(rule_ids)
+        return fixer(*rule_ids)(fn)
+
+    return register
+
+
 def fixable() -> frozenset[str]:
+    """The rules wslint can fix (not those whose fixer only explains why it does not)."""
     _load()
-    return frozenset(FIXERS)
+    return frozenset(FIXERS) - EXPLAINED
 
 
 def fixer_of(rule_id: str) -> FixerFn | None:
@@ -88,7 +101,7 @@ def fixer_of(rule_id: str) -> FixerFn | None:
 
 def _load() -> None:
     # the AWS writer (and PyYAML, hcl2 with it) is imported by wslint.fix.idle only when an AWS timeout is fixed
-    from wslint.fix import haproxy, idle, nginx  # noqa: F401
+    from wslint.fix import apache, haproxy, idle, nginx  # noqa: F401
 
 
 @dataclass

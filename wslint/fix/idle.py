@@ -24,9 +24,14 @@ def _aws(context: Context, duration: Duration, seconds: float) -> list[Edit]:
 
 
 def _writers() -> dict[str, Writer]:
-    from wslint.fix import haproxy, nginx
+    from wslint.fix import apache, haproxy, nginx
 
-    return {"nginx": nginx.set_idle_timeout, "haproxy": haproxy.set_idle_timeout, "aws": _aws}
+    return {
+        "nginx": nginx.set_idle_timeout,
+        "haproxy": haproxy.set_idle_timeout,
+        "aws": _aws,
+        "apache": apache.set_idle_timeout,
+    }
 
 
 @fixer("WS201", "WS301")
@@ -46,6 +51,10 @@ def idle_timeout(context: Context) -> Iterator[Fix]:
         seconds = context.idle_timeout_for(pings)
         verb = "set" if timeout.default else "raise"
         summary = f"{verb} {timeout.directive} to {format_seconds(seconds)}"
+        if timeout.dialect == "apache":  # the max-rule: the fix writes ProxyTimeout or timeout=, not Timeout
+            from wslint.fix import apache
+
+            summary = apache.summary(context, timeout, seconds)
 
         def edits(
             timeout: Duration = timeout, seconds: float = seconds, writer: Writer | None = writer, kind: HopKind = kind

@@ -117,7 +117,7 @@ class _Analysis:
             name=self.tree.file,
             location=Location(file=self.tree.file, line=1, column=1),
             routes=routes,
-            dialect=ApacheHop(modules=self.tree.modules, fallback_off=self.fallback_off),
+            dialect=ApacheHop(modules=self.tree.modules, fallback_off=self.fallback_off, main=self.main),
         )
         return Document(
             file=self.tree.file,
@@ -183,6 +183,8 @@ class _Analysis:
 
     def _value(self, d: Directive, name: str, text: str, minimum: int | None, where: Location) -> Duration | str:
         seconds = _atoi(text)
+        if minimum is None and seconds < 1:  # Timeout 0 or below: a socket timeout wslint does not model
+            return UNKNOWN
         if minimum is not None and seconds < minimum:
             self.problems.append(
                 Problem(
@@ -203,7 +205,7 @@ class _Analysis:
                 )
             )
         return Duration(
-            seconds=float(seconds) if seconds > 0 else (0.0 if name == "Timeout" else math.inf),
+            seconds=float(seconds),
             text=text,
             dialect="apache",
             location=where,
@@ -265,6 +267,11 @@ class _Analysis:
     def _routes(self, server: _Server, main: _Server) -> Iterator[Route]:
         explicit = self.settings.websocket_routes
         earlier: list[_Rule] = []
+        # the proxy rules that are no WebSocket route of this server (ApacheRoute.others); a <VirtualHost> inherits
+        # the main server's (ProxyPassInherit, default On): all of them count, conservatively
+        others: list[Location] = (
+            [] if server is main else [location(r.directive) for r in main.rules if r.target != "!"]
+        )
         for rule in server.rules:
             target = rule.target
             scheme = _scheme(target)
@@ -276,6 +283,7 @@ class _Analysis:
             path_ws = rule.path is not None and self._websocket_path(rule.path, rule.regex)
             if explicit is not None:
                 if not any(_listed(entry, self.tree.file, name, rule.path) for entry in explicit):
+                    others.append(location(rule.directive))
                     earlier.append(rule)
                     continue
                 reason = "listed in websocket-routes"
@@ -288,6 +296,7 @@ class _Analysis:
             elif path_ws:
                 reason = "its path names a WebSocket endpoint"
             else:
+                others.append(location(rule.directive))
                 earlier.append(rule)
                 continue
             worker = self._worker_timeout(rule)
@@ -300,6 +309,7 @@ class _Analysis:
                 end=_end(rule.directive),
                 worker_timeout=worker if isinstance(worker, Duration) else None,
                 server=server.location if server is not main else None,
+                others=others,
             )
             yield Route(
                 name=name,
