@@ -243,3 +243,12 @@ def test_negated_upgrade_condition_is_no_websocket_route(lint: Lint) -> None:
         "RewriteRule /(.*) http://app/$1 [P,L]\n</VirtualHost>\n"
     )
     assert lint({"apache2.conf": text}, "apache2.conf", "--select", "WS107").findings == []
+
+
+def test_globs_that_include_each_other_stop(lint: Lint) -> None:
+    # each fragment includes all the others: without a budget the expansion grows exponentially
+    files = {f"site/conf/f{i}.conf": "Include conf/*.conf\n" for i in range(12)}
+    files["site/apache2.conf"] = "Listen 80\nInclude conf/*.conf\n" + WS_VHOST
+    result = lint(files, "site/apache2.conf")
+    assert "WS001" in {f["rule"] for f in result.findings}
+    assert "Traceback" not in result.err

@@ -31,6 +31,8 @@ from wslint.sources.apache_syntax import ApacheSyntaxError, Config, Directive, W
 
 MAX_GLOB_MATCHES = 1000
 MAX_DEPTH = 64
+# files an include may bring in per root, counting repeats: globs that include each other grow exponentially
+MAX_INCLUDED = 2000
 _VARIABLE = re.compile(r"\$\{([A-Za-z0-9_.:-]+)\}")
 # sections whose condition depends on the request or the machine: what is inside may or may not apply
 UNDECIDED_SECTIONS = frozenset({"if", "elseif", "else", "ifversion", "iffile", "ifdirective", "ifsection"})
@@ -126,6 +128,7 @@ class _Expander:
         self.tree = tree
         self.root = root
         self.bases = bases
+        self.included = 0
 
     def expand(self, directives: list[Directive], stack: list[str], depth: int, conditional: bool) -> list[Directive]:
         out: list[Directive] = []
@@ -259,6 +262,18 @@ class _Expander:
             return []
         out: list[Directive] = []
         for path in inside:
+            self.included += 1
+            if self.included > MAX_INCLUDED:
+                if self.included == MAX_INCLUDED + 1:
+                    self.tree.problems.append(
+                        Problem(
+                            kind="parse-error",
+                            location=location(d),
+                            message=f"includes bring in more than {MAX_INCLUDED} files (globs that include each "
+                            "other?); the rest was not read",
+                        )
+                    )
+                return out
             real = os.path.realpath(path)
             if real in stack:
                 chain = " -> ".join(os.path.basename(s) for s in [*stack, real])
