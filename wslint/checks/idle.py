@@ -45,8 +45,9 @@ BOXES: dict[HopKind, tuple[str, str]] = {
     ),
     APACHE_HOP: (
         "Apache's",
-        "Set `Timeout 3600` in this server (or `ProxyTimeout 3600`, or `timeout=3600` on the ProxyPass; whole "
-        "seconds, no unit): the tunnel idles out after the larger of Timeout and the backend's timeout.",
+        "Set `ProxyTimeout 3600` in this server (or `timeout=3600` on the ProxyPass; whole seconds, no unit): the "
+        "tunnel idles out after the larger of Timeout and the backend's timeout, and ProxyTimeout leaves Timeout "
+        "for plain requests alone.",
     ),
     AZURE_LB: (
         "the Azure Load Balancer's",
