@@ -252,3 +252,32 @@ def test_globs_that_include_each_other_stop(lint: Lint) -> None:
     result = lint(files, "site/apache2.conf")
     assert "WS001" in {f["rule"] for f in result.findings}
     assert "Traceback" not in result.err
+
+
+BALANCER = """\
+<Proxy balancer://chat>
+    BalancerMember http://10.0.0.1:8080 upgrade=websocket{member}
+</Proxy>
+<VirtualHost *:80>
+    ProxyPass /ws/ balancer://chat/ws/{pass_}
+</VirtualHost>
+"""
+
+
+def test_worker_timeout_set_by_balancer_member_or_proxyset_is_not_the_default(lint: Lint) -> None:
+    # BalancerMember … timeout=3600 sets the members' backend timeout: no WS201 "default Timeout"
+    member = lint(
+        {"httpd.conf": BALANCER.format(member=" timeout=3600", pass_="")}, "httpd.conf", "--ping-interval", "25s"
+    )
+    assert member.only("WS201") == []
+    proxyset = "<Proxy http://app:8080/>\n    ProxySet timeout=3600\n</Proxy>\n" + WS_VHOST
+    result = lint({"httpd.conf": proxyset}, "httpd.conf", "--ping-interval", "25s")
+    assert result.only("WS201") == []
+
+
+def test_timeout_on_a_balancer_proxy_pass_is_not_the_idle_timeout(lint: Lint) -> None:
+    # on balancer:// the ProxyPass timeout= is how long to wait for a free member; the members keep the default
+    result = lint(
+        {"httpd.conf": BALANCER.format(member="", pass_=" timeout=3600")}, "httpd.conf", "--ping-interval", "25s"
+    )
+    assert result.rules_at() == {("WS201", 4)}

@@ -104,6 +104,9 @@ class _Analysis:
         # a main config: what it does not set is Apache's default, not something an includer may set
         self.main = tree.main or os.path.basename(tree.file).lower() in MAIN_NAMES
         self.noted = False
+        # workers and balancers whose timeout= is set outside the ProxyPass (<Proxy> ProxySet, BalancerMember):
+        # the URL (or balancer://name) as written, lower case, without a trailing slash
+        self.worker_timeouts: set[str] = set()
 
     def run(self) -> Document:
         main = _Server("the main server", Location(file=self.tree.file, line=1, column=1))
@@ -149,7 +152,9 @@ class _Analysis:
                     self._collect(d.block, server, servers, d, conds)
                 elif lower in TRANSPARENT:
                     self._collect(d.block, server, servers, section, conds)
-                # <Directory>, <Files>, <Proxy>: ProxyPass is not allowed there; timeouts neither
+                elif lower in ("proxy", "proxymatch"):
+                    self._proxy_section(d)
+                # <Directory>, <Files>: ProxyPass is not allowed there; timeouts neither
                 continue
             if lower == "timeout" and section is None:
                 server.timeout = self._seconds(d, "Timeout", minimum=None)
@@ -162,6 +167,8 @@ class _Analysis:
                 self._refused_idle_timeout(d)
             elif lower in PROXY_DIRECTIVES:
                 self._proxy_pass(d, server, section, conds)
+            elif lower in ("proxyset", "balancermember"):
+                self._worker_params(d, None)
             elif lower == "rewritecond":
                 # a condition that the request asks for an upgrade (not one that it does not: `!=websocket`)
                 if (
@@ -173,6 +180,32 @@ class _Analysis:
             elif lower == "rewriterule":
                 self._rewrite_rule(d, server, section, conds)
                 conds.clear()
+
+    def _proxy_section(self, d: Directive) -> None:
+        """``<Proxy balancer://x>``/``<Proxy http://backend>``: its ProxySet and BalancerMember lines."""
+        name = d.texts()[0] if d.args and not d.args[0].unknown else None
+        for inner in d.block or []:
+            if inner.block is not None:
+                if inner.lower in TRANSPARENT:
+                    self._proxy_section(inner)
+                continue
+            if inner.lower in ("proxyset", "balancermember"):
+                self._worker_params(inner, name if d.lower == "proxy" else None)
+
+    def _worker_params(self, d: Directive, section: str | None) -> None:
+        """A ProxySet or BalancerMember that sets timeout=: the worker (or balancer) it names gets a timeout wslint
+        does not follow (BalancerMember [balancer://name] url key=value; ProxySet [url] key=value)."""
+        texts = d.texts()
+        if not any(t.lower().startswith("timeout=") for t in texts):
+            return
+        urls = [t for t in texts if "=" not in t or "://" in t.split("=", 1)[0]]
+        names = [section] if section else []
+        names += urls
+        if not names or d.unknown():
+            names = ["*"]  # no name wslint can read: any worker may be meant
+        for name in names:
+            if name:
+                self.worker_timeouts.add(name.lower().rstrip("/"))
 
     def _seconds(self, d: Directive, name: str, minimum: int | None) -> Duration | str:
         """A time Apache reads with ``atoi``: whole seconds; anything else after the digits is ignored."""
@@ -337,6 +370,14 @@ class _Analysis:
         return any(segment in self.settings.all_websocket_paths for segment in path.lower().split("/"))
 
     def _worker_timeout(self, rule: _Rule) -> Duration | str | None:
+        target = rule.target.lower()
+        if "*" in self.worker_timeouts or any(
+            target == name or target.startswith(name + "/") for name in self.worker_timeouts
+        ):
+            return UNKNOWN  # a <Proxy> ProxySet or a BalancerMember sets this worker's timeout=
+        if target.startswith("balancer://"):
+            # on a balancer, timeout= is how long to wait for a free member, not the members' backend timeout
+            return None
         if "timeout" not in rule.params:
             return None
         if rule.directive.unknown():
