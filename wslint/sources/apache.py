@@ -107,6 +107,7 @@ class _Analysis:
         # workers and balancers whose timeout= is set outside the ProxyPass (<Proxy> ProxySet, BalancerMember):
         # the URL (or balancer://name) as written, lower case, without a trailing slash
         self.worker_timeouts: set[str] = set()
+        self.inherit_set = False  # a ProxyPassInherit anywhere: the main server's rules may not reach a vhost
 
     def run(self) -> Document:
         main = _Server("the main server", Location(file=self.tree.file, line=1, column=1))
@@ -167,6 +168,8 @@ class _Analysis:
                 self._refused_idle_timeout(d)
             elif lower in PROXY_DIRECTIVES:
                 self._proxy_pass(d, server, section, conds)
+            elif lower == "proxypassinherit":
+                self.inherit_set = True
             elif lower in ("proxyset", "balancermember"):
                 self._worker_params(d, None)
             elif lower == "rewritecond":
@@ -299,7 +302,12 @@ class _Analysis:
     # -- routes -------------------------------------------------------------------------------
     def _routes(self, server: _Server, main: _Server) -> Iterator[Route]:
         explicit = self.settings.websocket_routes
-        earlier: list[_Rule] = []
+        # a <VirtualHost> inherits the main server's ProxyPass rules (ProxyPassInherit, default On), ahead of its own
+        earlier: list[_Rule] = (
+            []
+            if server is main or self.inherit_set
+            else [r for r in main.rules if r.section is None and r.directive.lower == "proxypass"]
+        )
         # the proxy rules that are no WebSocket route of this server (ApacheRoute.others); a <VirtualHost> inherits
         # the main server's (ProxyPassInherit, default On): all of them count, conservatively
         others: list[Location] = (
@@ -351,7 +359,7 @@ class _Analysis:
                 idle_timeout=self._idle(server, main, worker, scheme),
                 websocket_path=path_ws,
                 upgrade_off=self._upgrade_off(rule, scheme, upgrade),
-                shadowed=self._shadowed(rule, earlier),
+                shadowed=self._shadowed(rule, earlier, server),
                 dialect=facts,
             )
             earlier.append(rule)
@@ -492,10 +500,46 @@ class _Analysis:
             "through mod_proxy_wstunnel.",
         )
 
-    def _shadowed(self, rule: _Rule, earlier: list[_Rule]) -> Shadowed | None:
-        """An earlier plain-prefix ProxyPass of the same server whose prefix covers this route's path."""
-        if rule.section is not None or rule.path is None or rule.regex or rule.directive.lower != "proxypass":
+    def _shadowed(self, rule: _Rule, earlier: list[_Rule], server: _Server) -> Shadowed | None:
+        """An earlier plain-prefix ProxyPass of the same server (or the main server's, inherited) whose prefix
+        covers this route's path; for a ``<Location>`` ProxyPass, a later ``<Location>`` that covers it (sections
+        merge in order, the last match wins); for a server ProxyPass, a ``<Location>`` ProxyPass covering it (tried
+        first)."""
+        if rule.path is None or rule.regex or rule.directive.conditional:
             return None
+        if rule.section is not None:
+            if rule.section.lower != "location":
+                return None
+            later = server.rules[server.rules.index(rule) + 1 :]
+            for other in later:
+                if not _plain_location(other) or other.path is None or not _covers(other.path, rule.path):
+                    continue
+                if other.directive.conditional or other.target == "!":
+                    return None
+                return Shadowed(
+                    location=location(other.directive),
+                    rule=f"<Location {other.path}> ProxyPass {other.target}",
+                    reason="<Location> sections are merged in the order written and the last one that matches wins; "
+                    f"{other.path} covers {rule.path}",
+                    fix=f"Move <Location {rule.path}> below <Location {other.path}> (the more specific section last), "
+                    "or narrow the broader section so that it no longer covers the WebSocket requests.",
+                )
+            return None
+        if rule.directive.lower != "proxypass":
+            return None
+        for other in server.rules:
+            if not _plain_location(other) or other.path is None or not _covers(other.path, rule.path):
+                continue
+            if other.directive.conditional or other.target == "!":
+                return None
+            return Shadowed(
+                location=location(other.directive),
+                rule=f"<Location {other.path}> ProxyPass {other.target}",
+                reason="a ProxyPass inside a <Location> is tried before the server's ProxyPass rules; "
+                f"{other.path} covers {rule.path}",
+                fix=f"Proxy the WebSocket path in its own <Location {rule.path}> placed after <Location {other.path}>, "
+                "or narrow that section so that it no longer covers the WebSocket requests.",
+            )
         excluded = False
         for other in earlier:
             d = other.directive
@@ -514,9 +558,24 @@ class _Analysis:
                 location=location(d),
                 rule=f"{d.name} {other.path} {other.target}",
                 reason=f"ProxyPass rules match in the order written and the first match wins; "
-                f"{other.path} covers {rule.path}",
+                f"{other.path} covers {rule.path}"
+                + (
+                    ""
+                    if other in server.rules
+                    else " (a <VirtualHost> inherits the main server's ProxyPass rules ahead of its own: "
+                    "ProxyPassInherit)"
+                ),
+                fix=None
+                if other in server.rules
+                else "Move the broader rule into the <VirtualHost>s that need it, below their WebSocket rule, or "
+                "set `ProxyPassInherit Off` in this <VirtualHost>.",
             )
         return None
+
+
+def _plain_location(rule: _Rule) -> bool:
+    """A ProxyPass in a ``<Location>`` with a plain (no regex) path."""
+    return rule.section is not None and rule.section.lower == "location" and not rule.regex
 
 
 def _covers(prefix: str, path: str) -> bool:
