@@ -46,7 +46,7 @@ def test_one_of_is_said_alike_on_the_command_line_and_in_config(wslint: Callable
     from wslint.config import one_of
     from wslint.sources import registry
 
-    (tmp_path / "wslint.toml").write_text("[kinds]\n'*.conf' = 'apache'\n")
+    (tmp_path / "wslint.toml").write_text("[kinds]\n'*.conf' = 'lighttpd'\n")
     run = wslint("--show-settings", cwd=tmp_path)
     assert run.code == 2 and one_of(registry.file_kinds()) in run.err
     assert one_of(("a", "b", "c")) == "Input should be 'a', 'b' or 'c'"
