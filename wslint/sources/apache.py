@@ -510,28 +510,21 @@ class _Analysis:
         if rule.section is not None:
             if rule.section.lower != "location":
                 return None
-            later = server.rules[server.rules.index(rule) + 1 :]
-            for other in later:
-                if not _plain_location(other) or other.path is None or not _covers(other.path, rule.path):
-                    continue
-                if other.directive.conditional or other.target == "!":
-                    return None
-                return Shadowed(
-                    location=location(other.directive),
-                    rule=f"<Location {other.path}> ProxyPass {other.target}",
-                    reason="<Location> sections are merged in the order written and the last one that matches wins; "
-                    f"{other.path} covers {rule.path}",
-                    fix=f"Move <Location {rule.path}> below <Location {other.path}> (the more specific section last), "
-                    "or narrow the broader section so that it no longer covers the WebSocket requests.",
-                )
-            return None
+            other = _covering_location(server.rules[server.rules.index(rule) + 1 :], rule.path)
+            if other is None:
+                return None
+            return Shadowed(
+                location=location(other.directive),
+                rule=f"<Location {other.path}> ProxyPass {other.target}",
+                reason="<Location> sections are merged in the order written and the last one that matches wins; "
+                f"{other.path} covers {rule.path}",
+                fix=f"Move <Location {rule.path}> below <Location {other.path}> (the more specific section last), "
+                "or narrow the broader section so that it no longer covers the WebSocket requests.",
+            )
         if rule.directive.lower != "proxypass":
             return None
-        for other in server.rules:
-            if not _plain_location(other) or other.path is None or not _covers(other.path, rule.path):
-                continue
-            if other.directive.conditional or other.target == "!":
-                return None
+        other = _covering_location(server.rules, rule.path)
+        if other is not None:
             return Shadowed(
                 location=location(other.directive),
                 rule=f"<Location {other.path}> ProxyPass {other.target}",
@@ -573,9 +566,19 @@ class _Analysis:
         return None
 
 
-def _plain_location(rule: _Rule) -> bool:
-    """A ProxyPass in a ``<Location>`` with a plain (no regex) path."""
-    return rule.section is not None and rule.section.lower == "location" and not rule.regex
+def _covering_location(rules: list[_Rule], path: str) -> _Rule | None:
+    """The first plain-path ``<Location>`` ProxyPass of ``rules`` whose path covers ``path`` and proxies (not
+    ``!``, not under a condition wslint cannot decide)."""
+    for other in rules:
+        section = other.section
+        if section is None or section.lower != "location" or other.regex or other.path is None:
+            continue
+        if not _covers(other.path, path):
+            continue
+        if other.directive.conditional or other.target == "!":
+            return None
+        return other
+    return None
 
 
 def _covers(prefix: str, path: str) -> bool:
