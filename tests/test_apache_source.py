@@ -324,3 +324,16 @@ def test_main_server_rules_come_before_a_vhost_ws108(lint: Lint) -> None:
     assert "ProxyPassInherit" in message(result, "WS108")
     off = text.replace("<VirtualHost *:80>\n", "<VirtualHost *:80>\n    ProxyPassInherit Off\n")
     assert lint({"httpd.conf": off}, "httpd.conf", "--ping-interval", "25s").only("WS108") == []
+
+
+def test_an_earlier_catch_all_proxy_pass_match_shadows_ws108(lint: Lint) -> None:
+    text = (
+        "Timeout 3600\n<VirtualHost *:80>\n    ProxyPassMatch ^/(.*)$ http://app:8080/$1\n"
+        "    ProxyPass /ws ws://app:8080/ws\n</VirtualHost>\n"
+    )
+    result = lint({"httpd.conf": text}, "httpd.conf", "--ping-interval", "25s")
+    assert result.rules_at() == {("WS108", 4)}
+    assert "matches every path" in message(result, "WS108")
+    # a regex that does not match everything is not read
+    narrower = text.replace("^/(.*)$", "^/(api/.*)$")
+    assert lint({"httpd.conf": narrower}, "httpd.conf", "--ping-interval", "25s").findings == []

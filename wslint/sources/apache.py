@@ -49,6 +49,8 @@ DEFAULT_TIMEOUT = 60.0  # core Timeout: "Default: TimeOut 60" (httpd 2.4 core do
 PROXY_DIRECTIVES = frozenset({"proxypass", "proxypassmatch"})
 LOCATION_SECTIONS = frozenset({"location", "locationmatch"})
 # sections ProxyPass may stand in without changing what it matches (server config, virtual host)
+# a ProxyPassMatch regex that matches every URL-path (the only regexes WS108 reads)
+CATCH_ALL = re.compile(r"\^?/?(?:\(\.\*\)|\.\*)\$?")
 TRANSPARENT = frozenset({"ifmodule", "ifdefine", "ifversion", "if", "elseif", "else", "iffile", "ifdirective"})
 _INTEGER = re.compile(r"[0-9]+")
 _LEADING_INT = re.compile(r"\s*[-+]?[0-9]*")
@@ -536,11 +538,13 @@ class _Analysis:
         excluded = False
         for other in earlier:
             d = other.directive
-            if other.section is not None or other.regex or d.lower != "proxypass" or other.path is None:
+            if other.section is not None or other.path is None:
+                continue
+            if other.regex and not (d.lower == "proxypassmatch" and CATCH_ALL.fullmatch(other.path)):
                 continue
             if d.conditional or rule.directive.conditional:
                 return None
-            if not _covers(other.path, rule.path):
+            if not other.regex and not _covers(other.path, rule.path):
                 continue
             if other.target == "!":
                 excluded = True  # an exclusion before: not proxied at all, not shadowed
@@ -550,8 +554,8 @@ class _Analysis:
             return Shadowed(
                 location=location(d),
                 rule=f"{d.name} {other.path} {other.target}",
-                reason=f"ProxyPass rules match in the order written and the first match wins; "
-                f"{other.path} covers {rule.path}"
+                reason="ProxyPass rules match in the order written and the first match wins; "
+                + (f"{other.path} matches every path" if other.regex else f"{other.path} covers {rule.path}")
                 + (
                     ""
                     if other in server.rules
