@@ -252,3 +252,88 @@ def test_globs_that_include_each_other_stop(lint: Lint) -> None:
     result = lint(files, "site/apache2.conf")
     assert "WS001" in {f["rule"] for f in result.findings}
     assert "Traceback" not in result.err
+
+
+BALANCER = """\
+<Proxy balancer://chat>
+    BalancerMember http://10.0.0.1:8080 upgrade=websocket{member}
+</Proxy>
+<VirtualHost *:80>
+    ProxyPass /ws/ balancer://chat/ws/{pass_}
+</VirtualHost>
+"""
+
+
+def test_worker_timeout_set_by_balancer_member_or_proxyset_is_not_the_default(lint: Lint) -> None:
+    # BalancerMember … timeout=3600 sets the members' backend timeout: no WS201 "default Timeout"
+    member = lint(
+        {"httpd.conf": BALANCER.format(member=" timeout=3600", pass_="")}, "httpd.conf", "--ping-interval", "25s"
+    )
+    assert member.only("WS201") == []
+    proxyset = "<Proxy http://app:8080/>\n    ProxySet timeout=3600\n</Proxy>\n" + WS_VHOST
+    result = lint({"httpd.conf": proxyset}, "httpd.conf", "--ping-interval", "25s")
+    assert result.only("WS201") == []
+
+
+def test_timeout_on_a_balancer_proxy_pass_is_not_the_idle_timeout(lint: Lint) -> None:
+    # on balancer:// the ProxyPass timeout= is how long to wait for a free member; the members keep the default
+    result = lint(
+        {"httpd.conf": BALANCER.format(member="", pass_=" timeout=3600")}, "httpd.conf", "--ping-interval", "25s"
+    )
+    assert result.rules_at() == {("WS201", 4)}
+
+
+def test_location_sections_later_one_wins_ws108(lint: Lint) -> None:
+    # <Location> sections merge in the order written, the last match wins: a broader one after the WebSocket one
+    # takes its requests (Apache's ProxyPass documentation: the more specific <Location> goes last)
+    text = (
+        "<VirtualHost *:80>\n"
+        "    <Location /ws>\n        ProxyPass ws://app:8080/ws\n    </Location>\n"
+        "    <Location />\n        ProxyPass http://app:8080/\n    </Location>\n"
+        "</VirtualHost>\n"
+    )
+    result = lint({"httpd.conf": "Timeout 3600\n" + text}, "httpd.conf", "--ping-interval", "25s")
+    assert result.rules_at() == {("WS108", 4)}
+    assert "last one that matches wins" in message(result, "WS108")
+    assert "below <Location />" in str(result.only("WS108")[0]["help"])
+    fine = text.replace("/ws>", "/@@>").replace("<Location />", "<Location /ws>").replace("/@@>", "/>")
+    fine = (
+        fine.replace("ws://app:8080/ws", "@@")
+        .replace("http://app:8080/", "ws://app:8080/ws")
+        .replace("@@", "http://app:8080/")
+    )
+    assert lint({"httpd.conf": "Timeout 3600\n" + fine}, "httpd.conf", "--ping-interval", "25s").findings == []
+
+
+def test_location_proxy_pass_goes_before_the_server_rules_ws108(lint: Lint) -> None:
+    text = (
+        "Timeout 3600\n<VirtualHost *:80>\n"
+        "    ProxyPass /ws ws://app:8080/ws\n"
+        "    <Location />\n        ProxyPass http://app:8080/\n    </Location>\n"
+        "</VirtualHost>\n"
+    )
+    result = lint({"httpd.conf": text}, "httpd.conf", "--ping-interval", "25s")
+    assert result.rules_at() == {("WS108", 3)}
+    assert "tried before" in message(result, "WS108")
+
+
+def test_main_server_rules_come_before_a_vhost_ws108(lint: Lint) -> None:
+    text = "Timeout 3600\nProxyPass / http://app:8080/\n<VirtualHost *:80>\n    ProxyPass /ws ws://app:8080/ws\n</VirtualHost>\n"
+    result = lint({"httpd.conf": text}, "httpd.conf", "--ping-interval", "25s")
+    assert result.rules_at() == {("WS108", 4)}
+    assert "ProxyPassInherit" in message(result, "WS108")
+    off = text.replace("<VirtualHost *:80>\n", "<VirtualHost *:80>\n    ProxyPassInherit Off\n")
+    assert lint({"httpd.conf": off}, "httpd.conf", "--ping-interval", "25s").only("WS108") == []
+
+
+def test_an_earlier_catch_all_proxy_pass_match_shadows_ws108(lint: Lint) -> None:
+    text = (
+        "Timeout 3600\n<VirtualHost *:80>\n    ProxyPassMatch ^/(.*)$ http://app:8080/$1\n"
+        "    ProxyPass /ws ws://app:8080/ws\n</VirtualHost>\n"
+    )
+    result = lint({"httpd.conf": text}, "httpd.conf", "--ping-interval", "25s")
+    assert result.rules_at() == {("WS108", 4)}
+    assert "matches every path" in message(result, "WS108")
+    # a regex that does not match everything is not read
+    narrower = text.replace("^/(.*)$", "^/(api/.*)$")
+    assert lint({"httpd.conf": narrower}, "httpd.conf", "--ping-interval", "25s").findings == []

@@ -307,3 +307,24 @@ def test_a_ws_rule_whose_upgrade_list_lacks_websocket_gets_it(wslint: Wslint, tm
     assert run.code == 0, run.err
     assert after == text.replace("upgrade=h2c\n", "upgrade=h2c,websocket\n")
     assert apache_check(apache2, tmp_path / "httpd.conf") == ""
+
+
+def test_a_rewrite_rule_beside_other_routes_is_told_to_use_proxyset(wslint: Wslint, tmp_path: Path) -> None:
+    # a RewriteRule [P] takes no timeout=: the refusal names what works for it
+    text = WS.replace(
+        "    ProxyPass /ws/ http://127.0.0.1:3000/ws/ upgrade=websocket\n",
+        "    RewriteEngine On\n    RewriteRule ^/ws/(.*) ws://127.0.0.1:3000/ws/$1 [P,L]\n",
+    ).replace("</VirtualHost>", "    ProxyPass /api/ http://127.0.0.1:3001/api/\n</VirtualHost>")
+    after, run = fixed(wslint, tmp_path, text, "WS201")
+    assert run.code == 1 and after == text
+    assert "ProxySet timeout=3600" in run.err and "add `timeout=3600` to the WebSocket rule" not in run.err
+
+
+def test_a_later_broader_location_is_explained_as_moving_below(wslint: Wslint, tmp_path: Path) -> None:
+    text = (
+        "Timeout 3600\n<VirtualHost *:80>\n    <Location /ws>\n        ProxyPass ws://127.0.0.1:3000/ws\n"
+        "    </Location>\n    <Location />\n        ProxyPass http://127.0.0.1:3000/\n    </Location>\n</VirtualHost>\n"
+    )
+    after, run = fixed(wslint, tmp_path, text, "WS108")
+    assert run.code == 1 and after == text
+    assert "not fixed httpd.conf:4:9: WS108 move <Location /ws> below <Location />" in run.err

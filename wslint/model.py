@@ -241,6 +241,7 @@ class Shadowed:
     # the shadowed rule itself when the route's location is elsewhere (a HAProxy route is its backend section): the
     # finding points there
     at: Location | None = None
+    fix: str | None = None  # the help when moving the WebSocket rule above is not the fix (a later <Location> wins)
 
 
 @dataclass(slots=True, kw_only=True)

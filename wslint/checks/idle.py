@@ -45,9 +45,9 @@ BOXES: dict[HopKind, tuple[str, str]] = {
     ),
     APACHE_HOP: (
         "Apache's",
-        "Set `ProxyTimeout 3600` in this server (or `timeout=3600` on the ProxyPass; whole seconds, no unit): the "
-        "tunnel idles out after the larger of Timeout and the backend's timeout, and ProxyTimeout leaves Timeout "
-        "for plain requests alone.",
+        "Set `ProxyTimeout 3600` in the <VirtualHost> of the WebSocket rule (or `timeout=3600` on its ProxyPass, "
+        "which limits only its backend; whole seconds, no unit): the tunnel idles out after the larger of Timeout "
+        "and the backend's timeout, so the server-wide `Timeout` (every client's read timeout) can stay short.",
     ),
     AZURE_LB: (
         "the Azure Load Balancer's",

@@ -283,8 +283,9 @@ def route_shadowed(model: Model) -> Iterator[Finding]:
             shadow.at or route.location,
             f"{subject(hop, [route])} is never reached: '{shadow.rule}' at line {shadow.location.line} catches its "
             f"requests first ({shadow.reason})",
-            "Move the WebSocket rule above the broader one, or narrow the broader rule so that it no longer covers "
+            shadow.fix
+            or "Move the WebSocket rule above the broader one, or narrow the broader rule so that it no longer covers "
             "the WebSocket requests.",
             hops=[hop.name],
-            related=[(shadow.location, "the earlier rule that catches the WebSocket requests")],
+            related=[(shadow.location, "the rule that catches the WebSocket requests")],
         )

@@ -161,7 +161,9 @@ def shadowed(context: Context) -> Iterator[Fix]:
         yield Fix(
             "WS108",
             route.location,
-            f"move {route.name} above {shadow.rule} (line {shadow.location.line})",
+            f"move {route.name} above {shadow.rule} (line {shadow.location.line})"
+            if shadow.fix is None
+            else shadow.fix[0].lower() + shadow.fix[1:].rstrip("."),
             reason="wslint reorders nothing: moving a rule changes which requests every rule between the two "
             "sees, so which order is right is yours to decide (or narrow the broader rule)",
         )
@@ -269,7 +271,7 @@ def set_idle_timeout(context: Context, duration: Duration, seconds: float) -> li
     others |= {(vhost.text.file, line) for line in vhost.proxies()} - own
     if others:
         named = [f"{file}:{line}" if file != server.file else f"line {line}" for file, line in sorted(others)]
-        raise _others_unfixable(f"the <VirtualHost> at {server}", named, value)
+        raise _others_unfixable(f"the <VirtualHost> at {server}", named, value, users)
     written = [(n, raw) for n, raw in vhost.top() if raw.split()[0].lower() == "proxytimeout"]
     if written:
         number, raw = written[-1]
@@ -291,11 +293,16 @@ def set_idle_timeout(context: Context, duration: Duration, seconds: float) -> li
     return edits
 
 
-def _others_unfixable(where: str, others: list[str], value: str) -> Unfixable:
+def _others_unfixable(where: str, others: list[str], value: str, users: list[tuple[Route, ApacheRoute]]) -> Unfixable:
+    # a RewriteRule [P] takes no worker parameters, and on a balancer:// ProxyPass timeout= is the wait for a free
+    # member: their workers get timeout= through <Proxy URL> ProxySet (or BalancerMember)
+    if any(up.directive.lower() == "rewriterule" or up.scheme == "balancer" for _, up in users):
+        instead = f"give the WebSocket backend's worker `timeout={value}` (`<Proxy URL>` `ProxySet timeout={value}`)"
+    else:
+        instead = f"add `timeout={value}` to the WebSocket rule"
     return Unfixable(
         f"{where} also proxies other routes ({', '.join(others[:3])}), whose silent backends a "
-        f"`ProxyTimeout {value}` would let hold a request as long: add `timeout={value}` to the WebSocket "
-        "rule instead, or set ProxyTimeout yourself"
+        f"`ProxyTimeout {value}` would let hold a request as long: {instead} instead, or set ProxyTimeout yourself"
     )
 
 
@@ -318,7 +325,7 @@ def _main_server(context: Context, users: list[tuple[Route, ApacheRoute]], value
     others = sorted({(o.file, o.line or 0) for _, up in users for o in up.others})
     if others:
         named = [f"{file}:{line}" if file != document.file else f"line {line}" for file, line in others]
-        raise _others_unfixable("the main server", named, value)
+        raise _others_unfixable("the main server", named, value, users)
     text = context.text(document.file)
     last = len(text.lines)
     while last > 1 and (not text.line(last).strip() or text.line(last).lstrip().startswith("#")):

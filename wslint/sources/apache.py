@@ -49,6 +49,8 @@ DEFAULT_TIMEOUT = 60.0  # core Timeout: "Default: TimeOut 60" (httpd 2.4 core do
 PROXY_DIRECTIVES = frozenset({"proxypass", "proxypassmatch"})
 LOCATION_SECTIONS = frozenset({"location", "locationmatch"})
 # sections ProxyPass may stand in without changing what it matches (server config, virtual host)
+# a ProxyPassMatch regex that matches every URL-path (the only regexes WS108 reads)
+CATCH_ALL = re.compile(r"\^?/?(?:\(\.\*\)|\.\*)\$?")
 TRANSPARENT = frozenset({"ifmodule", "ifdefine", "ifversion", "if", "elseif", "else", "iffile", "ifdirective"})
 _INTEGER = re.compile(r"[0-9]+")
 _LEADING_INT = re.compile(r"\s*[-+]?[0-9]*")
@@ -104,6 +106,10 @@ class _Analysis:
         # a main config: what it does not set is Apache's default, not something an includer may set
         self.main = tree.main or os.path.basename(tree.file).lower() in MAIN_NAMES
         self.noted = False
+        # workers and balancers whose timeout= is set outside the ProxyPass (<Proxy> ProxySet, BalancerMember):
+        # the URL (or balancer://name) as written, lower case, without a trailing slash
+        self.worker_timeouts: set[str] = set()
+        self.inherit_set = False  # a ProxyPassInherit anywhere: the main server's rules may not reach a vhost
 
     def run(self) -> Document:
         main = _Server("the main server", Location(file=self.tree.file, line=1, column=1))
@@ -149,7 +155,9 @@ class _Analysis:
                     self._collect(d.block, server, servers, d, conds)
                 elif lower in TRANSPARENT:
                     self._collect(d.block, server, servers, section, conds)
-                # <Directory>, <Files>, <Proxy>: ProxyPass is not allowed there; timeouts neither
+                elif lower in ("proxy", "proxymatch"):
+                    self._proxy_section(d)
+                # <Directory>, <Files>: ProxyPass is not allowed there; timeouts neither
                 continue
             if lower == "timeout" and section is None:
                 server.timeout = self._seconds(d, "Timeout", minimum=None)
@@ -162,6 +170,10 @@ class _Analysis:
                 self._refused_idle_timeout(d)
             elif lower in PROXY_DIRECTIVES:
                 self._proxy_pass(d, server, section, conds)
+            elif lower == "proxypassinherit":
+                self.inherit_set = True
+            elif lower in ("proxyset", "balancermember"):
+                self._worker_params(d, None)
             elif lower == "rewritecond":
                 # a condition that the request asks for an upgrade (not one that it does not: `!=websocket`)
                 if (
@@ -173,6 +185,32 @@ class _Analysis:
             elif lower == "rewriterule":
                 self._rewrite_rule(d, server, section, conds)
                 conds.clear()
+
+    def _proxy_section(self, d: Directive) -> None:
+        """``<Proxy balancer://x>``/``<Proxy http://backend>``: its ProxySet and BalancerMember lines."""
+        name = d.texts()[0] if d.args and not d.args[0].unknown else None
+        for inner in d.block or []:
+            if inner.block is not None:
+                if inner.lower in TRANSPARENT:
+                    self._proxy_section(inner)
+                continue
+            if inner.lower in ("proxyset", "balancermember"):
+                self._worker_params(inner, name if d.lower == "proxy" else None)
+
+    def _worker_params(self, d: Directive, section: str | None) -> None:
+        """A ProxySet or BalancerMember that sets timeout=: the worker (or balancer) it names gets a timeout wslint
+        does not follow (BalancerMember [balancer://name] url key=value; ProxySet [url] key=value)."""
+        texts = d.texts()
+        if not any(t.lower().startswith("timeout=") for t in texts):
+            return
+        urls = [t for t in texts if "=" not in t or "://" in t.split("=", 1)[0]]
+        names = [section] if section else []
+        names += urls
+        if not names or d.unknown():
+            names = ["*"]  # no name wslint can read: any worker may be meant
+        for name in names:
+            if name:
+                self.worker_timeouts.add(name.lower().rstrip("/"))
 
     def _seconds(self, d: Directive, name: str, minimum: int | None) -> Duration | str:
         """A time Apache reads with ``atoi``: whole seconds; anything else after the digits is ignored."""
@@ -266,7 +304,12 @@ class _Analysis:
     # -- routes -------------------------------------------------------------------------------
     def _routes(self, server: _Server, main: _Server) -> Iterator[Route]:
         explicit = self.settings.websocket_routes
-        earlier: list[_Rule] = []
+        # a <VirtualHost> inherits the main server's ProxyPass rules (ProxyPassInherit, default On), ahead of its own
+        earlier: list[_Rule] = (
+            []
+            if server is main or self.inherit_set
+            else [r for r in main.rules if r.section is None and r.directive.lower == "proxypass"]
+        )
         # the proxy rules that are no WebSocket route of this server (ApacheRoute.others); a <VirtualHost> inherits
         # the main server's (ProxyPassInherit, default On): all of them count, conservatively
         others: list[Location] = (
@@ -318,7 +361,7 @@ class _Analysis:
                 idle_timeout=self._idle(server, main, worker, scheme),
                 websocket_path=path_ws,
                 upgrade_off=self._upgrade_off(rule, scheme, upgrade),
-                shadowed=self._shadowed(rule, earlier),
+                shadowed=self._shadowed(rule, earlier, server),
                 dialect=facts,
             )
             earlier.append(rule)
@@ -337,6 +380,14 @@ class _Analysis:
         return any(segment in self.settings.all_websocket_paths for segment in path.lower().split("/"))
 
     def _worker_timeout(self, rule: _Rule) -> Duration | str | None:
+        target = rule.target.lower()
+        if "*" in self.worker_timeouts or any(
+            target == name or target.startswith(name + "/") for name in self.worker_timeouts
+        ):
+            return UNKNOWN  # a <Proxy> ProxySet or a BalancerMember sets this worker's timeout=
+        if target.startswith("balancer://"):
+            # on a balancer, timeout= is how long to wait for a free member, not the members' backend timeout
+            return None
         if "timeout" not in rule.params:
             return None
         if rule.directive.unknown():
@@ -451,18 +502,49 @@ class _Analysis:
             "through mod_proxy_wstunnel.",
         )
 
-    def _shadowed(self, rule: _Rule, earlier: list[_Rule]) -> Shadowed | None:
-        """An earlier plain-prefix ProxyPass of the same server whose prefix covers this route's path."""
-        if rule.section is not None or rule.path is None or rule.regex or rule.directive.lower != "proxypass":
+    def _shadowed(self, rule: _Rule, earlier: list[_Rule], server: _Server) -> Shadowed | None:
+        """An earlier plain-prefix ProxyPass of the same server (or the main server's, inherited) whose prefix
+        covers this route's path; for a ``<Location>`` ProxyPass, a later ``<Location>`` that covers it (sections
+        merge in order, the last match wins); for a server ProxyPass, a ``<Location>`` ProxyPass covering it (tried
+        first)."""
+        if rule.path is None or rule.regex or rule.directive.conditional:
             return None
+        if rule.section is not None:
+            if rule.section.lower != "location":
+                return None
+            other = _covering_location(server.rules[server.rules.index(rule) + 1 :], rule.path)
+            if other is None:
+                return None
+            return Shadowed(
+                location=location(other.directive),
+                rule=f"<Location {other.path}> ProxyPass {other.target}",
+                reason="<Location> sections are merged in the order written and the last one that matches wins; "
+                f"{other.path} covers {rule.path}",
+                fix=f"Move <Location {rule.path}> below <Location {other.path}> (the more specific section last), "
+                "or narrow the broader section so that it no longer covers the WebSocket requests.",
+            )
+        if rule.directive.lower != "proxypass":
+            return None
+        other = _covering_location(server.rules, rule.path)
+        if other is not None:
+            return Shadowed(
+                location=location(other.directive),
+                rule=f"<Location {other.path}> ProxyPass {other.target}",
+                reason="a ProxyPass inside a <Location> is tried before the server's ProxyPass rules; "
+                f"{other.path} covers {rule.path}",
+                fix=f"Proxy the WebSocket path in its own <Location {rule.path}> placed after <Location {other.path}>, "
+                "or narrow that section so that it no longer covers the WebSocket requests.",
+            )
         excluded = False
         for other in earlier:
             d = other.directive
-            if other.section is not None or other.regex or d.lower != "proxypass" or other.path is None:
+            if other.section is not None or other.path is None:
+                continue
+            if other.regex and not (d.lower == "proxypassmatch" and CATCH_ALL.fullmatch(other.path)):
                 continue
             if d.conditional or rule.directive.conditional:
                 return None
-            if not _covers(other.path, rule.path):
+            if not other.regex and not _covers(other.path, rule.path):
                 continue
             if other.target == "!":
                 excluded = True  # an exclusion before: not proxied at all, not shadowed
@@ -472,10 +554,35 @@ class _Analysis:
             return Shadowed(
                 location=location(d),
                 rule=f"{d.name} {other.path} {other.target}",
-                reason=f"ProxyPass rules match in the order written and the first match wins; "
-                f"{other.path} covers {rule.path}",
+                reason="ProxyPass rules match in the order written and the first match wins; "
+                + (f"{other.path} matches every path" if other.regex else f"{other.path} covers {rule.path}")
+                + (
+                    ""
+                    if other in server.rules
+                    else " (a <VirtualHost> inherits the main server's ProxyPass rules ahead of its own: "
+                    "ProxyPassInherit)"
+                ),
+                fix=None
+                if other in server.rules
+                else "Move the broader rule into the <VirtualHost>s that need it, below their WebSocket rule, or "
+                "set `ProxyPassInherit Off` in this <VirtualHost>.",
             )
         return None
+
+
+def _covering_location(rules: list[_Rule], path: str) -> _Rule | None:
+    """The first plain-path ``<Location>`` ProxyPass of ``rules`` whose path covers ``path`` and proxies (not
+    ``!``, not under a condition wslint cannot decide)."""
+    for other in rules:
+        section = other.section
+        if section is None or section.lower != "location" or other.regex or other.path is None:
+            continue
+        if not _covers(other.path, path):
+            continue
+        if other.directive.conditional or other.target == "!":
+            return None
+        return other
+    return None
 
 
 def _covers(prefix: str, path: str) -> bool:
