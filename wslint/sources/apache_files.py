@@ -297,13 +297,7 @@ class _Expander:
         return out
 
     def _display(self, path: str) -> str:
-        real = os.path.realpath(path)
-        if real in self.loader.display:
-            return self.loader.display[real]
-        rel = os.path.relpath(path)
-        display = path if os.path.isabs(path) and rel.startswith("..") else rel
-        self.loader.display[real] = display
-        return display
+        return textio.display_path(path, self.loader.display)
 
     def _note(self, d: Directive, message: str) -> None:
         self.tree.problems.append(Problem(kind="note", location=location(d), message=message))

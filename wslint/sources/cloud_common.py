@@ -1,5 +1,5 @@
 """What the Terraform readers of managed load balancers and platforms share: a cap-only route's idle timeout, and
-``websocket-routes`` entries naming a resource."""
+``websocket-routes`` entries naming a resource (Kubernetes paths too)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,16 @@ def no_idle_timeout(where: Location) -> Duration:
     return Duration(seconds=math.inf, text="", dialect="seconds", location=where, directive="no idle timeout")
 
 
-def listed(entry: str, names: list[str], file: str) -> bool:
-    """A ``websocket-routes`` entry (``NAME`` or ``FILE:NAME``) naming a resource by address, label or name."""
+def selector(entry: str, file: str) -> str | None:
+    """What a ``websocket-routes`` entry names in this file: the part after ``FILE:`` when FILE is this file (or
+    a path ending in it), the whole entry when it names no file, None when it names another file."""
     file_part, sep, name = entry.rpartition(":")
     norm = file.replace("\\", "/")
     if sep and not (norm == file_part or norm.endswith("/" + file_part)):
-        return False
-    return name.strip() in names
+        return None
+    return name.strip()
+
+
+def listed(entry: str, names: list[str], file: str) -> bool:
+    """A ``websocket-routes`` entry (``NAME`` or ``FILE:NAME``) naming a resource by address, label or name."""
+    return selector(entry, file) in names

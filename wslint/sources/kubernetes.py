@@ -46,6 +46,7 @@ from wslint.durations import InvalidDuration, parse_nginx
 from wslint.model import Document, Duration, Header, Hop, IgnoredTimeout, IngressRoute, Location, Problem, Route
 from wslint.sources import aws_spec, ingress_class, kubernetes_aks, kubernetes_gke
 from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
+from wslint.sources.cloud_common import selector
 from wslint.sources.kubernetes_index import Index
 from wslint.sources.kubernetes_index import build as build_index
 from wslint.sources.kubernetes_manifest import CLASS_ANNOTATION, NGINX_INC
@@ -232,11 +233,7 @@ class _Analysis:
 
     def _listed(self, entry: str, path: str) -> bool:
         """A ``websocket-routes`` entry (``/ws``, ``host/ws`` or ``FILE:`` before either) naming this path."""
-        file_part, sep, selector = entry.rpartition(":")
-        norm = self.file.replace("\\", "/")
-        if sep and not (norm == file_part or norm.endswith("/" + file_part)):
-            return False
-        return selector.strip() in (path, "/" + path.partition("/")[2])
+        return selector(entry, self.file) in (path, "/" + path.partition("/")[2])
 
     def _ingress(self, ingress: _Manifest) -> None:
         controller = _controller(ingress, self.defaults.classes_of(ingress))

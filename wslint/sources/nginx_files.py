@@ -251,13 +251,7 @@ class _FileResolver:
         return _Resolved([], outside=outside, missing="no such file in the linted tree")
 
     def _display(self, path: str) -> str:
-        real = os.path.realpath(path)
-        if real in self.loader.display:
-            return self.loader.display[real]
-        rel = os.path.relpath(path)
-        display = path if os.path.isabs(path) and rel.startswith("..") else rel
-        self.loader.display[real] = display
-        return display
+        return textio.display_path(path, self.loader.display)
 
     def directives(self, key: str, display: str) -> list[Directive] | NginxSyntaxError | OSError:
         self.loader.included.add(key)

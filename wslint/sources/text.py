@@ -117,3 +117,15 @@ def decode(data: bytes, reader: str = "wslint") -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     return text
+
+
+def display_path(path: str, cache: dict[str, str]) -> str:
+    """How a file a config includes is named in findings: relative to the working directory, or absolute when that
+    climbs out of it; one name per real file (``cache`` maps real paths to names, shared by a run's includes)."""
+    real = os.path.realpath(path)
+    if real in cache:
+        return cache[real]
+    rel = os.path.relpath(path)
+    display = path if os.path.isabs(path) and rel.startswith("..") else rel
+    cache[real] = display
+    return display
