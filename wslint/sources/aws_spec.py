@@ -22,6 +22,7 @@ from wslint.hops import ALB, ELB, NLB, HopKind
 from wslint.model import (
     AwsHop,
     AwsRoute,
+    Dialect,
     Document,
     Duration,
     Hop,
@@ -201,32 +202,46 @@ def _duration(
     built: _Built,
     subject: str = "load balancer",
 ) -> Duration | None:
+    return ranged_duration(value, (default, low, high), where, key, built.problems, vendor="AWS", subject=subject,
+                           dialect="aws")  # fmt: skip
+
+
+def ranged_duration(
+    value: Value | None,
+    limits: tuple[int, int, int],
+    where: Location,
+    key: str,
+    problems: list[Problem],
+    *,
+    vendor: str,
+    subject: str,
+    unit: int = 1,
+    dialect: Dialect = "seconds",
+) -> Duration | None:
+    """A cloud provider's whole-number time setting: its default (at ``where``, or at the reported value) when not
+    written; None when unknown; outside ``low..high`` an invalid-duration problem (the provider refuses it) and None.
+    ``limits`` is (default, low, high) in the setting's own unit, ``unit`` its length in seconds (60: minutes)."""
+    default, low, high = limits
     if value is None or value.default:
         at = where if value is None else value.location
-        return Duration(
-            seconds=float(default), text=str(default), dialect="aws", location=at, default=True, directive=key
-        )
-    seconds = value.seconds()
-    if seconds is None:
+        return Duration(seconds=float(default * unit), text=str(default), dialect=dialect, location=at, default=True,
+                        directive=key)  # fmt: skip
+    number = value.seconds()
+    if number is None:
         return None
-    if math.isnan(seconds) or not low <= seconds <= high:
-        built.problems.append(
+    if math.isnan(number) or not low <= number <= high:
+        units = "seconds" if unit == 1 else "minutes"
+        problems.append(
             Problem(
                 kind="invalid-duration",
                 location=value.location,
-                message=f"{key} {value.value}: AWS accepts whole seconds from {low} to {high}; "
+                message=f"{key} {value.value}: {vendor} accepts whole {units} from {low} to {high}; "
                 f"the {subject} cannot be created or updated with it",
             )
         )
         return None
-    return Duration(
-        seconds=seconds,
-        text=str(value.value),
-        dialect="aws",
-        location=value.location,
-        directive=key,
-        related=value.related,
-    )
+    return Duration(seconds=number * unit, text=str(value.value), dialect=dialect, location=value.location,
+                    directive=key, related=value.related)  # fmt: skip
 
 
 def _protocol(listener: ListenerSpec) -> str | None:

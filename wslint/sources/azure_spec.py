@@ -26,14 +26,13 @@ every HTTP(S) backend settings, every TCP rule on a web port and every Front Doo
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from wslint.config import Settings, websocket_token_pattern
 from wslint.hops import AZURE_APPGW, AZURE_FRONTDOOR, AZURE_LB
 from wslint.model import Duration, Hop, Location, Problem, Route, UpgradeOff
-from wslint.sources.aws_spec import Value, websocket_name
+from wslint.sources.aws_spec import Value, ranged_duration, websocket_name
 from wslint.sources.cloud_common import listed
 
 # hashicorp/terraform-provider-azurerm@9f0392c44f84 internal/services/network/application_gateway_resource.go:
@@ -182,23 +181,7 @@ class _Builder:
     def duration(
         self, value: Value | None, limits: tuple[int, int, int], where: Location, key: str, unit: int, what: str
     ) -> Duration | None:
-        default, low, high = limits
-        if value is None:
-            return Duration(seconds=float(default * unit), text=str(default), dialect="seconds", location=where,
-                            default=True, directive=key)  # fmt: skip
-        number = value.seconds()
-        if number is None:
-            return None
-        if math.isnan(number) or not low <= number <= high:
-            units = "seconds" if unit == 1 else "minutes"
-            self.problems.append(
-                Problem(kind="invalid-duration", location=value.location,
-                        message=f"{key} {value.value}: Azure accepts whole {units} from {low} to {high}; the {what} "
-                        "cannot be created or updated with it")
-            )  # fmt: skip
-            return None
-        return Duration(seconds=number * unit, text=str(value.value), dialect="seconds", location=value.location,
-                        directive=key, related=value.related)  # fmt: skip
+        return ranged_duration(value, limits, where, key, self.problems, vendor="Azure", subject=what, unit=unit)
 
     # -- hops ------------------------------------------------------------------------------------------------
     def hops(self) -> list[Hop]:

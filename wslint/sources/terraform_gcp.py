@@ -29,14 +29,13 @@ assumed to carry WebSockets.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from wslint.config import Settings, websocket_token_pattern
 from wslint.hops import GCP_LB
-from wslint.model import Document, Duration, Hop, Location, Problem, Route
+from wslint.model import Document, Duration, Hop, Location, Route
 from wslint.sources import terraform_cloud_run
-from wslint.sources.aws_spec import websocket_name
+from wslint.sources.aws_spec import ranged_duration, websocket_name
 from wslint.sources.cloud_common import listed, no_idle_timeout
 from wslint.sources.terraform_blocks import Block
 from wslint.sources.terraform_values import Module, Resource
@@ -241,35 +240,10 @@ class _Reader:
 
     def _timeout(self, block: Block) -> Duration | None:
         value = self.module.value(block.attrs.get(DIRECTIVE))
-        if value is None:
-            return Duration(
-                seconds=float(TIMEOUT_DEFAULT),
-                text=str(TIMEOUT_DEFAULT),
-                dialect="seconds",
-                location=block.loc,
-                default=True,
-                directive=DIRECTIVE,
-            )
-        seconds = value.seconds()
-        if seconds is None:
-            return None
-        if math.isnan(seconds) or not 1 <= seconds <= TIMEOUT_MAX:
-            self.document.problems.append(
-                Problem(
-                    kind="invalid-duration",
-                    location=value.location,
-                    message=f"{DIRECTIVE} {value.value}: Google Cloud accepts whole seconds from 1 to {TIMEOUT_MAX}; "
-                    "the backend service cannot be created or updated with it",
-                )
-            )
-            return None
-        return Duration(
-            seconds=seconds,
-            text=str(value.value),
-            dialect="seconds",
-            location=value.location,
-            directive=DIRECTIVE,
-            related=value.related,
+        limits = (TIMEOUT_DEFAULT, 1, TIMEOUT_MAX)
+        problems = self.document.problems
+        return ranged_duration(
+            value, limits, block.loc, DIRECTIVE, problems, vendor="Google Cloud", subject="backend service"
         )
 
 
