@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what the test suite needs beyond pip: the real nginx, haproxy and apache2 binaries (Debian's packages),
+# Install what the test suite needs beyond pip: the real nginx, haproxy, apache2 and caddy binaries (Debian's packages),
 # used by the tests that run real proxies on loopback (apache2 runs with its own `-f` config, never /etc/apache2), and the WebSocket servers of the WS101 matrix
 # (tests/test_proof_ws101.py) that pip does not bring: Go with Debian's gorilla/websocket (built offline in
 # GOPATH mode), node and npm, and the npm packages ws and socket.io at the versions tests/backends/package.json
@@ -80,6 +80,8 @@ apt_install() {
     [ -s /run/nginx.pid ] && before_nginx=1
     [ -s /run/haproxy.pid ] && before_haproxy=1
     [ -s /run/apache2/apache2.pid ] && before_apache2=1
+    local before_caddy=0
+    pgrep -x caddy >/dev/null 2>&1 && before_caddy=1
 
     "${APT[@]}" install --no-install-recommends "${packages[@]}" >/dev/null || status=$?
     if [ "$own_policy" = 1 ]; then
@@ -92,6 +94,15 @@ apt_install() {
     stop_started /run/haproxy.pid "$before_haproxy"
     # Debian's apache2: APACHE_PID_FILE=/var/run/apache2$SUFFIX/apache2.pid in /etc/apache2/envvars
     stop_started /run/apache2/apache2.pid "$before_apache2"
+    # Debian's caddy runs as a systemd unit with no pid file: stop a caddy the install started (policy-rc.d
+    # normally keeps it from starting)
+    if [ "$before_caddy" = 0 ]; then
+        local pid
+        for pid in $(pgrep -x caddy 2>/dev/null || true); do
+            echo "install-test-deps: stopping the caddy the package started (pid $pid)" >&2
+            "${SUDO[@]}" kill -TERM "$pid" 2>/dev/null || true
+        done
+    fi
 
     local name
     for name in "${missing[@]}"; do
@@ -126,6 +137,8 @@ npm_packages_ok() {
 need nginx nginx
 need haproxy haproxy
 need apache2 apache2
+# Caddy (Debian's 2.6.2), run by the proof tests of the Caddy rules (tests/test_real_caddy.py)
+need caddy caddy
 need go golang-go
 need gorilla golang-github-gorilla-websocket-dev
 need node nodejs

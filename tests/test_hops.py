@@ -10,7 +10,7 @@ import pytest
 from wslint import hops, intermediaries
 from wslint.checks import Model
 from wslint.config import Settings
-from wslint.hops import APACHE, AWS, CLOUD, HAPROXY, INGRESS, KINDS, NAMED, NGINX, hop_kind
+from wslint.hops import APACHE, AWS, CADDY, CLOUD, ENVOY, HAPROXY, INGRESS, KINDS, KONG, NAMED, NGINX, TRAEFIK, hop_kind
 from wslint.model import AwsHop, Document, HaproxyHop, Hop, Location, NginxHop, NginxRoute, Route
 from wslint.settings import validate_table
 
@@ -20,7 +20,19 @@ HERE = Location(file="x", line=1, column=1)
 
 def test_every_kind_has_one_name_a_label_and_a_family() -> None:
     assert KINDS["nginx"] is hops.NGINX_HTTP and KINDS["alb"] is hops.ALB
-    assert {kind.family for kind in KINDS.values()} == {NGINX, HAPROXY, AWS, INGRESS, NAMED, CLOUD, APACHE}
+    assert {kind.family for kind in KINDS.values()} == {
+        NGINX,
+        HAPROXY,
+        AWS,
+        INGRESS,
+        NAMED,
+        CLOUD,
+        APACHE,
+        ENVOY,
+        KONG,
+        TRAEFIK,
+        CADDY,
+    }
     assert all(kind.label for kind in KINDS.values())
     # the named intermediaries are kinds under the names a path writes: the kind a source gives the same box
     # (CLOUD: gcp, azure-lb, ...), else one of the NAMED family

@@ -87,6 +87,15 @@ NAMED: Family[None, None] = Family("named")
 # lifetime caps, an upgrade that is switched off), read from Terraform, ARM templates or manifests, or named in a
 # path (wslint.intermediaries gives the named hop of the same kind its documented limits)
 CLOUD: Family[None, None] = Family("cloud")
+# Envoy and the proxies built on it (Contour, Envoy Gateway, Istio, Emissary): hop-neutral facts only, read from an
+# Envoy bootstrap (wslint.sources.envoy) or from their Kubernetes resources (wslint.sources.kubernetes_*)
+ENVOY: Family[None, None] = Family("envoy")
+# Kong (OpenResty): decK/declarative files and the Kong Ingress Controller's annotations
+KONG: Family[None, None] = Family("kong")
+# Traefik: static and dynamic configuration, Docker labels, IngressRoute resources
+TRAEFIK: Family[None, None] = Family("traefik")
+# Caddy: JSON config and the Caddyfile; its hops carry ``Hop.drain`` (stream_close_delay, WS405)
+CADDY: Family[None, None] = Family("caddy")
 
 NGINX_HTTP = hop_kind("nginx", "nginx", NGINX)
 NGINX_STREAM = hop_kind("nginx-stream", "nginx stream", NGINX)
@@ -104,3 +113,11 @@ AZURE_LB = hop_kind("azure-lb", "Azure Load Balancer", CLOUD)
 AZURE_FRONTDOOR = hop_kind("azure-frontdoor", "Azure Front Door", CLOUD)
 CLOUDFLARE = hop_kind("cloudflare", "Cloudflare", CLOUD)  # a proxied zone
 CLOUDFLARE_TUNNEL = hop_kind("cloudflare-tunnel", "Cloudflare Tunnel", CLOUD)
+ENVOY_HOP = hop_kind("envoy", "Envoy", ENVOY)  # a bootstrap's listeners
+CONTOUR = hop_kind("contour", "Contour", ENVOY)  # HTTPProxy, Ingress of class contour
+ENVOY_GATEWAY = hop_kind("envoy-gateway", "Envoy Gateway", ENVOY)  # Gateway API routes and its policies
+ISTIO = hop_kind("istio", "Istio", ENVOY)  # VirtualService, DestinationRule, gateways and sidecars
+EMISSARY = hop_kind("emissary", "Emissary-ingress", ENVOY)  # Emissary / Ambassador Mapping
+KONG_HOP = hop_kind("kong", "Kong", KONG)
+TRAEFIK_HOP = hop_kind("traefik", "Traefik", TRAEFIK)
+CADDY_HOP = hop_kind("caddy", "Caddy", CADDY)

@@ -139,6 +139,65 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             "keepAliveTimeout, 1m30s, discards idle keep-alive connections to the origin, not open WebSockets)",
         ),
         Intermediary(
+            "envoy",
+            "Envoy",
+            idle=300,
+            idle_directive="stream_idle_timeout",
+            configurable="idle",
+            note="Envoy's default stream idle timeout; name the hop envoy=DURATION with your HTTP connection "
+            "manager's stream_idle_timeout (or the route's idle_timeout), or lint its bootstrap in the same run",
+        ),
+        Intermediary(
+            "contour",
+            "Contour",
+            idle=300,
+            idle_directive="stream idle timeout",
+            configurable="idle",
+            note="Envoy's default stream idle timeout, which Contour keeps; name the hop contour=DURATION with the "
+            "route's timeoutPolicy.idle or the config's stream-idle-timeout, or lint its HTTPProxy in the same run",
+        ),
+        Intermediary(
+            "envoy-gateway",
+            "Envoy Gateway",
+            idle=300,
+            idle_directive="stream idle timeout",
+            configurable="idle",
+            note="Envoy's default stream idle timeout, which Envoy Gateway keeps unless a ClientTrafficPolicy sets "
+            "timeout.http.streamIdleTimeout; name the hop envoy-gateway=DURATION with yours",
+        ),
+        Intermediary(
+            "istio",
+            "Istio",
+            configurable="idle",
+            idle_directive="stream idle timeout",
+            note="Istio switches Envoy's stream idle timeout off on every HTTP connection manager it generates; "
+            "name the hop istio=DURATION if your mesh sets one (a DestinationRule's tcp.idleTimeout, 1h by default, "
+            "applies to ports Istio proxies as TCP)",
+        ),
+        Intermediary(
+            "kong",
+            "Kong",
+            idle=60,
+            idle_directive="read_timeout",
+            configurable="idle",
+            note="Kong's default Service read_timeout (60000 ms); name the hop kong=DURATION with your Service's "
+            "read_timeout, or lint its declarative config in the same run",
+        ),
+        Intermediary(
+            "traefik",
+            "Traefik",
+            note="Traefik clears every deadline when it hands the upgraded connection over: no idle timeout applies "
+            "to a WebSocket",
+        ),
+        Intermediary(
+            "caddy",
+            "Caddy",
+            lifetime_directive="stream_timeout",
+            configurable="lifetime",
+            note="Caddy sets no idle timeout on a WebSocket; name the hop caddy=DURATION with your reverse_proxy's "
+            "stream_timeout if it sets one",
+        ),
+        Intermediary(
             "daphne",
             "daphne",
             lifetime=86400,
@@ -190,10 +249,11 @@ def hop(entry: str, location: Location) -> Hop:
         _check_range(box, entry, given)
 
     def duration(seconds: float | None, directive: str, kind: str) -> Duration | None:
-        if seconds is None:
-            return None
         explicit = given is not None and kind in box.configurable.split("+")
+        if seconds is None and not explicit:
+            return None
         seconds = given if explicit and given is not None else seconds
+        assert seconds is not None
         return Duration(
             seconds=float(seconds),
             text=value if explicit else format_seconds(seconds),
@@ -207,7 +267,9 @@ def hop(entry: str, location: Location) -> Hop:
     # a box with only a lifetime cap has no idle timeout: an infinite one says so; an undocumented one is unknown
     idle = duration(box.idle, box.idle_directive, "idle")
     if idle is None and not box.idle_unknown:
-        idle = Duration(seconds=math.inf, text="", dialect="seconds", location=location, directive="no idle timeout")
+        idle = Duration(
+            seconds=math.inf, text="", dialect="seconds", location=location, directive="no idle timeout", note=box.note
+        )
     routes = [
         Route(
             name=box.label,

@@ -485,6 +485,9 @@ class Document:
     stock: list[StockInclude] = field(default_factory=list)
     # timeouts written where the hop never applies them to the WebSocket (WS208)
     ignored: list[IgnoredTimeout] = field(default_factory=list)
+    # timeouts written that bound only the upgrade handshake, never an established WebSocket (WS210): ``applies``
+    # says what does limit it (another idle timeout of the hop, or none)
+    handshake_only: list[IgnoredTimeout] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)

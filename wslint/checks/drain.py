@@ -1,18 +1,20 @@
 """WS4xx draining on reload and deploy: WS401 nginx's worker_shutdown_timeout, WS402 HAProxy's hard-stop-after,
-WS404 an AWS target group's deregistration delay."""
+WS404 an AWS target group's deregistration delay, WS405 Caddy's stream_close_delay."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.checks import Model, check, finding
-from wslint.hops import ALB, AWS, HAPROXY, NGINX, Family
+from wslint.checks import Model, check, finding, subject
+from wslint.hops import ALB, AWS, CADDY, HAPROXY, NGINX, Family
 from wslint.model import Finding, Hop, Setting, format_seconds
 
 
 def _default_drain(model: Model, family: Family[object, object]) -> Iterator[tuple[Hop, Setting]]:
     """The hops of a family that carry routes and whose drain setting is the box's default (known, not set)."""
-    for hop, _ in model.dialect_hops(family):
+    for hop in model.hops():
+        if hop.kind.family is not family:
+            continue
         setting = hop.drain  # None where the main context (nginx) or global section (HAProxy) is not visible
         if hop.routes and setting is not None and not setting.unknown and setting.default:
             yield hop, setting
@@ -66,3 +68,17 @@ def deregistration_delay(model: Model) -> Iterator[Finding]:
                 hops=[hop.name],
                 related=[(delay.related, "the default it comes from (variable or parameter)")] if delay.related else [],
             )
+
+
+@check("WS405")
+def caddy_stream_close_delay(model: Model) -> Iterator[Finding]:
+    for hop, setting in _default_drain(model, CADDY):  # stream_close_delay
+        yield finding(
+            "WS405",
+            setting.location,
+            f"{subject(hop, hop.routes)} proxies WebSocket without stream_close_delay: every config reload (caddy "
+            "reload, an admin API change) closes all open WebSockets at once, and their clients all reconnect",
+            "Set `stream_close_delay 5m` (or what your clients tolerate) in the reverse_proxy block (Caddy 2.7 or "
+            "later): WebSockets then outlive a reload by that long, and reconnect spread over it.",
+            hops=[hop.name],
+        )

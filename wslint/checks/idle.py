@@ -1,6 +1,6 @@
 """WS2xx idle timeouts: WS201 the box's default, WS202-WS205 HAProxy's tunnel timeouts, time units and missing
 timeouts, WS206 a time the box rejects, WS207 a lifetime cap of an hour or more, WS208 a timeout the hop never applies,
-WS209 a lifetime cap under an hour."""
+WS209 a lifetime cap under an hour, WS210 a timeout that bounds only the handshake."""
 
 from __future__ import annotations
 
@@ -12,9 +12,13 @@ from wslint.hops import (
     APACHE_HOP,
     AZURE_APPGW,
     AZURE_LB,
+    CONTOUR,
     ELB,
+    ENVOY_GATEWAY,
+    ENVOY_HOP,
     HAPROXY,
     INGRESS_NGINX,
+    KONG_HOP,
     NGINX_HTTP,
     NGINX_INGRESS,
     HopKind,
@@ -48,6 +52,26 @@ BOXES: dict[HopKind, tuple[str, str]] = {
         "Set `ProxyTimeout 3600` in the <VirtualHost> of the WebSocket rule (or `timeout=3600` on its ProxyPass, "
         "which limits only its backend; whole seconds, no unit): the tunnel idles out after the larger of Timeout "
         "and the backend's timeout, so the server-wide `Timeout` (every client's read timeout) can stay short.",
+    ),
+    ENVOY_HOP: (
+        "Envoy's",
+        "Set `{directive}` on the HTTP connection manager (or `idle_timeout` on the WebSocket route) to 3600s, or "
+        "longer than twice your ping interval; 0s switches it off.",
+    ),
+    CONTOUR: (
+        "Contour's",
+        'Set `timeoutPolicy.idle: 1h` on the WebSocket route (longer than twice your ping interval; "infinity" '
+        "switches it off, while 0s means Contour's default), or `stream-idle-timeout` in Contour's configuration.",
+    ),
+    ENVOY_GATEWAY: (
+        "Envoy Gateway's",
+        "Set `timeout.http.streamIdleTimeout: 1h` in a ClientTrafficPolicy for the Gateway (longer than twice your "
+        "ping interval).",
+    ),
+    KONG_HOP: (
+        "Kong's",
+        "Set `read_timeout: 3600000` (milliseconds) on the Service, or the annotation `konghq.com/read-timeout: "
+        '"3600000"` on its Kubernetes Service (longer than twice your ping interval).',
     ),
     AZURE_LB: (
         "the Azure Load Balancer's",
@@ -286,4 +310,22 @@ def ineffective_timeout(model: Model) -> Iterator[Finding]:
                 ignored.fix,
                 hops=[ignored.hop] if ignored.hop else [],
                 related=[(r.location, r.message) for r in ignored.related],
+            )
+
+
+@check("WS210")
+def handshake_only_timeout(model: Model) -> Iterator[Finding]:
+    """One finding per timeout a source found written where it bounds only the upgrade handshake."""
+    for document in model.documents:
+        for written in document.handshake_only:
+            yield finding(
+                "WS210",
+                written.location,
+                f"{written.setting} bounds only the upgrade handshake, never an established WebSocket: "
+                f"{written.reason}; {written.applies}",
+                written.fix
+                or "Leave it for what it bounds (plain requests, the handshake); when WebSockets drop, look for the "
+                "hop whose idle timeout or lifetime cap matches the drops.",
+                hops=[written.hop] if written.hop else [],
+                related=[(r.location, r.message) for r in written.related],
             )

@@ -4,8 +4,9 @@ An Ingress names its class in ``spec.ingressClassName`` or (deprecated) the ``ku
 annotation. The class belongs to a controller: the ``spec.controller`` of an ``IngressClass`` of that name in
 the run, else the class names controllers document as theirs (``gce``/``gce-internal``: GKE's ingress-gce;
 ``alb``: the AWS Load Balancer Controller; ``traefik``: Traefik; ``azure/application-gateway`` and
-``azure-application-gateway``: AGIC). ``nginx`` is the default class of both
-ingress-nginx and NGINX Inc's controller, so it tells neither; a name nobody documents tells nothing.
+``azure-application-gateway``: AGIC; ``contour``: Contour; ``kong``: the Kong Ingress Controller; ``istio``:
+Istio). ``nginx`` is the default class of both ingress-nginx and NGINX Inc's controller, so it tells neither; a name
+nobody documents tells nothing.
 
 Each controller reads only its own annotations (ingress-nginx ``nginx.ingress.kubernetes.io/*``, NGINX Inc
 ``nginx.org/*``): a timeout annotation of the other family, or of either on another controller's Ingress, is
@@ -26,6 +27,10 @@ CONTROLLERS = {
     "ingress.k8s.aws/alb": "alb",
     "traefik.io/ingress-controller": "traefik",
     "azure/application-gateway": "agic",
+    "projectcontour.io/ingress-controller": "contour",
+    "projectcontour.io/projectcontour/contour": "contour",
+    "ingress-controllers.konghq.com/kong": "kong",
+    "istio.io/ingress-controller": "istio",
 }
 # class names a controller documents as its own
 CLASSES = {
@@ -35,6 +40,9 @@ CLASSES = {
     "traefik": "traefik",
     "azure/application-gateway": "agic",
     "azure-application-gateway": "agic",
+    "contour": "contour",
+    "kong": "kong",
+    "istio": "istio",
 }
 FAMILY = {"ingress-nginx": INGRESS_NGINX, "nginx-ingress": NGINX_INC}
 NAMES = {
@@ -44,6 +52,9 @@ NAMES = {
     "gce": "GKE's Ingress controller (ingress-gce)",
     "traefik": "Traefik",
     "agic": "the Application Gateway Ingress Controller (AGIC)",
+    "contour": "Contour",
+    "kong": "the Kong Ingress Controller",
+    "istio": "Istio's ingress gateway",
 }
 DEFAULT_SECONDS = 60.0  # both nginx controllers' default for each of the three timeouts
 

@@ -29,8 +29,10 @@ lines. What becomes a hop (FACTS.md §B; the rule documents cite the sources for
 
 Google Cloud (GKE Ingress, GKE Gateway, Knative / Cloud Run) and Azure (AGIC Ingresses, LoadBalancer Services on
 Azure) are read by kubernetes_gke.py and kubernetes_aks.py, with what they look up across files in
-kubernetes_index.py; an object and its scalar helpers are kubernetes_manifest.py. An Ingress for another
-controller (Traefik, ...) and every other kind are not hops.
+kubernetes_index.py; an object and its scalar helpers are kubernetes_manifest.py. Contour, Envoy Gateway (and Gateway
+API routes of gateways other than GKE's), Istio, Emissary, Kong and Traefik resources are read by
+kubernetes_contour.py, kubernetes_envoy_gateway.py, kubernetes_istio.py, kubernetes_emissary.py, kubernetes_kong.py
+and kubernetes_traefik.py (``EXTENSIONS``). Every other kind is not a hop.
 """
 
 from __future__ import annotations
@@ -44,7 +46,18 @@ from wslint import hops
 from wslint.config import Settings, websocket_token_pattern
 from wslint.durations import InvalidDuration, parse_nginx
 from wslint.model import Document, Duration, Header, Hop, IgnoredTimeout, IngressRoute, Location, Problem, Route
-from wslint.sources import aws_spec, ingress_class, kubernetes_aks, kubernetes_gke
+from wslint.sources import (
+    aws_spec,
+    ingress_class,
+    kubernetes_aks,
+    kubernetes_contour,
+    kubernetes_emissary,
+    kubernetes_envoy_gateway,
+    kubernetes_gke,
+    kubernetes_istio,
+    kubernetes_kong,
+    kubernetes_traefik,
+)
 from wslint.sources.aws_spec import ListenerSpec, LoadBalancerSpec, TargetGroupSpec, Value
 from wslint.sources.cloud_common import selector
 from wslint.sources.kubernetes_index import Index
@@ -61,6 +74,22 @@ INGRESS_NGINX = "nginx.ingress.kubernetes.io/"
 ALB = "alb.ingress.kubernetes.io/"
 SERVICE_AWS = "service.beta.kubernetes.io/aws-load-balancer-"
 READ_TIMEOUT = "proxy-read-timeout"
+# the modules that read the Envoy family's, Kong's and Traefik's resources (issue 23): each is asked about every
+# object (``resource``), and about the Ingresses of its controller (``ingress``), by controller name
+EXTENSIONS = (
+    kubernetes_contour,
+    kubernetes_envoy_gateway,
+    kubernetes_istio,
+    kubernetes_emissary,
+    kubernetes_kong,
+    kubernetes_traefik,
+)
+INGRESS_CONTROLLERS = {
+    "contour": kubernetes_contour,
+    "istio": kubernetes_istio,
+    "kong": kubernetes_kong,
+    "traefik": kubernetes_traefik,
+}
 # FACTS.md §B.1: ingress-nginx's default proxy-read-timeout; NGINX Inc's is the same 60s (its docs)
 DEFAULT_READ_TIMEOUT = 60.0
 _ATOI = re.compile(r"[+-]?[0-9]+")
@@ -186,6 +215,8 @@ class _Analysis:
                 kubernetes_gke.backend_configs(self, manifest)
             elif manifest.kind == "GCPBackendPolicy":
                 kubernetes_gke.backend_policy(self, manifest)
+            for extension in EXTENSIONS:
+                extension.resource(self, manifest)
         document = aws_spec.build(self.read.specs, self.file, ports=self.settings.all_websocket_ports)
         for hop, paths in zip(document.hops, self.read.paths, strict=True):
             if paths is not None:  # an ALB Ingress: its routes are its WebSocket paths, on the ALB's idle timeout
@@ -242,6 +273,8 @@ class _Analysis:
             kubernetes_gke.ingress(self, ingress, controller)  # GKE's, when its class or its evidence says so
         elif controller == "agic":
             kubernetes_aks.ingress(self, ingress)
+        elif controller in INGRESS_CONTROLLERS:
+            INGRESS_CONTROLLERS[controller].ingress(self, ingress)
         if controller == "alb":
             self._alb(ingress)
             return
@@ -548,7 +581,7 @@ def load(files: list[Target], context: Context) -> tuple[list[Document], list[st
             key = (posixpath.dirname(m.file.replace("\\", "/")), m.text("metadata", "name") or "")
             defaults.classes[key] = m.text("spec", "controller") or ""
     _alb_groups(everything, defaults)
-    defaults.index = build_index(everything, settings)
+    defaults.index = build_index(everything, settings, [extension.marks for extension in EXTENSIONS])
     for display, objects in read:
         try:
             documents.append(_Analysis(display, objects, settings, defaults).run())

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,41 @@ if TYPE_CHECKING:
     from wslint.sources.yaml_positions import Node
 
 # the kinds the cloud hops look up across files
-KINDS = frozenset({"Service", "BackendConfig", "GCPBackendPolicy", "Gateway", "HTTPRoute", "ConfigMap"})
+KINDS = frozenset(
+    {
+        "Service",
+        "BackendConfig",
+        "GCPBackendPolicy",
+        "Gateway",
+        "GatewayClass",
+        "HTTPRoute",
+        "ConfigMap",
+        # the Envoy family, Kong and Traefik (issue 23)
+        "HTTPProxy",
+        "ContourConfiguration",
+        "ContourDeployment",
+        "ClientTrafficPolicy",
+        "BackendTrafficPolicy",
+        "EnvoyProxy",
+        "DestinationRule",
+        "VirtualService",
+        "Sidecar",
+        "ProxyConfig",
+        "EnvoyFilter",
+        "Mapping",
+        "Module",
+        "KongIngress",
+        "KongUpstreamPolicy",
+        "IngressRoute",
+        "Middleware",
+        "ServersTransport",
+        "TraefikService",
+        "Deployment",
+        "DaemonSet",
+        "StatefulSet",
+        "Pod",
+    }
+)
 
 
 def _directory(file: str) -> str:
@@ -74,7 +109,11 @@ class Index:
         return self.objects.get(kind, [])
 
 
-def build(everything: list[_Manifest], settings: Settings) -> Index:
+def build(
+    everything: list[_Manifest], settings: Settings, marks: Iterable[Callable[[_Manifest, re.Pattern[str]], bool]] = ()
+) -> Index:
+    """The run's index; ``marks`` are the other readers' tests of an object marking a WebSocket route (kubernetes.py's
+    ``EXTENSIONS``)."""
     index = Index()
     for m in everything:
         if m.kind in KINDS:
@@ -101,6 +140,8 @@ def build(everything: list[_Manifest], settings: Settings) -> Index:
                     index.marked = True
         elif is_knative(m) and aws_spec.websocket_name(m.text("metadata", "name") or ""):
             index.marked = True
+    if not index.marked:
+        index.marked = any(mark(m, pattern) for m in everything for mark in marks)
     return index
 
 

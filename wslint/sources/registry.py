@@ -203,6 +203,18 @@ def data(*patterns: str) -> Recogniser:
     return recognise
 
 
+def lazy(spec: str) -> Recogniser:
+    """A recogniser written in a source's own module (``"module:function"``), imported when first asked."""
+    resolved: list[Recogniser] = []
+
+    def recognise(name: str, head: str) -> bool:
+        if not resolved:
+            resolved.append(cast(Recogniser, _resolve(spec)))
+        return resolved[0](name, head)
+
+    return recognise
+
+
 def text(test: str | Callable[[str], bool] = "", *, find: str = "", avoid: str = "") -> Recogniser:
     """A line-based config: its head holds ``find`` and not ``avoid`` (multi-line regexes), and ``test``
     accepts it (``"module:function"``, imported when first asked).
@@ -243,6 +255,11 @@ def data_style(file: str, text: str | None = None) -> str:
     return "indent"
 
 
+def _style(spec: str, file: str, text: str | None) -> str:
+    """The block style a source's own module gives a file (``"module:function"``, imported when first asked)."""
+    return cast(StyleOf, _resolve(spec))(file, text)
+
+
 def terraform_style(file: str, text: str | None = None) -> str:
     """``.tf.json`` has no comments; anything else Terraform reads is HCL."""
     return "none" if file.lower().endswith(".json") else "hcl"
@@ -267,6 +284,9 @@ _APACHE = (
     r"|^[ \t]*(?:LoadModule|ProxyPass|ProxyPassMatch|ProxyPassReverse|ServerName|ServerAlias|DocumentRoot|RewriteEngine"
     r"|ProxyRequests|ProxyPreserveHost|BalancerMember)[ \t]+[^;{}\n]*[^;{}\s][ \t]*\r?$"
 )
+# an Envoy bootstrap: static_resources at the left margin (YAML) or as a quoted key (JSON); not an Envoy config
+# embedded, indented, in a Kubernetes ConfigMap
+_ENVOY = r"^(?:static_resources|dynamic_resources|\s*\"(?:static|dynamic)_resources\")[ \t]*:"
 _AWSCLI = r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|TargetGroups|Listeners|Attributes)"\s*:'
 
 # listed in the order kinds are shown and loaded; ``order`` is the order files are recognised in
@@ -288,6 +308,13 @@ SOURCES: tuple[Source, ...] = (
     Source("arm", "wslint.sources.arm:load", data(_ARM), 25, data_style),
     Source("kubernetes", "wslint.sources.kubernetes:load", data(r"^apiVersion\s*:", r"^kind\s*:"), 30, data_style,
            templates=_YAML),
+    Source("envoy", "wslint.sources.envoy:load", data(_ENVOY), 29, data_style, templates=_YAML),
+    Source("kong", "wslint.sources.kong:load", data(r"^[ \t]*[\"']?_format_version[\"']?[ \t]*:"), 28, data_style,
+           templates=_YAML),
+    Source("traefik", "wslint.sources.traefik:load", lazy("wslint.sources.traefik_files:looks_like"), 35,
+           lambda file, text: _style("wslint.sources.traefik_files:style", file, text), templates=_YAML),
+    Source("caddy", "wslint.sources.caddy:load", lazy("wslint.sources.caddy_files:looks_like"), 33,
+           lambda file, text: _style("wslint.sources.caddy_files:style", file, text), templates=_LINES),
 )
 # fmt: on
 
