@@ -305,6 +305,17 @@ def test_cloudflare_is_a_hop_with_its_documented_limit(wslint: Wslint, tmp_path:
         ("azure-lb=100m", False, None, ""),  # the most a load-balancing rule takes
         ("azure-frontdoor", False, "4h", "WS207"),
         ("cloudflare-tunnel", False, None, ""),  # no documented idle timeout: unknown, never judged
+        ("envoy", False, None, ""),  # Envoy's 5 minute stream idle timeout: a 30 s ping keeps it open
+        ("envoy=50s", True, None, ""),
+        ("contour=50s", True, None, ""),
+        ("envoy-gateway=50s", True, None, ""),
+        ("kong", False, None, ""),  # Kong's 60 s read_timeout: a 30 s ping is exactly half, not more
+        ("kong=50s", True, None, ""),
+        ("istio", False, None, ""),  # Istio switches the stream idle timeout off
+        ("istio=50s", True, None, ""),
+        ("traefik", False, None, ""),  # no idle timeout on an upgraded WebSocket
+        ("caddy", False, None, ""),
+        ("caddy=30m", False, "30m", "WS209"),  # a stream_timeout is a lifetime cap
     ],
 )
 def test_intermediaries(wslint: Wslint, tmp_path: Path, hop: str, idle_fires: bool, cap: str | None, rule: str) -> None:
