@@ -360,9 +360,16 @@ class _Bootstrap:
         else:
             idle = Duration(seconds=TCP_IDLE_DEFAULT, text="3600s", dialect="seconds", location=where, default=True,
                             directive="idle_timeout", note=TCP_IDLE_NOTE)  # fmt: skip
-        cap = self.duration(config.get("max_downstream_connection_duration"), "max_downstream_connection_duration")
-        if cap is not None and cap.infinite:
-            cap = None  # 0s: no cap ("If not set, there is no max duration")
+        cap_node = config.get("max_downstream_connection_duration")
+        cap = self.duration(cap_node, "max_downstream_connection_duration")
+        if cap is not None and cap_node is not None and (cap.infinite or cap.seconds < 0.001):
+            # "Duration must be at least 1ms" (validate.rules gte 1ms): Envoy refuses 0s
+            self.document.problems.append(
+                Problem(kind="invalid-duration", location=self.loc(cap_node),
+                        message=f"max_downstream_connection_duration {_text(cap_node)}: Envoy requires at least 1ms; "
+                        "leave it out for no cap")
+            )  # fmt: skip
+            cap = None
         words = [hop.name, "tcp_proxy"] + (["cluster", ", ".join(clusters)] if clusters else [])
         hop.routes.append(
             Route(name=" ".join(words), location=where, reason=reason, idle_timeout=idle, default_applies=False,
