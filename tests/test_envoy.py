@@ -302,3 +302,15 @@ def test_path_with_nginx(wslint: Wslint, tmp_path: Path) -> None:
     ws301 = [f for f in findings if f["rule"] == "WS301"]
     assert [(f["file"], f["line"]) for f in ws301] == [("envoy.yaml", 6)]
     assert "bottleneck" in ws301[0]["message"]
+
+
+def test_a_path_naming_envoy_takes_the_bootstraps_hops(wslint: Wslint, tmp_path: Path) -> None:
+    text = YAML.replace("          upgrade_configs:", "          stream_idle_timeout: 60s\n          upgrade_configs:")
+    (tmp_path / "envoy.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "wslint.toml").write_text(
+        '[[path]]\nname = "chat"\nhops = ["envoy"]\nping-interval = "45s"\n', encoding="utf-8"
+    )
+    run = wslint(".", "--output-format", "json", cwd=tmp_path)
+    ws301 = [f for f in json.loads(run.out)["findings"] if f["rule"] == "WS301"]
+    assert [(f["file"], f["line"]) for f in ws301] == [("envoy.yaml", 10)]
+    assert "path 'chat'" in ws301[0]["message"]

@@ -58,7 +58,6 @@ LISTENER_TYPE = re.compile(r"\.(?:listener\.v3|api\.v2)\.Listener$")
 # "If not set, the default idle timeout is 1 hour"
 STREAM_IDLE_DEFAULT = 300.0
 TCP_IDLE_DEFAULT = 3600.0
-TCP_IDLE_NOTE = "the TCP proxy's default idle timeout"
 ROUTE_TIMEOUT_HISTORY = (
     "Envoy's route timeout counts from the end of the downstream request, which an upgraded WebSocket never sends, "
     "and since September 2025 (envoyproxy/envoy#41075) it bounds the upgrade request until its response; older "
@@ -359,7 +358,7 @@ class _Bootstrap:
             idle = self.duration(config.get("idle_timeout"), "idle_timeout")
         else:
             idle = Duration(seconds=TCP_IDLE_DEFAULT, text="3600s", dialect="seconds", location=where, default=True,
-                            directive="idle_timeout", note=TCP_IDLE_NOTE)  # fmt: skip
+                            directive="idle_timeout")  # fmt: skip
         cap_node = config.get("max_downstream_connection_duration")
         cap = self.duration(cap_node, "max_downstream_connection_duration")
         if cap is not None and cap_node is not None and (cap.infinite or cap.seconds < 0.001):
