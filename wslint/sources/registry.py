@@ -284,9 +284,14 @@ _APACHE = (
     r"|^[ \t]*(?:LoadModule|ProxyPass|ProxyPassMatch|ProxyPassReverse|ServerName|ServerAlias|DocumentRoot|RewriteEngine"
     r"|ProxyRequests|ProxyPreserveHost|BalancerMember)[ \t]+[^;{}\n]*[^;{}\s][ \t]*\r?$"
 )
-# an Envoy bootstrap: static_resources at the left margin (YAML) or as a quoted key (JSON); not an Envoy config
+# an Envoy bootstrap: static_resources at the left margin (YAML) or as a quoted key (JSON, also right after the
+# opening brace); not an Envoy config
 # embedded, indented, in a Kubernetes ConfigMap
-_ENVOY = r"^(?:static_resources|dynamic_resources|\s*\"(?:static|dynamic)_resources\")[ \t]*:"
+_ENVOY = (
+    r"^(?:static_resources|dynamic_resources|[\s{]*\"(?:static|dynamic)_resources\")[ \t]*:"
+    # or an LDS file: top-level resources holding v3 Listeners
+    r"|(?s:\A(?=.*^[\s{]*\"?resources\"?[ \t]*:)(?=.*type\.googleapis\.com/envoy\.config\.listener\.v3\.Listener\b))"
+)
 _AWSCLI = r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|TargetGroups|Listeners|Attributes)"\s*:'
 
 # listed in the order kinds are shown and loaded; ``order`` is the order files are recognised in
