@@ -145,3 +145,19 @@ def test_corpus_like_files_of_other_kinds_are_not_contour_hops(lint: Lint) -> No
     # an HTTPProxy's tcpproxy or an Ingress of another class makes no Contour hop
     other = INGRESS.format(listed="/ws").replace("ingressClassName: contour", "ingressClassName: traefik")
     assert lint({"ingress.yaml": other}, "ingress.yaml").only("WS107") == []
+
+
+def test_a_zero_global_stream_idle_timeout_is_read_as_unset(lint: Lint) -> None:
+    config = """
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: contour
+    data:
+      contour.yaml: |
+        timeouts:
+          stream-idle-timeout: 0s
+    """
+    files = {"proxy.yaml": proxy("enableWebsockets: true"), "config.yaml": config}
+    result = lint(files, "proxy.yaml", "config.yaml", "--ping-interval", "25s")
+    assert result.rules_in() == {("WS206", "config.yaml", 8), ("WS201", "config.yaml", 8)}

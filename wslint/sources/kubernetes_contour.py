@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from wslint import hops
-from wslint.model import Duration, Hop, IgnoredTimeout, Location, Route, UpgradeOff
+from wslint.model import Duration, Hop, IgnoredTimeout, Location, Problem, Route, UpgradeOff
 from wslint.sources import aws_spec
 from wslint.sources.kubernetes_index import ingress_paths
 from wslint.sources.kubernetes_manifest import Manifest as _Manifest
@@ -121,36 +121,80 @@ def global_idle(analysis: _Analysis, where: Location) -> Duration | None:
                     directive=IDLE_DIRECTIVE, note="Envoy's default, which Contour keeps")  # fmt: skip
 
 
-def _config_file(node: Node, file: str) -> list[Duration | None]:
-    """``timeouts: stream-idle-timeout`` in the ``contour.yaml`` text of Contour's ConfigMap (located in the file)."""
+def _config_settings(node: Node, file: str) -> list[tuple[Node, Location]] | None:
+    """Each ``timeouts: stream-idle-timeout`` in the ``contour.yaml`` text of Contour's ConfigMap, located in the file;
+    None when the text cannot be read."""
     text = value(node)
     if text is None:
-        return [None]
+        return None
     try:
         roots = load_all(text)
     except YamlError:
-        return [None]
+        return None
     base = node.line if node.end_line > node.line else node.line - 1  # a block scalar's text starts below its key
-    out: list[Duration | None] = []
+    out = []
     for root in roots:
         timeouts = root.get("timeouts")
         setting = None if timeouts is None else timeouts.get(IDLE_DIRECTIVE)
         if setting is not None:
-            out.append(_global_value(setting, Location(file=file, line=base + setting.line), IDLE_DIRECTIVE))
+            out.append((setting, Location(file=file, line=base + setting.line)))
     return out
 
 
+def _config_file(node: Node, file: str) -> list[Duration | None]:
+    settings = _config_settings(node, file)
+    if settings is None:
+        return [None]
+    return [_global_value(setting, where, IDLE_DIRECTIVE) for setting, where in settings]
+
+
 def _global_value(node: Node, where: Location, directive: str) -> Duration | None:
+    """A global stream idle timeout: a zero is Envoy's default (WS206 in its own file); one Contour cannot parse is
+    unknown."""
     text = value(node)
     if text is None:
         return None
     parsed = contour_timeout(text.strip(), where, directive)
-    return parsed.duration  # zero or invalid: Contour's start-up decides; unknown here
+    if parsed.zero:
+        return Duration(seconds=DEFAULT_IDLE, text="5m", dialect="seconds", location=where, default=True,
+                        directive=IDLE_DIRECTIVE, note=f"{directive} {text} is read as not set")  # fmt: skip
+    return parsed.duration
+
+
+def _config_problems(analysis: _Analysis, manifest: _Manifest) -> None:
+    """WS206 for a global stream idle timeout Contour reads as not set (a zero) or cannot parse."""
+    found: list[tuple[Node, Location, str]] = []
+    if manifest.kind == "ConfigMap" and manifest.text("metadata", "name") == CONFIG_MAP:
+        data = manifest.node.get("data")
+        node = None if data is None else data.get(CONFIG_KEY)
+        settings = None if node is None else _config_settings(node, analysis.file)
+        found = [(setting, where, IDLE_DIRECTIVE) for setting, where in settings or []]
+    elif manifest.kind == "ContourConfiguration":
+        setting: Node | None = manifest.node
+        for key in ("spec", "envoy", "timeouts", "streamIdleTimeout"):
+            setting = None if setting is None else setting.get(key)
+        if setting is not None:
+            found = [(setting, setting.location(analysis.file), "streamIdleTimeout")]
+    for setting, where, directive in found:
+        text = value(setting)
+        parsed = None if text is None else contour_timeout(text.strip(), where, directive)
+        if parsed is not None and (parsed.zero or parsed.invalid):
+            problem = (
+                ZERO_IS_DEFAULT
+                if parsed.zero
+                else 'not a Go duration (like 1h) nor "infinity"; Contour cannot parse it'
+            )
+            analysis.read.problems.append(
+                Problem(kind="invalid-duration", location=where, message=f'{directive} "{text}": {problem}')
+            )
 
 
 # -- HTTPProxy -----------------------------------------------------------------------------------------------
 def resource(analysis: _Analysis, manifest: _Manifest) -> None:
-    """An HTTPProxy: Contour's routes to its WebSocket endpoints."""
+    """An HTTPProxy: Contour's routes to its WebSocket endpoints; Contour's configuration: its invalid times."""
+    if manifest.kind in ("ConfigMap", "ContourConfiguration"):
+        _config_problems(analysis, manifest)
+        return
     if manifest.kind != "HTTPProxy" or not (manifest.text("apiVersion") or "").startswith(API):
         return
     spec = manifest.node.get("spec")
