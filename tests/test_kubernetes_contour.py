@@ -161,3 +161,92 @@ def test_a_zero_global_stream_idle_timeout_is_read_as_unset(lint: Lint) -> None:
     files = {"proxy.yaml": proxy("enableWebsockets: true"), "config.yaml": config}
     result = lint(files, "proxy.yaml", "config.yaml", "--ping-interval", "25s")
     assert result.rules_in() == {("WS206", "config.yaml", 8), ("WS201", "config.yaml", 8)}
+
+
+BAD = """
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: x}
+spec:
+  routes:
+    - conditions: {prefix: /ws}
+      services: chat
+      timeoutPolicy: 5s
+      enableWebsockets: [true]
+    - conditions: [ {prefix: [1]}, 3 ]
+      services: [1, {name: [x]}]
+      timeoutPolicy: {idle: [1], response: {a: 1}}
+    - 7
+---
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: y}
+spec: 3
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: z
+  annotations:
+    projectcontour.io/websocket-routes: [a]
+    projectcontour.io/response-timeout: {a: 1}
+spec:
+  ingressClassName: contour
+  rules:
+    - http: {paths: [{path: /ws, backend: {service: {name: a}}}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: eg}
+spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: eg}
+spec: {gatewayClassName: eg}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r}
+spec:
+  parentRefs: [{name: eg, sectionName: [1]}, 5]
+  rules:
+    - matches: [{path: {value: /ws}}]
+      backendRefs: [{name: ws}]
+      timeouts: {request: [1], backendRequest: 7}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: b}
+spec:
+  targetRefs: [3, {kind: HTTPRoute, name: r}]
+  targetRef: 5
+  httpUpgrade: [3, {type: [1]}]
+  timeout: {http: 5}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: ClientTrafficPolicy
+metadata: {name: c}
+spec:
+  targetRefs: {kind: Gateway}
+  timeout: [1]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: contour}
+data:
+  contour.yaml: "timeouts: [1"
+---
+apiVersion: projectcontour.io/v1alpha1
+kind: ContourConfiguration
+metadata: {name: contour}
+spec: {envoy: {timeouts: {streamIdleTimeout: "0"}}}
+"""
+
+
+def test_malformed_contour_and_gateway_objects_never_crash(lint: Lint) -> None:
+    result = lint({"bad.yaml": BAD}, "bad.yaml")
+    assert "internal error" not in result.err
+    assert result.code == 1
+    # what can be read is judged: a backendRequest without a unit, an httpUpgrade list without websocket, a zero
+    assert {f["rule"] for f in result.findings} == {"WS206", "WS107"}

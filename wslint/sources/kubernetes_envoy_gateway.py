@@ -297,7 +297,10 @@ def _envoy_gateway(analysis: _Analysis, manifest: _Manifest, backend: Backend, r
                 fix="Add `- type: websocket` to the policy's httpUpgrade (or remove httpUpgrade: websocket is the "
                 "default).",
             )
-    timeout, _ = _rule_timeout(analysis, backend)
+    timeout, written = _rule_timeout(analysis, backend)
+    if written is not None and timeout is None:
+        route.idle_timeout = None  # a timeout the API server refuses, or not a literal: unknown
+        return
     if timeout is None and policy is not None:
         node = _http_timeout(policy, "requestTimeout")
         if node is not None:
