@@ -141,6 +141,8 @@ class _Read:
     paths: list[list[tuple[str, Location, str]] | None] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     ignored: list[IgnoredTimeout] = field(default_factory=list)
+    # timeouts written that bound only the upgrade handshake (WS210)
+    handshake_only: list[IgnoredTimeout] = field(default_factory=list)
 
 
 def manifests(root: Node, file: str) -> list[_Manifest]:
@@ -231,6 +233,7 @@ class _Analysis:
         document.hops[:0] = self.read.hops
         document.problems[:0] = self.read.problems
         document.ignored[:0] = self.read.ignored
+        document.handshake_only[:0] = self.read.handshake_only
         return document
 
     # -- Ingress -----------------------------------------------------------------------------------
