@@ -92,3 +92,13 @@ def test_a_mapping_of_the_same_group_that_allows_the_upgrade_gives_it_to_the_rou
     other = other.replace("name: chat", "name: c2")
     text = mapping(extra="  idle_timeout_ms: 3600000\n") + "---" + other
     assert lint({"m.yaml": text}, "m.yaml", "--ping-interval", "25s").findings == []
+
+
+def test_websocket_routes_names_the_mappings_that_count(lint: Lint) -> None:
+    config = '[tool.wslint]\nwebsocket-routes = ["/live/"]\n'
+    text = mapping(extra="  allow_upgrade: [websocket]\n")  # /ws/ enables the upgrade but is not listed
+    listed = mapping(prefix="/live/", service="feed").replace("name: chat", "name: feed")
+    files = {"pyproject.toml": config, "m.yaml": text + "---" + listed}
+    result = lint(files, "m.yaml", "--config", "pyproject.toml", "--ping-interval", "25s", "--output-format", "json")
+    # only the listed Mapping counts: it lacks allow_upgrade (WS107) and keeps Envoy's default (WS201)
+    assert result.rules_at() == {("WS107", 15), ("WS201", 15)}

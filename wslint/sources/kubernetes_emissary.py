@@ -111,12 +111,11 @@ def resource(analysis: _Analysis, manifest: _Manifest) -> None:
     where = (spec.get("prefix") or spec).location(analysis.file)
     name = f"Mapping {manifest.name}"
     reason = analysis._websocket(prefix, service, set())
-    if (
-        reason is None
-        and analysis.settings.websocket_routes is None
-        and aws_spec.websocket_name(_service_name(service))
-    ):
+    explicit = analysis.settings.websocket_routes
+    if reason is None and explicit is None and aws_spec.websocket_name(_service_name(service)):
         reason = "its service's name has a WebSocket token"
+    if explicit is not None and reason is None:
+        return  # websocket-routes is set and does not name this Mapping's prefix
     off = None
     if upgrade:
         reason = reason or "it enables the websocket upgrade (allow_upgrade)"
