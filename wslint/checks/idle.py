@@ -14,6 +14,7 @@ from wslint.hops import (
     AZURE_LB,
     CONTOUR,
     ELB,
+    EMISSARY,
     ENVOY_GATEWAY,
     ENVOY_HOP,
     HAPROXY,
@@ -67,6 +68,11 @@ BOXES: dict[HopKind, tuple[str, str]] = {
         "Envoy Gateway's",
         "Set `timeout.http.streamIdleTimeout: 1h` in a ClientTrafficPolicy for the Gateway (longer than twice your "
         "ping interval).",
+    ),
+    EMISSARY: (
+        "Envoy's",
+        "Set `idle_timeout_ms: 3600000` on the Mapping (milliseconds, longer than twice your ping interval; 0 switches "
+        "it off): Emissary makes it the route's idle timeout, which replaces Envoy's stream idle timeout.",
     ),
     KONG_HOP: (
         "Kong's",
