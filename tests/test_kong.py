@@ -270,3 +270,56 @@ def test_kic_service_not_in_the_run_is_unknown(lint: Lint) -> None:
     result = lint({"ingress.yaml": text}, "ingress.yaml", "--ping-interval", "25s")
     assert result.findings == []
     assert "Service chat (it is not in the linted files)" in result.err
+
+
+def test_deck_object_defaults_give_the_read_timeout(lint: Lint) -> None:
+    text = """
+    _format_version: "3.0"
+    _info:
+      defaults:
+        service:
+          read_timeout: 30000
+    services:
+      - name: chat
+        host: chat.internal
+        routes:
+          - paths: [/ws]
+      - name: live
+        host: live.internal
+        read_timeout: 3600000
+        routes:
+          - paths: [/live/ws]
+    """
+    result = lint({"kong.yaml": text}, "kong.yaml", "--ping-interval", "25s")
+    # the decK default (line 5) applies to chat; live's own value wins
+    assert result.rules_at() == {("WS301", 5)}
+    assert "Service chat route 1" in str(result.only("WS301")[0]["message"])
+
+
+def test_upstream_timeout_plugin_makes_the_timeout_unknown(lint: Lint) -> None:
+    text = """
+    _format_version: "3.0"
+    services:
+      - name: chat
+        host: chat.internal
+        routes:
+          - name: ws
+            paths: [/ws]
+            plugins:
+              - name: upstream-timeout
+                config:
+                  read_timeout: 3600000
+      - name: live
+        host: live.internal
+        routes:
+          - name: live
+            paths: [/live/ws]
+    plugins:
+      - name: upstream-timeout
+        service: live
+        config:
+          read_timeout: 3600000
+    """
+    result = lint({"kong.yaml": text}, "kong.yaml", "--ping-interval", "25s")
+    assert result.findings == []
+    assert "upstream-timeout" in result.err

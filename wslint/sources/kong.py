@@ -19,10 +19,12 @@ marks any route, every HTTP route counts and is only assumed to carry WebSockets
 
 The idle timeout is the Service's ``read_timeout`` in **milliseconds** (default 60000): Kong hands it to nginx per
 request (``ngx.balancer.set_timeouts``), where it is ``proxy_read_timeout`` of the upstream connection, and an
-upgraded connection idles out after it as under nginx. A value Kong's schema refuses (not a whole number, or outside
+upgraded connection idles out after it as under nginx. decK's object defaults (``_info.defaults.service.read_timeout``,
+``_info.defaults.route.protocols``) apply where a Service or Route sets none. A value Kong's schema refuses (not a whole number, or outside
 1..2^31-2) is WS206 and the timeout is unknown (Kong refuses the whole config). A decK environment value (``${{ env
 "DECK_X" }}``) is unknown. On a ``ws``/``wss`` Service Kong Enterprise terminates the WebSocket itself, in code that is
-not public: its idle timeout is unknown, and a note says so.
+not public: its idle timeout is unknown, and a note says so; so is a route that Kong Enterprise's ``upstream-timeout``
+plugin applies to (nested in the route or its Service, naming either, or global).
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ WEBSOCKET = frozenset({"ws", "wss"})
 DEFAULT_PROTOCOLS = ("http", "https")
 ASSUMED = "every HTTP route counts: Kong proxies WebSocket upgrades on it, and nothing read marks a WebSocket route"
 NOTE = "milliseconds"
+TIMEOUT_PLUGIN = "upstream-timeout"  # Kong Enterprise: per-route upstream timeouts that replace the Service's
+PLUGIN = (
+    "has Kong Enterprise's upstream-timeout plugin, whose read_timeout replaces the Service's for the requests it "
+    "applies to: its idle timeout is left unchecked"
+)
 ENTERPRISE = (
     "is a ws/wss Service: Kong Enterprise terminates the WebSocket itself, in code that is not public, so whether "
     "its read_timeout closes an idle WebSocket is not known; its idle timeout is left unchecked"
@@ -70,6 +77,15 @@ def _whole(value: object) -> int | None:
     if isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value.strip()):
         return int(value)
     return None
+
+
+def _reference(node: Node | None) -> str | None:
+    """What a plugin's ``service:``/``route:`` names: ``NAME``, ``{name: NAME}`` or ``{id: ID}``."""
+    if node is None:
+        return None
+    if node.mapping is not None:
+        return _scalar(node.get("name")) or _scalar(node.get("id"))
+    return _scalar(node)
 
 
 def _strings(node: Node | None) -> list[str] | None:
@@ -96,6 +112,8 @@ class _Route:
     service: _Service | None
     paths: list[str]
     protocols: list[str]
+    # an upstream-timeout plugin (Kong Enterprise) applies to it: its timeouts are the plugin's
+    plugin: bool = False
 
 
 @dataclass
@@ -110,6 +128,21 @@ class _File:
 class _Reader:
     def __init__(self, display: str, root: Node) -> None:
         self.out = _File(display, root)
+        info = root.get("_info")
+        defaults = None if info is None else info.get("defaults")
+        service = None if defaults is None else defaults.get("service")
+        route = None if defaults is None else defaults.get("route")
+        # decK's object defaults (_info.defaults): a Service's own value wins, then these, then Kong's
+        written = None if service is None else service.get(DIRECTIVE)
+        self.default_written = None if written is None or (written.is_scalar and written.value is None) else written
+        self.default_timeout: Duration | None = None
+        if self.default_written is not None:
+            self.default_timeout = self.parse(self.default_written, "the _info.defaults Service")
+        self.default_protocols = _strings(None if route is None else route.get("protocols"))
+        # upstream-timeout plugins: everywhere (a global one), or the Services and Routes named or nesting them
+        self.plugin_everywhere = False
+        self.plugin_services: set[str] = set()
+        self.plugin_routes: set[str] = set()
 
     def where(self, node: Node) -> Location:
         return node.location(self.out.display)
@@ -130,6 +163,8 @@ class _Reader:
             ident = _scalar(node.get("id"))
             if ident:
                 by_key[ident] = service
+            if self.plugins(node):
+                self.plugin_services.add(service.name)
             nested = node.get("routes")
             for index, route in enumerate(nested.items or [] if nested is not None else [], start=1):
                 if route.mapping is not None:
@@ -153,7 +188,26 @@ class _Reader:
                     "note",
                 )
             self.route(route, found, "route", index, key)
+        for plugin in self.timeout_plugins(root.get("plugins")):
+            service_ref, route_ref = _reference(plugin.get("service")), _reference(plugin.get("route"))
+            self.plugin_services.update([service_ref] if service_ref else [])
+            self.plugin_routes.update([route_ref] if route_ref else [])
+            self.plugin_everywhere = self.plugin_everywhere or not (service_ref or route_ref)
+        for read in self.out.routes:
+            service_name = read.service.name if read.service is not None else ""
+            read.plugin = read.plugin or self.plugin_everywhere or service_name in self.plugin_services
+            read.plugin = read.plugin or read.name in self.plugin_routes
         return self.out
+
+    @staticmethod
+    def timeout_plugins(plugins: Node | None) -> list[Node]:
+        """The upstream-timeout plugins of a plugins list."""
+        items = [] if plugins is None or plugins.items is None else plugins.items
+        return [p for p in items if p.mapping is not None and _scalar(p.get("name")) == TIMEOUT_PLUGIN]
+
+    def plugins(self, node: Node) -> bool:
+        """Does this Service or Route nest an upstream-timeout plugin?"""
+        return bool(self.timeout_plugins(node.get("plugins")))
 
     def service(self, node: Node, number: int) -> _Service:
         name = _scalar(node.get("name")) or f"service {number}"
@@ -173,19 +227,25 @@ class _Reader:
     def timeout(self, node: Node, name: str) -> Duration | None:
         written = node.get(DIRECTIVE)
         if written is None or (written.is_scalar and written.value is None):
+            if self.default_written is not None:
+                return self.default_timeout
             return Duration(seconds=DEFAULT_MS / 1000, text=str(DEFAULT_MS), dialect="seconds",
                             location=self.where(node), default=True, directive=DIRECTIVE)  # fmt: skip
+        return self.parse(written, f"Service {name}")
+
+    def parse(self, written: Node, owner: str) -> Duration | None:
+        """A written read_timeout: its Duration, or None (unknown) for a template value or one Kong refuses (WS206)."""
         value = written.value if written.is_scalar else None
         text = _scalar(written) or ""
         if isinstance(value, str) and has_placeholder(value):
             return None  # a decK environment value or another template: unknown
         milliseconds = _whole(value)
         if milliseconds is None:
-            self.problem(written, f"{DIRECTIVE} {text or '(not a number)'} on Service {name}: Kong takes a whole "
+            self.problem(written, f"{DIRECTIVE} {text or '(not a number)'} on {owner}: Kong takes a whole "
                          f"number of milliseconds and refuses this config")  # fmt: skip
             return None
         if not 1 <= milliseconds <= MAX_MS:
-            self.problem(written, f"{DIRECTIVE} {text} on Service {name}: Kong takes 1 to {MAX_MS} milliseconds and "
+            self.problem(written, f"{DIRECTIVE} {text} on {owner}: Kong takes 1 to {MAX_MS} milliseconds and "
                          "refuses this config (0 does not switch the timeout off)")  # fmt: skip
             return None
         return Duration(seconds=milliseconds / 1000, text=text, dialect="seconds", location=self.where(written),
@@ -197,7 +257,7 @@ class _Reader:
         if protocols is None:
             # routes.lua: the default is http, https; a ws/wss Service's routes must be ws/wss (dao/routes.lua)
             protocols = [service.protocol] if service is not None and service.protocol in WEBSOCKET else []
-            protocols = protocols or list(DEFAULT_PROTOCOLS)
+            protocols = protocols or self.default_protocols or list(DEFAULT_PROTOCOLS)
         paths = _strings(node.get("paths")) or []
         if service is None and key:
             service = _Service(node=node, name=key, protocol=None, timeout=None, marked_name=websocket_name(key))
@@ -209,6 +269,7 @@ class _Reader:
                 service=service,
                 paths=paths,
                 protocols=[p.lower() for p in protocols],
+                plugin=self.plugins(node),
             )
         )
 
@@ -269,9 +330,13 @@ def _document(read: _File, settings: Settings, marked: bool) -> Document:
                 continue
             reason, assumed = (found, False) if found is not None else (ASSUMED, True)
         service = route.service
+        timeout = service.timeout if service is not None and not route.plugin else None
+        if route.plugin:
+            document.problems.append(Problem(kind="note", location=route.node.location(read.display),
+                                             message=f"{route.label} {PLUGIN}"))  # fmt: skip
         hop.routes.append(
             Route(name=route.label, location=route.node.location(read.display), reason=reason,
-                  idle_timeout=service.timeout if service is not None else None, default_applies=True,
+                  idle_timeout=timeout, default_applies=True,
                   websocket_path=any(pattern.search(p.lower()) for p in route.paths), assumed=assumed)
         )  # fmt: skip
     if hop.routes:
