@@ -19,12 +19,13 @@ marks any route, every HTTP route counts and is only assumed to carry WebSockets
 
 The idle timeout is the Service's ``read_timeout`` in **milliseconds** (default 60000): Kong hands it to nginx per
 request (``ngx.balancer.set_timeouts``), where it is ``proxy_read_timeout`` of the upstream connection, and an
-upgraded connection idles out after it as under nginx. decK's object defaults (``_info.defaults.service.read_timeout``,
-``_info.defaults.route.protocols``) apply where a Service or Route sets none. A value Kong's schema refuses (not a whole number, or outside
-1..2^31-2) is WS206 and the timeout is unknown (Kong refuses the whole config). A decK environment value (``${{ env
-"DECK_X" }}``) is unknown. On a ``ws``/``wss`` Service Kong Enterprise terminates the WebSocket itself, in code that is
-not public: its idle timeout is unknown, and a note says so; so is a route that Kong Enterprise's ``upstream-timeout``
-plugin applies to (nested in the route or its Service, naming either, or global).
+upgraded connection idles out after it as under nginx. decK's object defaults
+(``_info.defaults.service.read_timeout``, ``_info.defaults.route.protocols``) apply where a Service or Route sets
+none. A value Kong's schema refuses (not a whole number, or outside 1..2^31-2) is WS206 and the timeout is unknown
+(Kong refuses the whole config). A decK environment value (``${{ env "DECK_X" }}``) is unknown. On a ``ws``/``wss``
+Service Kong Enterprise terminates the WebSocket itself, in code that is not public: its idle timeout is unknown, and
+a note says so; so is a route that Kong Enterprise's ``upstream-timeout`` plugin applies to (nested in the route or
+its Service, naming either, or global).
 """
 
 from __future__ import annotations
