@@ -292,6 +292,9 @@ _ENVOY = (
     # or an LDS file: top-level resources holding v3 Listeners
     r"|(?s:\A(?=.*^[\s{]*\"?resources\"?[ \t]*:)(?=.*type\.googleapis\.com/envoy\.config\.listener\.v3\.Listener\b))"
 )
+# a Kong declarative config: _format_version at the left margin (YAML) or as a quoted key (JSON); not a Kong config
+# embedded, indented, in a Kubernetes ConfigMap
+_KONG = r"^(?:[\"']?_format_version[\"']?|[ \t]*\{?[ \t]*\"_format_version\")[ \t]*:"
 _AWSCLI = r'"(LoadBalancers|LoadBalancerDescriptions|LoadBalancerAttributes|TargetGroups|Listeners|Attributes)"\s*:'
 
 # listed in the order kinds are shown and loaded; ``order`` is the order files are recognised in
@@ -314,7 +317,7 @@ SOURCES: tuple[Source, ...] = (
     Source("kubernetes", "wslint.sources.kubernetes:load", data(r"^apiVersion\s*:", r"^kind\s*:"), 30, data_style,
            templates=_YAML),
     Source("envoy", "wslint.sources.envoy:load", data(_ENVOY), 29, data_style, templates=_YAML),
-    Source("kong", "wslint.sources.kong:load", data(r"^[ \t]*[\"']?_format_version[\"']?[ \t]*:"), 28, data_style,
+    Source("kong", "wslint.sources.kong:load", data(_KONG), 28, data_style,
            templates=_YAML),
     Source("traefik", "wslint.sources.traefik:load", lazy("wslint.sources.traefik_files:looks_like"), 35,
            lambda file, text: _style("wslint.sources.traefik_files:style", file, text), templates=_YAML),
