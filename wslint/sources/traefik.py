@@ -286,13 +286,13 @@ def _pairs(node: Node | None, file: str) -> Iterator[tuple[str, str | None, Loca
             yield str(key), _text(child), (node.key_node(key) or child).location(file)
 
 
-def _version(image: str) -> str | None:
+def image_version(image: str) -> str | None:
     found = _IMAGE.match(image)
     return None if found is None or found.group(1) is None else found.group(1).lower()
 
 
 def _analyse(read: _Read, file: str, context: Context, document: Document) -> None:
-    pinned = read.image is not None and _version(read.image[0]) in LINGERING_VERSIONS
+    pinned = read.image is not None and image_version(read.image[0]) in LINGERING_VERSIONS
     lingering: Duration | None = None
     for entry in read.entries:
         keys = entry.keys
@@ -310,7 +310,7 @@ def _analyse(read: _Read, file: str, context: Context, document: Document) -> No
             )  # fmt: skip
     idle: Duration | None = None
     if pinned and read.image is not None:
-        version = _version(read.image[0])
+        version = image_version(read.image[0])
         idle = lingering or Duration(
             seconds=LINGERING_DEFAULT, text="2s", dialect="seconds", location=read.image[1], default=True,
             directive="lingeringTimeout", note=f"Traefik {version}'s default; {LINGERING_NOTE}",
