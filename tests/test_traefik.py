@@ -121,7 +121,28 @@ def test_other_files_are_not_traefik(name: str, text: str) -> None:
 
 def test_block_style() -> None:
     assert style("traefik.yml") == "indent"
-    assert style("traefik.toml") == "none"
+    assert style("traefik.toml") == "sections"
+
+
+def test_suppressions_in_toml_and_yaml(lint: Lint) -> None:
+    toml = """
+    [entryPoints.web.transport.respondingTimeouts]
+      readTimeout = "10m"  # wslint: ignore[WS210] -- known
+      # wslint: ignore[WS210] -- known
+      idleTimeout = "10m"
+      writeTimeout = "10m"
+    """
+    yaml = """
+    entryPoints:
+      web:
+        # wslint: ignore[WS210] -- known
+        transport:
+          respondingTimeouts:
+            readTimeout: 1h
+    """
+    result = lint({"traefik.toml": toml, "traefik.yml": yaml}, "traefik.toml", "traefik.yml")
+    shown = {(f["rule"], f["file"], f["line"]) for f in result.findings if not f["suppressed"]}
+    assert shown == {("WS210", "traefik.toml", 5)}
 
 
 def test_go_durations() -> None:

@@ -58,6 +58,6 @@ def looks_like(name: str, head: str) -> bool:
 
 
 def style(file: str, text: str | None = None) -> str:
-    """The block style (wslint.textblocks) of a Traefik file: YAML's indentation; TOML fits no style (a
-    suppression comment covers its line or the next one only)."""
-    return "none" if is_toml(file) else "indent"
+    """The block style (wslint.textblocks) of a Traefik file: YAML's indentation; TOML is read as line-based
+    ``sections`` (``#`` comments, one statement a line): a suppression comment covers its line or the next one."""
+    return "sections" if is_toml(file) else "indent"
