@@ -93,6 +93,7 @@ def _path(wslint: Any, tmp_path: Path, files: dict[str, str], *args: str) -> dic
         ("docker-compose.yml", COMPOSE.format(image="traefik:v3.1")),
         ("traefik.toml", TOML),
         ("dyn.toml", "[http.services.web.loadBalancer]\n  passHostHeader = true\n"),
+        ("traefik.yaml", "log:\n  level: INFO\nproviders:\n  # the file provider\n  file:\n    directory: /etc/t\n"),
     ],
 )
 def test_traefik_files_are_recognised(name: str, text: str) -> None:
@@ -111,6 +112,8 @@ def test_traefik_files_are_recognised(name: str, text: str) -> None:
         ("docker-compose.yml", "services:\n  web:\n    image: traefik/whoami\n"),
         # other YAML and TOML
         ("values.yaml", "http:\n  port: 80\n"),
+        # Grafana's provisioning file
+        ("dashboards.yaml", "apiVersion: 1\nproviders:\n  - name: default\n    type: file\n"),
         ("pyproject.toml", "[tool.ruff]\nline-length = 120\n"),
         ("traefik.conf", "entryPoints:\n  web: {}\n"),
     ],

@@ -19,7 +19,14 @@ import re
 from wslint.sources.registry import DATA_SUFFIXES, UNNAMED
 
 _KUBERNETES = re.compile(r"^apiVersion\s*:.*?^kind\s*:|^kind\s*:.*?^apiVersion\s*:", re.M | re.S)
-_STATIC_YAML = re.compile(r"^[\"']?(?:entryPoints|providers|certificatesResolvers)[\"']?[ \t]*:", re.M | re.I)
+_STATIC_YAML = re.compile(
+    r"^[\"']?(?:entryPoints|certificatesResolvers)[\"']?[ \t]*:"
+    # providers: only with a Traefik provider under it (Grafana's provisioning files have a list of providers)
+    r"|^[\"']?providers[\"']?[ \t]*:[ \t]*(?:#.*)?\r?\n(?:[ \t]*(?:#.*)?\r?\n)*[ \t]+[\"']?(?:docker|swarm|file|"
+    r"kubernetesCRD|kubernetesIngress|kubernetesGateway|consul|consulCatalog|etcd|redis|zooKeeper|http|ecs|nomad|"
+    r"rest|plugin|providersThrottleDuration)[\"']?[ \t]*:",
+    re.M | re.I,
+)
 _DYNAMIC_YAML = re.compile(
     r"^[\"']?(?:http|tcp)[\"']?[ \t]*:[ \t]*(?:#.*)?\r?\n(?:[ \t]*(?:#.*)?\r?\n)*"
     r"[ \t]+[\"']?(?:routers|services|middlewares|serversTransports)[\"']?[ \t]*:",
