@@ -383,3 +383,29 @@ def test_deployment_pinned_to_2_11_1(lint: Lint) -> None:
     """
     result = lint({"traefik.yaml": deployment}, "traefik.yaml", "--ping-interval", "25s")
     assert ("WS201", 10) in result.rules_at()
+
+
+DEPLOYMENT = """
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: traefik
+spec:
+  template:
+    spec:
+      containers:
+        - name: traefik
+          image: {image}
+          args:
+            - --entryPoints.web.address=:80
+            - --entryPoints.web.transport.respondingTimeouts.tcp.lingeringTimeout=1h
+"""
+
+
+def test_deployment_flags_only_2_11_1_accepts(lint: Lint) -> None:
+    result = lint({"traefik.yaml": DEPLOYMENT.format(image="traefik:v3.1")}, "traefik.yaml", "--ping-interval", "25s")
+    assert result.rules_at() == {("WS206", 13)}
+    # on 2.11.1 the flag is read: the 1h it sets replaces the 2s default (no WS201)
+    text = DEPLOYMENT.format(image="traefik:v2.11.1")
+    pinned = lint({"traefik.yaml": text}, "traefik.yaml", "--ping-interval", "25s")
+    assert pinned.rules_at() == set()

@@ -99,19 +99,47 @@ def ingress(analysis: _Analysis, manifest: _Manifest) -> None:
 
 
 def _workload(analysis: _Analysis, manifest: _Manifest) -> None:
-    """A workload running Traefik 2.11.1 or 3.0.0-rc4: its 2 s lingeringTimeout default closes idle WebSockets."""
-    from wslint.sources.traefik import LINGERING_NOTE, LINGERING_VERSIONS, image_version
+    """A workload running Traefik: its ``respondingTimeouts.tcp``/``http`` flags only 2.11.1 and 3.0.0-rc4 accept
+    (WS206 on any other version), and on those two releases the 2 s lingeringTimeout default (or the one its flags
+    set) that closes idle WebSockets."""
+    from wslint.sources.traefik import (
+        LINGERING_NOTE,
+        LINGERING_VERSIONS,
+        go_duration,
+        image_version,
+        is_traefik_image,
+        refused,
+        responding_section,
+    )
 
     for container in _containers(manifest):
         node = container.get("image")
-        image = value(node)
-        if node is None or image is None or image_version(image.strip()) not in LINGERING_VERSIONS:
+        image = (value(node) or "").strip()
+        if node is None or not is_traefik_image(image):
             continue
+        version = image_version(image)
+        pinned = version in LINGERING_VERSIONS
         where = node.location(analysis.file)
-        version = image_version(image.strip())
+        idle: Duration | None = None
+        for key in ("command", "args"):
+            flags = container.get(key)
+            for item in (flags.items or []) if flags is not None else []:
+                flag = value(item) or ""
+                found = responding_section(flag)
+                if found is None:
+                    continue
+                section, written = found
+                if not pinned:
+                    analysis._problem("invalid-duration", item, refused(flag.partition("=")[0].lstrip("-"),
+                                                                         section.split(".")[0]))  # fmt: skip
+                elif section == "tcp.lingeringtimeout" and (seconds := go_duration(written)) is not None:
+                    idle = Duration(seconds=seconds, text=written, dialect="seconds", location=item.location(
+                        analysis.file), directive="lingeringTimeout", note=LINGERING_NOTE)  # fmt: skip
+        if not pinned:
+            continue
         note = f"Traefik {version}'s default; {LINGERING_NOTE}"
-        idle = Duration(seconds=2.0, text="2s", dialect="seconds", location=where, default=True,
-                        directive="lingeringTimeout", note=note)  # fmt: skip
+        idle = idle or Duration(seconds=2.0, text="2s", dialect="seconds", location=where, default=True,
+                                directive="lingeringTimeout", note=note)  # fmt: skip
         route = Route(name=f"{manifest.kind} {manifest.name}", location=where, reason="Traefik passes upgrades by "
                       "default", idle_timeout=idle, default_applies=True,
                       assumed=analysis.settings.websocket_routes is None)  # fmt: skip

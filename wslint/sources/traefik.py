@@ -242,7 +242,7 @@ def _read_compose(services: Node, file: str, read: _Read) -> None:
         if not service.is_map:
             continue
         image = _text(service.get("image"))
-        is_traefik = image is not None and _IMAGE.match(image.strip()) is not None
+        is_traefik = image is not None and is_traefik_image(image)
         if is_traefik and image is not None and read.image is None:
             node = service.get("image")
             assert node is not None
@@ -286,8 +286,14 @@ def _pairs(node: Node | None, file: str) -> Iterator[tuple[str, str | None, Loca
             yield str(key), _text(child), (node.key_node(key) or child).location(file)
 
 
+def is_traefik_image(image: str) -> bool:
+    """``traefik``, ``traefik:v3.1``, ``docker.io/library/traefik:v2.11.1`` (never ``traefik/whoami``)."""
+    return _IMAGE.match(image.strip()) is not None
+
+
 def image_version(image: str) -> str | None:
-    found = _IMAGE.match(image)
+    """The tag of a Traefik image, lower-cased and without its ``v``; None without one."""
+    found = _IMAGE.match(image.strip())
     return None if found is None or found.group(1) is None else found.group(1).lower()
 
 
@@ -347,16 +353,27 @@ def _responding(entry: Entry, ep: str, written_ep: str, pinned: bool, document: 
                                 directive="lingeringTimeout", note=LINGERING_NOTE)  # fmt: skip
         return None
     document.problems.append(
-        Problem(
-            kind="invalid-duration",
-            location=entry.location,
-            message=f"{entry.name()}: only Traefik 2.11.1 and 3.0.0-rc4 know respondingTimeouts.{rest[0]}; "
-            "2.11.2 and 3.0.0-rc5 removed it (docs/content/migration/v2.md, v2.11.2) and every later version refuses "
-            "this configuration at start-up; write the timeout directly under respondingTimeouts (readTimeout, "
-            "writeTimeout, idleTimeout) or remove it",
-        )
+        Problem(kind="invalid-duration", location=entry.location, message=refused(entry.name(), rest[0]))
     )
     return None
+
+
+def refused(name: str, section: str) -> str:
+    """Why Traefik refuses a ``respondingTimeouts.tcp``/``http`` key (WS206)."""
+    return (
+        f"{name}: only Traefik 2.11.1 and 3.0.0-rc4 know respondingTimeouts.{section}; 2.11.2 and 3.0.0-rc5 removed "
+        "it (docs/content/migration/v2.md, v2.11.2) and every later version refuses this configuration at start-up; "
+        "write the timeout directly under respondingTimeouts (readTimeout, writeTimeout, idleTimeout) or remove it"
+    )
+
+
+def responding_section(flag: str) -> tuple[str, str] | None:
+    """A command-line flag ``--entryPoints.E.transport.respondingTimeouts.(tcp|http).KEY[=V]``: (section, value)."""
+    key, _, written = flag.partition("=")
+    keys = key.lstrip("-").lower().split(".")
+    if len(keys) != 6 or keys[0] != "entrypoints" or keys[2:4] != ["transport", "respondingtimeouts"]:
+        return None
+    return (keys[4] + "." + keys[5], written) if keys[4] in ("tcp", "http") else None
 
 
 def go_duration(text: str) -> float | None:
