@@ -22,6 +22,7 @@ from wslint.hops import (
     KONG_HOP,
     NGINX_HTTP,
     NGINX_INGRESS,
+    TRAEFIK_HOP,
     HopKind,
 )
 from wslint.model import Duration, Finding, HaproxyRoute, Hop, Location, Proxy, Route, format_seconds
@@ -78,6 +79,11 @@ BOXES: dict[HopKind, tuple[str, str]] = {
         "Kong's",
         "Set `read_timeout: 3600000` (milliseconds) on the Service, or the annotation `konghq.com/read-timeout: "
         '"3600000"` on its Kubernetes Service (longer than twice your ping interval).',
+    ),
+    TRAEFIK_HOP: (
+        "this Traefik release's",
+        "Upgrade Traefik to v2.11.2 or v3.0.0-rc5 or later, which removed {directive}; on this release set "
+        "`entryPoints.<name>.transport.respondingTimeouts.tcp.{directive}` longer than twice your ping interval.",
     ),
     AZURE_LB: (
         "the Azure Load Balancer's",
