@@ -112,7 +112,7 @@ def _problem(read: _Read, kind: str, where: Location, message: str) -> None:
 # -- Caddyfile ------------------------------------------------------------------------------------------------
 
 
-def _resolver(real: str, display: str, context: Context) -> cf.Resolve:
+def _resolver(real: str, context: Context, read: _Read) -> cf.Resolve:
     roots = [os.path.realpath(r) for r in context.tree_roots] or [os.path.realpath(os.path.dirname(real) or ".")]
     names: dict[str, str] = {}
 
@@ -134,6 +134,8 @@ def _resolver(real: str, display: str, context: Context) -> cf.Resolve:
             except (OSError, textio.DecodeError) as exc:
                 return [], f"it cannot be read ({getattr(exc, 'message', None) or exc})"
             files.append((textio.display_path(path, names), text))
+            if files[-1][0] not in read.document.files:
+                read.document.files.append(files[-1][0])
         return (files, "") if files else ([], "no such file")
 
     return resolve
@@ -142,7 +144,7 @@ def _resolver(real: str, display: str, context: Context) -> cf.Resolve:
 def _caddyfile(text: str, real: str, display: str, context: Context, read: _Read) -> None:
     text = cf.caddyfile_part(text, display)
     try:
-        parsed = cf.parse(text, display, _resolver(real, display, context))
+        parsed = cf.parse(text, display, _resolver(real, context, read))
     except cf.CaddyfileError as exc:
         _problem(read, "parse-error", Location(file=exc.file, line=exc.line), f"Caddyfile: {exc.message}")
         return
@@ -455,7 +457,7 @@ def load(files: list[Target], context: Context) -> tuple[list[Document], list[st
             _problem(read, "parse-error", Location(file=display, line=exc.line), exc.message)
             reads.append(read)
             continue
-        read = _Read(Document(file=display, kind="caddy"))
+        read = _Read(Document(file=display, kind="caddy", files=[display]))
         reads.append(read)
         try:
             if is_caddyfile(display.lower()) or not text.lstrip().startswith("{") or _is_global_options(text):

@@ -33,9 +33,9 @@ def looks_like(name: str, head: str) -> bool:
 
 
 def style(file: str, text: str | None = None) -> str:
-    """The block style (wslint.textblocks) of a Caddy file: JSON has no comments; a Caddyfile's ``#`` comments and
-    ``{ }`` blocks read as nginx's (``braces``)."""
+    """The block style (wslint.textblocks) of a Caddy file: JSON has no comments; a Caddyfile is ``caddyfile`` (nginx's
+    ``braces`` would run a line without ``;`` into the next one)."""
     name = file.lower()
-    if is_caddyfile(name):
-        return "braces"
+    if is_caddyfile(name) or (text is not None and not text.lstrip("\ufeff \t\r\n").startswith("{")):
+        return "caddyfile"
     return "none"

@@ -24,6 +24,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from wslint.textblocks import Comment, Statement, Structure
+
 # a line of ten dashes ends the Caddyfile part of Caddy's adapter tests (caddytest/integration/caddyfile_adapt)
 TEST_SEPARATOR = re.compile(r"^-{10,}[ \t]*$", re.M)
 MAX_IMPORT_DEPTH = 10
@@ -112,8 +114,11 @@ class _Counter:
         return self.value
 
 
-def tokenize(text: str, file: str, groups: _Counter | None = None) -> list[Token]:
-    """The tokens of a Caddyfile text, each with its line, column and logical line."""
+def tokenize(
+    text: str, file: str, groups: _Counter | None = None, comments: list[Comment] | None = None
+) -> list[Token]:
+    """The tokens of a Caddyfile text, each with its line, column and logical line; its comments go to ``comments``
+    when given (then an unterminated quote ends the text instead of raising CaddyfileError)."""
     groups = groups or _Counter()
     tokens: list[Token] = []
     i, n = 0, len(text)
@@ -135,7 +140,12 @@ def tokenize(text: str, file: str, groups: _Counter | None = None) -> list[Token
             continue
         if ch == "#":  # a comment where a token starts
             end = text.find("\n", i)
-            i = n if end < 0 else end
+            end = n if end < 0 else end
+            if comments is not None:
+                column = i - line_start + 1
+                own = not text[line_start:i].strip()
+                comments.append(Comment(line, column, column + end - i, text[i:end], own))
+            i = end
             continue
         start_line, column = line, i - line_start + 1
         if ch in '"`':
@@ -149,7 +159,7 @@ def tokenize(text: str, file: str, groups: _Counter | None = None) -> list[Token
                     line, line_start = line + 1, j + 1
                 chars.append(text[j])
                 j += 1
-            if j >= n:
+            if j >= n and comments is None:
                 raise CaddyfileError(f"unterminated {quote} string", file, start_line)
             tokens.append(Token("".join(chars), file, start_line, column, True, group))
             i = j + 1
@@ -366,4 +376,46 @@ def walk(directives: list[Directive]) -> list[Directive]:
         out.append(directive)
         if directive.block:
             out.extend(walk(directive.block))
+    return out
+
+
+# -- blocks: the statements and comments for suppressions, baselines and fixes ---------------------------------------
+
+
+def blocks(text: str) -> Structure:
+    """The directives, blocks and comments of a Caddyfile (wslint.textblocks' ``caddyfile`` style), however broken.
+
+    A statement is a line (with its continuations); a ``{`` ending it opens a block that a ``}`` closes.
+    """
+    out = Structure()
+    comments: list[Comment] = []
+    tokens = tokenize(caddyfile_part(text.removeprefix("\ufeff"), ".caddyfiletest"), "", comments=comments)
+    out.comments = comments
+    stack: list[Statement] = []
+    for line in _lines(tokens):
+        current: Statement | None = None
+        for token in line:
+            if token.brace_close:
+                if stack:
+                    closed = stack.pop()
+                    closed.block_end = token.line
+                    closed.close_column = token.column
+                current = None
+                continue
+            if current is None:
+                parent = stack[-1] if stack else None
+                current = Statement(token.line, token.column, token.line, token.text, parent=parent)
+                out.statements.append(current)
+            elif not token.brace_open:
+                current.text += " " + token.text
+            current.end_line = max(current.end_line, token.line)
+            current.end_column = token.column + len(token.text)
+            if token.brace_open:
+                current.block_end = token.line
+                stack.append(current)
+                current = None
+    last = text.count("\n") + 1
+    for statement in stack:
+        statement.block_end = last
+    out.lines = last
     return out
