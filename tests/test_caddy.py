@@ -303,3 +303,14 @@ def test_utf16_is_ws001(lint: Lint, tmp_path: Path) -> None:
     result = lint({}, "Caddyfile")
     assert {f["rule"] for f in result.findings} == {"WS001"}
     assert "Traceback" not in result.err
+
+
+def test_import_cycles_end_with_a_note(lint: Lint) -> None:
+    files = {
+        "Caddyfile": site("\timport b.caddy\n\treverse_proxy /ws/* app:3000\n"),
+        "b.caddy": "import Caddyfile\nimport c.caddy\n",
+        "c.caddy": "import b.caddy\n(s) {\n\timport s\n}\nimport s\n",
+    }
+    result = lint(files, "Caddyfile")
+    assert result.rules_at() == {("WS405", 3)}
+    assert "b.caddy:1" in result.err and "c.caddy:3" in result.err

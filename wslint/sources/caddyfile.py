@@ -28,7 +28,7 @@ from wslint.textblocks import Comment, Statement, Structure
 
 # a line of ten dashes ends the Caddyfile part of Caddy's adapter tests (caddytest/integration/caddyfile_adapt)
 TEST_SEPARATOR = re.compile(r"^-{10,}[ \t]*$", re.M)
-MAX_IMPORT_DEPTH = 10
+MAX_IMPORT_DEPTH = 30  # entries of the import chain (snippets and files)
 
 
 class CaddyfileError(Exception):
@@ -236,7 +236,7 @@ def _expand(
     resolve: Resolve,
     groups: _Counter,
     unread: list[tuple[Token, str, str]],
-    depth: int = 0,
+    chain: tuple[str, ...] = (),
 ) -> list[Token]:
     """The tokens with each ``import`` line replaced by what it imports (a snippet's or a file's tokens)."""
     out: list[Token] = []
@@ -249,19 +249,31 @@ def _expand(
         target = line[1].text
         tail = line[2:] if any(t.brace_open or t.brace_close for t in line[2:]) else []
         tail = [t for t in tail if t.brace_open or t.brace_close]
+        depth = len(chain)
         if depth >= MAX_IMPORT_DEPTH:
-            unread.append((head, target, f"imports nest deeper than {MAX_IMPORT_DEPTH} levels"))
+            unread.append((head, target, "imports nest too deeply"))
             out.extend(tail)
             continue
         if target in snippets:
+            if f"({target})" in chain:
+                unread.append((head, target, "the snippet imports itself"))
+                out.extend(tail)
+                continue
             imported = _regroup(snippets[target], groups)
+            inner = (*chain, f"({target})")
         else:
             files, why = resolve(head, target)
             if not files:
                 unread.append((head, target, why))
                 out.extend(tail)
                 continue
+            cycle = [name for name, _ in files if name in chain or name == head.file]
+            if cycle:
+                unread.append((head, target, f"an import cycle through {cycle[0]}"))
+                out.extend(tail)
+                continue
             imported = []
+            inner = (*chain, head.file, *(name for name, _ in files))
             for name, text in files:
                 try:
                     more, rest = _snippets(tokenize(text, name, groups))
@@ -270,7 +282,7 @@ def _expand(
                     continue
                 snippets = {**snippets, **more}
                 imported.extend(rest)
-        out.extend(_expand(imported, snippets, resolve, groups, unread, depth + 1))
+        out.extend(_expand(imported, snippets, resolve, groups, unread, inner))
         out.extend(tail)
     return out
 
