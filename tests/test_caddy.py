@@ -314,3 +314,18 @@ def test_import_cycles_end_with_a_note(lint: Lint) -> None:
     result = lint(files, "Caddyfile")
     assert result.rules_at() == {("WS405", 3)}
     assert "b.caddy:1" in result.err and "c.caddy:3" in result.err
+
+
+def test_transport_read_timeout_is_the_idle_timeout(lint: Lint) -> None:
+    body = "\treverse_proxy /ws/* app:3000 {\n\t\tstream_close_delay 5m\n\t\ttransport http {\n"
+    body += "\t\t\tread_timeout 30s\n\t\t}\n\t}\n"
+    assert lint({"Caddyfile": site(body)}, "Caddyfile", "--ping-interval", "25s").rules_at() == {("WS301", 5)}
+    assert lint({"Caddyfile": site(body)}, "Caddyfile", "--ping-interval", "10s").findings == []
+    unreadable = body.replace("30s", "soon")
+    assert lint({"Caddyfile": site(unreadable)}, "Caddyfile", "--ping-interval", "25s").rules_at() == {("WS206", 5)}
+
+
+def test_json_transport_read_timeout(lint: Lint) -> None:
+    text = JSON.replace('"stream_timeout": %s,', '"transport": {"protocol": "http", "read_timeout": 30000000000},')
+    result = lint({"caddy.json": text % '"5m"'}, "caddy.json", "--ping-interval", "25s")
+    assert result.rules_at() == {("WS210", 7), ("WS301", 11)}

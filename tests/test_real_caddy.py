@@ -9,7 +9,9 @@ tests/ws_backend.py, and a websockets client measures:
    timeout: no WS201/WS301, WS210 on each timeout);
 2. WS405: ``caddy reload`` with a changed config closes an open idle WebSocket at once (close code 1001, or an
    abnormal close), as wslint's WS405 says;
-3. ``stream_close_delay`` in a Caddyfile: what ``caddy adapt`` of the installed Caddy does (only its exit code is
+3. ``transport http { read_timeout 2s }``: the one Caddy setting that does close an idle WebSocket (after 2 s,
+   with no close frame), which wslint reads as the route's idle timeout (WS303 without a ping interval);
+4. ``stream_close_delay`` in a Caddyfile: what ``caddy adapt`` of the installed Caddy does (only its exit code is
    recorded: 2.6.2 predates the subdirective, which arrived in Caddy 2.7).
 
 The table of predicted vs observed is printed at the end of the module. The proof stays in this module rather than in
@@ -181,6 +183,45 @@ def test_reload_closes_an_idle_websocket(caddy_binary: str, lint: Lint, tmp_path
         ["caddy reload, idle WebSocket", "closed by the reload (WS405)", observed, "agree" if closed else "DISAGREE"]
     )
     assert closed, observed
+
+
+async def idle_until_closed(port: int, limit: float) -> tuple[int | None, float]:
+    """Connect and stay idle until the connection closes (its close code) or limit seconds pass (None)."""
+    started = time.monotonic()
+    async with connect(f"ws://127.0.0.1:{port}/ws/", open_timeout=5, ping_interval=None, close_timeout=1) as ws:
+        try:
+            await asyncio.wait_for(ws.recv(), timeout=limit)
+        except ConnectionClosed:
+            return (ws.close_code if ws.close_code is not None else 1006), time.monotonic() - started
+        except TimeoutError:
+            return None, time.monotonic() - started
+        return None, time.monotonic() - started
+
+
+def test_transport_read_timeout_closes_an_idle_websocket(
+    caddy_binary: str, lint: Lint, tmp_path: Path, table: list[list[str]]
+) -> None:
+    """transport http read_timeout is a deadline on each read from the backend: it ends an idle WebSocket."""
+    read_timeout = 2.0
+    proxy = " {\n\t\tstream_close_delay 5m\n\t\ttransport http {\n\t\t\tread_timeout 2s\n\t\t}\n\t}"
+    with backend("echo") as upstream:
+        admin, port = free_port(), free_port()
+        text = caddyfile(admin, port, upstream, proxy=proxy)
+        result = lint({"Caddyfile": text}, "Caddyfile")
+        line = next(n for n, row in enumerate(text.splitlines(), 1) if "read_timeout" in row)
+        assert result.rules_at() == {("WS303", line)}, result.findings
+        assert "the largest safe ping interval is 1s" in str(result.findings[0]["message"])
+        # 2.6.2 refuses stream_close_delay: run it with the same proxy block without that line
+        runnable = text.replace("\t\tstream_close_delay 5m\n", "")
+        conf = tmp_path / "Caddyfile"
+        conf.write_text(runnable, encoding="utf-8")
+        with _env(tmp_path), run_caddy(caddy_binary, tmp_path, conf, port):
+            code, after = asyncio.run(idle_until_closed(port, 3 * read_timeout))
+    observed = "still open" if code is None else f"closed after {after:.2f} s, code {code}"
+    agree = code == 1006 and read_timeout - 0.1 <= after <= read_timeout + 0.6
+    table.append(["transport read_timeout 2s, idle", "idle timeout 2s (WS303: ping within 1s)", observed,
+                  "agree" if agree else "DISAGREE"])  # fmt: skip
+    assert agree, observed
 
 
 def test_stream_close_delay_needs_caddy_2_7(

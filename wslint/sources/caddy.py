@@ -8,6 +8,8 @@ What it knows of Caddy (caddyserver/caddy@0cf03d32f7d9, modules/caddyhttp/revers
   ``reverse_proxy`` counts, only assumed (``Route.assumed``);
 - Caddy puts no idle timeout on a proxied WebSocket: the server ``timeouts`` (read_body, read_header, write, idle)
   bound the HTTP exchange only (measured with Caddy 2.6.2: tests/test_real_caddy.py), so a written one is WS210;
+  the one exception is ``transport http { read_timeout }``, "the maximum time to wait for next read from backend",
+  which also closes a WebSocket the backend is silent on (measured): it is the route's idle timeout (WS30x);
 - ``stream_timeout`` closes every streaming request (WebSockets) that long after it started: a lifetime cap (WS207,
   WS209); 0 or unset is none;
 - ``stream_close_delay`` keeps WebSockets open that long when the config is unloaded (a reload, an admin API
@@ -44,6 +46,10 @@ HANDSHAKE_REASON = (
 )
 HANDSHAKE_APPLIES = (
     "Caddy puts no idle timeout on a WebSocket: only reverse_proxy's stream_timeout (a lifetime cap) ends it"
+)
+READ_TIMEOUT_NOTE = (
+    "a deadline on each read from the backend: a WebSocket on which the backend sends nothing for that long is closed "
+    "(close 1006; measured with Caddy 2.6.2); the backend's pong to a client's ping counts"
 )
 _GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 _GO_PART = re.compile(r"([0-9]*\.?[0-9]*)(ns|us|µs|μs|ms|s|m|h)")
@@ -92,6 +98,9 @@ class _Proxy:
     upgrade_matcher: bool
     lifetime: Duration | None
     close_delay: Setting
+    # transport http read_timeout: a deadline on each read from the backend, which also ends an idle WebSocket
+    # (measured); None: not written (no idle timeout); False: written but unreadable (unknown)
+    read_timeout: Duration | bool | None = None
 
 
 @dataclass
@@ -250,11 +259,17 @@ def _reverse_proxy(
         args = args[1:]
     upstreams = list(args)
     lifetime: Duration | None = None
+    read_timeout: Duration | bool | None = None
     delay = Setting(name="stream_close_delay", value=None, location=where, default=True)
     for sub in directive.block or []:
         value = " ".join(t.text for t in sub.args)
         if sub.name == "to":
             upstreams.extend(t.text for t in sub.args)
+        elif sub.name == "transport" and sub.args and sub.args[0].text == "http":
+            for option in sub.block or []:
+                if option.name == "read_timeout":
+                    text = " ".join(t.text for t in option.args)
+                    read_timeout = _read_timeout(text, _loc(file, option.first), read)
         elif sub.name in ("stream_timeout", "stream_close_delay"):
             seconds = _duration(sub.name, value, _loc(file, sub.first), read)
             sub_where = _loc(file, sub.first)
@@ -270,8 +285,22 @@ def _reverse_proxy(
     read.proxies.append(
         _Proxy(hop=hop, name=route_name, location=where, paths=route_paths,
                names=[route_name, *names, *upstreams, label], upstreams=upstreams, upgrade_matcher=upgrade,
-               lifetime=lifetime, close_delay=delay)
+               lifetime=lifetime, close_delay=delay, read_timeout=read_timeout)
     )  # fmt: skip
+
+
+def _read_timeout(text: str, where: Location, read: _Read) -> Duration | bool | None:
+    return _timeout(_duration("read_timeout", text, where, read), text, where)
+
+
+def _timeout(seconds: float | None, text: str, where: Location) -> Duration | bool | None:
+    """The idle timeout a transport read_timeout gives (False: written, unknown; None: 0, no timeout)."""
+    if seconds is None:
+        return False
+    if seconds <= 0:
+        return None
+    return Duration(seconds=seconds, text=text, dialect="seconds", location=where,
+                    directive="transport http read_timeout", note=READ_TIMEOUT_NOTE)  # fmt: skip
 
 
 def _duration(name: str, value: str | int | float, where: Location, read: _Read) -> float | None:
@@ -379,10 +408,20 @@ def _json_proxy(handler: Any, paths: list[str], upgrade: bool, label: str, hop: 
             delay = Setting(name=key, value=str(value), location=at, unknown=True)
         else:
             delay = Setting(name=key, value=str(value), location=at, default=seconds <= 0)
+    read_timeout: Duration | bool | None = None
+    transport = handler.get("transport")
+    node = transport.get("read_timeout") if transport is not None else None
+    protocol = transport.get("protocol") if transport is not None else None
+    if node is not None and node.is_scalar and protocol is not None and protocol.value == "http":
+        value = node.value
+        at = node.location(file)
+        seconds = _duration("read_timeout", value if isinstance(value, str | int | float) else True, at, read)
+        read_timeout = _timeout(seconds, str(value), at)
     name = f"reverse_proxy {' '.join(paths[-1:])} {' '.join(upstreams)}".replace("  ", " ").strip()
     read.proxies.append(
         _Proxy(hop=hop, name=name, location=where, paths=paths, names=[name, *paths, *upstreams, label],
-               upstreams=upstreams, upgrade_matcher=upgrade, lifetime=lifetime, close_delay=delay)
+               upstreams=upstreams, upgrade_matcher=upgrade, lifetime=lifetime, close_delay=delay,
+               read_timeout=read_timeout)
     )  # fmt: skip
 
 
@@ -425,9 +464,16 @@ def _routes(reads: list[_Read], settings: Settings) -> None:
                 reason = "reverse_proxy passes the WebSocket upgrade by default"
                 assumed = True
             websocket_path = reason.startswith("its path")
+            idle: Duration | None
+            if isinstance(proxy.read_timeout, Duration):
+                idle = proxy.read_timeout
+            elif proxy.read_timeout is False:
+                idle = None  # written, unreadable: unknown
+            else:
+                idle = no_idle_timeout(proxy.location)
             proxy.hop.routes.append(
                 Route(name=proxy.name, location=proxy.location, reason=reason,
-                      idle_timeout=no_idle_timeout(proxy.location), default_applies=False,
+                      idle_timeout=idle, default_applies=False,
                       websocket_path=websocket_path, lifetime=proxy.lifetime, assumed=assumed)
             )  # fmt: skip
             carrying.append(proxy)
