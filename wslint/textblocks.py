@@ -23,6 +23,8 @@ opens (if any) and the block it stands in, plus every comment with its place:
   with a compact sequence (``- `` items at the key's own indentation) included.
 - ``apache``: Apache httpd. A directive is a logical line (``\\`` continues it); ``<Section>`` opens a block
   that ``</Section>`` closes; a comment is a whole line starting with ``#``.
+- ``caddyfile``: Caddy. A statement is a line (``\\`` continues it); a ``{`` ending it opens a block that ``}``
+  closes; ``#`` starts a comment where a token could start; quotes and backticks span lines.
 - ``none``: JSON (no comments). When the text is JSON, its keys are the statements,
   located by wslint.sources.yaml_positions, so that baselines still see the nesting.
 
@@ -38,8 +40,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-Style = Literal["braces", "hcl", "sections", "indent", "none", "apache"]
-STYLES: tuple[Style, ...] = ("braces", "hcl", "sections", "indent", "none", "apache")
+Style = Literal["braces", "hcl", "sections", "indent", "none", "apache", "caddyfile"]
+STYLES: tuple[Style, ...] = ("braces", "hcl", "sections", "indent", "none", "apache", "caddyfile")
 
 
 def style_of(kind: str, file: str, text: str | None = None) -> Style:
@@ -201,6 +203,7 @@ LEXERS: dict[Style, str] = {
     "hcl": "wslint.sources.hcl_blocks:blocks",
     "sections": "wslint.sources.haproxy_syntax:blocks",
     "indent": "wslint.sources.yaml_lines:blocks",
+    "caddyfile": "wslint.sources.caddyfile:blocks",
     "none": "wslint.sources.yaml_positions:json_blocks",
     "apache": "wslint.sources.apache_syntax:blocks",
 }
