@@ -43,7 +43,7 @@ def settings(**kw: object) -> Settings:
         ({"select": ["WS201"], "ignore": ["WS2"]}, {"WS001", "WS201"}),  # the more specific selector wins
         (
             {"select": ["WS2"], "ignore": ["WS201"]},
-            {"WS001", "WS202", "WS203", "WS204", "WS205", "WS206", "WS207", "WS208", "WS209"},
+            {"WS001", "WS202", "WS203", "WS204", "WS205", "WS206", "WS207", "WS208", "WS209", "WS210"},
         ),
     ],
 )
