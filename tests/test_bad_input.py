@@ -76,6 +76,29 @@ class Case:
     stdin: str | None = None  # what the run reads on stdin (for -)
 
 
+ENVOY = """\
+static_resources:
+  listeners:
+  - name: main
+    address: {{socket_address: {{address: 0.0.0.0, port_value: 8080}}}}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: ingress
+          stream_idle_timeout: {idle}
+          upgrade_configs: [{{upgrade_type: websocket}}]
+          route_config:
+            virtual_hosts:
+            - name: all
+              domains: ["*"]
+              routes:
+              - match: {{prefix: /ws/}}
+                route: {{cluster: app}}
+"""
+
+
 def _bomb() -> str:
     """A billion-laughs CloudFormation template: 9 levels of 9 aliases, a billion strings if expanded."""
     lines = [CFN_HEAD, 'lol0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n']
@@ -549,6 +572,72 @@ CASES = [
         ["lb.tf"],
         1,
         {("lb.tf", "WS206")},
+        only=False,
+    ),
+    Case(
+        "deep-nesting-caddyfile",
+        {"Caddyfile": "a.com {\n" + "a {\n" * 10_000 + "}\n" * 10_000 + "}\n"},
+        ["Caddyfile"],
+        1,
+        {("Caddyfile", "WS001")},
+        message=r"nested more than 100 deep",
+    ),
+    Case(
+        "deep-nesting-toml",
+        {"traefik.toml": '[entryPoints.web]\naddress = ":80"\nx = ' + "[" * 10_000 + "]" * 10_000 + "\n"},
+        ["traefik.toml"],
+        1,
+        {("traefik.toml", "WS001")},
+        message=r"nest too deeply",
+    ),
+    Case(
+        "caddyfile-unclosed-brace",
+        {"Caddyfile": "a.com {\n\treverse_proxy /ws/* app:80\n"},
+        ["Caddyfile"],
+        1,
+        {("Caddyfile", "WS001")},
+        line=1,
+    ),
+    Case(
+        "invalid-durations-envoy",
+        {"envoy.yaml": ENVOY.format(idle="1h")},
+        ["envoy.yaml"],
+        1,
+        {("envoy.yaml", "WS206")},
+        only=False,
+    ),
+    Case(
+        "envoy-upgrade-configs-not-a-list",
+        {
+            "envoy.yaml": ENVOY.format(idle="3600s").replace(
+                "upgrade_configs: [{upgrade_type: websocket}]", "upgrade_configs: websocket"
+            )
+        },
+        ["envoy.yaml"],
+        0,
+        {("envoy.yaml", "WS303")},  # its idle timeout, and no WS107: the upgrade is unknown
+        err=r"upgrade_configs is a list of UpgradeConfig objects",
+    ),
+    Case(
+        "invalid-durations-traefik",
+        {
+            "traefik.toml": '[entryPoints.web]\naddress = ":80"\n[entryPoints.web.transport.respondingTimeouts]\n'
+            'readTimeout = "10x"\n'
+        },
+        ["traefik.toml"],
+        1,
+        {("traefik.toml", "WS206")},
+        line=4,
+    ),
+    Case(
+        "invalid-durations-kong",
+        {
+            "kong.yaml": '_format_version: "3.0"\nservices:\n- name: chat\n  url: http://chat:80\n  read_timeout: 60s\n'
+            "  routes:\n  - name: ws\n    paths: [/ws]\n"
+        },
+        ["kong.yaml"],
+        1,
+        {("kong.yaml", "WS206")},
         only=False,
     ),
     Case(

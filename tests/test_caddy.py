@@ -147,9 +147,12 @@ def test_stream_close_delay_set(lint: Lint) -> None:
     assert result.findings == []
 
 
-def test_stream_close_delay_zero_is_no_delay(lint: Lint) -> None:
-    result = lint({"Caddyfile": site("\treverse_proxy /ws/* app:3000 {\n\t\tstream_close_delay 0\n\t}\n")}, "Caddyfile")
+@pytest.mark.parametrize("value", ["0", "-5m"])
+def test_stream_close_delay_zero_or_negative_is_no_delay(lint: Lint, value: str) -> None:
+    text = site(f"\treverse_proxy /ws/* app:3000 {{\n\t\tstream_close_delay {value}\n\t}}\n")
+    result = lint({"Caddyfile": text}, "Caddyfile")
     assert result.rules_at() == {("WS405", 3)}
+    assert f"stream_close_delay {value}," in str(result.only("WS405")[0]["message"])  # what is written, not "without"
 
 
 @pytest.mark.parametrize(("value", "rule"), [("2h", "WS207"), ("30m", "WS209"), ("1d", "WS207")])
@@ -295,6 +298,14 @@ def test_json_invalid_durations(lint: Lint) -> None:
 def test_bad_input_is_ws001(lint: Lint, name: str, text: str, line: int) -> None:
     result = lint({name: text}, name)
     assert result.rules_at() == {("WS001", line)}
+    assert "Traceback" not in result.err
+
+
+def test_deep_nesting_is_ws001(lint: Lint) -> None:
+    text = "a.com {\n" + "a {\n" * 5000 + "}\n" * 5000 + "}\n"
+    result = lint({"Caddyfile": text}, "Caddyfile")
+    assert {rule for rule, _ in result.rules_at()} == {"WS001"}
+    assert result.code == 1
     assert "Traceback" not in result.err
 
 

@@ -69,6 +69,16 @@ def test_bad_command_line_is_exit_2(wslint: Callable[..., Run], tmp_path: Path) 
         assert "Traceback" not in run.err and run.err.startswith("wslint: error:")
 
 
+def test_options_between_paths(wslint: Callable[..., Run], tmp_path: Path) -> None:
+    """``wslint a.conf --ping-interval 25s b.conf`` lints both files, as ruff takes options between paths."""
+    (tmp_path / "a.conf").write_text(SITE)
+    (tmp_path / "b.conf").write_text(SITE)
+    for command in ("check", "path"):
+        run = wslint(command, "a.conf", "--isolated", "--output-format", "json", "b.conf", cwd=tmp_path)
+        assert run.code == 1, (command, run.err)
+        assert {f["file"] for f in json.loads(run.out)["findings"]} == {"a.conf", "b.conf"}, command
+
+
 def test_output_format_from_env_and_file(wslint: Callable[..., Run], tmp_path: Path) -> None:
     (tmp_path / "site.conf").write_text(SITE)
     run = wslint("site.conf", "--isolated", cwd=tmp_path, env={"WSLINT_OUTPUT_FORMAT": "json"})

@@ -139,6 +139,15 @@ def test_route_upgrade_configs_enable_and_disable(lint: Lint) -> None:
     assert "/chat/" not in ws107["message"]
 
 
+@pytest.mark.parametrize("configs", ["websocket", ["websocket"], {"upgrade_type": "websocket"}])
+def test_upgrade_configs_of_another_shape_are_unknown(lint: Lint, configs: object) -> None:
+    text = as_json(bootstrap(hcm([route("/ws/", "chat")], upgrade_configs=configs, stream_idle_timeout="3600s")))
+    result = lint({"envoy.json": text}, "envoy.json", "--ping-interval", "25s")
+    assert result.only("WS107") == []  # unknown never fires
+    assert "upgrade_configs" in result.err  # and the user is told what was not checked
+    assert result.code == 0
+
+
 def test_websocket_routes_setting_names_a_cluster(lint: Lint) -> None:
     text = as_json(bootstrap(hcm([route("/live", "events")])))
     config = '[tool.wslint]\nwebsocket-routes = ["events"]\n'

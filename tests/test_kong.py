@@ -61,6 +61,7 @@ def test_values_kong_refuses_are_ws206_and_unknown(lint: Lint) -> None:
     for value in ("0", "-1", "2147483647", "1.5", "60s", "true"):
         result = lint({"kong.yaml": deck(timeout=value)}, "kong.yaml", "--ping-interval", "25s")
         assert result.rules_at() == {("WS206", 5)}, value
+        assert f"read_timeout {value} " in str(result.only("WS206")[0]["message"])  # as written
     # the largest value Kong takes, and a quoted whole number
     for value in ("2147483646", '"3600000"'):
         result = lint({"kong.yaml": deck(timeout=value)}, "kong.yaml", "--ping-interval", "25s")

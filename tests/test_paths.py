@@ -309,6 +309,8 @@ def test_cloudflare_is_a_hop_with_its_documented_limit(wslint: Wslint, tmp_path:
         ("envoy=50s", True, None, ""),
         ("contour=50s", True, None, ""),
         ("envoy-gateway=50s", True, None, ""),
+        ("emissary", False, None, ""),  # Envoy's 5 minute stream idle timeout
+        ("emissary=50s", True, None, ""),
         ("kong", False, None, ""),  # Kong's 60 s read_timeout: a 30 s ping is exactly half, not more
         ("kong=50s", True, None, ""),
         ("istio", False, None, ""),  # Istio switches the stream idle timeout off

@@ -297,6 +297,26 @@ def test_bad_toml_is_a_parse_error(lint: Lint) -> None:
     assert result.code == 1
 
 
+def test_deep_nesting_is_a_parse_error(lint: Lint) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    result = lint({"traefik.toml": f'[entryPoints.web]\naddress = ":80"\nx = {deep}\n'}, "traefik.toml")
+    assert {rule for rule, _ in result.rules_at()} == {"WS001"}
+    assert result.code == 1
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [('"10x"', 4), ('"-3s"', 4), ("1979-05-27T07:32:00Z", 4), ('"99999999999999h"', 4), ("99999999999999", 4)],
+)
+def test_durations_traefik_refuses_or_reads_as_none_are_ws206(lint: Lint, value: str, line: int) -> None:
+    head = '[entryPoints.web]\naddress = ":80"\n[entryPoints.web.transport.respondingTimeouts]\n'
+    text = f"{head}readTimeout = {value}\n"
+    result = lint({"traefik.toml": text}, "traefik.toml")
+    assert result.rules_at() == {("WS206", line)}
+    assert value.strip('"') in str(result.only("WS206")[0]["message"])  # the value as written
+
+
 def test_go_template_placeholders_read(lint: Lint) -> None:
     text = """
     [providers.file]

@@ -137,12 +137,12 @@ def _path_parser() -> argparse.ArgumentParser:
 
 
 def cmd_check(argv: Sequence[str]) -> int:
-    args = _check_parser().parse_args(list(argv))  # --version exits here, before the heavy imports
+    args = _check_parser().parse_intermixed_args(list(argv))  # --version exits here, before the heavy imports
     return _lint(args, draw=False)
 
 
 def cmd_path(argv: Sequence[str]) -> int:
-    return _lint(_path_parser().parse_args(list(argv)), draw=True)
+    return _lint(_path_parser().parse_intermixed_args(list(argv)), draw=True)
 
 
 def cmd_help(argv: Sequence[str]) -> int:

@@ -12,6 +12,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from wslint.durations import parse_go
 from wslint.model import Keepalive
 
 
@@ -134,39 +135,18 @@ _BY_ALIAS: dict[str, ClientKind] = {
     alias.lower(): kind for kind in CLIENTS.values() for alias in (kind.name, *kind.aliases)
 }
 
-# Go's time.ParseDuration, as chisel and outsystemscc read --keepalive (flags.DurationVar)
-_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_GO_PART = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h)")
 _UVICORN_NO_PINGS = ("wsproto", "websockets-sansio", "none")
 _UVICORN_WS = ("auto", "websockets", *_UVICORN_NO_PINGS)
 
 
-_GO_MAX_SECONDS = (2**63 - 1) / 1e9
-
-
 def parse_client_duration(text: str) -> float:
-    """Go-style durations as chisel/outsystemscc take them: 25s, 1m30s, 2500ms, 1.5s, 1h, 0, 0s.
+    """Go-style durations as chisel/outsystemscc take them (flags.DurationVar): 25s, 1m30s, 2500ms, 1.5s, 1h, 0, 0s.
 
     ValueError otherwise (negative, no unit except 0, garbage).
     """
-    body = text[1:] if text.startswith("+") else text
     if text.startswith("-"):
         raise ValueError(f"invalid duration {text!r}: a keepalive interval cannot be negative")
-    if body == "0":
-        return 0.0
-    seconds = 0.0
-    pos = 0
-    while body and pos < len(body):
-        match = _GO_PART.match(body, pos)
-        if match is None:
-            break
-        seconds += float(match.group(1)) * _GO_UNITS[match.group(2)]
-        pos = match.end()
-    if not body or pos < len(body):
-        raise ValueError(f"invalid duration {text!r}: expected a number with a unit (ms, s, m, h), like 25s or 1m30s")
-    if seconds > _GO_MAX_SECONDS:  # Go's time.ParseDuration: an int64 of nanoseconds, about 292 years
-        raise ValueError(f"invalid duration {text[:40]!r}: too large (Go's limit is about 292 years)")
-    return seconds
+    return parse_go(text)
 
 
 def client_keepalive(text: str) -> Keepalive:

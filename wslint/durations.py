@@ -112,3 +112,41 @@ def parse_haproxy(text: str) -> float:
             f"unexpected character '{rest[0]}' after the timer value: HAProxy reads it as {digits}{unit}", seconds
         )
     return seconds
+
+
+# Go's time.ParseDuration (src/time/format.go): an optional sign, then one or more decimal numbers (an optional
+# fraction, ".5" and "1." included) each with a unit; "0" alone needs none; past an int64 of nanoseconds it errs.
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_GO_PART = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h)")
+_GO_MAX_SECONDS = (2**63 - 1) / 1e9
+
+
+def parse_go(text: str) -> float:
+    """Seconds of a Go duration (``1h30m``, ``1.5s``, ``500ms``, ``0``), negative when written so; InvalidDuration
+    where Go's ``time.ParseDuration`` errs (Envoy's Go control planes, Istio, Contour, Traefik, Caddy and Go clients
+    read durations with it)."""
+    body = text[1:] if text[:1] in ("+", "-") else text
+    sign = -1.0 if text[:1] == "-" else 1.0
+    if body == "0":
+        return 0.0
+    seconds, pos = 0.0, 0
+    while pos < len(body):
+        match = _GO_PART.match(body, pos)
+        if match is None:
+            break
+        seconds += float(match.group(1)) * _GO_UNITS[match.group(2)]
+        pos = match.end()
+    if not body or pos < len(body):
+        raise InvalidDuration(f"invalid duration {text[:40]!r}: a number with a unit (ms, s, m, h) is required, like "
+                              "30s or 1m30s")  # fmt: skip
+    if seconds > _GO_MAX_SECONDS:
+        raise InvalidDuration(f"invalid duration {text[:40]!r}: too large (Go's limit is about 292 years)")
+    return sign * seconds
+
+
+def go_seconds(text: str) -> float | None:
+    """parse_go, or None where Go's ``time.ParseDuration`` errs."""
+    try:
+        return parse_go(text)
+    except InvalidDuration:
+        return None

@@ -175,6 +175,15 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             "applies to ports Istio proxies as TCP)",
         ),
         Intermediary(
+            "emissary",
+            "Emissary-ingress",
+            idle=300,
+            idle_directive="stream_idle_timeout",
+            configurable="idle",
+            note="Envoy's default stream idle timeout, which Emissary sets none of its own over; name the hop "
+            "emissary=DURATION with your Mapping's idle_timeout_ms, or lint the Mapping in the same run",
+        ),
+        Intermediary(
             "kong",
             "Kong",
             idle=60,
@@ -194,7 +203,8 @@ INTERMEDIARIES: dict[str, Intermediary] = {
             "Caddy",
             lifetime_directive="stream_timeout",
             configurable="lifetime",
-            note="Caddy sets no idle timeout on a WebSocket; name the hop caddy=DURATION with your reverse_proxy's "
+            note="Caddy sets no idle timeout on a WebSocket by default (a reverse_proxy transport's read_timeout "
+            "sets one: lint the Caddyfile in the same run); name the hop caddy=DURATION with your reverse_proxy's "
             "stream_timeout if it sets one",
         ),
         Intermediary(

@@ -117,7 +117,7 @@ RULES: dict[str, Rule] = {
             "WS201",
             "default-idle-timeout",
             W,
-            ("nginx", *AWS, "kubernetes", "arm", "apache", "envoy", "kong"),
+            ("nginx", *AWS, "kubernetes", "arm", "apache", "envoy", "kong", "traefik"),
             "A WebSocket hop's idle timeout is the box's default (60 s; Envoy's stream idle timeout 5 min).",
         ),
         Rule(
@@ -166,7 +166,7 @@ RULES: dict[str, Rule] = {
             "WS208",
             "ineffective-timeout",
             W,
-            ("nginx", "terraform", "cloudformation", "kubernetes", "apache", "envoy", "kong", "traefik", "caddy"),
+            ("nginx", "terraform", "cloudformation", "kubernetes", "apache"),
             "A timeout is written where the hop never applies it to the WebSocket; another value applies.",
         ),
         Rule(

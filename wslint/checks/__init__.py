@@ -144,12 +144,13 @@ def finding(
     )
 
 
-def problems(model: Model, kind: str) -> Iterator[Finding]:
-    """A finding without a rule for each problem of this kind the sources met (WS001, WS206 fill in the rule)."""
+def problems(model: Model, kind: str) -> Iterator[tuple[str, Finding]]:
+    """The kind of document (nginx, envoy, ...) and a finding without a rule for each problem of this kind the sources
+    met (WS001, WS206 fill in the rule and the help for that document kind)."""
     for document in model.documents:
         for problem in document.problems:
             if problem.kind == kind:
-                yield finding("", problem.location, problem.message)
+                yield document.kind, finding("", problem.location, problem.message)
 
 
 def load_all() -> dict[str, CheckFn]:

@@ -76,9 +76,16 @@ def caddy_stream_close_delay(model: Model) -> Iterator[Finding]:
         yield finding(
             "WS405",
             setting.location,
-            f"{subject(hop, hop.routes)} proxies WebSocket without stream_close_delay: every config reload (caddy "
+            f"{subject(hop, hop.routes)} proxies WebSocket {_without_delay(setting)}: every config reload (caddy "
             "reload, an admin API change) closes all open WebSockets at once, and their clients all reconnect",
             "Set `stream_close_delay 5m` (or what your clients tolerate) in the reverse_proxy block (Caddy 2.7 or "
             "later): WebSockets then outlive a reload by that long, and reconnect spread over it.",
             hops=[hop.name],
         )
+
+
+def _without_delay(setting: Setting) -> str:
+    """``without stream_close_delay``, or what is written that means none (``stream_close_delay -5m``)."""
+    if setting.value is None:
+        return "without stream_close_delay"
+    return f"with stream_close_delay {setting.value}, which is no delay"

@@ -233,14 +233,30 @@ def no_client_fin(model: Model) -> Iterator[Finding]:
 
 @check("WS206")
 def invalid_timeout(model: Model) -> Iterator[Finding]:
-    for f in problems(model, "invalid-duration"):
+    for kind, f in problems(model, "invalid-duration"):
         f.rule = "WS206"
-        f.help = (
-            "nginx times are integers with units from largest to smallest (90, 1h30m, 500ms); HAProxy times "
-            "are one integer with one unit (90m, 500ms; a bare number is milliseconds); AWS times are whole "
-            "seconds within the setting's range."
-        )
+        f.help = _DURATION_FORMS.get(kind, _ANY_DURATION)
         yield f
+
+
+# how each kind of document writes a duration the proxy takes as written (WS206's help)
+_DURATION_FORMS = {
+    "nginx": "nginx times are integers with units from largest to smallest (90, 1h30m, 500ms).",
+    "haproxy": "HAProxy times are one integer with one unit (90m, 500ms; a bare number is milliseconds).",
+    "apache": "Apache httpd timeouts are whole seconds without a unit (`ProxyTimeout 300`, `timeout=300`).",
+    "aws": "Cloud load balancer timeouts are whole seconds within the setting's range.",
+    "envoy": "Envoy durations are protobuf JSON strings of seconds with an `s` suffix (`300s`, `0.5s`); leave a "
+    "timeout out for Envoy's default.",
+    "kong": "Kong's Service timeouts are whole milliseconds (`read_timeout: 3600000` is an hour).",
+    "traefik": "Traefik durations are Go durations (`90s`, `1m30s`) or a bare number of seconds.",
+    "caddy": "Caddy durations are Go durations (`10m`, `1h30m`, `500ms`, and `d` for days) or, in JSON, an integer "
+    "of nanoseconds.",
+}
+_ANY_DURATION = (
+    "Write the value in the form the box reads (the message says which): nginx times are integers with units "
+    "(90, 1h30m, 500ms); HAProxy's one integer with one unit; Go durations (30s, 1m30s) for Envoy's control planes, "
+    "Istio, Contour and Gateway API; whole seconds for cloud load balancers."
+)
 
 
 def _caps(model: Model) -> dict[Location, list[tuple[Hop, Route, Duration]]]:

@@ -15,13 +15,26 @@ from wslint.rules import RULES
 
 @check("WS001")
 def parse_error(model: Model) -> Iterator[Finding]:
-    for f in problems(model, "parse-error"):
+    for kind, f in problems(model, "parse-error"):
         f.rule = "WS001"
-        f.help = (
-            "Fix the file so that the tool that reads it accepts it (`nginx -t`, `haproxy -c`, "
-            "`terraform validate`, `cfn-lint`)."
-        )
+        f.help = f"Fix the file so that {_VALIDATORS.get(kind, _ANY_VALIDATOR)} accepts it."
         yield f
+
+
+# what checks a file of each document kind the way the proxy (or its tooling) reads it
+_VALIDATORS = {
+    "nginx": "`nginx -t`",
+    "haproxy": "`haproxy -c -f FILE`",
+    "apache": "`apachectl configtest`",
+    "aws": "`terraform validate` or `cfn-lint`",
+    "arm": "`az bicep build` or `az deployment group validate`",
+    "kubernetes": "`kubectl apply --dry-run=server -f FILE`",
+    "envoy": "`envoy --mode validate -c FILE`",
+    "kong": "`kong config parse FILE`",
+    "traefik": "Traefik (it refuses a file it cannot read at start-up)",
+    "caddy": "`caddy validate --config FILE` (with `--adapter caddyfile` for a Caddyfile)",
+}
+_ANY_VALIDATOR = "the tool that reads it"
 
 
 @check("WS002")

@@ -28,6 +28,7 @@ from typing import Any
 
 from wslint import BUG_HINT, hops
 from wslint.config import Settings, websocket_token_pattern
+from wslint.durations import InvalidDuration, parse_go
 from wslint.model import Document, Duration, Hop, IgnoredTimeout, Location, Problem, Route, Setting
 from wslint.sources import aws_spec
 from wslint.sources import caddyfile as cf
@@ -51,38 +52,16 @@ READ_TIMEOUT_NOTE = (
     "a deadline on each read from the backend: a WebSocket on which the backend sends nothing for that long is closed "
     "(close 1006; measured with Caddy 2.6.2); the backend's pong to a client's ping counts"
 )
-_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_GO_PART = re.compile(r"([0-9]*\.?[0-9]*)(ns|us|µs|μs|ms|s|m|h)")
-_GO_MAX = (2**63 - 1) / 1e9
-
-
-class BadDuration(ValueError):
-    pass
+BadDuration = InvalidDuration
 
 
 def parse_duration(text: str) -> float:
     """Seconds of a Caddy duration string (caddy.ParseDuration: Go's time.ParseDuration, and ``d`` = 24h)."""
     body = text.strip()
-    if not body or len(body) > 1024:
-        raise BadDuration("empty" if not body else "longer than 1024 characters")
-    sign = -1.0 if body[0] == "-" else 1.0
-    if body[0] in "+-":
-        body = body[1:]
-    if body == "0":
-        return 0.0
-    body = re.sub(r"([0-9.]+)d", lambda m: f"{float(m.group(1)) * 24:g}h", body)  # Caddy's days
-    seconds, pos = 0.0, 0
-    while pos < len(body):
-        match = _GO_PART.match(body, pos)
-        if match is None or match.group(1) in ("", "."):
-            raise BadDuration("a number with a unit (ns, us, ms, s, m, h, d) is required, like 10m or 1h30m")
-        seconds += float(match.group(1)) * _GO_UNITS[match.group(2)]
-        pos = match.end()
-    if not body:
-        raise BadDuration("a number with a unit is required")
-    if seconds > _GO_MAX:
-        raise BadDuration("too large (Go's limit is about 292 years)")
-    return sign * seconds
+    if len(body) > 1024:
+        raise BadDuration("longer than 1024 characters")
+    days = r"([0-9]+\.?[0-9]*|\.[0-9]+)d"  # Caddy writes each as hours for Go's parser
+    return parse_go(re.sub(days, lambda m: f"{float(m.group(1)) * 24:f}h", body))
 
 
 @dataclass
@@ -171,7 +150,7 @@ def _caddyfile(text: str, real: str, display: str, context: Context, read: _Read
     for site in parsed.sites:
         keys = site.keys
         label = ", ".join(k.text for k in keys) or "the site"
-        hop = Hop(kind=hops.CADDY_HOP, name=f"caddy {label}", location=_loc(display, site.at))
+        hop = Hop(kind=hops.CADDY_HOP, name=f"Caddy site {label}", location=_loc(display, site.at))
         site_paths = [_site_path(k.text) for k in keys if "/" in k.text.split("//", 1)[-1]]
         matchers = _matchers(site.body)
         _body(site.body, site_paths, matchers, hop, label, display, read)
@@ -343,7 +322,7 @@ def _json(text: str, display: str, read: _Read) -> None:
     for name, server in servers.mapping.items():
         if server.mapping is None:
             continue
-        hop = Hop(kind=hops.CADDY_HOP, name=f"caddy server {name}", location=server.location(display))
+        hop = Hop(kind=hops.CADDY_HOP, name=f"Caddy server {name}", location=server.location(display))
         for key in JSON_TIMEOUTS:
             node = server.get(key)
             if node is not None and node.is_scalar:

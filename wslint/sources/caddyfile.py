@@ -29,6 +29,7 @@ from wslint.textblocks import Comment, Statement, Structure
 # a line of ten dashes ends the Caddyfile part of Caddy's adapter tests (caddytest/integration/caddyfile_adapt)
 TEST_SEPARATOR = re.compile(r"^-{10,}[ \t]*$", re.M)
 MAX_IMPORT_DEPTH = 30  # entries of the import chain (snippets and files)
+MAX_NESTING = 100  # blocks inside blocks; real Caddyfiles nest a handful deep
 
 
 class CaddyfileError(Exception):
@@ -298,8 +299,11 @@ def _regroup(tokens: list[Token], groups: _Counter) -> list[Token]:
     return out
 
 
-def _body(tokens: list[Token], start: int, end: int) -> list[Directive]:
-    """The directives of tokens[start:end] (a block's inside)."""
+def _body(tokens: list[Token], start: int, end: int, depth: int = 0) -> list[Directive]:
+    """The directives of tokens[start:end] (a block's inside), ``depth`` blocks deep."""
+    if depth > MAX_NESTING and start < end:
+        raise CaddyfileError(f"blocks nested more than {MAX_NESTING} deep are not read", tokens[start].file,
+                             tokens[start].line)  # fmt: skip
     directives: list[Directive] = []
     k = start
     while k < end:
@@ -308,7 +312,7 @@ def _body(tokens: list[Token], start: int, end: int) -> list[Directive]:
             raise CaddyfileError("unexpected '}' (no block is open)", token.file, token.line)
         if token.brace_open:  # a block without a directive: read its inside as lines of this level
             close = _close_of(tokens, k)
-            directives.extend(_body(tokens, k + 1, close))
+            directives.extend(_body(tokens, k + 1, close, depth + 1))
             k = close + 1
             continue
         line = [token]
@@ -321,7 +325,7 @@ def _body(tokens: list[Token], start: int, end: int) -> list[Directive]:
             close = _close_of(tokens, k)
             if close >= end:
                 raise CaddyfileError("unclosed '{' (a '}' is missing)", tokens[k].file, tokens[k].line)
-            directive.block = _body(tokens, k + 1, close)
+            directive.block = _body(tokens, k + 1, close, depth + 1)
             k = close + 1
         directives.append(directive)
     return directives

@@ -8,9 +8,10 @@ import math
 from wslint.model import Duration, Location
 
 
-def no_idle_timeout(where: Location) -> Duration:
-    """A box whose only limit is a lifetime cap has no idle timeout of its own (as a named cap-only box)."""
-    return Duration(seconds=math.inf, text="", dialect="seconds", location=where, directive="no idle timeout")
+def no_idle_timeout(where: Location, note: str = "") -> Duration:
+    """A box with no idle timeout of its own (a named cap-only box; Istio's and Traefik's upgraded streams)."""
+    return Duration(seconds=math.inf, text="", dialect="seconds", location=where, directive="no idle timeout",
+                    note=note)  # fmt: skip
 
 
 def selector(entry: str, file: str) -> str | None:

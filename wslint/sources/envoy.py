@@ -65,6 +65,17 @@ ROUTE_TIMEOUT_HISTORY = (
 )
 
 
+_NOT_UPGRADE_CONFIGS = (
+    "upgrade_configs is a list of UpgradeConfig objects (`- upgrade_type: websocket`), which Envoy refuses "
+    "otherwise: whether WebSocket upgrades are on here is not checked"
+)
+
+
+def route_timeout_reason(who: str) -> str:
+    """WS210's reason for a control plane's setting that becomes the Envoy route timeout (one text for all)."""
+    return f"{who} makes it the Envoy route timeout: {ROUTE_TIMEOUT_HISTORY[0].lower()}{ROUTE_TIMEOUT_HISTORY[1:]}"
+
+
 @dataclass
 class _Upgrade:
     """Whether the websocket upgrade is on (None: unknown) and where that is decided."""
@@ -122,9 +133,16 @@ class _Bootstrap:
         """The websocket entry of an ``upgrade_configs`` list: (enabled, the entry); None when it has none."""
         if configs is None:
             return None
-        if configs.items is None:
-            return (None, configs) if _opaque(configs) else None
+        if configs.items is None:  # a template value, or a shape Envoy refuses (a string, a map): unknown
+            if configs.is_scalar and configs.value is None:
+                return None
+            if not (isinstance(configs.value, str) and has_placeholder(configs.value)):
+                self.note(configs, _NOT_UPGRADE_CONFIGS)
+            return None, configs
         for entry in configs.items:
+            if not entry.is_map:  # upgrade_configs: [websocket]
+                self.note(entry, _NOT_UPGRADE_CONFIGS)
+                return None, entry
             kind = entry.get("upgrade_type")
             if kind is None or not isinstance(kind.value, str):
                 continue
@@ -171,7 +189,7 @@ class _Bootstrap:
             host = _scalar(socket.get("address")) if socket is not None else None
             port = _scalar(socket.get("port_value")) if socket is not None else None
             name = f"{host}:{port}" if host and port else f"#{index}"
-        hop = Hop(kind=ENVOY_HOP, name=f"listener {name}", location=self.loc(node))
+        hop = Hop(kind=ENVOY_HOP, name=f"Envoy listener {name}", location=self.loc(node))
         chains = node.get("filter_chains")
         for chain in chains.items or [] if chains is not None else []:
             filters = chain.get("filters")
@@ -388,10 +406,6 @@ def _scalar(node: Node | None) -> str | None:
 
 def _text(node: Node) -> str:
     return str(node.value) if node.is_scalar else "(not a duration string)"
-
-
-def _opaque(node: Node) -> bool:
-    return node.is_scalar and isinstance(node.value, str) and has_placeholder(node.value)
 
 
 def _path(match: Node | None) -> tuple[str, str] | None:

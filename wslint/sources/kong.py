@@ -40,7 +40,7 @@ from wslint.model import Document, Duration, Hop, Location, Problem, Route
 from wslint.sources.aws_spec import websocket_name
 from wslint.sources.cloud_common import selector
 from wslint.sources.registry import Context, Target
-from wslint.sources.yaml_positions import Node, YamlError, load_each
+from wslint.sources.yaml_positions import Node, YamlError, load_each, scalar_text
 from wslint.sources.yaml_positions import load as load_yaml
 from wslint.templating import has_placeholder
 
@@ -64,7 +64,7 @@ ENTERPRISE = (
 
 
 def _scalar(node: Node | None) -> str | None:
-    return None if node is None or not node.is_scalar or node.value is None else str(node.value)
+    return None if node is None or not node.is_scalar or node.value is None else scalar_text(node.value)
 
 
 def _whole(value: object) -> int | None:

@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from wslint import hops
+from wslint.durations import go_seconds
 from wslint.model import Duration, Hop, IgnoredTimeout, Location, Problem, Route, UpgradeOff
 from wslint.sources import aws_spec
+from wslint.sources.envoy import route_timeout_reason
 from wslint.sources.kubernetes_index import ingress_paths
 from wslint.sources.kubernetes_manifest import Manifest as _Manifest
 from wslint.sources.kubernetes_manifest import scalar, value
@@ -53,22 +55,12 @@ ZERO_IS_DEFAULT = (
     "Contour reads a zero timeout as not set (internal/timeout/timeout.go Parse), so Envoy's default applies; "
     'write "infinity" to switch the timeout off, or a duration like 1h'
 )
-HANDSHAKE_ONLY = (
-    "Contour makes it the Envoy route timeout, which counts from the end of the request to the response headers (the "
-    "101) and is not applied to the upgraded stream"
-)
-_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_GO_DURATION = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+|[+-]?0")
-_GO_PART = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h)")
+HANDSHAKE_ONLY = route_timeout_reason("Contour")
 
 
 def go_duration(text: str) -> float | None:
     """Go's ``time.ParseDuration`` (``1h30m``, ``1.5s``, ``0``) in seconds; None when Go refuses it."""
-    text = text.strip()
-    if not _GO_DURATION.fullmatch(text):
-        return None
-    sign = -1.0 if text.startswith("-") else 1.0
-    return sign * sum(float(n) * _GO_UNITS[u] for n, u in _GO_PART.findall(text))
+    return go_seconds(text.strip())
 
 
 @dataclass

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from wslint import hops
 from wslint.model import Duration, Hop, IgnoredTimeout, Location, Route, UpgradeOff
 from wslint.sources import aws_spec
+from wslint.sources.envoy import route_timeout_reason
 from wslint.sources.kubernetes_manifest import Manifest as _Manifest
 from wslint.sources.kubernetes_manifest import scalar, value
 
@@ -40,10 +41,7 @@ if TYPE_CHECKING:
     from wslint.sources.yaml_positions import Node
 
 STREAM_IDLE_DEFAULT = 300.0  # Envoy's stream_idle_timeout default, which Emissary never sets
-HANDSHAKE_REASON = (
-    "Emissary makes it the Envoy route timeout, which starts once the whole request is received and, on an "
-    "upgraded connection, covers at most the handshake"
-)
+HANDSHAKE_REASON = route_timeout_reason("Emissary")
 UPGRADE_FIX = (
     "Add `allow_upgrade: [websocket]` to this Mapping's spec (use_websocket is deprecated); Emissary's Envoy "
     "answers the WebSocket handshake with 403 until then."
@@ -130,7 +128,7 @@ def resource(analysis: _Analysis, manifest: _Manifest) -> None:
         )
     hop = Hop(kind=hops.EMISSARY, name=name, location=manifest.where("metadata"))
     hop.routes.append(
-        Route(name=f"{name} (prefix {prefix})", location=where, reason=reason,
+        Route(name=f"{name} prefix {prefix}", location=where, reason=reason,
               idle_timeout=_idle(analysis, manifest, spec), default_applies=True, websocket_path=True, upgrade_off=off)
     )  # fmt: skip
     analysis.read.hops.append(hop)

@@ -41,6 +41,7 @@ from wslint.hops import HopKind
 from wslint.model import Duration, Hop, IgnoredTimeout, Route, UpgradeOff, format_seconds
 from wslint.sources import kubernetes_contour
 from wslint.sources.cloud_common import no_idle_timeout
+from wslint.sources.envoy import route_timeout_reason
 from wslint.sources.kubernetes_index import Backend, namespace, route_paths, websocket
 from wslint.sources.kubernetes_manifest import Manifest as _Manifest
 from wslint.sources.kubernetes_manifest import scalar, value
@@ -63,10 +64,6 @@ ROUTE_IDLE_FLOOR = 3600.0  # route.go idleTimeout: "Default to 1 hour", never be
 _DURATION = re.compile(r"(?:[0-9]{1,5}(?:h|m|s|ms)){1,4}")
 _PART = re.compile(r"([0-9]{1,5})(h|ms|m|s)")
 _UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-HANDSHAKE_ONLY = (
-    "{who} makes it the Envoy route timeout, which counts from the end of the request to the response headers (the "
-    "101) and is not applied to the upgraded stream"
-)
 
 
 def gateway_duration(text: str) -> float | None:
@@ -180,7 +177,7 @@ def _handshake(analysis: _Analysis, timeout: Duration | None, route: Route, who:
         return
     analysis.read.handshake_only.append(
         IgnoredTimeout(location=timeout.location, setting=f"{timeout.directive}: {timeout.text}",
-                       reason=HANDSHAKE_ONLY.format(who=who), applies=_applies(route), hop=hop)
+                       reason=route_timeout_reason(who), applies=_applies(route), hop=hop)
     )  # fmt: skip
 
 

@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from wslint.config import Settings, websocket_token_pattern
+from wslint.hops import HopKind
+from wslint.model import Hop, Route
 from wslint.sources import aws_spec
+from wslint.sources.cloud_common import no_idle_timeout
 from wslint.sources.kubernetes_manifest import NGINX_INC, scalar
 from wslint.sources.kubernetes_manifest import Manifest as _Manifest
 
@@ -258,3 +261,22 @@ def websocket(
     if not analysis.defaults.index.marked:
         return ASSUMED_REASON, True
     return None
+
+
+def no_idle_ingress(analysis: _Analysis, manifest: _Manifest, kind: HopKind, note: str) -> None:
+    """An Ingress of a class whose proxy sets no idle timeout on an upgraded stream (istio, traefik): a route per
+    WebSocket path, with none."""
+    hop = Hop(kind=kind, name=f"Ingress {manifest.name}", location=manifest.where("metadata"))
+    for backend in ingress_paths(manifest):
+        marked = websocket(analysis, backend.path, backend.service)
+        if marked is None:
+            continue
+        reason, assumed = marked
+        where = backend.node.location(analysis.file)
+        hop.routes.append(
+            Route(name=f"Ingress {manifest.name} {backend.path}", location=where, reason=reason,
+                  idle_timeout=no_idle_timeout(where, note), default_applies=False,
+                  websocket_path=analysis.pattern.search(backend.path.lower()) is not None, assumed=assumed)
+        )  # fmt: skip
+    if hop.routes:
+        analysis.read.hops.append(hop)

@@ -35,10 +35,12 @@ import re
 from typing import TYPE_CHECKING
 
 from wslint import hops
+from wslint.durations import go_seconds
 from wslint.model import Duration, Hop, IgnoredTimeout, Location, Problem, Route
 from wslint.sources import aws_spec
-from wslint.sources.cloud_common import listed
-from wslint.sources.kubernetes_index import ingress_paths, namespace, websocket
+from wslint.sources.cloud_common import listed, no_idle_timeout
+from wslint.sources.envoy import route_timeout_reason
+from wslint.sources.kubernetes_index import namespace, no_idle_ingress, websocket
 from wslint.sources.kubernetes_manifest import Manifest as _Manifest
 from wslint.sources.kubernetes_manifest import scalar, value
 
@@ -53,25 +55,13 @@ TCP_IDLE_DEFAULT = 3600.0  # destination_rule.proto TCPSettings.idle_timeout: "I
 # mongo, mysql and redis are opaque TCP unless their experimental support is switched on
 TCP_PROTOCOLS = frozenset({"tcp", "tls", "https", "mongo", "mysql", "redis"})
 NO_IDLE_NOTE = "Istio switches the stream idle timeout off on every HTTP connection manager it generates"
-HANDSHAKE_REASON = (
-    "Istio makes it the Envoy route timeout, which starts once the whole request is received and, on an upgraded "
-    "connection, covers at most the handshake"
-)
-# Go's time.ParseDuration, which the Istio API's durations follow ("1h", "30m", "1.5s", "500ms")
-_GO_PART = re.compile(r"([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)")
-_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+HANDSHAKE_REASON = route_timeout_reason("Istio")
 
 
 def go_duration(text: str) -> float | None:
-    """Seconds of a Go duration (``1h30m``, ``0.5s``, ``0``); None when it is not one."""
-    text = text.strip()
-    if text in ("0", "+0", "-0"):
-        return 0.0
-    sign = -1.0 if text.startswith("-") else 1.0
-    body = text.lstrip("+-")
-    if not body or not re.fullmatch(rf"(?:{_GO_PART.pattern})+", body):
-        return None
-    return sign * sum(float(n) * _GO_UNITS[u] for n, u in _GO_PART.findall(body))
+    """Seconds of a Go duration (``1h30m``, ``0.5s``, ``0``), as the Istio API's durations are written; None when it
+    is not one."""
+    return go_seconds(text.strip())
 
 
 def _is_istio(manifest: _Manifest) -> bool:
@@ -90,19 +80,7 @@ def resource(analysis: _Analysis, manifest: _Manifest) -> None:
 
 def ingress(analysis: _Analysis, manifest: _Manifest) -> None:
     """An Ingress of class istio: its ingress gateway's routes to WebSocket paths, with no idle timeout."""
-    hop = Hop(kind=hops.ISTIO, name=f"Ingress {manifest.name}", location=manifest.where("metadata"))
-    for backend in ingress_paths(manifest):
-        marked = websocket(analysis, backend.path, backend.service)
-        if marked is None:
-            continue
-        reason, assumed = marked
-        where = backend.node.location(analysis.file)
-        hop.routes.append(
-            Route(name=f"Ingress {manifest.name} {backend.path}", location=where, reason=reason,
-                  idle_timeout=_no_idle(where), default_applies=False, websocket_path=True, assumed=assumed)
-        )  # fmt: skip
-    if hop.routes:
-        analysis.read.hops.append(hop)
+    no_idle_ingress(analysis, manifest, hops.ISTIO, NO_IDLE_NOTE)
 
 
 def marks(manifest: _Manifest, pattern: re.Pattern[str]) -> bool:
@@ -110,11 +88,6 @@ def marks(manifest: _Manifest, pattern: re.Pattern[str]) -> bool:
     if manifest.kind != "VirtualService" or not _is_istio(manifest):
         return False
     return any(pattern.search(path.lower()) for _, path, _ in _http_matches(manifest))
-
-
-def _no_idle(where: Location) -> Duration:
-    return Duration(seconds=math.inf, text="", dialect="seconds", location=where, directive="no idle timeout",
-                    note=NO_IDLE_NOTE)  # fmt: skip
 
 
 def _items(node: Node | None) -> list[Node]:
@@ -152,7 +125,8 @@ def _virtual_service(analysis: _Analysis, manifest: _Manifest) -> None:
             where = node.location(analysis.file)
             hop.routes.append(
                 Route(name=f"VirtualService {manifest.name} {path} -> {host}", location=where, reason=reason,
-                      idle_timeout=_no_idle(where), default_applies=False, websocket_path=True, assumed=assumed)
+                      idle_timeout=no_idle_timeout(where, NO_IDLE_NOTE), default_applies=False, websocket_path=True,
+                      assumed=assumed)
             )  # fmt: skip
             if not assumed and id(route) not in timed:
                 timed.add(id(route))

@@ -15,13 +15,13 @@ wslint/sources/traefik.py for the source lines).
 
 from __future__ import annotations
 
-import math
 import re
 from typing import TYPE_CHECKING
 
 from wslint import hops
-from wslint.model import Duration, Hop, Location, Route
-from wslint.sources.kubernetes_index import ingress_paths, websocket
+from wslint.model import Duration, Hop, Route
+from wslint.sources.cloud_common import no_idle_timeout
+from wslint.sources.kubernetes_index import no_idle_ingress, websocket
 from wslint.sources.kubernetes_manifest import Manifest as _Manifest
 from wslint.sources.kubernetes_manifest import scalar, value
 
@@ -32,13 +32,6 @@ if TYPE_CHECKING:
 GROUPS = ("traefik.io/", "traefik.containo.us/")
 WORKLOADS = ("Deployment", "DaemonSet", "StatefulSet")
 _PATHS = re.compile(r"Path(?:Prefix|Regexp)?\s*\(\s*[`\"']([^`\"']*)[`\"']")
-
-
-def _no_idle(where: Location) -> Duration:
-    from wslint.sources.traefik import NO_IDLE_NOTE
-
-    return Duration(seconds=math.inf, text="", dialect="seconds", location=where, directive="no idle timeout",
-                    note=NO_IDLE_NOTE)  # fmt: skip
 
 
 def _ingress_route(manifest: _Manifest) -> bool:
@@ -54,6 +47,8 @@ def resource(analysis: _Analysis, manifest: _Manifest) -> None:
 
 
 def _routes(analysis: _Analysis, manifest: _Manifest) -> None:
+    from wslint.sources.traefik import NO_IDLE_NOTE
+
     spec = manifest.node.get("spec")
     entries = None if spec is None else spec.get("routes")
     hop = Hop(kind=hops.TRAEFIK_HOP, name=f"IngressRoute {manifest.name}", location=manifest.where("metadata"))
@@ -73,7 +68,7 @@ def _routes(analysis: _Analysis, manifest: _Manifest) -> None:
         where = (entry.get("match") or entry).location(analysis.file)
         hop.routes.append(
             Route(name=f"IngressRoute {manifest.name} {' '.join(paths) or match or '(no match)'}", location=where,
-                  reason=reason, idle_timeout=_no_idle(where), default_applies=True,
+                  reason=reason, idle_timeout=no_idle_timeout(where, NO_IDLE_NOTE), default_applies=True,
                   websocket_path=analysis.pattern.search(" ".join(paths).lower()) is not None, assumed=assumed)
         )  # fmt: skip
     if hop.routes:
@@ -82,20 +77,9 @@ def _routes(analysis: _Analysis, manifest: _Manifest) -> None:
 
 def ingress(analysis: _Analysis, manifest: _Manifest) -> None:
     """An Ingress of class traefik: a route per rule path, with no idle timeout."""
-    hop = Hop(kind=hops.TRAEFIK_HOP, name=f"Ingress {manifest.name}", location=manifest.where("metadata"))
-    for backend in ingress_paths(manifest):
-        marked = websocket(analysis, backend.path, backend.service)
-        if marked is None:
-            continue
-        reason, assumed = marked
-        where = backend.node.location(analysis.file)
-        hop.routes.append(
-            Route(name=f"Ingress {manifest.name} {backend.path}", location=where, reason=reason,
-                  idle_timeout=_no_idle(where), default_applies=True,
-                  websocket_path=analysis.pattern.search(backend.path.lower()) is not None, assumed=assumed)
-        )  # fmt: skip
-    if hop.routes:
-        analysis.read.hops.append(hop)
+    from wslint.sources.traefik import NO_IDLE_NOTE
+
+    no_idle_ingress(analysis, manifest, hops.TRAEFIK_HOP, NO_IDLE_NOTE)
 
 
 def _workload(analysis: _Analysis, manifest: _Manifest) -> None:

@@ -31,6 +31,7 @@ Compose labels (``traefik.http.routers.x.rule=...``), the Traefik service's ``co
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from collections.abc import Iterator
@@ -38,17 +39,16 @@ from dataclasses import dataclass, field
 
 from wslint import hops
 from wslint.config import websocket_token_pattern
+from wslint.durations import go_seconds
 from wslint.model import Document, Duration, Hop, IgnoredTimeout, Location, Problem, Route
 from wslint.sources import aws_spec
 from wslint.sources.cloud_common import listed
 from wslint.sources.registry import Context, Target
 from wslint.sources.traefik_files import is_toml
-from wslint.sources.yaml_positions import Node, YamlError, load_all, load_each
+from wslint.sources.yaml_positions import Node, YamlError, load_all, load_each, scalar_text
 
 HOP = "traefik"
-# Go's time.ParseDuration units; Traefik also reads a bare number as seconds
-_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_GO_PART = re.compile(r"([0-9]*\.?[0-9]+)(ns|us|µs|μs|ms|s|m|h)")
+_GO_MAX_SECONDS = (2**63 - 1) // 10**9
 # the two releases that had lingeringTimeout (default 2 s): traefik/traefik cef842245c, removed by 099c7e9444
 LINGERING_VERSIONS = ("2.11.1", "3.0.0-rc4")
 LINGERING_DEFAULT = 2.0
@@ -129,6 +129,7 @@ def _document(text: str, file: str, context: Context) -> Document:
 
         try:
             data = tomllib.loads(text)
+            walked = list(_walk_data(data, ()))
         except tomllib.TOMLDecodeError as exc:
             found = re.search(r"line (\d+)", str(exc))
             line = int(found.group(1)) if found else 1
@@ -136,8 +137,14 @@ def _document(text: str, file: str, context: Context) -> Document:
                 Problem(kind="parse-error", location=Location(file=file, line=line), message=f"invalid TOML: {exc}")
             )
             return document
+        except RecursionError:  # tomllib and the walk recurse per level: nesting past the stack is refused
+            document.problems.append(
+                Problem(kind="parse-error", location=Location(file=file, line=1),
+                        message="invalid TOML: values nest too deeply")
+            )  # fmt: skip
+            return document
         lines = _TomlLines(text)
-        for keys, value in _walk_data(data, ()):
+        for keys, value in walked:
             read.entries.append(_entry(keys, value, lines.location(file, keys)))
     else:
         try:
@@ -173,8 +180,7 @@ def _entry(written: tuple[str, ...], value: str | None, location: Location) -> E
 def _text(node: Node | None) -> str | None:
     if node is None or not node.is_scalar or node.value is None:
         return None
-    value = node.value
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    return scalar_text(node.value)
 
 
 def _walk_node(node: Node, keys: tuple[str, ...], file: str) -> Iterator[Entry]:
@@ -196,7 +202,13 @@ def _walk_data(data: object, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str,
         for index, child in enumerate(data):
             yield from _walk_data(child, (*keys, str(index)))
     elif keys:
-        yield keys, str(data).lower() if isinstance(data, bool) else str(data)
+        yield keys, scalar_text(data) if isinstance(data, (str, int, float, bool)) else _toml_text(data)
+
+
+def _toml_text(value: object) -> str:
+    """A TOML date or time as TOML writes it (``1979-05-27T07:32:00Z``)."""
+    text = value.isoformat() if isinstance(value, (datetime.date, datetime.time)) else str(value)
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class _TomlLines:
@@ -309,11 +321,7 @@ def _analyse(read: _Read, file: str, context: Context, document: Document) -> No
             and keys[-1] in _FORWARDING
             and (keys[0] == "serverstransport" or keys[:2] == ("http", "serverstransports"))
         ):
-            reason = _FORWARDING[keys[-1]][1]
-            document.handshake_only.append(
-                IgnoredTimeout(location=entry.location, setting=f"{entry.name()}: {entry.value}", reason=reason,
-                               applies=_APPLIES, hop=HOP)
-            )  # fmt: skip
+            _handshake_only(entry, _FORWARDING[keys[-1]][1], document)
     idle: Duration | None = None
     if pinned and read.image is not None:
         version = image_version(read.image[0])
@@ -337,11 +345,7 @@ def _responding(entry: Entry, ep: str, written_ep: str, pinned: bool, document: 
     and 3.0.0-rc4 read; the lingeringTimeout written when the image pins one of them."""
     rest = entry.keys[4:]
     if len(rest) == 1 and rest[0] in _RESPONDING:
-        reason = _RESPONDING[rest[0]][1]
-        document.handshake_only.append(
-            IgnoredTimeout(location=entry.location, setting=f"{entry.name()}: {entry.value}", reason=reason,
-                           applies=_APPLIES, hop=HOP)
-        )  # fmt: skip
+        _handshake_only(entry, _RESPONDING[rest[0]][1], document)
         return None
     if not (rest[:1] in (("tcp",), ("http",)) and len(rest) == 2):
         return None
@@ -356,6 +360,25 @@ def _responding(entry: Entry, ep: str, written_ep: str, pinned: bool, document: 
         Problem(kind="invalid-duration", location=entry.location, message=refused(entry.name(), rest[0]))
     )
     return None
+
+
+def _handshake_only(entry: Entry, reason: str, document: Document) -> None:
+    """A timeout that covers at most the handshake (WS210), or one Traefik refuses or reads as none (WS206)."""
+    seconds = go_duration(entry.value) if entry.value is not None else None
+    if seconds is None or seconds < 0:
+        why = (
+            "Traefik refuses it at start-up (a duration is a Go duration like 90s or a bare number of seconds)"
+            if seconds is None
+            else "Go reads a negative timeout as no timeout"
+        )
+        document.problems.append(
+            Problem(kind="invalid-duration", location=entry.location, message=f"{entry.name()}: {entry.value}: {why}")
+        )
+        return
+    document.handshake_only.append(
+        IgnoredTimeout(location=entry.location, setting=f"{entry.name()}: {entry.value}", reason=reason,
+                       applies=_APPLIES, hop=HOP)
+    )  # fmt: skip
 
 
 def refused(name: str, section: str) -> str:
@@ -377,13 +400,12 @@ def responding_section(flag: str) -> tuple[str, str] | None:
 
 
 def go_duration(text: str) -> float | None:
-    """Seconds of a Go duration (``1m30s``, ``500ms``) or of a bare number (seconds, as Traefik reads it)."""
+    """Seconds of a duration as Traefik reads it (paerser's types.Duration): a bare integer is seconds, anything else
+    goes to Go's time.ParseDuration; None when Traefik refuses it."""
     text = text.strip()
-    if re.fullmatch(r"[0-9]+", text):
-        return float(text)
-    if not text or _GO_PART.sub("", text) != "":
-        return None
-    return sum(float(n) * _GO_UNITS[u] for n, u in _GO_PART.findall(text))
+    if re.fullmatch(r"[+-]?[0-9]+", text):  # seconds, times 1e9 in an int64 of nanoseconds (past it Go wraps)
+        return float(text) if abs(int(text[:30])) <= _GO_MAX_SECONDS else None
+    return go_seconds(text)
 
 
 def _routes(read: _Read, file: str, context: Context, idle: Duration | None) -> list[Route]:

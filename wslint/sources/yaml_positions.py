@@ -36,6 +36,12 @@ if TYPE_CHECKING:
 
 Scalar = str | int | float | bool | None
 
+
+def scalar_text(value: Scalar) -> str:
+    """A scalar as YAML writes it, for messages: ``true``, not Python's ``True``."""
+    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
 # repeated nodes an alias expansion may add, and how deep values may nest
 ALIAS_BUDGET = 100_000
 MAX_DEPTH = 200
