@@ -48,6 +48,7 @@ COMMANDS = {
     "rule": "print one rule's document (why, how to fix, examples) and where it is checked",
     "aws": "lint live load balancers (ALB, NLB, Classic ELB) through boto3",
     "probe": "measure a live WebSocket endpoint's idle cutoff and match it to the config",
+    "logs": "read proxy and client logs with the configs: which hop's timeout closed the WebSockets (WS701, WS702)",
     "help": "print the help of wslint, or of a command (wslint help path)",
 }
 SUBCOMMANDS = tuple(COMMANDS)
@@ -145,6 +146,60 @@ def cmd_path(argv: Sequence[str]) -> int:
     return _lint(_path_parser().parse_intermixed_args(list(argv)), draw=True)
 
 
+def _logs_parser() -> argparse.ArgumentParser:
+    parser = _lint_parser(
+        "wslint logs",
+        "Read proxy and client logs beside the configs that wrote them, and say which hop's timeout closed the "
+        "WebSockets: each PATH that reads as a log (nginx error or access log, HAProxy log, chisel or OutSystems "
+        "Cloud Connector client log; plain or .gz) is read as one, every other is linted as a config.",
+        fixes=False,
+    )
+    parser.add_argument(
+        "--histogram",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="print each hop's close times as a text histogram after the report (text format)",
+    )
+    return parser
+
+
+def cmd_logs(argv: Sequence[str]) -> int:
+    args = _logs_parser().parse_intermixed_args(list(argv))
+    args.paths, logs = _split_logs(args.paths)
+    if not logs and not args.show_settings:
+        say("error", "no log among the paths: name the logs to read (and the configs that wrote them)")
+        return 2
+    return _lint(args, draw=False, logs=logs)
+
+
+def _split_logs(paths: list[str]) -> tuple[list[str], list[str]]:
+    """(configs, logs): a named file is a log when its first lines read as one, or when it is of no config kind."""
+    from wslint.discover import HEAD_BYTES, detect_kind
+    from wslint.logs.read import HEAD_LINES, sniff
+
+    configs: list[str] = []
+    logs: list[str] = []
+    for path in paths:
+        if path == "-" or not os.path.isfile(path):
+            configs.append(path)  # a directory is configs; a missing path is said as in any lint
+            continue
+        head = _head(path, HEAD_BYTES)
+        reads_as_log = sniff(head.splitlines()[:HEAD_LINES], []) is not None
+        if path.endswith(".gz") or reads_as_log or detect_kind(path, head) is None:
+            logs.append(path)
+        else:
+            configs.append(path)
+    return configs, logs
+
+
+def _head(path: str, size: int) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
 def cmd_help(argv: Sequence[str]) -> int:
     """``wslint help`` (the commands) and ``wslint help COMMAND`` (its options)."""
     if not argv or argv[0] == "help":
@@ -156,7 +211,7 @@ def cmd_help(argv: Sequence[str]) -> int:
     return _dispatch([argv[0], "--help"])
 
 
-def _lint(args: argparse.Namespace, draw: bool) -> int:
+def _lint(args: argparse.Namespace, draw: bool, logs: list[str] | None = None) -> int:
     import gc
 
     from wslint.config import ConfigError
@@ -187,7 +242,7 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     fixing = _fix_mode(args, draw)
     if fixing is None:
         return 2
-    paths = [file for _, files in plan for file in files] if plan else list(args.paths) or ["."]
+    paths = [file for _, files in plan for file in files] if plan else list(args.paths) or ([] if logs else ["."])
     stdin: tuple[str, bytes] | None = None
     if "-" in paths:
         if fixing:
@@ -221,10 +276,21 @@ def _lint(args: argparse.Namespace, draw: bool) -> int:
     try:
         if fixing:  # each group of files under its own config (fix.run)
             return _autofix(args, discovery, paths, settings)
-        result: Result = lint_groups(discovery, lambda own: tree_roots(paths, own, args.stdin_filename), settings)
-        return emit(result, settings, args, draw)
+        result: Result = lint_groups(discovery, lambda own: tree_roots(paths, own, args.stdin_filename), settings, logs)
+        code = emit(result, settings, args, draw)
+        if logs is not None and result.evidence is not None and _histogram_wanted(args, settings):
+            from wslint.logs.histogram import render
+
+            sys.stdout.write(render(result.evidence))
+        return code
     finally:
         gc.enable()
+
+
+def _histogram_wanted(args: argparse.Namespace, settings: Settings) -> bool:
+    """The close-time histogram goes after a text report on the terminal's stream (never into -o or a format)."""
+    text = (settings.output_format or "text") in ("text", "concise")
+    return bool(args.histogram) and text and not args.quiet and not args.output_file
 
 
 def _fix_mode(args: argparse.Namespace, draw: bool) -> bool | None:
@@ -486,6 +552,8 @@ def _dispatch(args: list[str]) -> int:
         return cmd_rule(args[1:])
     if args and args[0] == "path":
         return cmd_path(args[1:])
+    if args and args[0] == "logs":
+        return cmd_logs(args[1:])
     if args and args[0] == "probe":
         from wslint.probe import main as probe_main  # the network, and websockets, only behind this command
 

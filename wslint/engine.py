@@ -6,6 +6,7 @@ import os
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from wslint import BUG_HINT
 from wslint.checks import AFTER_SUPPRESSIONS, Model, load_all
@@ -14,6 +15,9 @@ from wslint.discover import Discovery, Target
 from wslint.model import Document, Finding, Location, Path, Severity
 from wslint.rules import RULES
 from wslint.sources import registry
+
+if TYPE_CHECKING:
+    from wslint.logs.events import Evidence
 
 
 def _specificity(rule_id: str, selectors: list[str]) -> int:
@@ -53,6 +57,8 @@ class Result:
     rules: list[str] = field(default_factory=list)
     # files linted under different configs (lint_groups): each group's fail-on with its findings; else empty
     thresholds: list[tuple[str, list[Finding]]] = field(default_factory=list)
+    # what `wslint logs` read (the close-time histogram); None in a lint of configs alone
+    evidence: Evidence | None = None
 
 
 def load_documents(
@@ -63,7 +69,7 @@ def load_documents(
 
 
 def run_checks(
-    documents: list[Document], settings: Settings, paths: list[Path] | None = None
+    documents: list[Document], settings: Settings, paths: list[Path] | None = None, evidence: Evidence | None = None
 ) -> tuple[list[Finding], list[str]]:
     """Every enabled check over the run's model; a check that raises is run again on each part of the run alone.
 
@@ -83,12 +89,12 @@ def run_checks(
         if fn is None:
             continue
         try:
-            findings.extend(fn(Model(documents, settings, paths)))
+            findings.extend(fn(Model(documents, settings, paths, evidence)))
         except Exception:  # an internal error: isolate it, keep the rest
             parts = _parts(documents, paths) if parts is None else parts
             for part in parts:
                 try:
-                    findings.extend(fn(Model(part.documents, settings, part.paths)))
+                    findings.extend(fn(Model(part.documents, settings, part.paths, evidence)))
                 except Exception as exc:
                     where = traceback.extract_tb(exc.__traceback__)[-1]
                     errors.append(
@@ -177,7 +183,8 @@ def finalize(findings: list[Finding], settings: Settings) -> list[Finding]:
     return sorted(unique.values(), key=Finding.sort_key)
 
 
-def lint(discovery: Discovery, tree_roots: list[str], settings: Settings) -> Result:
+def lint(discovery: Discovery, tree_roots: list[str], settings: Settings, logs: list[str] | None = None) -> Result:
+    """Lint the discovered files; with ``logs`` (``wslint logs``), read those logs against them too."""
     result = Result(skipped=list(discovery.skipped), errors=list(discovery.errors), notes=list(discovery.notes))
     result.rules = enabled_rules(settings)
     supported = {s.name for s in registry.sources() if s.files and s.load is not None}
@@ -197,22 +204,38 @@ def lint(discovery: Discovery, tree_roots: list[str], settings: Settings) -> Res
     for document in documents:
         result.notes.extend(f"{p.location}: {p.message}" for p in document.problems if p.kind == "note")
     result.files = len(linted) - len(errors)
-    findings, check_errors = run_checks(documents, settings, result.paths)
+    evidence = None
+    if logs:
+        from wslint.logs.run import read_logs
+
+        evidence, log_errors = read_logs(logs, documents)
+        result.errors.extend(log_errors)
+        result.notes.extend(evidence.notes)
+        result.files += len(evidence.logs)
+        result.evidence = evidence
+    findings, check_errors = run_checks(documents, settings, result.paths, evidence)
     result.errors.extend(check_errors)
     result.findings = _leave_out(findings, result, settings, discovery, linted)
     return result
 
 
-def lint_groups(discovery: Discovery, roots_of: Callable[[Settings], list[str]], settings: Settings) -> Result:
+def lint_groups(
+    discovery: Discovery, roots_of: Callable[[Settings], list[str]], settings: Settings, logs: list[str] | None = None
+) -> Result:
     """Lint each group of the discovered files under its own settings (their nearest config, ``Discovery.groups``)
     and merge the results into one: findings in the report's order, the rest in the groups' order, the exit code
     over all (each finding against its own config's fail-on). ``settings``: the run's own (the report's format,
     ``--write-baseline``), which one group alone is linted with when it is the run's."""
     parts = discovery.split(settings)
-    if len(parts) == 1 and parts[0][0] is settings:
-        return lint(discovery, roots_of(settings), settings)
-    results = [(own, lint(part, roots_of(own), replace(own, write_baseline=None))) for own, part in parts]
+    if not parts or (len(parts) == 1 and parts[0][0] is settings):
+        return lint(discovery, roots_of(settings), settings, logs)
+    # the logs are read once, against the first group's configs (``wslint logs`` lints the configs named with them)
+    results = [
+        (own, lint(part, roots_of(own), replace(own, write_baseline=None), logs if n == 0 else None))
+        for n, (own, part) in enumerate(parts)
+    ]
     merged = merge(discovery, results)
+    merged.evidence = next((r.evidence for _, r in results if r.evidence is not None), None)
     if settings.write_baseline:
         linted = [t for _, part in parts for t in part.targets]
         _write_baseline(merged.findings, merged, settings, discovery, linted)

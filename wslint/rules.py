@@ -253,6 +253,20 @@ RULES: dict[str, Rule] = {
             ("haproxy", *AWS),
             "A health check targets a WebSocket path instead of a plain HTTP endpoint.",
         ),
+        Rule(
+            "WS701",
+            "observed-timeout-close",
+            W,
+            ("logs",),
+            "Logs show WebSockets closed by a hop's timeout (count, close time, the hop and its config line).",
+        ),
+        Rule(
+            "WS702",
+            "observed-reconnect-loop",
+            W,
+            ("logs",),
+            "A client's log shows it reconnecting at a regular interval: a hop's timeout cuts its tunnel.",
+        ),
     )
 }
 

@@ -20,12 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from wslint.config import Settings
 from wslint.hops import Family
 from wslint.model import Document, Finding, Hop, Location, Path, Related, Route, Suppression
 from wslint.rules import RULES
+
+if TYPE_CHECKING:
+    from wslint.logs.events import Evidence
 
 H = TypeVar("H")
 R = TypeVar("R")
@@ -59,6 +62,8 @@ class Model:
     documents: list[Document]
     settings: Settings
     paths: list[Path] = field(default_factory=list)
+    # what `wslint logs` read in the run's logs (WS701, WS702); None in a lint of configs alone
+    evidence: Evidence | None = None
 
     def hops(self) -> Iterator[Hop]:
         for document in self.documents:
@@ -155,7 +160,7 @@ def problems(model: Model, kind: str) -> Iterator[tuple[str, Finding]]:
 
 def load_all() -> dict[str, CheckFn]:
     """Import every check module so that each registers its rules; the model checks by rule id."""
-    from wslint.checks import capacity, drain, health_check, idle, input, keepalive, upgrade  # noqa: F401
+    from wslint.checks import capacity, drain, health_check, idle, input, keepalive, logs, upgrade  # noqa: F401
 
     return CHECKS
 
