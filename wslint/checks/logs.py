@@ -31,9 +31,9 @@ def could_be(seconds: float) -> list[str]:
 
 
 def _origin(timeout: Duration) -> str:
-    """``proxy_read_timeout 60s``, ``the default proxy_read_timeout (1m)``."""
+    """``proxy_read_timeout 60s``, ``the default proxy_read_timeout of 1m``."""
     if timeout.default:
-        return f"the default {timeout.directive} ({format_seconds(timeout.seconds)})"
+        return f"the default {timeout.directive} of {format_seconds(timeout.seconds)}"
     return f"{timeout.directive} {timeout.text}"
 
 
