@@ -139,6 +139,23 @@ def test_error_log_level_that_hides_the_timeouts_is_a_note(wslint: Wslint, tmp_p
     assert found == [] and "info" in run.err and "nginx.conf:3" in run.err
 
 
+def test_an_empty_error_log_is_known_by_the_name_the_config_gives_it(wslint: Wslint, tmp_path: Path) -> None:
+    conf = NGINX.replace("error.log info;", "error.log error;")
+    _write(tmp_path, {"nginx.conf": conf, "error.log.1": ""})  # a quiet nginx at level error writes nothing
+    run, found = _logs(wslint, tmp_path, "error.log.1", "nginx.conf")
+    assert found == [] and "not a log" not in run.err and "level info" in run.err
+
+
+def test_short_timeouts_keep_normal_closes_apart(wslint: Wslint, tmp_path: Path) -> None:
+    conf = NGINX.replace("proxy_read_timeout 120s;", "proxy_read_timeout 2s;")
+    times = ["2.002", "2.001", "2.904", "1.5"]  # two idle closes at 2 s; two normal ones near it
+    log = "\n".join(ACCESS.format(n=n, uri="/ws/chat", status=101, seconds=s) for n, s in enumerate(times)) + "\n"
+    _write(tmp_path, {"nginx.conf": conf, "access.log": log})
+    _run, found = _logs(wslint, tmp_path, "access.log", "nginx.conf")
+    (ws701,) = found
+    assert ws701["message"].startswith("2 WebSockets") and [r["line"] for r in ws701["related"]] == [1, 2]
+
+
 # -- HAProxy -------------------------------------------------------------------------------------------------------
 
 

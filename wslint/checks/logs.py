@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from wslint.checks import Model, check, finding
 from wslint.intermediaries import INTERMEDIARIES
-from wslint.logs.events import Group, Loop, same_time
+from wslint.logs.events import WHOLE_SECONDS, Group, Loop, same_time
 from wslint.model import Duration, Finding, Location, format_seconds
 
 # the defaults of boxes a run may not hold, which a close time alone could point at
@@ -26,8 +26,8 @@ _DEFAULTS = (
 def could_be(seconds: float) -> list[str]:
     """The known defaults a close time matches (``60s: nginx's default proxy_read_timeout, ...``)."""
     named = [f"{box.label}'s {box.idle_directive or 'idle timeout'}" for box in INTERMEDIARIES.values()
-             if box.idle is not None and same_time(box.idle, seconds)]  # fmt: skip
-    return [what for value, what in _DEFAULTS if same_time(value, seconds)] + named
+             if box.idle is not None and same_time(box.idle, seconds, WHOLE_SECONDS)]  # fmt: skip
+    return [what for value, what in _DEFAULTS if same_time(value, seconds, WHOLE_SECONDS)] + named
 
 
 def _origin(timeout: Duration) -> str:
@@ -133,7 +133,7 @@ def _loop(model: Model, loop: Loop) -> Finding:
     hops = [
         f"{route.name} in {hop.name} ({_origin(route.idle_timeout)} at {route.idle_timeout.location})"
         for hop, route in model.routes()
-        if route.idle_timeout is not None and same_time(route.idle_timeout.seconds, loop.seconds)
+        if route.idle_timeout is not None and same_time(route.idle_timeout.seconds, loop.seconds, WHOLE_SECONDS)
     ]
     likely = hops or could_be(loop.seconds) or ["no hop wslint knows of: look for one with this timeout"]
     keepalive = (

@@ -8,15 +8,17 @@ from dataclasses import dataclass, field
 from wslint.model import Duration, Location
 
 SAMPLES = 3  # log lines kept per group, as related locations
-# two durations are the same close time within this much: the larger of 1 s and 2 % (log times are rounded to
-# milliseconds or whole seconds, and a timer fires a little late)
-TOLERANCE_SECONDS = 1.0
+# two durations are the same close time within the larger of TOLERANCE_SECONDS and 2 %: nginx and HAProxy log
+# lifetimes in milliseconds, and a timer fires a few milliseconds late (2.000-2.004 s for a 2 s timeout, measured);
+# times known to the whole second (a client log's timestamps, the histogram's buckets) take WHOLE_SECONDS
+TOLERANCE_SECONDS = 0.25
+WHOLE_SECONDS = 1.0
 TOLERANCE_SHARE = 0.02
 
 
-def same_time(a: float, b: float) -> bool:
-    """Whether two close times are one within the tolerance (the larger of 1 s and 2 %)."""
-    return abs(a - b) <= max(TOLERANCE_SECONDS, TOLERANCE_SHARE * max(a, b))
+def same_time(a: float, b: float, floor: float = TOLERANCE_SECONDS) -> bool:
+    """Whether two close times are one: within the larger of ``floor`` and 2 %."""
+    return abs(a - b) <= max(floor, TOLERANCE_SHARE * max(a, b))
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ the run's nginx files (``combined``, nginx's predefined format, has no duration)
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -106,12 +107,14 @@ def access_closes(lines: Iterable[tuple[int, str]], file: str, fmt: LogFormat) -
                     uri=uri.split("?", 1)[0] if uri else None)  # fmt: skip
 
 
-def config_formats(text: str, file: str) -> tuple[list[LogFormat], list[tuple[str, Location]]]:
-    """The ``log_format``s of one nginx file, and its ``error_log`` levels (level, where) for the note on ``info``."""
+def config_formats(text: str, file: str) -> tuple[list[LogFormat], list[tuple[str, Location]], dict[str, str]]:
+    """The ``log_format``s of one nginx file, its ``error_log`` levels (level, where) for the note on ``info``, and
+    the log files it names (file name -> ``error`` or the access log's format name: ``combined`` by default)."""
     from wslint.sources.nginx_lexer import lex
 
     formats: list[LogFormat] = []
     levels: list[tuple[str, Location]] = []
+    named: dict[str, str] = {}
     statement: list[tuple[str, int, bool]] = []
     for token in lex(text):
         word, _line, quoted = token
@@ -125,10 +128,13 @@ def config_formats(text: str, file: str) -> tuple[list[LogFormat], list[tuple[st
                     formats.append(compile_format(args[0], "".join(body), Location(file=file, line=line)))
                 elif head == "error_log" and args:
                     levels.append((args[1] if len(args) > 1 else "error", Location(file=file, line=line)))
+                    named[posixpath.basename(args[0])] = "error"
+                elif head == "access_log" and args and args[0] != "off":
+                    named[posixpath.basename(args[0])] = args[1] if len(args) > 1 else "combined"
             statement = []
             continue
         statement.append(token)
-    return formats, levels
+    return formats, levels, named
 
 
 def looks_like_error_log(head: list[str]) -> bool:

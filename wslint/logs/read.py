@@ -9,6 +9,7 @@ never the lines.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 from wslint.hops import HAPROXY, NGINX
 from wslint.logs import chisel_logs, haproxy_logs, nginx_logs
-from wslint.logs.events import Close, Evidence, Group, Loop, Session, same_time
+from wslint.logs.events import WHOLE_SECONDS, Close, Evidence, Group, Loop, Session, same_time
 from wslint.model import Document, Duration, HaproxyRoute, Hop, Location, Route, format_seconds
 
 HEAD_LINES = 50  # lines read to tell a log's kind
@@ -116,6 +117,7 @@ class Reader:
         self.nginx_formats: list[nginx_logs.LogFormat] = []
         self.error_levels: list[tuple[str, Location]] = []
         self.haproxy_formats: list[re.Pattern[str]] = []
+        self.named_logs: dict[str, str] = {}  # a log's file name as the nginx config names it -> "error" or a format
         self.unmatched: dict[str, Counter[int]] = {}  # reader -> whole seconds -> closes no route's timeout explains
         self.unmatched_samples: dict[tuple[str, int], list[tuple[Location, str]]] = {}
         self._configs()
@@ -127,9 +129,10 @@ class Reader:
                 if text is None:
                     continue
                 if document.kind == "nginx":
-                    formats, levels = nginx_logs.config_formats(text, name)
+                    formats, levels, named = nginx_logs.config_formats(text, name)
                     self.nginx_formats.extend(formats)
                     self.error_levels.extend(levels)
+                    self.named_logs.update(named)
                 elif document.kind == "haproxy":
                     self.haproxy_formats.extend(haproxy_logs.config_formats(text))
         combined = nginx_logs.compile_format("combined", nginx_logs.COMBINED, None)
@@ -139,7 +142,7 @@ class Reader:
         """One log, streamed: its kind from its first lines, then each line."""
         numbered = _numbered(lines)
         head = [line for _, line in _take(numbered.buffer, HEAD_LINES)]
-        kind = sniff(head, self.nginx_formats)
+        kind = sniff(head, self.nginx_formats) or self._named(name)
         if kind is None:
             self.evidence.notes.append(f"{name}: not a log wslint reads (nginx error or access log, HAProxy "
                                        "httplog/tcplog/log-format, chisel client log); skipped")  # fmt: skip
@@ -161,6 +164,16 @@ class Reader:
         else:
             self._sessions(name, chisel_logs.sessions(numbered, name))
         self.evidence.lines += numbered.count
+
+    def _named(self, name: str) -> tuple[str, nginx_logs.LogFormat | None] | None:
+        """The kind of a log whose lines do not tell it (empty, or no line of a WebSocket yet) from the file name the
+        nginx config gives its ``error_log`` or ``access_log``."""
+        base = re.sub(r"(?:\.\d+)?(?:\.gz)?$", "", os.path.basename(name))  # error.log.1.gz: a rotated error.log
+        named = self.named_logs.get(base)
+        if named == "error":
+            return "nginx-error", None
+        fmt = next((f for f in self.nginx_formats if f.name == named), None)
+        return ("nginx-access", fmt) if fmt is not None else None
 
     def _error_level_note(self, name: str) -> None:
         hiding = [(level, where) for level, where in self.error_levels if level in nginx_logs.LEVELS[2:]]
@@ -232,7 +245,7 @@ class Reader:
                     break
                 seconds, _count = cluster
                 group = Group(reader, "", "", None, f"closed {format_seconds(seconds)} after the handshake")
-                for k in [k for k in times if same_time(k, seconds)]:
+                for k in [k for k in times if same_time(k, seconds, WHOLE_SECONDS)]:
                     group.count += times[k]
                     group.times[k] += times.pop(k)
                     for sample in self.unmatched_samples.get((reader, k), []):
@@ -266,7 +279,7 @@ def _cluster(times: Counter[int]) -> tuple[int, int] | None:
     """The close time (whole seconds) with the most closes within the tolerance of it, and that count."""
     best: tuple[int, int] | None = None
     for seconds in times:
-        count = sum(n for k, n in times.items() if same_time(k, seconds))
+        count = sum(n for k, n in times.items() if same_time(k, seconds, WHOLE_SECONDS))
         if best is None or count > best[1] or (count == best[1] and times[seconds] > times[best[0]]):
             best = (seconds, count)
     return best
