@@ -200,13 +200,23 @@ def test_timeout_with_no_config_in_the_run(wslint: Wslint, tmp_path: Path) -> No
 
 def test_a_cluster_no_hop_explains_names_the_defaults_that_could(wslint: Wslint, tmp_path: Path) -> None:
     conf = NGINX.replace("proxy_read_timeout 120s;", "proxy_read_timeout 1h;")
-    times = ["60.001", "60.003", "59.998", "12.0"]
+    times = ["60.001", "60.003", "59.998", "60.002", "60.004", "12.0"]
     log = "\n".join(ACCESS.format(n=n, uri="/ws/x", status=101, seconds=s) for n, s in enumerate(times)) + "\n"
     _write(tmp_path, {"nginx.conf": conf, "access.log": log})
     _run, found = _logs(wslint, tmp_path, "access.log", "nginx.conf")
     (ws701,) = found
     assert (ws701["file"], ws701["line"]) == ("access.log", 1)
-    assert "ALB" in ws701["message"] and ws701["message"].startswith("3 WebSockets")
+    assert "ALB" in ws701["message"] and ws701["message"].startswith("5 WebSockets")
+
+
+def test_normal_closes_of_random_length_never_make_a_cluster(wslint: Wslint, tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(7)  # 3000 normal closes spread over an hour: some fall near 60 s, 5 min, 10 min by chance
+    times = [f"{rng.uniform(1, 3600):.3f}" for _ in range(3000)]
+    log = "\n".join(ACCESS.format(n=n % 250, uri="/ws/x", status=101, seconds=s) for n, s in enumerate(times))
+    _write(tmp_path, {"nginx.conf": NGINX.replace("120s;", "2h;"), "access.log": log + "\n"})
+    assert _logs(wslint, tmp_path, "access.log", "nginx.conf")[1] == []
 
 
 # -- clients -------------------------------------------------------------------------------------------------------
@@ -294,7 +304,9 @@ def test_hostile_log_lines_are_printed_as_data(wslint: Wslint, tmp_path: Path) -
     assert "\x1b" not in run.out and "\x1b" not in run.err
 
 
-@pytest.mark.parametrize(("a", "b", "same"), [(60, 60.9, True), (60, 61.5, False), (300, 305, True), (300, 307, False)])
+@pytest.mark.parametrize(
+    ("a", "b", "same"), [(2, 2.004, True), (2, 2.3, False), (60, 60.25, True), (60, 60.9, False), (3600, 3617, True)]
+)
 def test_tolerance(a: float, b: float, same: bool) -> None:
     assert same_time(a, b) is same
 

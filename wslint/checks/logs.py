@@ -10,24 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wslint.checks import Model, check, finding
-from wslint.intermediaries import INTERMEDIARIES
-from wslint.logs.events import WHOLE_SECONDS, Group, Loop, same_time
+from wslint.logs.events import WHOLE_SECONDS, WHOLE_SHARE, Group, Loop, known_defaults, same_time
 from wslint.model import Duration, Finding, Location, format_seconds
-
-# the defaults of boxes a run may not hold, which a close time alone could point at
-_DEFAULTS = (
-    (60.0, "nginx's default proxy_read_timeout"),
-    (60.0, "an AWS ALB's or Classic ELB's default idle timeout"),
-    (60.0, "Apache's default Timeout"),
-    (350.0, "an AWS NLB's TCP idle timeout"),
-)
 
 
 def could_be(seconds: float) -> list[str]:
     """The known defaults a close time matches (``60s: nginx's default proxy_read_timeout, ...``)."""
-    named = [f"{box.label}'s {box.idle_directive or 'idle timeout'}" for box in INTERMEDIARIES.values()
-             if box.idle is not None and same_time(box.idle, seconds, WHOLE_SECONDS)]  # fmt: skip
-    return [what for value, what in _DEFAULTS if same_time(value, seconds, WHOLE_SECONDS)] + named
+    return [whose for value, whose in known_defaults() if same_time(value, seconds, WHOLE_SECONDS, WHOLE_SHARE)]
 
 
 def _origin(timeout: Duration) -> str:
@@ -133,7 +122,8 @@ def _loop(model: Model, loop: Loop) -> Finding:
     hops = [
         f"{route.name} in {hop.name} ({_origin(route.idle_timeout)} at {route.idle_timeout.location})"
         for hop, route in model.routes()
-        if route.idle_timeout is not None and same_time(route.idle_timeout.seconds, loop.seconds, WHOLE_SECONDS)
+        if route.idle_timeout is not None
+        and same_time(route.idle_timeout.seconds, loop.seconds, WHOLE_SECONDS, WHOLE_SHARE)
     ]
     likely = hops or could_be(loop.seconds) or ["no hop wslint knows of: look for one with this timeout"]
     keepalive = (

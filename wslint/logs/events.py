@@ -12,13 +12,29 @@ SAMPLES = 3  # log lines kept per group, as related locations
 # lifetimes in milliseconds, and a timer fires a few milliseconds late (2.000-2.004 s for a 2 s timeout, measured);
 # times known to the whole second (a client log's timestamps, the histogram's buckets) take WHOLE_SECONDS
 TOLERANCE_SECONDS = 0.25
+TOLERANCE_SHARE = 0.005
 WHOLE_SECONDS = 1.0
-TOLERANCE_SHARE = 0.02
+WHOLE_SHARE = 0.02
 
 
-def same_time(a: float, b: float, floor: float = TOLERANCE_SECONDS) -> bool:
-    """Whether two close times are one: within the larger of ``floor`` and 2 %."""
-    return abs(a - b) <= max(floor, TOLERANCE_SHARE * max(a, b))
+def same_time(a: float, b: float, floor: float = TOLERANCE_SECONDS, share: float = TOLERANCE_SHARE) -> bool:
+    """Whether two close times are one: within the larger of ``floor`` and ``share`` of the longer."""
+    return abs(a - b) <= max(floor, share * max(a, b))
+
+
+def known_defaults() -> list[tuple[float, str]]:
+    """Idle timeouts that boxes a run may not hold have unless set: (seconds, whose), for a close time alone."""
+    from wslint.intermediaries import INTERMEDIARIES
+
+    named = [(box.idle, f"{box.label}'s {box.idle_directive or 'idle timeout'}") for box in INTERMEDIARIES.values()
+             if box.idle is not None]  # fmt: skip
+    return [
+        (60.0, "nginx's default proxy_read_timeout"),
+        (60.0, "an AWS ALB's or Classic ELB's default idle timeout"),
+        (60.0, "Apache's default Timeout"),
+        (350.0, "an AWS NLB's TCP idle timeout"),
+        *named,
+    ]
 
 
 @dataclass(slots=True)

@@ -17,11 +17,25 @@ from dataclasses import dataclass, field
 
 from wslint.hops import HAPROXY, NGINX
 from wslint.logs import chisel_logs, haproxy_logs, nginx_logs
-from wslint.logs.events import WHOLE_SECONDS, Close, Evidence, Group, Loop, Session, same_time
+from wslint.logs.events import (
+    TOLERANCE_SECONDS,
+    TOLERANCE_SHARE,
+    WHOLE_SECONDS,
+    WHOLE_SHARE,
+    Close,
+    Evidence,
+    Group,
+    Loop,
+    Session,
+    known_defaults,
+    same_time,
+)
 from wslint.model import Document, Duration, HaproxyRoute, Hop, Location, Route, format_seconds
 
 HEAD_LINES = 50  # lines read to tell a log's kind
-MIN_CLUSTER = 3  # closes at one time, or sessions of one length, before a time alone is evidence
+MIN_CLUSTER = 3  # sessions of one length before a client's reconnects are a loop
+MIN_SPIKE = 5  # closes at one known default, with no route of the run to explain them, before they are evidence
+SPIKE = 10  # ... and that many times as dense as in the minute around it
 _LOCATION = re.compile(r"^location\s+(?:(=|\^~|~\*|~)\s+)?(.+)$")
 
 
@@ -118,7 +132,7 @@ class Reader:
         self.error_levels: list[tuple[str, Location]] = []
         self.haproxy_formats: list[re.Pattern[str]] = []
         self.named_logs: dict[str, str] = {}  # a log's file name as the nginx config names it -> "error" or a format
-        self.unmatched: dict[str, Counter[int]] = {}  # reader -> whole seconds -> closes no route's timeout explains
+        self.unmatched: dict[str, Counter[int]] = {}  # reader -> deciseconds -> closes no route's timeout explains
         self.unmatched_samples: dict[tuple[str, int], list[tuple[Location, str]]] = {}
         self._configs()
 
@@ -212,9 +226,9 @@ class Reader:
                 group = self.evidence.group(key, Group(close.reader, hop.name, route.name, timeout, cause))
                 group.add(close.location, close.text, close.lifetime)
                 return
-        seconds = round(close.lifetime)
-        self.unmatched.setdefault(close.reader, Counter())[seconds] += 1
-        samples = self.unmatched_samples.setdefault((close.reader, seconds), [])
+        tenths = round(close.lifetime * 10)  # deciseconds: a timer fires within milliseconds of its time
+        self.unmatched.setdefault(close.reader, Counter())[tenths] += 1
+        samples = self.unmatched_samples.setdefault((close.reader, tenths), [])
         if len(samples) < 3:
             samples.append((close.location, close.text))
 
@@ -237,17 +251,21 @@ class Reader:
             self.evidence.loops.append(loop)
 
     def finish(self) -> Evidence:
-        """The evidence, with the close times no route explains grouped when enough closes share one."""
-        for reader, times in self.unmatched.items():
-            while times:
-                cluster = _cluster(times)
-                if cluster is None or cluster[1] < MIN_CLUSTER:
-                    break
-                seconds, _count = cluster
+        """The evidence, with the closes no route explains grouped at a known default when they spike there: at
+        least MIN_SPIKE closes within the tolerance of it, and several times as many per second as in the minute
+        around it (random lifetimes of normal closes do not bunch at one time)."""
+        for reader, tenths in self.unmatched.items():
+            for seconds in sorted({value for value, _ in known_defaults()}):
+                inside = [k for k in tenths if same_time(k / 10, seconds)]
+                count = sum(tenths[k] for k in inside)
+                width = max(2 * max(TOLERANCE_SECONDS, TOLERANCE_SHARE * seconds), 0.1)
+                around = sum(n for k, n in tenths.items() if abs(k / 10 - seconds) <= 30) - count
+                if count < MIN_SPIKE or count / width < SPIKE * around / (60 - width):
+                    continue
                 group = Group(reader, "", "", None, f"closed {format_seconds(seconds)} after the handshake")
-                for k in [k for k in times if same_time(k, seconds, WHOLE_SECONDS)]:
-                    group.count += times[k]
-                    group.times[k] += times.pop(k)
+                for k in inside:
+                    group.count += tenths[k]
+                    group.times[round(k / 10)] += tenths[k]
                     for sample in self.unmatched_samples.get((reader, k), []):
                         if len(group.samples) < 3:
                             group.samples.append(sample)
@@ -279,7 +297,7 @@ def _cluster(times: Counter[int]) -> tuple[int, int] | None:
     """The close time (whole seconds) with the most closes within the tolerance of it, and that count."""
     best: tuple[int, int] | None = None
     for seconds in times:
-        count = sum(n for k, n in times.items() if same_time(k, seconds, WHOLE_SECONDS))
+        count = sum(n for k, n in times.items() if same_time(k, seconds, WHOLE_SECONDS, WHOLE_SHARE))
         if best is None or count > best[1] or (count == best[1] and times[seconds] > times[best[0]]):
             best = (seconds, count)
     return best
