@@ -219,6 +219,42 @@ def test_normal_closes_of_random_length_never_make_a_cluster(wslint: Wslint, tmp
     assert _logs(wslint, tmp_path, "access.log", "nginx.conf")[1] == []
 
 
+ALB_TF = """\
+resource "aws_lb" "chat" {
+  name               = "chat-alb"
+  load_balancer_type = "application"
+  subnets            = ["subnet-1", "subnet-2"]
+}
+resource "aws_lb_listener" "http" {
+  load_balancer_arn = aws_lb.chat.arn
+  port              = 80
+  protocol          = "HTTP"
+  default_action {
+    type             = "forward"
+    target_group_arn = "arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/ws/73e2d6bc24d8a067"
+  }
+}
+"""
+# the documented WebSocket entry (Elastic Load Balancing user guide, access log entries), with its times changed
+ALB_LINE = (
+    "ws 2018-07-02T{closed}Z app/chat-alb/50dc6c495c0c9188 10.0.0.140:40914 10.0.1.192:8010 0.001 0.003 0.000 101 "
+    '101 218 587 "GET http://10.0.0.30:80/ws/chat HTTP/1.1" "-" - - '
+    "arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/ws/73e2d6bc24d8a067 "
+    '"Root=1-58337364-23a8c76965a2ef7629b185e3" "-" "-" 1 2018-07-02T{created}Z "forward" "-" "-"'
+)
+
+
+def test_alb_access_log_lifetimes_at_the_idle_timeout(wslint: Wslint, tmp_path: Path) -> None:
+    times = [("22:23:00.186641", "22:22:00.164000"), ("22:25:00.200000", "22:24:00.150000"),
+             ("22:29:13.000000", "22:24:01.000000")]  # fmt: skip
+    log = "\n".join(ALB_LINE.format(closed=c, created=o) for c, o in times) + "\n"
+    _write(tmp_path, {"main.tf": ALB_TF, "alb.log": log})
+    _run, found = _logs(wslint, tmp_path, "alb.log", "main.tf")
+    (ws701,) = found
+    assert (ws701["file"], ws701["line"]) == ("main.tf", 1)  # the aws_lb: AWS's 60 s default
+    assert ws701["message"].startswith("2 WebSockets") and [r["line"] for r in ws701["related"]] == [1, 2]
+
+
 # -- clients -------------------------------------------------------------------------------------------------------
 
 

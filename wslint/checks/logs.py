@@ -68,7 +68,12 @@ def _timed(groups: list[Group]) -> Finding:
     )
 
 
-_READERS = {"nginx-error": "nginx error log", "nginx-access": "nginx access log", "haproxy": "HAProxy log"}
+_READERS = {
+    "nginx-error": "nginx error log",
+    "nginx-access": "nginx access log",
+    "haproxy": "HAProxy log",
+    "alb": "ALB access log",
+}
 
 
 def _group(group: Group) -> Iterator[Finding]:

@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from wslint.hops import HAPROXY, NGINX
-from wslint.logs import chisel_logs, haproxy_logs, nginx_logs
+from wslint.hops import ALB, HAPROXY, NGINX
+from wslint.logs import alb_logs, chisel_logs, haproxy_logs, nginx_logs
 from wslint.logs.events import (
     TOLERANCE_SECONDS,
     TOLERANCE_SHARE,
@@ -54,6 +54,7 @@ class _Index:
 
     nginx: list[_Matcher] = field(default_factory=list)
     haproxy: list[tuple[Hop, Route, HaproxyRoute]] = field(default_factory=list)
+    alb: list[tuple[Hop, Route]] = field(default_factory=list)
 
     def nginx_route(self, uri: str | None) -> list[tuple[Hop, Route]]:
         """The location each nginx hop would pick for ``uri`` (nginx's order: =, longest prefix, ^~, regex)."""
@@ -76,6 +77,11 @@ class _Index:
             if chosen is not None:
                 picked.append((hop, chosen.route))
         return picked
+
+    def alb_route(self, name: str | None) -> list[tuple[Hop, Route]]:
+        """The ALB routes of the run: those of the load balancer the log names, when one of its hops says the name."""
+        named = [(hop, route) for hop, route in self.alb if name and name in hop.name]
+        return named or self.alb
 
     def haproxy_route(self, frontend: str | None, backend: str | None) -> list[tuple[Hop, Route]]:
         return [
@@ -102,6 +108,8 @@ def _index(documents: Iterable[Document]) -> _Index:
                         except re.error:
                             continue  # a PCRE construct Python lacks: this location is never picked
                     index.nginx.append(_Matcher(hop, route, modifier, path, regex))
+                elif hop.kind is ALB:
+                    index.alb.append((hop, route))
                 elif hop.kind.family is HAPROXY and isinstance(route.dialect, HaproxyRoute):
                     index.haproxy.append((hop, route, route.dialect))
     return index
@@ -115,6 +123,8 @@ def sniff(head: list[str], formats: list[nginx_logs.LogFormat]) -> tuple[str, ng
         return "haproxy", None
     if chisel_logs.looks_like(head):
         return "chisel", None
+    if alb_logs.looks_like(head):
+        return "alb", None
     for fmt in formats:
         if any(fmt.pattern.match(line) for line in head):
             return "nginx-access", fmt
@@ -159,7 +169,8 @@ class Reader:
         kind = sniff(head, self.nginx_formats) or self._named(name)
         if kind is None:
             self.evidence.notes.append(f"{name}: not a log wslint reads (nginx error or access log, HAProxy "
-                                       "httplog/tcplog/log-format, chisel client log); skipped")  # fmt: skip
+                                       "httplog/tcplog/log-format, AWS ALB access log, chisel client log); "
+                                       "skipped")  # fmt: skip
             return
         self.evidence.logs.append(name)
         what, fmt = kind
@@ -175,6 +186,8 @@ class Reader:
             self._closes(nginx_logs.access_closes(numbered, name, fmt))
         elif what == "haproxy":
             self._closes(haproxy_logs.closes(numbered, name, self.haproxy_formats))
+        elif what == "alb":
+            self._closes(alb_logs.closes(numbered, name))
         else:
             self._sessions(name, chisel_logs.sessions(numbered, name))
         self.evidence.lines += numbered.count
@@ -205,6 +218,8 @@ class Reader:
     def _close(self, close: Close) -> None:
         if close.reader == "haproxy":
             candidates = self.index.haproxy_route(close.frontend, close.backend)
+        elif close.reader == "alb":
+            candidates = self.index.alb_route(close.backend)
         else:
             candidates = self.index.nginx_route(close.uri)
         if close.timed_out is not None:
