@@ -64,7 +64,8 @@ def measure(command: list[str]) -> tuple[float, float, int]:
     """(wall seconds, peak MiB of this child, exit code)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    # output to a pipe: GNU grep stops at the first match when its output is /dev/null
+    proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, max(peak, before) / 1024, proc.returncode

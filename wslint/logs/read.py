@@ -141,6 +141,7 @@ class Reader:
         self.nginx_formats: list[nginx_logs.LogFormat] = []
         self.error_levels: list[tuple[str, Location]] = []
         self.haproxy_formats: list[re.Pattern[str]] = []
+        self.defaults = sorted({value for value, _ in known_defaults()})
         self.named_logs: dict[str, str] = {}  # a log's file name as the nginx config names it -> "error" or a format
         self.unmatched: dict[str, Counter[int]] = {}  # reader -> deciseconds -> closes no route's timeout explains
         self.unmatched_samples: dict[tuple[str, int], list[tuple[Location, str]]] = {}
@@ -241,11 +242,14 @@ class Reader:
                 group = self.evidence.group(key, Group(close.reader, hop.name, route.name, timeout, cause))
                 group.add(close.location, close.text, close.lifetime)
                 return
+        if not any(abs(close.lifetime - seconds) <= 30 for seconds in self.defaults):
+            return  # only the minute around a known default is ever judged: memory stays bounded
         tenths = round(close.lifetime * 10)  # deciseconds: a timer fires within milliseconds of its time
         self.unmatched.setdefault(close.reader, Counter())[tenths] += 1
-        samples = self.unmatched_samples.setdefault((close.reader, tenths), [])
-        if len(samples) < 3:
-            samples.append((close.location, close.text))
+        if any(same_time(close.lifetime, seconds) for seconds in self.defaults):  # samples only where one may fire
+            samples = self.unmatched_samples.setdefault((close.reader, tenths), [])
+            if len(samples) < 3:
+                samples.append((close.location, close.text))
 
     def _sessions(self, name: str, sessions: Iterator[Session]) -> None:
         lengths: Counter[int] = Counter()
@@ -270,7 +274,7 @@ class Reader:
         least MIN_SPIKE closes within the tolerance of it, and several times as many per second as in the minute
         around it (random lifetimes of normal closes do not bunch at one time)."""
         for reader, tenths in self.unmatched.items():
-            for seconds in sorted({value for value, _ in known_defaults()}):
+            for seconds in self.defaults:
                 inside = [k for k in tenths if same_time(k / 10, seconds)]
                 count = sum(tenths[k] for k in inside)
                 width = max(2 * max(TOLERANCE_SECONDS, TOLERANCE_SHARE * seconds), 0.1)
