@@ -314,6 +314,13 @@ def test_histogram_after_a_text_report(wslint: Wslint, tmp_path: Path) -> None:
     assert "Close times" not in quiet.out
 
 
+def test_html_report_has_the_close_times(wslint: Wslint, tmp_path: Path) -> None:
+    log = "\n".join(ACCESS.format(n=n, uri="/ws/a", status=101, seconds="120.001") for n in range(3)) + "\n"
+    _write(tmp_path, {"nginx.conf": NGINX, "access.log": log})
+    run = wslint("logs", "--isolated", "--output-format", "html", "access.log", "nginx.conf", cwd=tmp_path)
+    assert run.code == 1 and "Close times seen in the logs" in run.out and 'class="bar"' in run.out
+
+
 def test_a_file_that_is_no_log_is_a_note(wslint: Wslint, tmp_path: Path) -> None:
     _write(tmp_path, {"notes.txt": "hello\nworld\n", "nginx.conf": NGINX})
     run, found = _logs(wslint, tmp_path, "notes.txt", "nginx.conf")

@@ -17,7 +17,7 @@ def render(evidence: Evidence) -> str:
         return ""
     lines = ["", "Close times seen in the logs (seconds after the handshake):"]
     for group in sorted(groups, key=lambda g: -g.count):
-        lines.append(f"  {printable(_title(group))}: {group.count} close{'s' if group.count != 1 else ''}")
+        lines.append(f"  {printable(title(group))}: {group.count} close{'s' if group.count != 1 else ''}")
         shown = sorted(t for t, _ in group.times.most_common(ROWS))
         top = max(group.times[t] for t in shown)
         for seconds in shown:
@@ -30,7 +30,8 @@ def render(evidence: Evidence) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _title(group: Group) -> str:
+def title(group: Group) -> str:
+    """What a group of closes is: where, which log, which timeout, what the log says."""
     where = " ".join(part for part in (group.hop, group.route) if part) or "no hop of this run"
     timeout = f", {group.timeout.directive} {format_seconds(group.timeout.seconds)}" if group.timeout else ""
     return f"{where} ({group.reader}{timeout}): {group.cause}"

@@ -17,7 +17,7 @@ import html
 from wslint import __version__
 from wslint.engine import Result
 from wslint.escape import printable
-from wslint.model import Finding, Path, Severity
+from wslint.model import Finding, Path, Severity, format_seconds
 from wslint.report import text
 from wslint.report.path_view import layout
 
@@ -58,6 +58,8 @@ td.error { color: #a00000; font-weight: 600; }
 td.warning { color: #8a5a00; font-weight: 600; }
 td.info { color: #00607a; }
 .help { display: block; color: #444; font-size: .9em; margin-top: .2em; }
+table.histogram { width: auto; } table.histogram td { border: none; padding: .1em .5em; }
+.bar { display: inline-block; height: .9em; background: #c00000; vertical-align: middle; }
 """
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 VERDICT_CLASS = {
@@ -146,6 +148,29 @@ def _findings_section(result: Result) -> list[str]:
     return out
 
 
+def _close_times_section(result: Result) -> list[str]:
+    """``wslint logs``: each cause's close times as bars (the text histogram's facts)."""
+    from wslint.logs.histogram import ROWS, title
+
+    groups = [g for g in result.evidence.groups.values() if g.times] if result.evidence else []
+    if not groups:
+        return []
+    out = ['<section class="close-times">', "<h2>Close times seen in the logs</h2>"]
+    for group in sorted(groups, key=lambda g: -g.count):
+        out.append(f"<h3>{_e(title(group))}: {group.count} close{'s' if group.count != 1 else ''}</h3>")
+        shown = sorted(t for t, _ in group.times.most_common(ROWS))
+        top = max(group.times[t] for t in shown)
+        out.append('<table class="histogram"><tbody>')
+        for seconds in shown:
+            n = group.times[seconds]
+            width = max(1, round(100 * n / top))
+            out.append(f'<tr><td class="mono">{html.escape(format_seconds(seconds))}</td>'
+                       f'<td><span class="bar" style="width: {width * 3}px"></span> {n}</td></tr>')  # fmt: skip
+        out += ["</tbody></table>"]
+    out.append("</section>")
+    return out
+
+
 def render(result: Result, draw: bool = False) -> str:
     """The page: a heading and the summary line, each path drawn (``draw``), the findings."""
     summary = text.render(result, color=False).rstrip("\n").split("\n")[-1]
@@ -168,5 +193,6 @@ def render(result: Result, draw: bool = False) -> str:
         for number, path in enumerate(result.paths, start=1):
             out += _path_section(path, number)
     out += _findings_section(result)
+    out += _close_times_section(result)
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
