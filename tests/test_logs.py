@@ -304,6 +304,25 @@ def test_gzip_logs_are_read(wslint: Wslint, tmp_path: Path) -> None:
     assert [f["line"] for f in found] == [_line_of(NGINX, "proxy_read_timeout 120s")]
 
 
+def test_a_damaged_gzip_log_is_one_error_and_the_rest_is_read(wslint: Wslint, tmp_path: Path) -> None:
+    data = bytearray(gzip.compress((ERROR.format(n=1, uri="/ws/a") + "\n").encode() * 50))
+    data[20:40] = b"\xff" * 20  # the header stays whole: the compressed data is not
+    (tmp_path / "bad.log.gz").write_bytes(bytes(data))
+    _write(tmp_path, {"nginx.conf": NGINX, "error.log": ERROR.format(n=1, uri="/ws/a") + "\n"})
+    run = wslint("logs", "--isolated", "--output-format", "json", "error.log", "bad.log.gz", "nginx.conf", cwd=tmp_path)
+    assert run.code == 2 and "bad.log.gz" in run.err and "internal error" not in run.err
+    assert any(f["rule"] == "WS701" for f in json.loads(run.out)["findings"])
+
+
+def test_closes_just_inside_the_tolerance_of_a_default_keep_their_samples(wslint: Wslint, tmp_path: Path) -> None:
+    times = ["60.341", "60.342", "60.343", "60.344", "60.345", "60.346"]
+    log = "\n".join(ACCESS.format(n=n, uri="/other", status=101, seconds=s) for n, s in enumerate(times)) + "\n"
+    _write(tmp_path, {"nginx.conf": NGINX, "access.log": log})
+    run, found = _logs(wslint, tmp_path, "access.log", "nginx.conf")
+    assert run.code == 1 and "internal error" not in run.err
+    assert [(f["file"], f["line"]) for f in found] == [("access.log", 1)]
+
+
 def test_histogram_after_a_text_report(wslint: Wslint, tmp_path: Path) -> None:
     log = "\n".join(ERROR.format(n=n, uri="/ws/a") for n in range(3)) + "\n"
     log2 = "\n".join(ACCESS.format(n=n, uri="/ws/a", status=101, seconds="120.001") for n in range(3)) + "\n"

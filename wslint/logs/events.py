@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from wslint.model import Duration, Location
 
 SAMPLES = 3  # log lines kept per group, as related locations
-# two durations are the same close time within the larger of TOLERANCE_SECONDS and 2 %: nginx and HAProxy log
-# lifetimes in milliseconds, and a timer fires a few milliseconds late (2.000-2.004 s for a 2 s timeout, measured);
-# times known to the whole second (a client log's timestamps, the histogram's buckets) take WHOLE_SECONDS
+# two durations are the same close time within the larger of TOLERANCE_SECONDS and TOLERANCE_SHARE (0.5 %):
+# nginx and HAProxy log lifetimes in milliseconds, and a timer fires a few milliseconds late (2.000-2.004 s for a
+# 2 s timeout, measured); times known to the whole second (a client log's timestamps, the histogram's buckets)
+# take WHOLE_SECONDS and WHOLE_SHARE
 TOLERANCE_SECONDS = 0.25
 TOLERANCE_SHARE = 0.005
 WHOLE_SECONDS = 1.0

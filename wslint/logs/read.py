@@ -165,8 +165,8 @@ class Reader:
 
     def read(self, name: str, lines: Iterable[str]) -> None:
         """One log, streamed: its kind from its first lines, then each line."""
-        numbered = _numbered(lines)
-        head = [line for _, line in _take(numbered.buffer, HEAD_LINES)]
+        numbered = _Numbered(lines)
+        head = [line for _, line in numbered.buffer]
         kind = sniff(head, self.nginx_formats) or self._named(name)
         if kind is None:
             self.evidence.notes.append(f"{name}: not a log wslint reads (nginx error or access log, HAProxy "
@@ -246,7 +246,8 @@ class Reader:
             return  # only the minute around a known default is ever judged: memory stays bounded
         tenths = round(close.lifetime * 10)  # deciseconds: a timer fires within milliseconds of its time
         self.unmatched.setdefault(close.reader, Counter())[tenths] += 1
-        if any(same_time(close.lifetime, seconds) for seconds in self.defaults):  # samples only where one may fire
+        # samples only where a group may form, by the same test finish() applies to the tenths
+        if any(same_time(tenths / 10, seconds) for seconds in self.defaults):
             samples = self.unmatched_samples.setdefault((close.reader, tenths), [])
             if len(samples) < 3:
                 samples.append((close.location, close.text))
@@ -341,14 +342,6 @@ class _Numbered:
         for line in self.source:
             self.count += 1
             yield self.count, line.rstrip("\r\n")
-
-
-def _numbered(lines: Iterable[str]) -> _Numbered:
-    return _Numbered(lines)
-
-
-def _take(items: list[tuple[int, str]], n: int) -> list[tuple[int, str]]:
-    return items[:n]
 
 
 def _text_of(name: str) -> str | None:

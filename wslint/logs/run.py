@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import zlib
 from collections.abc import Iterator
 
 from wslint.logs.events import Evidence
@@ -22,6 +23,8 @@ def read_logs(paths: list[str], documents: list[Document]) -> tuple[Evidence, li
             errors.append(f"{path}: cannot read: {(exc.strerror or str(exc)).lower()}")
         except EOFError:
             errors.append(f"{path}: cannot read: the gzip file is cut short")
+        except zlib.error:  # gzip.BadGzipFile is an OSError; damaged compressed data is not
+            errors.append(f"{path}: cannot read: the gzip data is damaged")
     return reader.finish(), errors
 
 
